@@ -1,0 +1,1 @@
+"""Tellus: self-hosted QR comment cards."""

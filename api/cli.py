@@ -1,0 +1,133 @@
+"""The `tellus` command: serve, migrate, demo, create-owner, api-key."""
+
+import argparse
+import getpass
+import os
+import sys
+
+from sqlmodel import Session, select
+
+from api.config import get_settings
+from api.db import create_db_engine, migrate
+from api.errors import AppError
+from api.models import Organisation, Role
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tellus", description="Tellus QR comment cards")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the web app (uvicorn)")
+    _server_options(serve)
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    demo = commands.add_parser("demo", help="migrate, create a demo organisation and serve it")
+    _server_options(demo)
+    demo.add_argument("--no-serve", action="store_true", help="only create the demo data")
+    owner = commands.add_parser("create-owner", help="create an organisation and its owner")
+    owner.add_argument("--email", required=True)
+    owner.add_argument("--organisation", required=True, help="the organisation's name")
+    owner.add_argument("--name", default="", help="the owner's display name")
+    key = commands.add_parser("api-key", help="create an API key for an organisation")
+    key.add_argument("--organisation", required=True, help="the organisation's slug")
+    key.add_argument("--name", default="API key", help="what the key is for")
+
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AppError as error:
+        print(f"tellus: {error.message}", file=sys.stderr)
+        return 1
+
+
+def _server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "api.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        server_header=False,
+    )
+    return 0
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    migrate(get_settings().database_url)
+    print("Database is up to date.")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from api.services.demo import create_demo
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    with Session(create_db_engine(settings.database_url)) as session:
+        demo = create_demo(session=session)
+    print(f"\nDemo organisation: {demo.organisation.name}")
+    for code in demo.codes:
+        print(f"  card for {code.label:<14} {settings.base_url}/c/{code.token}")
+    print(f"  printable QR:     {settings.base_url}/qr/{demo.codes[0].token}.svg")
+    print(f"\nManager inbox:  {settings.base_url}/login")
+    print(f"  email:    {demo.email}")
+    print(f"  password: {demo.password}   (new at every `tellus demo`)\n")
+    if args.no_serve:
+        return 0
+    return run_serve(args)
+
+
+def run_create_owner(args: argparse.Namespace) -> int:
+    from api.services.accounts import add_membership, create_user
+    from api.services.organisations import create_organisation
+
+    password = os.environ.get("TELLUS_OWNER_PASSWORD") or getpass.getpass("Password: ")
+    settings = get_settings()
+    with Session(create_db_engine(settings.database_url)) as session:
+        organisation = create_organisation(session=session, name=args.organisation)
+        user = create_user(
+            session=session, email=args.email, password=password, display_name=args.name
+        )
+        add_membership(session=session, user=user, organisation=organisation, role=Role.owner)
+        session.commit()
+        print(f"Created {organisation.name} ({organisation.slug}) with owner {user.email}.")
+        print(f"Sign in at {settings.base_url}/login")
+    return 0
+
+
+def run_api_key(args: argparse.Namespace) -> int:
+    from api.services.api_keys import create_api_key
+
+    settings = get_settings()
+    with Session(create_db_engine(settings.database_url)) as session:
+        organisation = session.exec(
+            select(Organisation).where(Organisation.slug == args.organisation)
+        ).first()
+        if organisation is None:
+            print(f"tellus: no organisation with slug {args.organisation!r}", file=sys.stderr)
+            return 1
+        key, _ = create_api_key(session=session, organisation=organisation, name=args.name)
+    print(key)
+    print("Keep it safe: it is shown only this once.", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {
+    "serve": run_serve,
+    "migrate": run_migrate,
+    "demo": run_demo,
+    "create-owner": run_create_owner,
+    "api-key": run_api_key,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

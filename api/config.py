@@ -1,0 +1,59 @@
+"""Settings read from the environment (prefix TELLUS_)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = ROOT / "var" / "tellus.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TELLUS_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = f"sqlite:///{DEFAULT_DATABASE}"
+    # The address printed in every QR code: it must be the public one, not localhost.
+    base_url: str = "http://localhost:8000"
+    # Required in production; elsewhere generated once and stored in the database.
+    secret_key: str | None = None
+    session_days: int = 14
+    # Proxies whose X-Forwarded-* headers are trusted (uvicorn's --forwarded-allow-ips).
+    forwarded_allow_ips: str = "127.0.0.1"
+    code_cache_seconds: float = 2.0
+    card_token_days: int = 8
+
+    @field_validator("base_url")
+    @classmethod
+    def strip_trailing_slash(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("TELLUS_BASE_URL must be an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def require_secret_in_production(self) -> "Settings":
+        if self.environment == "production":
+            if not self.secret_key or len(self.secret_key) < 32:
+                raise ValueError(
+                    "TELLUS_SECRET_KEY must be set to at least 32 random characters in production"
+                )
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

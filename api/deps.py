@@ -1,0 +1,82 @@
+"""Dependencies shared by routes: the database session, the signed-in manager, the API tenant."""
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from api.config import Settings
+from api.errors import Forbidden, LoginRequired, NotFound, Unauthorized
+from api.services.accounts import SignedIn, load_session
+from api.services.api_keys import authenticate_api_key
+from api.services.tenancy import Tenant
+
+
+def cookie_name(settings: Settings) -> str:
+    # The __Host- prefix pins the cookie to this exact host over HTTPS, path /.
+    return "__Host-tellus_session" if settings.secure_cookies else "tellus_session"
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
+    """The manager behind the session cookie, or a redirect to the sign-in page."""
+    token = request.cookies.get(cookie_name(settings))
+    signed_in = load_session(session=session, token=token) if token else None
+    if signed_in is None:
+        raise LoginRequired()
+    request.state.signed_in = signed_in
+    return signed_in
+
+
+CurrentManager = Annotated[SignedIn, Depends(get_signed_in)]
+
+
+def check_csrf(manager: CurrentManager, csrf_token: Annotated[str, Form()] = "") -> SignedIn:
+    """Every manager form carries the session's CSRF token."""
+    if not hmac.compare_digest(csrf_token.encode(), manager.csrf_token.encode()):
+        raise Forbidden("This form has expired. Go back, reload the page and try again.")
+    return manager
+
+
+CsrfCheckedManager = Annotated[SignedIn, Depends(check_csrf)]
+
+
+def get_api_tenant(request: Request, session: SessionDep) -> Tenant:
+    """The organisation of the bearer API key."""
+    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not presented:
+        raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.")
+    tenant = authenticate_api_key(session=session, presented=presented.strip())
+    if tenant is None:
+        raise Unauthorized("This API key is not valid or was revoked.")
+    return tenant
+
+
+ApiTenant = Annotated[Tenant, Depends(get_api_tenant)]
+
+
+def positive_id(value: str) -> int:
+    """A path id; anything else is the same 404 as an id that does not exist."""
+    if not value.isdigit() or len(value) > 18:
+        raise NotFound()
+    return int(value)

@@ -1,0 +1,49 @@
+"""One error type for the whole app, and the handler that renders it as HTML or JSON."""
+
+
+class AppError(Exception):
+    status_code = 400
+    title = "Something went wrong"
+
+    def __init__(self, message: str | None = None, *, status_code: int | None = None) -> None:
+        super().__init__(message or self.title)
+        self.message = message or self.title
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class NotFound(AppError):
+    status_code = 404
+    title = "Not found"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    title = "Forbidden"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    title = "Sign in required"
+
+
+class LoginRequired(AppError):
+    """A browser that must sign in first: answered with a redirect to /login."""
+
+    status_code = 303
+    title = "Sign in required"
+
+
+class Conflict(AppError):
+    status_code = 409
+    title = "Conflict"
+
+
+class Unprocessable(AppError):
+    status_code = 422
+    title = "Invalid request"
+
+
+class Gone(AppError):
+    status_code = 410
+    title = "No longer in use"

@@ -1,0 +1,119 @@
+"""The application: `create_app()` wires settings, database, middleware, routes and error pages."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import Scope
+
+from api.config import Settings, get_settings
+from api.db import assert_migrated, create_db_engine
+from api.errors import AppError, LoginRequired
+from api.middleware import OriginCheckMiddleware, SecurityHeadersMiddleware
+from api.routes import api_v1, auth, card, health, inbox, qr_images
+from api.services.app_settings import load_secret_key
+from api.services.codes import CodeCache
+from api.templating import STATIC, templates
+
+
+class FingerprintedStatic(StaticFiles):
+    """Static files; a URL carrying its content hash (`?v=`) is cached for a year."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            fingerprinted = b"v=" in scope.get("query_string", b"")
+            response.headers["Cache-Control"] = (
+                "public, max-age=31536000, immutable" if fingerprinted else "public, max-age=300"
+            )
+        return response
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        assert_migrated(engine)
+        app.state.secret_key = load_secret_key(engine=engine, settings=settings)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Tellus",
+        summary="QR comment cards: customers' cards to the managers who can act on them.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.code_cache = CodeCache(ttl=settings.code_cache_seconds)
+
+    app.add_middleware(OriginCheckMiddleware, allowed_origin=settings.origin)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    app.mount("/static", FingerprintedStatic(directory=STATIC), name="static")
+    for module in (card, qr_images, auth, inbox, api_v1, health):
+        app.include_router(module.router)
+    add_error_handlers(app)
+    return app
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status_code: int, message: str) -> Response:
+    """One shape for every error: JSON under /api/, a plain page elsewhere, no internals."""
+    if wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status_code)
+    name = "errors/404.html" if status_code == 404 else "errors/error.html"
+    return templates.TemplateResponse(
+        request, name, {"status_code": status_code, "message": message}, status_code=status_code
+    )
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, error: AppError) -> Response:
+        if isinstance(error, LoginRequired) and not wants_json(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            if request.method != "GET":
+                target = "/inbox"
+            return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+        response = error_response(request, error.status_code, error.message)
+        if error.status_code == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        messages = {404: "There is nothing here.", 405: "This address does not take that request."}
+        message = messages.get(error.status_code, "The request could not be handled.")
+        return error_response(request, error.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        if wants_json(request):
+            details = [
+                {"field": ".".join(str(part) for part in item["loc"][1:]), "message": item["msg"]}
+                for item in error.errors()
+            ]
+            return JSONResponse({"detail": "Invalid request.", "errors": details}, status_code=422)
+        return error_response(request, 422, "Some of what was sent is not valid.")
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
+app = create_app()

@@ -1,0 +1,32 @@
+"""The database tables."""
+
+from api.models.account import (
+    ApiKey,
+    AppSetting,
+    Membership,
+    MembershipLocation,
+    Role,
+    User,
+    UserSession,
+)
+from api.models.card import Card, CardStatus
+from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
+from api.models.types import utcnow
+
+__all__ = [
+    "ApiKey",
+    "AppSetting",
+    "Card",
+    "CardStatus",
+    "Code",
+    "Employee",
+    "EmployeeLocation",
+    "Location",
+    "Membership",
+    "MembershipLocation",
+    "Organisation",
+    "Role",
+    "User",
+    "UserSession",
+    "utcnow",
+]

@@ -1,0 +1,78 @@
+"""People who sign in, their roles per organisation, their sessions and API keys."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from api.models.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    owner = "owner"
+    manager = "manager"
+    staff = "staff"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    display_name: str = Field(default="", max_length=80)
+    password_hash: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    role: Role = Field(max_length=12)
+    # A manager with rows here sees only these locations; none means every location.
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MembershipLocation(SQLModel, table=True):
+    __tablename__ = "membership_location"
+
+    membership_id: int = Field(foreign_key="membership.id", primary_key=True, ondelete="CASCADE")
+    location_id: int = Field(foreign_key="location.id", primary_key=True, ondelete="CASCADE")
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser; the cookie holds a random token, the table only its hash."""
+
+    __tablename__ = "user_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=80)
+    prefix: str = Field(max_length=16, unique=True)
+    key_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AppSetting(SQLModel, table=True):
+    """Values every process and host must share, such as the generated secret key."""
+
+    __tablename__ = "app_setting"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=500)

@@ -1,0 +1,50 @@
+"""A comment card left by a customer."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Index
+from sqlmodel import Field, SQLModel
+
+from api.models.types import UTCDateTime, utcnow
+
+
+class CardStatus(StrEnum):
+    new = "new"
+    seen = "seen"
+    resolved = "resolved"
+
+
+class Card(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 5", name="card_rating_range"),
+        Index("ix_card_inbox", "organisation_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
+    code_id: int = Field(foreign_key="code.id", index=True, ondelete="CASCADE")
+    location_id: int | None = Field(
+        default=None, foreign_key="location.id", index=True, ondelete="SET NULL"
+    )
+    employee_id: int | None = Field(
+        default=None, foreign_key="employee.id", index=True, ondelete="SET NULL"
+    )
+    rating: int
+    comment: str = Field(default="", max_length=4000)
+    contact_name: str = Field(default="", max_length=120)
+    contact_email: str = Field(default="", max_length=254)
+    contact_phone: str = Field(default="", max_length=40)
+    wants_reply: bool = False
+    language: str = Field(default="en", max_length=12)
+    status: CardStatus = Field(default=CardStatus.new, max_length=12)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    seen_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    # Every submission carries a key; the unique constraint makes a retry replay, not duplicate.
+    idempotency_key: str = Field(max_length=100, unique=True)
+    request_hash: str = Field(max_length=64)

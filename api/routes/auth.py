@@ -1,0 +1,113 @@
+"""Signing in and out."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import CsrfCheckedManager, SessionDep, SettingsDep, cookie_name
+from api.security import check_form_token, sign_form_token
+from api.services.accounts import authenticate, end_session, start_session
+from api.templating import templates
+
+router = APIRouter(include_in_schema=False)
+LOGIN_PURPOSE = "login"
+LOGIN_FORM_SECONDS = 3 * 3600
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/inbox"
+
+
+def render_login(
+    request: Request, *, next_path: str, email: str = "", error: str = "", status_code: int = 200
+) -> Response:
+    token = sign_form_token(request.app.state.secret_key, LOGIN_PURPOSE, "login")
+    return templates.TemplateResponse(
+        request,
+        "auth/login.html",
+        {"next": next_path, "email": email, "error": error, "form_token": token},
+        status_code=status_code,
+    )
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> Response:
+    """The sign-in form."""
+    return render_login(request, next_path=safe_next(next))
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    form_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/inbox",
+) -> Response:
+    """Check the password, start a new session and set its cookie."""
+    next_path = safe_next(next)
+    if not check_form_token(
+        request.app.state.secret_key,
+        LOGIN_PURPOSE,
+        "login",
+        form_token,
+        max_age_seconds=LOGIN_FORM_SECONDS,
+    ):
+        return render_login(
+            request,
+            next_path=next_path,
+            email=email,
+            status_code=400,
+            error="This sign-in page was open too long. Please try again.",
+        )
+    user = authenticate(session=session, email=email, password=password)
+    cookie = cookie_name(settings)
+    started = (
+        start_session(
+            session=session,
+            user=user,
+            lifetime=timedelta(days=settings.session_days),
+            replaces=request.cookies.get(cookie),
+        )
+        if user
+        else None
+    )
+    if started is None:
+        return render_login(
+            request,
+            next_path=next_path,
+            email=email,
+            status_code=400,
+            error="The email or password is not right.",
+        )
+    token, _ = started
+    response = RedirectResponse(next_path, status_code=303)
+    response.set_cookie(
+        cookie,
+        token,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, manager: CsrfCheckedManager, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """End the session on the server and forget the cookie."""
+    cookie = cookie_name(settings)
+    end_session(session=session, token=request.cookies.get(cookie, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(cookie, path="/", secure=settings.secure_cookies, httponly=True)
+    return response

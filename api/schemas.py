@@ -1,0 +1,78 @@
+"""What a customer may send, checked the same way for the HTML form and the JSON API."""
+
+import re
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
+
+
+class CardIn(BaseModel):
+    """A comment card as submitted."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    rating: int = Field(ge=1, le=5, description="1 (very unhappy) to 5 (very happy)")
+    comment: str = Field(default="", max_length=4000)
+    employee_id: int | None = Field(default=None, description="Who helped, from the code's staff")
+    contact_name: str = Field(default="", max_length=120)
+    contact_email: str = Field(default="", max_length=254)
+    contact_phone: str = Field(default="", max_length=40)
+    wants_reply: bool = False
+
+    @field_validator("contact_email")
+    @classmethod
+    def check_email(cls, value: str) -> str:
+        if value and not EMAIL.match(value):
+            raise ValueError("This email address does not look right.")
+        return value
+
+    @field_validator("contact_phone")
+    @classmethod
+    def check_phone(cls, value: str) -> str:
+        if value and not PHONE.match(value):
+            raise ValueError("This phone number does not look right.")
+        return value
+
+    @model_validator(mode="after")
+    def reply_needs_a_contact(self) -> "CardIn":
+        if self.wants_reply and not (self.contact_email or self.contact_phone):
+            raise ValueError("To get a reply, leave an email address or a phone number.")
+        return self
+
+
+class CardOut(BaseModel):
+    """A card as a manager reads it."""
+
+    id: int
+    code_token: str
+    location_id: int | None
+    location_name: str | None
+    employee_id: int | None
+    employee_name: str | None
+    rating: int
+    comment: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    wants_reply: bool
+    status: str
+    created_at: datetime
+    seen_at: datetime | None
+    resolved_at: datetime | None
+
+
+class CardReceipt(BaseModel):
+    """The public answer to a submission: the card is stored."""
+
+    id: int
+    status: str = "stored"
+    created_at: datetime
+
+
+class CardStatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = Field(pattern="^(seen|resolved)$")

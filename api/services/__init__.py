@@ -1,0 +1,1 @@
+"""Business logic: the only layer that queries the database."""

@@ -1,0 +1,146 @@
+"""Signing in: users, memberships, server-side sessions."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from api.errors import Conflict, Unprocessable
+from api.models import (
+    Membership,
+    MembershipLocation,
+    Organisation,
+    Role,
+    User,
+    UserSession,
+    utcnow,
+)
+from api.security import hash_password, new_secret, sha256_hex, verify_password
+from api.services.tenancy import Tenant
+
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A valid session: who, in which organisation, and the CSRF token of their forms."""
+
+    user: User
+    organisation: Organisation
+    tenant: Tenant
+    csrf_token: str
+    session_id: str
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(*, session: Session, email: str, password: str, display_name: str = "") -> User:
+    """Add a user with an argon2id password hash."""
+    email = normalize_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Unprocessable(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    if session.exec(select(User).where(User.email == email)).first():
+        raise Conflict("A user with this email already exists.")
+    user = User(email=email, display_name=display_name, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def add_membership(
+    *,
+    session: Session,
+    user: User,
+    organisation: Organisation,
+    role: Role,
+    location_ids: frozenset[int] = frozenset(),
+) -> Membership:
+    membership = Membership(user_id=user.id, organisation_id=organisation.id, role=role)  # type: ignore[arg-type]
+    session.add(membership)
+    session.flush()
+    for location_id in location_ids:
+        session.add(MembershipLocation(membership_id=membership.id, location_id=location_id))  # type: ignore[arg-type]
+    return membership
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    """The user with this email and password, or None (in the same time either way)."""
+    user = session.exec(select(User).where(User.email == normalize_email(email))).first()
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    return user
+
+
+def start_session(
+    *, session: Session, user: User, lifetime: timedelta, replaces: str | None = None
+) -> tuple[str, UserSession] | None:
+    """A new session with a fresh id; the cookie gets the token, the table its hash."""
+    membership = session.exec(
+        select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)  # type: ignore[arg-type]
+    ).first()
+    if membership is None:
+        return None
+    if replaces:
+        session.exec(delete(UserSession).where(UserSession.id == sha256_hex(replaces)))  # type: ignore[call-overload]
+    token = new_secret()
+    row = UserSession(
+        id=sha256_hex(token),
+        user_id=user.id,  # type: ignore[arg-type]
+        organisation_id=membership.organisation_id,
+        csrf_token=new_secret(24),
+        expires_at=utcnow() + lifetime,
+    )
+    session.add(row)
+    session.commit()
+    return token, row
+
+
+def load_session(*, session: Session, token: str) -> SignedIn | None:
+    """The signed-in user behind a cookie, or None if it expired, ended or lost its membership."""
+    row = session.get(UserSession, sha256_hex(token))
+    if row is None or row.expires_at < utcnow():
+        return None
+    found = session.exec(
+        select(User, Membership, Organisation)
+        .join(Membership, Membership.user_id == User.id)  # type: ignore[arg-type]
+        .join(Organisation, Organisation.id == Membership.organisation_id)  # type: ignore[arg-type]
+        .where(User.id == row.user_id, Membership.organisation_id == row.organisation_id)
+    ).first()
+    if found is None:
+        return None
+    user, membership, organisation = found
+    if membership.role == Role.staff:
+        return None
+    return SignedIn(
+        user=user,
+        organisation=organisation,
+        tenant=tenant_for(session=session, membership=membership),
+        csrf_token=row.csrf_token,
+        session_id=row.id,
+    )
+
+
+def tenant_for(*, session: Session, membership: Membership) -> Tenant:
+    location_ids = frozenset(
+        session.exec(
+            select(MembershipLocation.location_id).where(
+                MembershipLocation.membership_id == membership.id
+            )
+        ).all()
+    )
+    limited = membership.role == Role.manager and bool(location_ids)
+    return Tenant(
+        organisation_id=membership.organisation_id,
+        role=membership.role,
+        user_id=membership.user_id,
+        location_ids=location_ids if limited else None,
+    )
+
+
+def end_session(*, session: Session, token: str) -> None:
+    """Sign out: the session row goes, so the cookie is worthless even if it was copied."""
+    session.exec(delete(UserSession).where(UserSession.id == sha256_hex(token)))  # type: ignore[call-overload]
+    session.commit()

@@ -1,0 +1,31 @@
+"""Values shared by every process and host through the database."""
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from api.config import Settings
+from api.models import AppSetting
+from api.security import new_secret
+
+SECRET_KEY = "secret_key"
+
+
+def load_secret_key(*, engine: Engine, settings: Settings) -> str:
+    """The environment's key in production; elsewhere one made once and kept in the database."""
+    if settings.secret_key:
+        return settings.secret_key
+    with Session(engine) as session:
+        stored = session.get(AppSetting, SECRET_KEY)
+        if stored:
+            return stored.value
+        session.add(AppSetting(key=SECRET_KEY, value=new_secret(48)))
+        try:
+            session.commit()
+        except IntegrityError:
+            # Another process stored one first: everyone uses that one.
+            session.rollback()
+    with Session(engine) as session:
+        stored = session.get(AppSetting, SECRET_KEY)
+        assert stored is not None
+        return stored.value

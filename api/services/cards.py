@@ -1,0 +1,84 @@
+"""Storing a customer's card exactly once."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from api.errors import NotFound, Unprocessable
+from api.models import Card
+from api.schemas import CardIn
+from api.services.codes import CodeContext
+
+IDEMPOTENCY_KEY_MAX = 100
+
+
+class IdempotencyConflict(Unprocessable):
+    title = "This submission key was already used for a different card."
+
+
+class UnknownEmployee(Unprocessable):
+    title = "Please pick someone from the list."
+
+
+@dataclass(frozen=True)
+class Submission:
+    card: Card
+    replayed: bool
+
+
+def request_fingerprint(context: CodeContext, data: CardIn) -> str:
+    """A hash of what was sent, to tell a retry (same body) from a reused key (different body)."""
+    body = json.dumps([context.token, data.model_dump()], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def submit_card(
+    *, engine: Engine, context: CodeContext, data: CardIn, idempotency_key: str, language: str
+) -> Submission:
+    """Store a card in one short transaction; the same key again replays the first card."""
+    if not idempotency_key or len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
+        raise Unprocessable("A submission key of 1 to 100 characters is required.")
+    employee_id = context.employee_id
+    if data.employee_id is not None and context.employee_id is None:
+        if context.staff_member(data.employee_id) is None:
+            raise UnknownEmployee()
+        employee_id = data.employee_id
+    fingerprint = request_fingerprint(context, data)
+    card = Card(
+        organisation_id=context.organisation_id,
+        code_id=context.code_id,
+        location_id=context.location_id,
+        employee_id=employee_id,
+        rating=data.rating,
+        comment=data.comment,
+        contact_name=data.contact_name,
+        contact_email=data.contact_email,
+        contact_phone=data.contact_phone,
+        wants_reply=data.wants_reply,
+        language=language,
+        idempotency_key=idempotency_key,
+        request_hash=fingerprint,
+    )
+    with Session(engine, expire_on_commit=False) as session:
+        session.add(card)
+        try:
+            session.commit()
+            return Submission(card=card, replayed=False)
+        except IntegrityError:
+            session.rollback()
+    return _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
+
+
+def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Submission:
+    with Session(engine, expire_on_commit=False) as session:
+        first = session.exec(select(Card).where(Card.idempotency_key == idempotency_key)).first()
+    if first is None:
+        # The integrity error was not about the key: the code or employee vanished meanwhile.
+        raise NotFound("This code no longer exists.")
+    if first.request_hash != fingerprint:
+        raise IdempotencyConflict()
+    return Submission(card=first, replayed=True)

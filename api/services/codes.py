@@ -1,0 +1,116 @@
+"""Looking up a printed code: the first thing every customer's scan does, so it is cached."""
+
+import time
+from dataclasses import dataclass
+from threading import Lock
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from api.models import Code, Employee, EmployeeLocation, Location, Organisation
+from qr.tokens import normalize_token
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class CodeContext:
+    """Everything the card page needs about a code, read once and shared between requests."""
+
+    code_id: int
+    token: str
+    revoked: bool
+    organisation_id: int
+    organisation_name: str
+    organisation_slug: str
+    accent_colour: str
+    default_language: str
+    review_links: tuple[tuple[str, str], ...]
+    location_id: int | None
+    location_name: str | None
+    employee_id: int | None
+    employee_name: str | None
+    staff: tuple[StaffMember, ...]
+
+    def staff_member(self, employee_id: int) -> StaffMember | None:
+        return next((member for member in self.staff if member.id == employee_id), None)
+
+
+class CodeCache:
+    """A short-lived per-process cache: a revoked code stops working everywhere within `ttl`."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, CodeContext | None]] = {}
+        self._lock = Lock()
+
+    def get(self, token: str) -> tuple[bool, CodeContext | None]:
+        entry = self._entries.get(token)
+        if entry is None or entry[0] < time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def put(self, token: str, context: CodeContext | None) -> None:
+        with self._lock:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[token] = (time.monotonic() + self.ttl, context)
+
+    def invalidate(self, token: str) -> None:
+        with self._lock:
+            self._entries.pop(token, None)
+
+
+def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:
+    """A code with its organisation, target and the staff a customer may name; None if unknown."""
+    token = normalize_token(raw_token)
+    if token is None:
+        return None
+    with Session(engine) as session:
+        row = session.exec(
+            select(Code, Organisation)
+            .join(Organisation, Organisation.id == Code.organisation_id)  # type: ignore[arg-type]
+            .where(Code.token == token)
+        ).first()
+        if row is None:
+            return None
+        code, organisation = row
+        location = session.get(Location, code.location_id) if code.location_id else None
+        employee = session.get(Employee, code.employee_id) if code.employee_id else None
+        staff: tuple[StaffMember, ...] = ()
+        if location is not None and employee is None:
+            staff = _staff_at(session, location.id)  # type: ignore[arg-type]
+    assert code.id is not None
+    assert organisation.id is not None
+    return CodeContext(
+        code_id=code.id,
+        token=code.token,
+        revoked=code.revoked_at is not None or (employee is not None and not employee.active),
+        organisation_id=organisation.id,
+        organisation_name=organisation.name,
+        organisation_slug=organisation.slug,
+        accent_colour=organisation.accent_colour,
+        default_language=organisation.default_language,
+        review_links=tuple(
+            (link.get("label", ""), link.get("url", "")) for link in organisation.review_links or []
+        ),
+        location_id=location.id if location else None,
+        location_name=location.name if location else None,
+        employee_id=employee.id if employee else None,
+        employee_name=employee.display_name if employee else None,
+        staff=staff,
+    )
+
+
+def _staff_at(session: Session, location_id: int) -> tuple[StaffMember, ...]:
+    rows = session.exec(
+        select(Employee.id, Employee.display_name)
+        .join(EmployeeLocation, EmployeeLocation.employee_id == Employee.id)  # type: ignore[arg-type]
+        .where(EmployeeLocation.location_id == location_id, Employee.active)
+        .order_by(Employee.display_name)
+    ).all()
+    return tuple(StaffMember(id=id_, name=name) for id_, name in rows)

@@ -1,0 +1,82 @@
+"""Card URLs and their QR symbols as SVG and PNG."""
+
+import io
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+import qrcode
+from PIL import Image
+from qrcode.constants import ERROR_CORRECT_M
+
+from qr.tokens import normalize_token
+
+QUIET_ZONE = 4
+
+
+def card_url(base_url: str, token: str) -> str:
+    """Return the card URL for token, upper-cased wherever case does not matter."""
+    canonical = normalize_token(token)
+    if canonical is None:
+        raise ValueError(f"invalid card token: {token!r}")
+    parts = urlsplit(base_url.strip())
+    if not parts.scheme or not parts.hostname:
+        raise ValueError(f"base URL needs a scheme and host: {base_url!r}")
+    # Userinfo is case-sensitive and a query/fragment would end up before /C/, so refuse them.
+    if parts.username is not None or parts.query or parts.fragment:
+        raise ValueError(f"base URL must be scheme://host[:port][/path]: {base_url!r}")
+    # Scheme and host are case-insensitive, so upper case keeps the QR in alphanumeric mode;
+    # the path prefix is case-sensitive and must stay as given.
+    prefix = parts.path.rstrip("/")
+    return f"{parts.scheme.upper()}://{parts.netloc.upper()}{prefix}/C/{canonical}"
+
+
+def build_qr(url: str) -> qrcode.QRCode:
+    """Return the smallest level-M QR code holding url, with a 4-module quiet zone."""
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE)
+    # An all-caps URL is alphanumeric anyway; optimize still packs the upper-case part densely
+    # when a lower-case path prefix forces byte mode for the rest.
+    qr.add_data(url, optimize=20)
+    qr.make(fit=True)
+    return qr
+
+
+def render_svg(url: str) -> bytes:
+    """Return a standalone, scalable SVG of url's QR code as UTF-8 bytes."""
+    matrix = build_qr(url).get_matrix()
+    size = len(matrix)
+    # One horizontal run per subpath keeps the path short without any rasterising tricks.
+    runs: list[str] = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < size:
+            if not row[x]:
+                x += 1
+                continue
+            start = x
+            while x < size and row[x]:
+                x += 1
+            runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}"'
+        f' shape-rendering="crispEdges">'
+        f"<title>{escape(url)}</title>"
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path fill="#000" d="{"".join(runs)}"/>'
+        "</svg>\n"
+    )
+    return svg.encode("utf-8")
+
+
+def render_png(url: str, *, box_size: int = 10) -> bytes:
+    """Return a 1-bit PNG of url's QR code with box_size pixels per module."""
+    if box_size < 1:
+        raise ValueError(f"box_size must be at least 1, got {box_size}")
+    matrix = build_qr(url).get_matrix()
+    size = len(matrix)
+    image = Image.new("1", (size, size))
+    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    # Scale after drawing so every module stays an exact box_size square.
+    image = image.resize((size * box_size, size * box_size), Image.Resampling.NEAREST)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
