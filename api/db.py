@@ -1,6 +1,5 @@
 """The database engine: SQLite tuned for durability and concurrent writers, or PostgreSQL."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +8,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -20,7 +18,7 @@ class DatabaseNotMigrated(RuntimeError):
 
 
 def create_db_engine(url: str) -> Engine:
-    """Open an engine; SQLite gets WAL and synchronous=FULL: an acknowledged card survives a crash."""
+    """Open an engine; SQLite gets WAL and synchronous=FULL: a stored card survives a crash."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -28,8 +26,13 @@ def create_db_engine(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     event.listen(engine, "connect", _configure_sqlite)
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", _begin)
     return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine for a transaction that will write: on SQLite it takes the lock first."""
+    return engine.execution_options(sqlite_immediate=True)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -43,15 +46,12 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Any) -> None:
-    # A deferred transaction that later writes can fail at once with "database is locked"
-    # whatever the busy timeout; taking the write lock up front makes writers queue instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
+def _begin(connection: Any) -> None:
+    # A deferred transaction that reads, then writes, can fail at once with "database is locked"
+    # whatever the busy timeout; a writer takes the lock up front and queues instead. Readers
+    # stay deferred so that, with WAL, they never wait for anyone.
+    immediate = connection.get_execution_options().get("sqlite_immediate")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def alembic_config(url: str) -> Config:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.config import Settings
+from api.db import writer
 from api.errors import Forbidden, LoginRequired, NotFound, Unauthorized
 from api.services.accounts import SignedIn, load_session
 from api.services.api_keys import authenticate_api_key
@@ -33,9 +34,16 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_write_session(request: Request) -> Iterator[Session]:
+    """A session for a request that changes data (see api.db.writer)."""
+    with Session(writer(request.app.state.engine), expire_on_commit=False) as session:
+        yield session
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
 def get_signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from api.deps import ApiTenant, SessionDep, positive_id
+from api.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
 from api.errors import Gone, NotFound
 from api.routes.card import find_code
 from api.schemas import CardIn, CardOut, CardReceipt, CardStatusIn
@@ -108,7 +108,7 @@ def read_card(card_id: str, tenant: ApiTenant, session: SessionDep) -> CardOut:
 
 @router.patch("/cards/{card_id}", tags=["cards"])
 def update_card(
-    card_id: str, change: CardStatusIn, tenant: ApiTenant, session: SessionDep
+    card_id: str, change: CardStatusIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> CardOut:
     """Mark a card `seen` or `resolved`."""
     return set_status(

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, SessionDep, SettingsDep, cookie_name
+from api.deps import CsrfCheckedManager, SettingsDep, WriteSessionDep, cookie_name
 from api.security import check_form_token, sign_form_token
 from api.services.accounts import authenticate, end_session, start_session
 from api.templating import templates
@@ -44,7 +44,7 @@ def login_page(request: Request, next: str | None = None) -> Response:
 @router.post("/login")
 def login(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     settings: SettingsDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
@@ -103,7 +103,7 @@ def login(
 
 @router.post("/logout")
 def logout(
-    request: Request, manager: CsrfCheckedManager, session: SessionDep, settings: SettingsDep
+    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep, settings: SettingsDep
 ) -> Response:
     """End the session on the server and forget the cookie."""
     cookie = cookie_name(settings)

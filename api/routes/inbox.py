@@ -5,7 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, positive_id
+from api.deps import (
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+    positive_id,
+)
 from api.models import CardStatus
 from api.services.inbox import InboxFilter, get_card, list_cards, list_filters, set_status
 from api.templating import templates
@@ -69,7 +75,7 @@ def card_detail(
 
 
 @router.post("/inbox/{card_id}/seen")
-def mark_seen(card_id: str, manager: CsrfCheckedManager, session: SessionDep) -> Response:
+def mark_seen(card_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Mark a card read."""
     set_status(
         session=session, tenant=manager.tenant, card_id=positive_id(card_id), status=CardStatus.seen
@@ -78,7 +84,7 @@ def mark_seen(card_id: str, manager: CsrfCheckedManager, session: SessionDep) ->
 
 
 @router.post("/inbox/{card_id}/resolve")
-def mark_resolved(card_id: str, manager: CsrfCheckedManager, session: SessionDep) -> Response:
+def mark_resolved(card_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Mark a card resolved."""
     set_status(
         session=session,

@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from api.config import Settings
+from api.db import writer
 from api.models import AppSetting
 from api.security import new_secret
 
@@ -15,7 +16,7 @@ def load_secret_key(*, engine: Engine, settings: Settings) -> str:
     """The environment's key in production; elsewhere one made once and kept in the database."""
     if settings.secret_key:
         return settings.secret_key
-    with Session(engine) as session:
+    with Session(writer(engine)) as session:
         stored = session.get(AppSetting, SECRET_KEY)
         if stored:
             return stored.value

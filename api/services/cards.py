@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from api.db import writer
 from api.errors import NotFound, Unprocessable
 from api.models import Card
 from api.schemas import CardIn
@@ -63,7 +64,7 @@ def submit_card(
         idempotency_key=idempotency_key,
         request_hash=fingerprint,
     )
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(writer(engine), expire_on_commit=False) as session:
         session.add(card)
         try:
             session.commit()

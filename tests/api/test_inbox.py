@@ -1,0 +1,142 @@
+"""The manager's inbox pages: list, filters, a card's detail, mark read and resolved."""
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from api.models import Card
+from tests.conftest import csrf_token, log_in
+from tests.factories import World, make_card, make_manager, reread
+
+
+def row_comments(html: str) -> list[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    return [row.get_text(strip=True) for row in soup.select(".card-row .row-comment")]
+
+
+def test_inbox_lists_cards_newest_first(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    make_card(session, code=world.counter_code, comment="First")
+    make_card(session, code=world.maya_code, comment="Second", rating=1)
+    page = manager_client.get("/inbox")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert row_comments(page.text) == ["Second", "First"]
+    assert "Harbour Café" in page.text
+
+
+def test_empty_inbox_says_so(manager_client: TestClient, world: World) -> None:
+    page = manager_client.get("/inbox")
+    assert "No cards yet" in page.text
+
+
+def test_filters_by_location_employee_and_rating(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    make_card(session, code=world.counter_code, comment="Counter four", rating=4)
+    make_card(session, code=world.terrace_code, comment="Terrace one", rating=1)
+    make_card(session, code=world.maya_code, comment="Maya five", rating=5)
+    by_location = manager_client.get(f"/inbox?location={world.terrace.id}")
+    assert row_comments(by_location.text) == ["Terrace one"]
+    by_employee = manager_client.get(f"/inbox?employee={world.maya.id}")
+    assert row_comments(by_employee.text) == ["Maya five"]
+    by_rating = manager_client.get("/inbox?rating=4")
+    assert row_comments(by_rating.text) == ["Counter four"]
+    selected = BeautifulSoup(by_rating.text, "html.parser").select_one("#f-rating option[selected]")
+    assert selected["value"] == "4"
+    # Nonsense filters mean "any", not an error page.
+    assert len(row_comments(manager_client.get("/inbox?rating=x&location=").text)) == 3
+
+
+def test_older_cards_link_pages_through(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    for number in range(52):
+        make_card(session, code=world.counter_code, comment=f"Card {number}")
+    first = manager_client.get("/inbox")
+    assert len(row_comments(first.text)) == 50
+    more = BeautifulSoup(first.text, "html.parser").select_one(".more a")["href"]
+    assert row_comments(manager_client.get(more).text) == ["Card 1", "Card 0"]
+
+
+def test_card_detail_shows_everything_escaped(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    card = make_card(
+        session,
+        code=world.counter_code,
+        rating=2,
+        comment="<img src=x onerror=alert(1)>",
+        contact_name="Ana",
+        contact_email="ana@example.com",
+        wants_reply=True,
+    )
+    page = manager_client.get(f"/inbox/{card.id}")
+    assert page.status_code == 200
+    assert "<img src=x" not in page.text
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert soup.select_one(".comment").get_text() == "<img src=x onerror=alert(1)>"
+    assert soup.select_one("a[href^=mailto]").get_text() == "ana@example.com"
+    assert "The customer asked to be contacted." in page.text
+    assert "Counter" in soup.select_one(".row-meta").get_text()
+
+
+def test_opening_a_card_changes_nothing_until_marked(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    card = make_card(session, code=world.counter_code)
+    manager_client.get(f"/inbox/{card.id}")
+    reread(session)
+    assert session.get(Card, card.id).status == "new"
+    token = csrf_token(manager_client, f"/inbox/{card.id}")
+    response = manager_client.post(f"/inbox/{card.id}/seen", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/inbox/{card.id}"
+    reread(session)
+    stored = session.get(Card, card.id)
+    assert stored.status == "seen"
+    assert stored.seen_by_id == world.owner.id
+    assert stored.seen_at is not None
+
+
+def test_resolve_records_who_and_when(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    card = make_card(session, code=world.counter_code)
+    token = csrf_token(manager_client, f"/inbox/{card.id}")
+    manager_client.post(f"/inbox/{card.id}/resolve", data={"csrf_token": token})
+    page = manager_client.get(f"/inbox/{card.id}")
+    assert "Resolved" in BeautifulSoup(page.text, "html.parser").select_one(".actions").text
+    reread(session)
+    stored = session.get(Card, card.id)
+    assert (stored.status, stored.resolved_by_id) == ("resolved", world.owner.id)
+    assert stored.seen_at is not None
+
+
+def test_missing_or_malformed_card_id_is_404(manager_client: TestClient, world: World) -> None:
+    for path in ("/inbox/999999", "/inbox/abc", "/inbox/-1"):
+        response = manager_client.get(path)
+        assert response.status_code == 404
+        assert "Not found" in response.text
+
+
+def test_manager_limited_to_a_location_sees_only_it(
+    client: TestClient, world: World, session: Session
+) -> None:
+    mine = make_card(session, code=world.counter_code, comment="Mine")
+    theirs = make_card(session, code=world.terrace_code, comment="Not mine")
+    make_manager(
+        session, world=world, email="lee@example.com", location_ids=frozenset({world.counter.id})
+    )
+    log_in(client, "lee@example.com", world.password)
+    assert row_comments(client.get("/inbox").text) == ["Mine"]
+    assert client.get(f"/inbox/{mine.id}").status_code == 200
+    assert client.get(f"/inbox/{theirs.id}").status_code == 404
+    options = BeautifulSoup(client.get("/inbox").text, "html.parser").select("#f-location option")
+    assert [option.get_text() for option in options] == ["All", "Counter"]
+
+
+def test_home_sends_a_manager_to_the_inbox(manager_client: TestClient) -> None:
+    response = manager_client.get("/")
+    assert (response.status_code, response.headers["location"]) == (303, "/inbox")

@@ -1,0 +1,43 @@
+"""The printable QR images: they decode to the card URL and are cached."""
+
+import io
+
+import zxingcpp
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from tests.factories import World
+
+
+def test_png_decodes_to_the_upper_case_card_url(client: TestClient, world: World) -> None:
+    response = client.get(f"/qr/{world.counter_code.token}.png")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    [barcode] = zxingcpp.read_barcodes(Image.open(io.BytesIO(response.content)))
+    assert barcode.text == f"HTTP://TESTSERVER/C/{world.counter_code.token}"
+
+
+def test_decoded_url_opens_the_card(client: TestClient, world: World) -> None:
+    response = client.get(f"/qr/{world.maya_code.token.lower()}.png")
+    [barcode] = zxingcpp.read_barcodes(Image.open(io.BytesIO(response.content)))
+    path = "/" + barcode.text.split("/", 3)[3]
+    assert "How was your visit with Maya?" in client.get(path).text
+
+
+def test_svg_is_cached_with_an_etag(client: TestClient, world: World) -> None:
+    response = client.get(f"/qr/{world.counter_code.token}.svg")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert "max-age=31536000" in response.headers["cache-control"]
+    assert response.content.startswith(b"<svg") or b"<svg" in response.content[:200]
+    again = client.get(
+        f"/qr/{world.counter_code.token}.svg", headers={"If-None-Match": response.headers["etag"]}
+    )
+    assert again.status_code == 304
+    png = client.get(f"/qr/{world.counter_code.token}.png")
+    assert png.headers["etag"] != response.headers["etag"]
+
+
+def test_unknown_code_or_format_is_404(client: TestClient, world: World) -> None:
+    assert client.get("/qr/ZZZZZZZZ.png").status_code == 404
+    assert client.get(f"/qr/{world.counter_code.token}.gif").status_code == 404
