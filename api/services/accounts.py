@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.errors import Conflict, Unprocessable
 from api.models import (
@@ -84,7 +84,7 @@ def start_session(
     if membership is None:
         return None
     if replaces:
-        session.exec(delete(UserSession).where(UserSession.id == sha256_hex(replaces)))  # type: ignore[call-overload]
+        session.execute(delete(UserSession).where(col(UserSession.id) == sha256_hex(replaces)))
     token = new_secret()
     row = UserSession(
         id=sha256_hex(token),
@@ -142,5 +142,5 @@ def tenant_for(*, session: Session, membership: Membership) -> Tenant:
 
 def end_session(*, session: Session, token: str) -> None:
     """Sign out: the session row goes, so the cookie is worthless even if it was copied."""
-    session.exec(delete(UserSession).where(UserSession.id == sha256_hex(token)))  # type: ignore[call-overload]
+    session.execute(delete(UserSession).where(col(UserSession.id) == sha256_hex(token)))
     session.commit()

@@ -113,4 +113,4 @@ def _staff_at(session: Session, location_id: int) -> tuple[StaffMember, ...]:
         .where(EmployeeLocation.location_id == location_id, Employee.active)
         .order_by(Employee.display_name)
     ).all()
-    return tuple(StaffMember(id=id_, name=name) for id_, name in rows)
+    return tuple(StaffMember(id=id_, name=name) for id_, name in rows if id_ is not None)
