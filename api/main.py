@@ -97,7 +97,10 @@ def add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         messages = {404: "There is nothing here.", 405: "This address does not take that request."}
         message = messages.get(error.status_code, "The request could not be handled.")
-        return error_response(request, error.status_code, message)
+        response = error_response(request, error.status_code, message)
+        # Such as the Allow header that a 405 must carry.
+        response.headers.update(error.headers or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:

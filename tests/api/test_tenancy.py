@@ -1,0 +1,280 @@
+"""Tenant isolation: another organisation's manager gets from every route what a missing id gets.
+
+The walk covers every route in `app.routes`; a route added without an entry in ROUTES (or in
+NOT_WALKED, with a reason) fails `test_every_route_is_in_the_table`.
+"""
+
+import re
+from collections.abc import Iterator
+from enum import StrEnum
+
+import fastapi.routing
+import pytest
+from bs4 import BeautifulSoup
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from sqlmodel import Session
+
+from api.models import Card
+from api.security import new_secret
+from api.services.api_keys import create_api_key
+from tests.conftest import csrf_token, log_in
+from tests.factories import World, make_card, make_manager
+
+MISSING_ID = 999999
+# Plain ASCII, nothing HTML or JSON would escape: a leak cannot hide behind an encoding.
+PRIVATE_COMMENT = "The espresso machine leaks; only its own managers may read this"
+PRIVATE_EMAIL = "private.customer@example.com"
+
+
+class Kind(StrEnum):
+    PUBLIC = "public: token-addressed, answers anyone who holds the printed token"
+    NO_ID = "no id: acts on the caller's own organisation only"
+    TENANT_ID = "tenant id: names a row of one organisation in its path"
+
+
+ROUTES: dict[tuple[str, str], Kind] = {
+    ("GET", "/"): Kind.NO_ID,
+    ("GET", "/healthz"): Kind.NO_ID,
+    ("GET", "/login"): Kind.NO_ID,
+    ("POST", "/login"): Kind.NO_ID,
+    ("POST", "/logout"): Kind.NO_ID,
+    ("GET", "/inbox"): Kind.NO_ID,
+    ("GET", "/api/v1/cards"): Kind.NO_ID,
+    ("GET", "/c/{token}"): Kind.PUBLIC,
+    ("GET", "/C/{token}"): Kind.PUBLIC,
+    ("POST", "/c/{token}"): Kind.PUBLIC,
+    ("POST", "/C/{token}"): Kind.PUBLIC,
+    ("GET", "/qr/{token}.{extension}"): Kind.PUBLIC,
+    ("GET", "/api/v1/codes/{token}"): Kind.PUBLIC,
+    ("POST", "/api/v1/codes/{token}/cards"): Kind.PUBLIC,
+    ("GET", "/inbox/{card_id}"): Kind.TENANT_ID,
+    ("POST", "/inbox/{card_id}/seen"): Kind.TENANT_ID,
+    ("POST", "/inbox/{card_id}/resolve"): Kind.TENANT_ID,
+    ("GET", "/api/v1/cards/{card_id}"): Kind.TENANT_ID,
+    ("PATCH", "/api/v1/cards/{card_id}"): Kind.TENANT_ID,
+}
+
+# Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
+NOT_WALKED: dict[tuple[str, str], str] = {
+    ("openapi", "/api/v1/openapi.json"): "FastAPI's schema: describes routes, holds no rows",
+    ("swagger_ui_html", "/api/docs"): "FastAPI's docs page: the same HTML for everyone",
+    ("swagger_ui_redirect", "/docs/oauth2-redirect"): "FastAPI's docs OAuth2 helper: static HTML",
+    ("static", "/static"): "the Mount of web/static: files that are the same for everyone",
+}
+
+JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("PATCH", "/api/v1/cards/{card_id}"): {"status": "resolved"},
+    ("POST", "/api/v1/codes/{token}/cards"): {"rating": 5, "comment": "Sent through the API"},
+}
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path template) for every route the app answers, minus NOT_WALKED."""
+    # Newer FastAPI keeps included routers as groups in app.routes; this flattens them.
+    flatten = getattr(fastapi.routing, "iter_route_contexts", None)
+    routes = list(flatten(app.routes)) if flatten else list(app.routes)
+    found: set[tuple[str, str]] = set()
+    for route in routes:
+        name, path = getattr(route, "name", None), getattr(route, "path", None)
+        if (name, path) in NOT_WALKED:
+            continue
+        methods = getattr(route, "methods", None) or {f"ANY ({type(route).__name__})"}
+        # HEAD comes with GET on Starlette routes: walking GET covers it.
+        found |= {(method, str(path)) for method in methods if method != "HEAD"}
+    return found
+
+
+def test_every_route_is_in_the_table(app: FastAPI) -> None:
+    routes = app_routes(app)
+    unlisted = routes - ROUTES.keys()
+    assert not unlisted, (
+        f"Routes with no entry in the tenancy walk: {sorted(unlisted)}. Add each to ROUTES in "
+        f"{__name__} with its Kind (or to NOT_WALKED with a reason), so that another "
+        "organisation's manager is tried against it."
+    )
+    stale = ROUTES.keys() - routes
+    assert not stale, f"ROUTES lists routes the app no longer has: {sorted(stale)}"
+
+
+@pytest.fixture
+def world_card(session: Session, world: World) -> Card:
+    return make_card(
+        session, code=world.counter_code, comment=PRIVATE_COMMENT, contact_email=PRIVATE_EMAIL
+    )
+
+
+@pytest.fixture
+def intruder(app: FastAPI, other_world: World) -> Iterator[TestClient]:
+    """The other organisation's owner, signed in through the form."""
+    test_client = TestClient(app, follow_redirects=False)
+    try:
+        log_in(test_client, other_world.owner_email, other_world.password)
+        yield test_client
+    finally:
+        test_client.close()
+
+
+@pytest.fixture
+def intruder_key(session: Session, other_world: World) -> str:
+    key, _ = create_api_key(session=session, organisation=other_world.organisation, name="Rival")
+    return key
+
+
+def soup(response: Response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def id_of(card: Card) -> int:
+    assert card.id is not None
+    return card.id
+
+
+def stored_state(session: Session, card: Card) -> tuple[object, ...]:
+    """What a manager's action would change on the card, read fresh from the database."""
+    session.rollback()  # a SQLite read sees the snapshot it started on: start a new one
+    row = session.get(Card, id_of(card), populate_existing=True)
+    assert row is not None
+    state = (row.status, row.seen_at, row.seen_by_id, row.resolved_at, row.resolved_by_id)
+    session.commit()  # end the read without expiring the test's objects
+    return state
+
+
+def private_text(world: World) -> tuple[str, ...]:
+    return (PRIVATE_COMMENT, PRIVATE_EMAIL, world.owner_email)
+
+
+def card_form(client: TestClient, url: str) -> dict[str, str]:
+    """The card page's hidden fields and a rating, as a customer's browser would send them."""
+    page = BeautifulSoup(client.get(url).text, "html.parser")
+    fields = {
+        str(field["name"]): str(field["value"]) for field in page.select("input[type=hidden]")
+    }
+    return fields | {"rating": "5"}
+
+
+def send(
+    client: TestClient,
+    method: str,
+    path: str,
+    *,
+    token: str,
+    card_id: int | str,
+    csrf: str,
+    api_key: str,
+) -> Response:
+    """The request a person or script would make to this route, with its path filled in."""
+    url = path.format(token=token, card_id=card_id, extension="svg")
+    if path.startswith("/api/"):
+        headers = {"Authorization": f"Bearer {api_key}", "Idempotency-Key": new_secret(12)}
+        return client.request(method, url, headers=headers, json=JSON_BODIES.get((method, path)))
+    if method == "GET":
+        return client.get(url)
+    data = {"csrf_token": csrf}
+    if path.lower().startswith("/c/"):
+        data |= card_form(client, url)
+    return client.request(method, url, data=data)
+
+
+def normalised(response: Response) -> tuple[int, str, str]:
+    """Status, type and body, with the per-response CSP nonce taken out."""
+    body = response.text
+    nonce = re.search(r"'nonce-([^']+)'", response.headers.get("content-security-policy", ""))
+    if nonce:
+        body = body.replace(nonce.group(1), "NONCE")
+    return response.status_code, response.headers.get("content-type", ""), body
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
+def test_another_organisation_gets_nothing_from(
+    method: str,
+    path: str,
+    session: Session,
+    world: World,
+    world_card: Card,
+    intruder: TestClient,
+    intruder_key: str,
+    manager_client: TestClient,
+) -> None:
+    assert intruder.get("/inbox").status_code == 200, "the intruder is really signed in"
+    before = stored_state(session, world_card)
+    request = {
+        "token": world.counter_code.token,
+        "csrf": csrf_token(intruder),
+        "api_key": intruder_key,
+    }
+    theirs = send(intruder, method, path, card_id=id_of(world_card), **request)
+    kind = ROUTES[(method, path)]
+
+    if kind is Kind.TENANT_ID:
+        missing = send(intruder, method, path, card_id=MISSING_ID, **request)
+        assert theirs.status_code == 404, theirs.text
+        assert normalised(theirs) == normalised(missing)
+    elif kind is Kind.PUBLIC:
+        assert theirs.status_code < 400, theirs.text
+    else:
+        assert theirs.status_code < 500, theirs.text
+    for text in private_text(world):
+        assert text not in theirs.text
+    assert stored_state(session, world_card) == before
+
+    if kind is Kind.TENANT_ID:
+        # The 404 above is tenancy, not a malformed request: the card's own organisation gets in.
+        own_key, _ = create_api_key(session=session, organisation=world.organisation, name="Own")
+        own_request = request | {"csrf": csrf_token(manager_client), "api_key": own_key}
+        own = send(manager_client, method, path, card_id=id_of(world_card), **own_request)
+        assert own.status_code in (200, 303), own.text
+
+
+def test_lists_show_another_organisation_none_of_its_cards(
+    session: Session,
+    world: World,
+    other_world: World,
+    world_card: Card,
+    intruder: TestClient,
+    intruder_key: str,
+) -> None:
+    own_card = make_card(session, code=other_world.counter_code, comment="Rival Bakery card")
+    bearer = {"Authorization": f"Bearer {intruder_key}"}
+
+    for url in ("/inbox", f"/inbox?location={world.counter.id}", f"/inbox/{id_of(world_card)}"):
+        assert PRIVATE_COMMENT not in intruder.get(url).text
+    inbox = intruder.get("/inbox")
+    assert inbox.status_code == 200
+    comments = [row.get_text(strip=True) for row in soup(inbox).select(".card-row .row-comment")]
+    assert comments == ["Rival Bakery card"]
+
+    listed = intruder.get("/api/v1/cards", headers=bearer).json()
+    assert [card["id"] for card in listed["cards"]] == [own_card.id]
+    filtered = intruder.get(f"/api/v1/cards?location={world.counter.id}", headers=bearer).json()
+    assert filtered["cards"] == []
+
+
+def test_manager_limited_to_one_location_sees_only_its_cards(
+    client: TestClient, session: Session, world: World
+) -> None:
+    counter_card = make_card(session, code=world.counter_code, comment="Counter was quick")
+    terrace_card = make_card(session, code=world.terrace_code, comment="Terrace was cold")
+    email = "counter.manager@example.com"
+    assert world.counter.id is not None
+    make_manager(session, world=world, email=email, location_ids=frozenset({world.counter.id}))
+    log_in(client, email, world.password)
+
+    inbox = client.get("/inbox")
+    assert inbox.status_code == 200
+    comments = [row.get_text(strip=True) for row in soup(inbox).select(".card-row .row-comment")]
+    assert comments == ["Counter was quick"]
+    assert client.get(f"/inbox/{counter_card.id}").status_code == 200
+
+    before = stored_state(session, terrace_card)
+    hidden = client.get(f"/inbox/{terrace_card.id}")
+    missing = client.get(f"/inbox/{MISSING_ID}")
+    assert hidden.status_code == 404
+    assert normalised(hidden) == normalised(missing)
+    assert "Terrace was cold" not in hidden.text
+
+    token = csrf_token(client)
+    refused = client.post(f"/inbox/{terrace_card.id}/resolve", data={"csrf_token": token})
+    assert refused.status_code == 404
+    assert stored_state(session, terrace_card) == before
