@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.models.types import UTCDateTime, utcnow
@@ -31,7 +31,8 @@ class Membership(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
-    role: Role = Field(max_length=12)
+    # Plain text, not a database enum: new roles need no type migration on PostgreSQL.
+    role: Role = Field(sa_type=String(12))
     # A manager with rows here sees only these locations; none means every location.
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

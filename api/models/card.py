@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, String
 from sqlmodel import Field, SQLModel
 
 from api.models.types import UTCDateTime, utcnow
@@ -37,7 +37,7 @@ class Card(SQLModel, table=True):
     contact_phone: str = Field(default="", max_length=40)
     wants_reply: bool = False
     language: str = Field(default="en", max_length=12)
-    status: CardStatus = Field(default=CardStatus.new, max_length=12)
+    status: CardStatus = Field(default=CardStatus.new, sa_type=String(12))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     seen_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")

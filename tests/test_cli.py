@@ -1,0 +1,161 @@
+"""The `tellus` command, run as an operator runs it: a process with TELLUS_* in its environment."""
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from api.db import DatabaseNotMigrated, assert_migrated, create_db_engine
+from api.models import Membership, Organisation, Role, User
+from api.services.accounts import authenticate
+from api.services.api_keys import authenticate_api_key
+
+CARD_URL = re.compile(r"http://[^\s/]+/c/[0-9A-HJKMNP-TV-Z]{8}\b")
+OWNER_PASSWORD = "a long owner password"
+
+
+def tellus_command() -> list[str]:
+    """The installed console script, or the module when the package is not installed."""
+    script = Path(sys.executable).parent / "tellus"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
+
+
+class Tellus:
+    """Runs `tellus ...` against one SQLite file, in a clean environment and directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.url = f"sqlite:///{directory / 'tellus.db'}"
+        self.env = {name: value for name, value in os.environ.items() if "TELLUS_" not in name}
+        self.env.update(TELLUS_DATABASE_URL=self.url, TELLUS_BASE_URL="http://tellus.test")
+
+    def __call__(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*tellus_command(), *args],
+            cwd=self.directory,
+            env={**self.env, **env},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def ok(self, *args: str, **env: str) -> str:
+        result = self(*args, **env)
+        assert result.returncode == 0, f"tellus {' '.join(args)}: {result.stdout}{result.stderr}"
+        return result.stdout
+
+
+@pytest.fixture
+def tellus(tmp_path: Path) -> Tellus:
+    return Tellus(tmp_path)
+
+
+@pytest.fixture
+def engine(tellus: Tellus) -> Iterator[Engine]:
+    db_engine = create_db_engine(tellus.url)
+    yield db_engine
+    db_engine.dispose()
+
+
+def demo_login(output: str) -> tuple[str, str]:
+    email = re.search(r"email:\s+(\S+@\S+)", output)
+    password = re.search(r"password:\s+(\S+)", output)
+    assert email, output
+    assert password, output
+    return email.group(1), password.group(1)
+
+
+def test_migrate_brings_an_empty_database_to_head(tellus: Tellus, engine: Engine) -> None:
+    with pytest.raises(DatabaseNotMigrated):
+        assert_migrated(engine)
+
+    output = tellus.ok("migrate")
+
+    assert "up to date" in output
+    assert_migrated(engine)
+    assert tellus.ok("migrate")  # running it again is harmless
+
+
+def test_demo_prints_card_urls_and_a_login_that_works(tellus: Tellus, engine: Engine) -> None:
+    output = tellus.ok("demo", "--no-serve")
+
+    assert CARD_URL.search(output), output
+    assert "http://tellus.test/c/" in output
+    email, password = demo_login(output)
+    with Session(engine) as session:
+        assert authenticate(session=session, email=email, password=password) is not None
+        assert authenticate(session=session, email=email, password=password + "x") is None
+
+
+def test_demo_twice_keeps_one_organisation_and_changes_the_password(
+    tellus: Tellus, engine: Engine
+) -> None:
+    first_email, first_password = demo_login(tellus.ok("demo", "--no-serve"))
+    second_email, second_password = demo_login(tellus.ok("demo", "--no-serve"))
+
+    assert second_email == first_email
+    assert second_password != first_password
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Organisation)).one() == 1
+        assert authenticate(session=session, email=first_email, password=second_password)
+        assert authenticate(session=session, email=first_email, password=first_password) is None
+
+
+def test_create_owner_then_api_key(tellus: Tellus, engine: Engine) -> None:
+    tellus.ok("migrate")
+
+    output = tellus.ok(
+        "create-owner",
+        "--email",
+        "o@x.example",
+        "--organisation",
+        "Shop",
+        TELLUS_OWNER_PASSWORD=OWNER_PASSWORD,
+    )
+    assert "o@x.example" in output
+    key = tellus.ok("api-key", "--organisation", "shop").strip()
+
+    with Session(engine) as session:
+        user = authenticate(session=session, email="o@x.example", password=OWNER_PASSWORD)
+        assert user is not None
+        shop = session.exec(select(Organisation).where(Organisation.slug == "shop")).one()
+        assert shop.name == "Shop"
+        membership = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
+        assert (membership.organisation_id, membership.role) == (shop.id, Role.owner)
+        tenant = authenticate_api_key(session=session, presented=key)
+        assert tenant is not None
+        assert tenant.organisation_id == shop.id
+        assert authenticate_api_key(session=session, presented=key + "x") is None
+
+
+def test_create_owner_with_a_taken_email_fails_cleanly(tellus: Tellus, engine: Engine) -> None:
+    tellus.ok("migrate")
+    owner = ("create-owner", "--email", "o@x.example", "--organisation", "Shop")
+    tellus.ok(*owner, TELLUS_OWNER_PASSWORD=OWNER_PASSWORD)
+
+    result = tellus(*owner, TELLUS_OWNER_PASSWORD=OWNER_PASSWORD)
+
+    assert result.returncode == 1
+    assert "already exists" in result.stderr
+    assert "Traceback" not in result.stderr
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(User)).one() == 1
+        assert session.exec(select(func.count()).select_from(Organisation)).one() == 1
+
+
+def test_api_key_for_an_unknown_organisation_fails(tellus: Tellus) -> None:
+    tellus.ok("migrate")
+
+    result = tellus("api-key", "--organisation", "nowhere")
+
+    assert result.returncode == 1
+    assert "nowhere" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
