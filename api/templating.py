@@ -1,8 +1,11 @@
 """The one Jinja2 environment, with fingerprinted static URLs and gettext hooks."""
 
 import hashlib
+import re
+from datetime import datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -23,9 +26,18 @@ def static_url(path: str) -> str:
 
 
 @cache
-def inline_static(path: str) -> str:
-    """A static file's text, for critical CSS inlined into the page."""
-    return (STATIC / path).read_text()
+def inline_static(path: str) -> Markup:
+    """One of our own static files, for critical CSS inlined into the page (never user input)."""
+    return Markup((STATIC / path).read_text())
+
+
+DEFAULT_ACCENT = "#2f6f5e"
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def accent_colour(value: str | None) -> str:
+    """The organisation's colour if it is a plain #rrggbb, else the default: it goes into CSS."""
+    return value if value and HEX_COLOUR.match(value) else DEFAULT_ACCENT
 
 
 # Drawn, not emoji: the same five faces on every phone, whatever fonts it has.
@@ -58,6 +70,7 @@ def rating_face(rating: int, size: int = 40) -> Markup:
 
 def contrast_text(hex_colour: str) -> str:
     """Black or white, whichever reads better on the given #rrggbb background (WCAG luminance)."""
+    hex_colour = accent_colour(hex_colour)
     red, green, blue = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
 
     def linear(channel: float) -> float:
@@ -67,5 +80,19 @@ def contrast_text(hex_colour: str) -> str:
     return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
 
 
+def local_time(moment: datetime, time_zone: str) -> str:
+    """A stored UTC time as the organisation's wall clock, e.g. "22 Nov 2026, 10:31"."""
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).strftime("%-d %b %Y, %H:%M")
+
+
 templates.env.globals.update(static_url=static_url, inline_static=inline_static)
-templates.env.filters.update(face=rating_face, contrast_text=contrast_text)
+templates.env.filters.update(
+    face=rating_face,
+    contrast_text=contrast_text,
+    accent_colour=accent_colour,
+    local_time=local_time,
+)

@@ -269,3 +269,19 @@ def test_card_page_makes_no_third_party_request(client: TestClient, world: World
             value = element.get(attribute)
             assert not value or value.startswith("/"), value
     assert soup.select_one("form.card-form")["action"] == f"/c/{world.counter_code.token}"
+
+
+def test_accent_colour_text_is_chosen_by_contrast(
+    client: TestClient, world: World, session: Session
+) -> None:
+    path = f"/c/{world.counter_code.token}"
+    for accent, text_colour in (("#ffe14d", "#000000"), ("#1f3a93", "#ffffff"), ("red;}", "")):
+        world.organisation.accent_colour = accent
+        session.add(world.organisation)
+        session.commit()
+        style = BeautifulSoup(client.get(path).text, "html.parser").style.get_text()
+        if text_colour:
+            assert f":root{{--accent:{accent};--on-accent:{text_colour}}}" in style
+        else:  # Not a colour: the default is used, nothing of it reaches the CSS.
+            assert "red;}" not in style
+            assert "--accent:#2f6f5e;" in style

@@ -1,5 +1,7 @@
 """The manager's inbox pages: list, filters, a card's detail, mark read and resolved."""
 
+from datetime import UTC, datetime
+
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -140,3 +142,17 @@ def test_manager_limited_to_a_location_sees_only_it(
 def test_home_sends_a_manager_to_the_inbox(manager_client: TestClient) -> None:
     response = manager_client.get("/")
     assert (response.status_code, response.headers["location"]) == (303, "/inbox")
+
+
+def test_times_are_shown_in_the_organisations_time_zone(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    world.organisation.time_zone = "Europe/Paris"
+    session.add(world.organisation)
+    session.commit()
+    noon_utc = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+    card = make_card(session, code=world.counter_code, created_at=noon_utc)
+    listed = BeautifulSoup(manager_client.get("/inbox").text, "html.parser").select_one("time")
+    assert listed.get_text() == "10 Jan 2026, 13:00"
+    detail = BeautifulSoup(manager_client.get(f"/inbox/{card.id}").text, "html.parser")
+    assert detail.select_one("time").get_text() == "10 Jan 2026, 13:00"

@@ -1,0 +1,213 @@
+"""Process-level fixtures: a real uvicorn on a free port, per module and engine, and Chromium.
+
+Playwright cannot download its own browsers here; Debian's `chromium` package is driven instead.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, sync_playwright
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from api.db import create_db_engine, migrate
+from tests.conftest import POSTGRES_ADMIN_URL, worker_suffix
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STARTUP_SECONDS = 20.0
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base_url: str
+    database_url: str
+    engine: Engine
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def session(self) -> Session:
+        """A session on the server's database, to seed data through the services."""
+        return Session(self.engine, expire_on_commit=False)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium, driven by Playwright."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("Chromium not installed: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database for this module alone: a SQLite file, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("browser") / "tellus.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    name = f"tellus_browser_{worker_suffix(request.config)}_{os.getpid()}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001
+        admin.dispose()
+        pytest.skip(
+            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({type(error).__name__}); "
+            "start it (see README, 'Running the tests') or set TELLUS_TEST_POSTGRES_URL"
+        )
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+    """Poll /healthz until it answers 200; fail with the server's output if it never does."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"uvicorn exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(
+        f"uvicorn did not answer /healthz within {STARTUP_SECONDS:.0f} s:\n{log.read_text()}"
+    )
+
+
+@pytest.fixture(scope="module")
+def live_server(
+    live_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """`uvicorn api.main:app` in its own process on a free port, with the module's database."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {name: value for name, value in os.environ.items() if not name.startswith("TELLUS_")}
+    env.update(
+        TELLUS_DATABASE_URL=live_database_url,
+        TELLUS_BASE_URL=base_url,
+        TELLUS_ENVIRONMENT="test",
+        TELLUS_CODE_CACHE_SECONDS="0",
+    )
+    log = tmp_path_factory.mktemp("uvicorn") / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"]
+            + ["--port", str(port), "--no-server-header"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    engine = create_db_engine(live_database_url)
+    try:
+        wait_until_healthy(process, base_url, log)
+        yield LiveServer(base_url=base_url, database_url=live_database_url, engine=engine)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        engine.dispose()
+
+
+@pytest.fixture
+def live_db(live_server: LiveServer) -> Iterator[Session]:
+    """A session on the live server's database (seeded data is committed: the server sees it)."""
+    with live_server.session() as session:
+        yield session
+
+
+@dataclass
+class BrowserProblems:
+    """Console errors (CSP violations among them) and uncaught exceptions seen by any page."""
+
+    messages: list[str] = field(default_factory=list)
+
+    def watch(self, context: BrowserContext) -> None:
+        context.on("console", self._console)
+        context.on("weberror", lambda web_error: self._page_error(web_error.error))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning") or "Content Security Policy" in message.text:
+            self.messages.append(f"console {message.type}: {message.text} ({message.location})")
+
+    def _page_error(self, error: Error) -> None:
+        self.messages.append(f"page error: {error.message}")
+
+
+@pytest.fixture
+def browser_problems() -> BrowserProblems:
+    return BrowserProblems()
+
+
+NewContext = Callable[..., BrowserContext]
+
+
+@pytest.fixture
+def new_context(
+    chromium: Browser, live_server: LiveServer, browser_problems: BrowserProblems
+) -> Iterator[NewContext]:
+    """Open browser contexts on the live server (watched for problems); closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def open_context(**options: Any) -> BrowserContext:
+        context = chromium.new_context(base_url=live_server.base_url, **options)
+        context.set_default_timeout(10_000)
+        browser_problems.watch(context)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
