@@ -71,13 +71,31 @@ def issue_code(
     """A new printable code with a fresh random token."""
     if location is None and employee is None:
         raise Conflict("A code points at a location, an employee, or both.")
+    return new_code(
+        session=session,
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        label=label,
+        location_id=location.id if location else None,
+        employee_id=employee.id if employee else None,
+    )
+
+
+def new_code(
+    *,
+    session: Session,
+    organisation_id: int,
+    label: str,
+    location_id: int | None,
+    employee_id: int | None,
+) -> Code:
+    """Add a code row with a random token (flushed, not committed)."""
     for _ in range(5):
         code = Code(
-            organisation_id=organisation.id,  # type: ignore[arg-type]
+            organisation_id=organisation_id,
             token=new_token(),
             label=label,
-            location_id=location.id if location else None,
-            employee_id=employee.id if employee else None,
+            location_id=location_id,
+            employee_id=employee_id,
         )
         try:
             with session.begin_nested():

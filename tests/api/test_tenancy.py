@@ -14,9 +14,9 @@ from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from api.models import Card
+from api.models import Card, Code, Employee, Location
 from api.security import new_secret
 from api.services.api_keys import create_api_key
 from tests.conftest import csrf_token, log_in
@@ -54,6 +54,21 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/inbox/{card_id}/resolve"): Kind.TENANT_ID,
     ("GET", "/api/v1/cards/{card_id}"): Kind.TENANT_ID,
     ("PATCH", "/api/v1/cards/{card_id}"): Kind.TENANT_ID,
+    ("GET", "/admin"): Kind.NO_ID,
+    ("GET", "/admin/locations"): Kind.NO_ID,
+    ("POST", "/admin/locations"): Kind.NO_ID,
+    ("POST", "/admin/locations/{location_id}"): Kind.TENANT_ID,
+    ("GET", "/admin/employees"): Kind.NO_ID,
+    ("POST", "/admin/employees"): Kind.NO_ID,
+    ("POST", "/admin/employees/{employee_id}"): Kind.TENANT_ID,
+    ("POST", "/admin/employees/{employee_id}/deactivate"): Kind.TENANT_ID,
+    ("POST", "/admin/employees/{employee_id}/activate"): Kind.TENANT_ID,
+    ("GET", "/admin/codes"): Kind.NO_ID,
+    ("POST", "/admin/codes"): Kind.NO_ID,
+    ("GET", "/admin/codes/{code_id}"): Kind.TENANT_ID,
+    ("POST", "/admin/codes/{code_id}/revoke"): Kind.TENANT_ID,
+    ("POST", "/admin/codes/{code_id}/replace"): Kind.TENANT_ID,
+    ("POST", "/admin/codes/{code_id}/move"): Kind.TENANT_ID,
 }
 
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
@@ -62,6 +77,16 @@ NOT_WALKED: dict[tuple[str, str], str] = {
     ("swagger_ui_html", "/api/docs"): "FastAPI's docs page: the same HTML for everyone",
     ("swagger_ui_redirect", "/docs/oauth2-redirect"): "FastAPI's docs OAuth2 helper: static HTML",
     ("static", "/static"): "the Mount of web/static: files that are the same for everyone",
+}
+
+# Valid form bodies, so that a refusal is tenancy and not a validation error.
+FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("POST", "/admin/locations"): {"name": "Intruder's new place", "kind": "desk"},
+    ("POST", "/admin/locations/{location_id}"): {"name": "Renamed", "kind": "desk"},
+    ("POST", "/admin/employees"): {"display_name": "Intruder's new hire"},
+    ("POST", "/admin/employees/{employee_id}"): {"display_name": "Renamed", "role_title": "X"},
+    ("POST", "/admin/codes"): {"label": "Intruder's code"},
+    ("POST", "/admin/codes/{code_id}/move"): {"label": "Moved"},
 }
 
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
@@ -141,6 +166,32 @@ def stored_state(session: Session, card: Card) -> tuple[object, ...]:
     return state
 
 
+def set_up_state(session: Session, world: World) -> tuple[object, ...]:
+    """The organisation's locations, employees and codes, read fresh."""
+    session.rollback()
+    organisation_id = world.organisation.id
+    rows = (
+        [
+            (row.id, row.name, row.kind)
+            for row in session.exec(
+                select(Location).where(Location.organisation_id == organisation_id)
+            )
+        ],
+        [
+            (row.id, row.display_name, row.role_title, row.active)
+            for row in session.exec(
+                select(Employee).where(Employee.organisation_id == organisation_id)
+            )
+        ],
+        [
+            (row.id, row.label, row.location_id, row.employee_id, row.revoked_at)
+            for row in session.exec(select(Code).where(Code.organisation_id == organisation_id))
+        ],
+    )
+    session.commit()
+    return tuple(sorted(group, key=str) for group in rows)
+
+
 def private_text(world: World) -> tuple[str, ...]:
     return (PRIVATE_COMMENT, PRIVATE_EMAIL, world.owner_email)
 
@@ -160,18 +211,20 @@ def send(
     path: str,
     *,
     token: str,
-    card_id: int | str,
+    ids: dict[str, int],
     csrf: str,
     api_key: str,
 ) -> Response:
     """The request a person or script would make to this route, with its path filled in."""
-    url = path.format(token=token, card_id=card_id, extension="svg")
+    url = path.format(token=token, extension="svg", **ids)
     if path.startswith("/api/"):
         headers = {"Authorization": f"Bearer {api_key}", "Idempotency-Key": new_secret(12)}
         return client.request(method, url, headers=headers, json=JSON_BODIES.get((method, path)))
     if method == "GET":
         return client.get(url)
-    data = {"csrf_token": csrf}
+    data: dict[str, object] = {"csrf_token": csrf, **FORM_BODIES.get((method, path), {})}
+    if path == "/admin/codes/{code_id}/move":
+        data["location_id"] = ids["location_id"]  # the caller's own location, or a missing one
     if path.lower().startswith("/c/"):
         data |= card_form(client, url)
     return client.request(method, url, data=data)
@@ -198,17 +251,24 @@ def test_another_organisation_gets_nothing_from(
     manager_client: TestClient,
 ) -> None:
     assert intruder.get("/inbox").status_code == 200, "the intruder is really signed in"
-    before = stored_state(session, world_card)
+    before = stored_state(session, world_card), set_up_state(session, world)
     request = {
         "token": world.counter_code.token,
         "csrf": csrf_token(intruder),
         "api_key": intruder_key,
     }
-    theirs = send(intruder, method, path, card_id=id_of(world_card), **request)
+    world_ids = {
+        "card_id": id_of(world_card),
+        "location_id": world.counter.id,
+        "employee_id": world.maya.id,
+        "code_id": world.counter_code.id,
+    }
+    missing_ids = dict.fromkeys(world_ids, MISSING_ID)
+    theirs = send(intruder, method, path, ids=world_ids, **request)
     kind = ROUTES[(method, path)]
 
     if kind is Kind.TENANT_ID:
-        missing = send(intruder, method, path, card_id=MISSING_ID, **request)
+        missing = send(intruder, method, path, ids=missing_ids, **request)
         assert theirs.status_code == 404, theirs.text
         assert normalised(theirs) == normalised(missing)
     elif kind is Kind.PUBLIC:
@@ -217,13 +277,13 @@ def test_another_organisation_gets_nothing_from(
         assert theirs.status_code < 500, theirs.text
     for text in private_text(world):
         assert text not in theirs.text
-    assert stored_state(session, world_card) == before
+    assert (stored_state(session, world_card), set_up_state(session, world)) == before
 
     if kind is Kind.TENANT_ID:
         # The 404 above is tenancy, not a malformed request: the card's own organisation gets in.
         own_key, _ = create_api_key(session=session, organisation=world.organisation, name="Own")
         own_request = request | {"csrf": csrf_token(manager_client), "api_key": own_key}
-        own = send(manager_client, method, path, card_id=id_of(world_card), **own_request)
+        own = send(manager_client, method, path, ids=world_ids, **own_request)
         assert own.status_code in (200, 303), own.text
 
 
