@@ -14,7 +14,17 @@ from api.config import Settings, get_settings
 from api.db import assert_migrated, create_db_engine
 from api.errors import AppError, LoginRequired
 from api.middleware import OriginCheckMiddleware, SecurityHeadersMiddleware
-from api.routes import admin, admin_codes, api_v1, auth, card, health, inbox, qr_images
+from api.routes import (
+    admin,
+    admin_codes,
+    api_setup,
+    api_v1,
+    auth,
+    card,
+    health,
+    inbox,
+    qr_images,
+)
 from api.services.app_settings import load_secret_key
 from api.services.codes import CodeCache
 from api.templating import STATIC, templates
@@ -60,7 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OriginCheckMiddleware, allowed_origin=settings.origin)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.mount("/static", FingerprintedStatic(directory=STATIC), name="static")
-    for module in (card, qr_images, auth, inbox, admin, admin_codes, api_v1, health):
+    routers = (card, qr_images, auth, inbox, admin, admin_codes, api_v1, api_setup, health)
+    for module in routers:
         app.include_router(module.router)
     add_error_handlers(app)
     return app

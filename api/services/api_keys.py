@@ -39,7 +39,8 @@ def authenticate_api_key(*, session: Session, presented: str) -> Tenant | None:
         return None
     if not hmac.compare_digest(key.key_hash, sha256_hex(secret)):
         return None
-    return Tenant(organisation_id=key.organisation_id, role=Role.manager)
+    # Keys are made by owners to script the whole organisation, set-up included.
+    return Tenant(organisation_id=key.organisation_id, role=Role.owner)
 
 
 def revoke_api_key(*, session: Session, key: ApiKey) -> None:

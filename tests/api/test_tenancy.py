@@ -69,6 +69,18 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/admin/codes/{code_id}/revoke"): Kind.TENANT_ID,
     ("POST", "/admin/codes/{code_id}/replace"): Kind.TENANT_ID,
     ("POST", "/admin/codes/{code_id}/move"): Kind.TENANT_ID,
+    ("GET", "/api/v1/locations"): Kind.NO_ID,
+    ("POST", "/api/v1/locations"): Kind.NO_ID,
+    ("PUT", "/api/v1/locations/{location_id}"): Kind.TENANT_ID,
+    ("GET", "/api/v1/employees"): Kind.NO_ID,
+    ("POST", "/api/v1/employees"): Kind.NO_ID,
+    ("PUT", "/api/v1/employees/{employee_id}"): Kind.TENANT_ID,
+    ("POST", "/api/v1/employees/{employee_id}/deactivate"): Kind.TENANT_ID,
+    ("GET", "/api/v1/codes"): Kind.NO_ID,
+    ("POST", "/api/v1/codes"): Kind.NO_ID,
+    ("PUT", "/api/v1/codes/{code_id}"): Kind.TENANT_ID,
+    ("POST", "/api/v1/codes/{code_id}/revoke"): Kind.TENANT_ID,
+    ("POST", "/api/v1/codes/{code_id}/replace"): Kind.TENANT_ID,
 }
 
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
@@ -90,6 +102,10 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
 }
 
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("POST", "/api/v1/locations"): {"name": "Intruder's API place"},
+    ("PUT", "/api/v1/locations/{location_id}"): {"name": "Renamed", "kind": "desk"},
+    ("POST", "/api/v1/employees"): {"display_name": "Intruder's API hire"},
+    ("PUT", "/api/v1/employees/{employee_id}"): {"display_name": "Renamed"},
     ("PATCH", "/api/v1/cards/{card_id}"): {"status": "resolved"},
     ("POST", "/api/v1/codes/{token}/cards"): {"rating": 5, "comment": "Sent through the API"},
 }
@@ -219,7 +235,10 @@ def send(
     url = path.format(token=token, extension="svg", **ids)
     if path.startswith("/api/"):
         headers = {"Authorization": f"Bearer {api_key}", "Idempotency-Key": new_secret(12)}
-        return client.request(method, url, headers=headers, json=JSON_BODIES.get((method, path)))
+        body = JSON_BODIES.get((method, path))
+        if path in ("/api/v1/codes", "/api/v1/codes/{code_id}") and method != "GET":
+            body = {"label": "API code", "location_id": ids["location_id"]}
+        return client.request(method, url, headers=headers, json=body)
     if method == "GET":
         return client.get(url)
     data: dict[str, object] = {"csrf_token": csrf, **FORM_BODIES.get((method, path), {})}
