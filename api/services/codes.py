@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from threading import Lock
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.models import Code, Employee, EmployeeLocation, Location, Organisation
 from qr.tokens import normalize_token
@@ -35,6 +35,8 @@ class CodeContext:
     employee_id: int | None
     employee_name: str | None
     staff: tuple[StaffMember, ...]
+    # For a revoked code: an active code of the same location, to offer the customer instead.
+    replacement_token: str | None = None
 
     def staff_member(self, employee_id: int) -> StaffMember | None:
         return next((member for member in self.staff if member.id == employee_id), None)
@@ -84,6 +86,9 @@ def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:
         staff: tuple[StaffMember, ...] = ()
         if location is not None and employee is None:
             staff = _staff_at(session, location.id)  # type: ignore[arg-type]
+        replacement = None
+        if code.revoked_at is not None and location is not None:
+            replacement = _active_code_at(session, location.id)  # type: ignore[arg-type]
     assert code.id is not None
     assert organisation.id is not None
     return CodeContext(
@@ -103,6 +108,7 @@ def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:
         employee_id=employee.id if employee else None,
         employee_name=employee.display_name if employee else None,
         staff=staff,
+        replacement_token=replacement,
     )
 
 
@@ -114,3 +120,16 @@ def _staff_at(session: Session, location_id: int) -> tuple[StaffMember, ...]:
         .order_by(Employee.display_name)
     ).all()
     return tuple(StaffMember(id=id_, name=name) for id_, name in rows if id_ is not None)
+
+
+def _active_code_at(session: Session, location_id: int) -> str | None:
+    """An active code for the location itself (not a badge), oldest first."""
+    return session.exec(
+        select(Code.token)
+        .where(
+            Code.location_id == location_id,
+            col(Code.employee_id).is_(None),
+            col(Code.revoked_at).is_(None),
+        )
+        .order_by(col(Code.id))
+    ).first()

@@ -192,3 +192,18 @@ def test_managers_who_are_not_owners_cannot_change_the_set_up(
     assert refused.status_code == 403
     reread(session)
     assert session.exec(select(Location).where(Location.name == "Sneaky")).first() is None
+
+
+def test_a_replaced_location_code_points_customers_to_the_current_one(
+    manager_client: TestClient, world: World
+) -> None:
+    old = world.counter_code.token
+    response = post(manager_client, f"/admin/codes/{world.counter_code.id}/replace", {})
+    new = soup(manager_client.get(response.headers["location"]).text).select_one("h1 .mono").text
+    page = manager_client.get(f"/c/{old}")
+    assert page.status_code == 410
+    link = soup(page.text).select_one("a.send")
+    assert link["href"] == f"/c/{new}"
+    # A revoked badge offers nothing: the person may have left.
+    post(manager_client, f"/admin/codes/{world.maya_code.id}/revoke", {})
+    assert soup(manager_client.get(f"/c/{world.maya_code.token}").text).select_one("a.send") is None
