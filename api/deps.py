@@ -59,6 +59,16 @@ def get_signed_in(request: Request, session: SessionDep, settings: SettingsDep) 
 CurrentManager = Annotated[SignedIn, Depends(get_signed_in)]
 
 
+def get_signed_in_briefly(request: Request, settings: SettingsDep) -> SignedIn:
+    """The signed-in manager, on a database session closed at once: for a response that stays
+    open (a stream), which must not hold a pooled connection for its whole life."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        return get_signed_in(request, session, settings)
+
+
+StreamingManager = Annotated[SignedIn, Depends(get_signed_in_briefly)]
+
+
 def check_csrf(manager: CurrentManager, csrf_token: Annotated[str, Form()] = "") -> SignedIn:
     """Every manager form carries the session's CSRF token."""
     if not hmac.compare_digest(csrf_token.encode(), manager.csrf_token.encode()):

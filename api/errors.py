@@ -1,9 +1,11 @@
 """One error type for the whole app, and the handler that renders it as HTML or JSON."""
 
+from api.i18n import N_
+
 
 class AppError(Exception):
     status_code = 400
-    title = "Something went wrong"
+    title = N_("Something went wrong")
 
     def __init__(self, message: str | None = None, *, status_code: int | None = None) -> None:
         super().__init__(message or self.title)
@@ -14,36 +16,36 @@ class AppError(Exception):
 
 class NotFound(AppError):
     status_code = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Forbidden(AppError):
     status_code = 403
-    title = "Forbidden"
+    title = N_("Forbidden")
 
 
 class Unauthorized(AppError):
     status_code = 401
-    title = "Sign in required"
+    title = N_("Sign in required")
 
 
 class LoginRequired(AppError):
     """A browser that must sign in first: answered with a redirect to /login."""
 
     status_code = 303
-    title = "Sign in required"
+    title = N_("Sign in required")
 
 
 class Conflict(AppError):
     status_code = 409
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class Unprocessable(AppError):
     status_code = 422
-    title = "Invalid request"
+    title = N_("Invalid request")
 
 
 class Gone(AppError):
     status_code = 410
-    title = "No longer in use"
+    title = N_("No longer in use")

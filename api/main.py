@@ -13,20 +13,30 @@ from starlette.types import Scope
 from api.config import Settings, get_settings
 from api.db import assert_migrated, create_db_engine
 from api.errors import AppError, LoginRequired
-from api.middleware import OriginCheckMiddleware, SecurityHeadersMiddleware
+from api.i18n import N_, translate
+from api.middleware import (
+    CustomerCompressionMiddleware,
+    OriginCheckMiddleware,
+    SecurityHeadersMiddleware,
+)
 from api.routes import (
+    account,
     admin,
     admin_codes,
+    admin_profile,
     api_setup,
     api_v1,
     auth,
     card,
     health,
     inbox,
+    inbox_live,
+    offline,
     qr_images,
 )
 from api.services.app_settings import load_secret_key
 from api.services.codes import CodeCache
+from api.services.wakeups import Wakeups
 from api.templating import STATIC, templates
 
 
@@ -51,7 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         assert_migrated(engine)
         app.state.secret_key = load_secret_key(engine=engine, settings=settings)
+        await app.state.wakeups.start()
         yield
+        await app.state.wakeups.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -66,11 +78,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.code_cache = CodeCache(ttl=settings.code_cache_seconds)
+    app.state.wakeups = Wakeups(engine)
 
+    app.add_middleware(CustomerCompressionMiddleware)
     app.add_middleware(OriginCheckMiddleware, allowed_origin=settings.origin)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.mount("/static", FingerprintedStatic(directory=STATIC), name="static")
-    routers = (card, qr_images, auth, inbox, admin, admin_codes, api_v1, api_setup, health)
+    # inbox_live before inbox: /inbox/stream must not be taken for /inbox/{card_id}.
+    routers = (
+        card,
+        offline,
+        qr_images,
+        auth,
+        account,
+        inbox_live,
+        inbox,
+        admin,
+        admin_codes,
+        admin_profile,
+        api_v1,
+        api_setup,
+        health,
+    )
     for module in routers:
         app.include_router(module.router)
     add_error_handlers(app)
@@ -87,7 +116,10 @@ def error_response(request: Request, status_code: int, message: str) -> Response
         return JSONResponse({"detail": message}, status_code=status_code)
     name = "errors/404.html" if status_code == 404 else "errors/error.html"
     return templates.TemplateResponse(
-        request, name, {"status_code": status_code, "message": message}, status_code=status_code
+        request,
+        name,
+        {"status_code": status_code, "message": translate(request, message)},
+        status_code=status_code,
     )
 
 
@@ -106,8 +138,11 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        messages = {404: "There is nothing here.", 405: "This address does not take that request."}
-        message = messages.get(error.status_code, "The request could not be handled.")
+        messages = {
+            404: N_("There is nothing here."),
+            405: N_("This address does not take that request."),
+        }
+        message = messages.get(error.status_code, N_("The request could not be handled."))
         response = error_response(request, error.status_code, message)
         # Such as the Allow header that a 405 must carry.
         response.headers.update(error.headers or {})
@@ -121,7 +156,7 @@ def add_error_handlers(app: FastAPI) -> None:
                 for item in error.errors()
             ]
             return JSONResponse({"detail": "Invalid request.", "errors": details}, status_code=422)
-        return error_response(request, 422, "Some of what was sent is not valid.")
+        return error_response(request, 422, N_("Some of what was sent is not valid."))
 
 
 def _quote(path: str) -> str:

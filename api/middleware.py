@@ -5,6 +5,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -120,3 +121,28 @@ class OriginCheckMiddleware:
         # The app's own address as the client reached it (tests, a second hostname behind a proxy).
         host = Headers(scope=scope).get("host", "")
         return bool(host) and urlsplit(origin.lower()).netloc == host.lower() and origin != "null"
+
+
+# What a customer's phone loads: the card pages (and their manifests), static files, service worker.
+CUSTOMER_PATHS = ("/c/", "/C/", "/static/", "/sw.js")
+
+
+class CustomerCompressionMiddleware:
+    """Gzip what customers load, so the card page fits the first TCP round trip; nothing else.
+
+    Manager pages are left uncompressed on purpose (BREACH): they carry a CSRF token beside input
+    the request reflects, and compressed sizes would leak the token. The card pages hold no such
+    secret (their form token is cookie-less and anyone can get a fresh one), and the one way to
+    reflect input into them, a POST, is refused from other sites by the origin check.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        # zlib's default level: on a card page its output is as small as level 9's.
+        self.gzip = GZipMiddleware(app, minimum_size=500, compresslevel=6)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(CUSTOMER_PATHS):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

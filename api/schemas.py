@@ -1,9 +1,14 @@
-"""What a customer may send, checked the same way for the HTML form and the JSON API."""
+"""What a customer may send, checked the same way for the HTML form and the JSON API.
+
+Messages are English, marked with N_(): the card page translates them when it shows them.
+"""
 
 import re
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from api.i18n import N_
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
@@ -26,20 +31,20 @@ class CardIn(BaseModel):
     @classmethod
     def check_email(cls, value: str) -> str:
         if value and not EMAIL.match(value):
-            raise ValueError("This email address does not look right.")
+            raise ValueError(N_("This email address does not look right."))
         return value
 
     @field_validator("contact_phone")
     @classmethod
     def check_phone(cls, value: str) -> str:
         if value and not PHONE.match(value):
-            raise ValueError("This phone number does not look right.")
+            raise ValueError(N_("This phone number does not look right."))
         return value
 
     @model_validator(mode="after")
     def reply_needs_a_contact(self) -> "CardIn":
         if self.wants_reply and not (self.contact_email or self.contact_phone):
-            raise ValueError("To get a reply, leave an email address or a phone number.")
+            raise ValueError(N_("To get a reply, leave an email address or a phone number."))
         return self
 
 
@@ -60,8 +65,15 @@ class CardOut(BaseModel):
     wants_reply: bool
     status: str
     created_at: datetime
+    # Each step of the workflow: when, and the name of the manager who took it.
     seen_at: datetime | None
+    seen_by: str | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
     resolved_at: datetime | None
+    resolved_by: str | None = None
+    dismissed_at: datetime | None = None
+    dismissed_by: str | None = None
 
 
 class CardReceipt(BaseModel):
@@ -75,4 +87,7 @@ class CardReceipt(BaseModel):
 class CardStatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    status: str = Field(pattern="^(seen|resolved)$")
+    status: str = Field(
+        pattern="^(seen|acknowledged|resolved|dismissed)$",
+        description="The next step: seen → acknowledged → resolved or dismissed",
+    )

@@ -1,5 +1,7 @@
 """What an owner sends to set up the organisation, checked the same way for forms and the API."""
 
+from zoneinfo import available_timezones
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.schemas import EMAIL
@@ -38,3 +40,32 @@ class CodeIn(BaseModel):
     label: str = Field(default="", max_length=120)
     location_id: int | None = None
     employee_id: int | None = None
+
+
+LANGUAGES = ("en", "es", "fr", "de", "pt", "zh-Hans", "ar")
+
+
+class ReviewLink(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    label: str = Field(min_length=1, max_length=40)
+    url: str = Field(max_length=500, pattern=r"^https://[^\s<>\"']+$")
+
+
+class OrganisationIn(BaseModel):
+    """The organisation's profile, as customers see it on the card."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    accent_colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    default_language: str = Field(default="en", pattern="^(" + "|".join(LANGUAGES) + ")$")
+    time_zone: str = Field(default="UTC", max_length=64)
+    review_links: list[ReviewLink] = Field(default_factory=list, max_length=5)
+
+    @field_validator("time_zone")
+    @classmethod
+    def check_time_zone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError("Choose a time zone from the list, such as Europe/Paris.")
+        return value

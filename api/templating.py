@@ -10,12 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from api.i18n import context_gettext, context_ngettext, language_context
+
 WEB = Path(__file__).resolve().parent.parent / "web"
 STATIC = WEB / "static"
 
-templates = Jinja2Templates(directory=WEB / "templates")
+templates = Jinja2Templates(directory=WEB / "templates", context_processors=[language_context])
 templates.env.add_extension("jinja2.ext.i18n")
-templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+# `_()` reads the catalogue from each render's own context (see api.i18n): safe across threads.
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    context_gettext, context_ngettext, newstyle=True
+)
 
 
 @cache
@@ -68,16 +73,65 @@ def rating_face(rating: int, size: int = 40) -> Markup:
     )
 
 
+Rgb = tuple[int, int, int]
+
+
+def to_rgb(hex_colour: str) -> Rgb:
+    hex_colour = accent_colour(hex_colour)
+    return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
+
+
+def to_hex(rgb: Rgb) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def relative_luminance(rgb: Rgb) -> float:
+    """WCAG 2's relative luminance of an sRGB colour, from 0 (black) to 1 (white)."""
+
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = rgb
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours, from 1 to 21."""
+    lighter, darker = sorted(
+        (relative_luminance(to_rgb(first)), relative_luminance(to_rgb(second))), reverse=True
+    )
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def mix(colour: str, other: str, share: float) -> str:
+    """`colour` with `share` (0 to 1) of `other` mixed in, like CSS color-mix() in sRGB."""
+    return to_hex(
+        tuple(  # type: ignore[arg-type]
+            round(a + (b - a) * share) for a, b in zip(to_rgb(colour), to_rgb(other), strict=True)
+        )
+    )
+
+
 def contrast_text(hex_colour: str) -> str:
     """Black or white, whichever reads better on the given #rrggbb background (WCAG luminance)."""
-    hex_colour = accent_colour(hex_colour)
-    red, green, blue = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    if contrast_ratio(hex_colour, "#000000") > contrast_ratio(hex_colour, "#ffffff"):
+        return "#000000"
+    return "#ffffff"
 
-    def linear(channel: float) -> float:
-        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
 
-    luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
-    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+def readable_on(hex_colour: str, background: str, minimum: float = 4.5) -> str:
+    """The accent darkened or lightened just enough to read on `background` (text, rings, borders).
+
+    An owner may pick pale yellow or pure black: the selected face's ring and the button's edge
+    must still show on a white page and on a dark one.
+    """
+    towards = "#000000" if contrast_text(background) == "#000000" else "#ffffff"
+    for step in range(21):
+        candidate = mix(hex_colour, towards, step / 20)
+        if contrast_ratio(candidate, background) >= minimum:
+            return candidate
+    return towards
 
 
 def local_time(moment: datetime, time_zone: str) -> str:
@@ -93,6 +147,8 @@ templates.env.globals.update(static_url=static_url, inline_static=inline_static)
 templates.env.filters.update(
     face=rating_face,
     contrast_text=contrast_text,
+    readable_on=readable_on,
+    mix=mix,
     accent_colour=accent_colour,
     local_time=local_time,
 )

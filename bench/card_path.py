@@ -9,23 +9,11 @@ import argparse
 import asyncio
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
-
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from demo_server import demo_server
 
 
 async def measure(name: str, count: int, concurrency: int, call) -> None:
@@ -80,38 +68,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="tellus-bench-")
-    port = free_port()
-    env = {
-        **os.environ,
-        "TELLUS_DATABASE_URL": os.environ.get(
-            "TELLUS_DATABASE_URL", f"sqlite:///{folder}/bench.db"
-        ),
-        "TELLUS_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    demo = subprocess.run(
-        [BIN / "tellus", "demo", "--no-serve"], env=env, capture_output=True, text=True, check=True
-    )
-    token = re.search(r"/c/([0-9A-Z]{8})", demo.stdout).group(1)
-    server = subprocess.Popen(
-        [BIN / "tellus", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        engine = env["TELLUS_DATABASE_URL"].split(":", 1)[0]
+    with demo_server() as server:
+        engine = server.database_url.split(":", 1)[0]
         print(f"engine: {engine}, {args.requests} requests, concurrency {args.concurrency}")
-        asyncio.run(run(f"http://127.0.0.1:{port}", token, args.requests, args.concurrency))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        asyncio.run(run(server.url, server.token, args.requests, args.concurrency))
 
 
 if __name__ == "__main__":

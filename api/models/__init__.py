@@ -10,6 +10,7 @@ from api.models.account import (
     UserSession,
 )
 from api.models.card import Card, CardStatus
+from api.models.event import Event, EventKind
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
 from api.models.types import utcnow
 
@@ -21,6 +22,8 @@ __all__ = [
     "Code",
     "Employee",
     "EmployeeLocation",
+    "Event",
+    "EventKind",
     "Location",
     "Membership",
     "MembershipLocation",

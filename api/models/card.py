@@ -10,9 +10,13 @@ from api.models.types import UTCDateTime, utcnow
 
 
 class CardStatus(StrEnum):
+    """new → seen → acknowledged → resolved or dismissed; each step records who and when."""
+
     new = "new"
     seen = "seen"
+    acknowledged = "acknowledged"
     resolved = "resolved"
+    dismissed = "dismissed"
 
 
 class Card(SQLModel, table=True):
@@ -41,8 +45,16 @@ class Card(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     seen_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledged_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    dismissed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    dismissed_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
     # Every submission carries a key; the unique constraint makes a retry replay, not duplicate.

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import CsrfCheckedManager, SettingsDep, WriteSessionDep, cookie_name
+from api.i18n import N_, translate
 from api.security import check_form_token, sign_form_token
 from api.services.accounts import authenticate, end_session, start_session
 from api.templating import templates
@@ -30,7 +31,12 @@ def render_login(
     return templates.TemplateResponse(
         request,
         "auth/login.html",
-        {"next": next_path, "email": email, "error": error, "form_token": token},
+        {
+            "next": next_path,
+            "email": email,
+            "error": translate(request, error) if error else "",
+            "form_token": token,
+        },
         status_code=status_code,
     )
 
@@ -65,7 +71,7 @@ def login(
             next_path=next_path,
             email=email,
             status_code=400,
-            error="This sign-in page was open too long. Please try again.",
+            error=N_("This sign-in page was open too long. Please try again."),
         )
     user = authenticate(session=session, email=email, password=password)
     cookie = cookie_name(settings)
@@ -80,12 +86,14 @@ def login(
         else None
     )
     if started is None:
+        # A right password on a staff-only account says so, rather than "wrong password".
+        message = (
+            N_("This account has no access to a manager's inbox.")
+            if user
+            else N_("The email or password is not right.")
+        )
         return render_login(
-            request,
-            next_path=next_path,
-            email=email,
-            status_code=400,
-            error="The email or password is not right.",
+            request, next_path=next_path, email=email, status_code=400, error=message
         )
     token, _ = started
     response = RedirectResponse(next_path, status_code=303)

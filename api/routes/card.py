@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from api.errors import AppError
+from api.i18n import N_, page_language, set_page_language
 from api.schemas import CardIn
 from api.security import check_form_token, new_secret, sign_form_token
 from api.services.cards import submit_card
@@ -33,6 +34,15 @@ async def find_code(request: Request, token: str) -> CodeContext | None:
     return context
 
 
+def render_page(
+    request: Request, name: str, page: dict[str, Any], *, status_code: int = 200
+) -> Response:
+    """A customer's page, in the language set_page_language() chose for this request."""
+    response = templates.TemplateResponse(request, name, page, status_code=status_code)
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
 def render_card(
     request: Request,
     context: CodeContext,
@@ -42,13 +52,14 @@ def render_card(
     status_code: int = 200,
 ) -> Response:
     secret = request.app.state.secret_key
-    return templates.TemplateResponse(
+    language = page_language(request)
+    return render_page(
         request,
         "card/card.html",
         {
             "code": context,
             "values": values or {},
-            "errors": errors or {},
+            "errors": {field: language.gettext(text) for field, text in (errors or {}).items()},
             "form_token": sign_form_token(secret, FORM_PURPOSE, context.token),
             "idempotency_key": (values or {}).get("idempotency_key") or new_secret(18),
         },
@@ -58,17 +69,20 @@ def render_card(
 
 def render_missing(request: Request, context: CodeContext | None) -> Response:
     if context is None:
-        return templates.TemplateResponse(request, "card/unknown.html", {}, status_code=404)
-    return templates.TemplateResponse(
-        request, "card/revoked.html", {"code": context}, status_code=410
-    )
+        return render_page(request, "card/unknown.html", {}, status_code=404)
+    return render_page(request, "card/revoked.html", {"code": context}, status_code=410)
+
+
+def default_language(context: CodeContext | None) -> str:
+    return context.default_language if context else "en"
 
 
 @router.get("/c/{token}")
 @router.get("/C/{token}")
 async def open_card(request: Request, token: str) -> Response:
-    """The card page a QR code opens."""
+    """The card page a QR code opens, in the customer's language (see api.i18n)."""
     context = await find_code(request, token)
+    set_page_language(request, default=default_language(context))
     if context is None or context.revoked:
         return render_missing(request, context)
     return render_card(request, context)
@@ -79,9 +93,13 @@ async def open_card(request: Request, token: str) -> Response:
 async def send_card(request: Request, token: str) -> Response:
     """Store the card and answer with the thank-you page in the same request."""
     context = await find_code(request, token)
+    form = await request.form()
+    # The answer speaks the language the form was shown in, carried in its hidden field.
+    language = set_page_language(
+        request, default=default_language(context), chosen=str(form.get("lang", ""))
+    )
     if context is None or context.revoked:
         return render_missing(request, context)
-    form = await request.form()
     values = form_values(form)
     settings = request.app.state.settings
     if not check_form_token(
@@ -91,9 +109,8 @@ async def send_card(request: Request, token: str) -> Response:
         str(form.get("form_token", "")),
         max_age_seconds=settings.card_token_days * 86400,
     ):
-        message = "This page was open too long. Your card is still here: please send it again."
         return render_card(
-            request, context, values=values, errors={"form": message}, status_code=422
+            request, context, values=values, errors={"form": EXPIRED}, status_code=422
         )
     try:
         data = CardIn.model_validate(card_fields(values))
@@ -108,15 +125,13 @@ async def send_card(request: Request, token: str) -> Response:
             context=context,
             data=data,
             idempotency_key=values["idempotency_key"],
-            language=context.default_language,
+            language=language.tag,
         )
     except AppError as error:
         return render_card(
             request, context, values=values, errors={"form": error.message}, status_code=422
         )
-    return templates.TemplateResponse(
-        request, "card/thanks.html", {"code": context, "card": submission.card}
-    )
+    return render_page(request, "card/thanks.html", {"code": context, "card": submission.card})
 
 
 def form_values(form: FormData) -> dict[str, Any]:
@@ -137,18 +152,25 @@ def card_fields(values: dict[str, Any]) -> dict[str, Any]:
 
 
 FRIENDLY = {
-    "rating": "Please choose a face from 1 to 5.",
-    "employee_id": "Please pick someone from the list.",
-    "comment": "Your comment is too long: please keep it under 4,000 characters.",
-    "contact_name": "Please keep your name under 120 characters.",
+    "rating": N_("Please choose a face from 1 to 5."),
+    "employee_id": N_("Please pick someone from the list."),
+    "comment": N_("Your comment is too long: please keep it under 4,000 characters."),
+    "contact_name": N_("Please keep your name under 120 characters."),
+    "contact_email": N_("This email address is too long."),
+    "contact_phone": N_("This phone number is too long."),
 }
+CHECK_FIELD = N_("Please check what you entered here.")
+EXPIRED = N_("This page was open too long. Your card is still here: please send it again.")
 
 
 def field_errors(error: ValidationError) -> dict[str, str]:
-    """Pydantic's errors as one plain sentence per field."""
+    """Pydantic's errors as one plain sentence per field (messages to translate when shown)."""
     messages: dict[str, str] = {}
     for item in error.errors():
         field = str(item["loc"][0]) if item["loc"] else "form"
-        text = FRIENDLY.get(field) or str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "value_error":  # our own validators' sentences, in api/schemas.py
+            text = str(item["msg"]).removeprefix("Value error, ")
+        else:
+            text = FRIENDLY.get(field, CHECK_FIELD)
         messages.setdefault(field, text)
     return messages

@@ -1,8 +1,10 @@
 """The manager's inbox pages."""
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import (
@@ -13,6 +15,8 @@ from api.deps import (
     positive_id,
 )
 from api.models import CardStatus
+from api.services.accounts import SignedIn
+from api.services.events import latest_event_id
 from api.services.inbox import InboxFilter, get_card, list_cards, list_filters, set_status
 from api.templating import templates
 
@@ -48,6 +52,9 @@ def inbox(
         rating=optional_int(rating, high=5),
         before_id=optional_int(before),
     )
+    # Read before the cards: a card stored in between is then both listed and streamed (the
+    # page keeps one row per card), never neither.
+    last_event_id = latest_event_id(session=session, tenant=manager.tenant)
     page = list_cards(session=session, tenant=manager.tenant, filters=filters)
     locations, employees = list_filters(session=session, tenant=manager.tenant)
     return templates.TemplateResponse(
@@ -59,8 +66,21 @@ def inbox(
             "filters": filters,
             "locations": locations,
             "employees": employees,
+            # The first page stays live; an older page is a fixed view of the past.
+            "stream_url": None if filters.before_id else stream_url(filters, last_event_id),
         },
     )
+
+
+def stream_url(filters: InboxFilter, after: int) -> str:
+    """Where this page's new cards come from: /inbox/stream with its filters."""
+    query = {
+        "location": filters.location_id,
+        "employee": filters.employee_id,
+        "rating": filters.rating,
+        "after": after,
+    }
+    return "/inbox/stream?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 
 @router.get("/inbox/{card_id}")
@@ -74,22 +94,32 @@ def card_detail(
     )
 
 
+def change_status(
+    card_id: str, manager: SignedIn, session: Session, status: CardStatus
+) -> Response:
+    set_status(session=session, tenant=manager.tenant, card_id=positive_id(card_id), status=status)
+    return RedirectResponse(f"/inbox/{card_id}", status_code=303)
+
+
 @router.post("/inbox/{card_id}/seen")
 def mark_seen(card_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
-    """Mark a card read."""
-    set_status(
-        session=session, tenant=manager.tenant, card_id=positive_id(card_id), status=CardStatus.seen
-    )
-    return RedirectResponse(f"/inbox/{card_id}", status_code=303)
+    """Mark a card read: the card page's script asks as it opens (a GET never changes it)."""
+    return change_status(card_id, manager, session, CardStatus.seen)
+
+
+@router.post("/inbox/{card_id}/acknowledge")
+def acknowledge(card_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+    """Say someone is on it."""
+    return change_status(card_id, manager, session, CardStatus.acknowledged)
 
 
 @router.post("/inbox/{card_id}/resolve")
 def mark_resolved(card_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Mark a card resolved."""
-    set_status(
-        session=session,
-        tenant=manager.tenant,
-        card_id=positive_id(card_id),
-        status=CardStatus.resolved,
-    )
-    return RedirectResponse(f"/inbox/{card_id}", status_code=303)
+    return change_status(card_id, manager, session, CardStatus.resolved)
+
+
+@router.post("/inbox/{card_id}/dismiss")
+def dismiss(card_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+    """Close a card that needs nothing done."""
+    return change_status(card_id, manager, session, CardStatus.dismissed)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from api.errors import Conflict, Unprocessable
+from api.errors import Conflict, NotFound, Unprocessable
 from api.models import (
     Membership,
     MembershipLocation,
@@ -31,6 +31,8 @@ class SignedIn:
     tenant: Tenant
     csrf_token: str
     session_id: str
+    # Every organisation this person manages, for the switcher: (id, name).
+    organisations: tuple[tuple[int, str], ...] = ()
 
 
 def normalize_email(email: str) -> str:
@@ -79,7 +81,9 @@ def start_session(
 ) -> tuple[str, UserSession] | None:
     """A new session with a fresh id; the cookie gets the token, the table its hash."""
     membership = session.exec(
-        select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)  # type: ignore[arg-type]
+        select(Membership)
+        .where(Membership.user_id == user.id, Membership.role != Role.staff)
+        .order_by(col(Membership.id))
     ).first()
     if membership is None:
         return None
@@ -120,7 +124,32 @@ def load_session(*, session: Session, token: str) -> SignedIn | None:
         tenant=tenant_for(session=session, membership=membership),
         csrf_token=row.csrf_token,
         session_id=row.id,
+        organisations=managed_organisations(session=session, user_id=row.user_id),
     )
+
+
+def managed_organisations(*, session: Session, user_id: int) -> tuple[tuple[int, str], ...]:
+    """The organisations a person can open the inbox of, by name."""
+    rows = session.exec(
+        select(Organisation.id, Organisation.name)
+        .join(Membership, col(Membership.organisation_id) == Organisation.id)
+        .where(Membership.user_id == user_id, Membership.role != Role.staff)
+        .order_by(col(Organisation.name))
+    ).all()
+    return tuple((id_, name) for id_, name in rows if id_ is not None)
+
+
+def switch_organisation(*, session: Session, session_id: str, organisation_id: int) -> None:
+    """Point a signed-in session at another organisation the person manages (else NotFound)."""
+    row = session.get(UserSession, session_id)
+    if row is None:
+        raise NotFound()
+    managed = {id_ for id_, _ in managed_organisations(session=session, user_id=row.user_id)}
+    if organisation_id not in managed:
+        raise NotFound()
+    row.organisation_id = organisation_id
+    session.add(row)
+    session.commit()
 
 
 def tenant_for(*, session: Session, membership: Membership) -> Tenant:

@@ -10,19 +10,21 @@ from sqlmodel import Session, select
 
 from api.db import writer
 from api.errors import NotFound, Unprocessable
-from api.models import Card
+from api.i18n import N_
+from api.models import Card, EventKind
 from api.schemas import CardIn
 from api.services.codes import CodeContext
+from api.services.events import record_event
 
 IDEMPOTENCY_KEY_MAX = 100
 
 
 class IdempotencyConflict(Unprocessable):
-    title = "This submission key was already used for a different card."
+    title = N_("This submission key was already used for a different card.")
 
 
 class UnknownEmployee(Unprocessable):
-    title = "Please pick someone from the list."
+    title = N_("Please pick someone from the list.")
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def submit_card(
 ) -> Submission:
     """Store a card in one short transaction; the same key again replays the first card."""
     if not idempotency_key or len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
-        raise Unprocessable("A submission key of 1 to 100 characters is required.")
+        raise Unprocessable(N_("A submission key of 1 to 100 characters is required."))
     employee_id = context.employee_id
     if data.employee_id is not None and context.employee_id is None:
         if context.staff_member(data.employee_id) is None:
@@ -67,6 +69,9 @@ def submit_card(
     with Session(writer(engine), expire_on_commit=False) as session:
         session.add(card)
         try:
+            session.flush()
+            # Same transaction: an open inbox learns of the card exactly when it is stored.
+            record_event(session=session, kind=EventKind.card_created, card=card)
             session.commit()
             return Submission(card=card, replayed=False)
         except IntegrityError:
@@ -79,7 +84,7 @@ def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Submis
         first = session.exec(select(Card).where(Card.idempotency_key == idempotency_key)).first()
     if first is None:
         # The integrity error was not about the key: the code or employee vanished meanwhile.
-        raise NotFound("This code no longer exists.")
+        raise NotFound(N_("This code no longer exists."))
     if first.request_hash != fingerprint:
         raise IdempotencyConflict()
     return Submission(card=first, replayed=True)

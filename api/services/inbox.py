@@ -4,12 +4,16 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from api.errors import Unprocessable
-from api.models import Card, CardStatus, Code, Employee, Location, utcnow
+from api.errors import Conflict, NotFound, Unprocessable
+from api.i18n import N_
+from api.models import Card, CardStatus, Code, Employee, EventKind, Location, User, utcnow
 from api.schemas import CardOut
+from api.services.events import record_event
 from api.services.tenancy import Tenant, get_scoped, scoped
 
 PAGE_SIZE = 50
+# The workflow's steps that record who took them, in order.
+STEPS = ("seen", "acknowledged", "resolved", "dismissed")
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,14 @@ class InboxFilter:
     employee_id: int | None = None
     rating: int | None = None
     before_id: int | None = None
+
+    def admits(self, card: CardOut) -> bool:
+        """Whether a card belongs on a page with these filters (a live inbox asks)."""
+        return (
+            self.location_id in (None, card.location_id)
+            and self.employee_id in (None, card.employee_id)
+            and self.rating in (None, card.rating)
+        )
 
 
 @dataclass(frozen=True)
@@ -51,26 +63,59 @@ def get_card(*, session: Session, tenant: Tenant, card_id: int) -> CardOut:
     return describe_cards(session=session, cards=[card])[0]
 
 
+# How far along the workflow each status is; resolved and dismissed both close a card.
+STEP = {
+    CardStatus.new: 0,
+    CardStatus.seen: 1,
+    CardStatus.acknowledged: 2,
+    CardStatus.resolved: 3,
+    CardStatus.dismissed: 3,
+}
+
+
+class StatusConflict(Conflict):
+    title = N_("This card has already moved past that step.")
+
+
 def set_status(*, session: Session, tenant: Tenant, card_id: int, status: str) -> CardOut:
-    """Mark a card seen or resolved, recording who and when."""
-    card = get_scoped(session, tenant, Card, card_id)
-    now = utcnow()
-    if status == CardStatus.seen:
-        if card.status == CardStatus.new:
-            card.status, card.seen_at, card.seen_by_id = CardStatus.seen, now, tenant.user_id
-    elif status == CardStatus.resolved:
-        card.status, card.resolved_at, card.resolved_by_id = (
-            CardStatus.resolved,
-            now,
-            tenant.user_id,
-        )
-        card.seen_at = card.seen_at or now
-        card.seen_by_id = card.seen_by_id or tenant.user_id
-    else:
-        raise Unprocessable("A card can be marked seen or resolved.")
-    session.add(card)
-    session.commit()
+    """Move a card forward (seen, acknowledged, resolved or dismissed), recording who and when."""
+    if status not in STEP or status == CardStatus.new:
+        raise Unprocessable(N_("A card can be marked seen, acknowledged, resolved or dismissed."))
+    target = CardStatus(status)
+    # FOR UPDATE (PostgreSQL; SQLite's writer already holds the lock): two managers acting at
+    # once take turns, so the later one sees the first one's step and cannot undo it.
+    card = session.exec(scoped(tenant, Card).where(Card.id == card_id).with_for_update()).first()
+    if card is None:
+        raise NotFound()
+    current = CardStatus(card.status)
+    if target != current and STEP[target] > STEP[current]:
+        _move(session=session, tenant=tenant, card=card, current=current, target=target)
+    elif target != current and target != CardStatus.seen:
+        # Seen is a fact about reading, asked for each time a card is opened: never a conflict.
+        raise StatusConflict()
     return describe_cards(session=session, cards=[card])[0]
+
+
+def _move(
+    *, session: Session, tenant: Tenant, card: Card, current: CardStatus, target: CardStatus
+) -> None:
+    """One step forward, with its who and when, and its event, in one transaction."""
+    now = utcnow()
+    card.status = target
+    setattr(card, f"{target}_at", now)
+    setattr(card, f"{target}_by_id", tenant.user_id)
+    if card.seen_at is None:
+        # Whoever acknowledges or closes a card has read it.
+        card.seen_at, card.seen_by_id = now, tenant.user_id
+    session.add(card)
+    record_event(
+        session=session,
+        kind=EventKind.card_status,
+        card=card,
+        actor_id=tenant.user_id,
+        data={"from": str(current), "to": str(target)},
+    )
+    session.commit()
 
 
 def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
@@ -80,6 +125,9 @@ def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
         "location": _names(session, Location, Location.name, {c.location_id for c in cards}),
         "employee": _names(
             session, Employee, Employee.display_name, {c.employee_id for c in cards}
+        ),
+        "user": _user_names(
+            session, {getattr(c, f"{step}_by_id") for c in cards for step in STEPS}
         ),
     }
     return [
@@ -97,9 +145,12 @@ def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
                     "wants_reply",
                     "created_at",
                     "seen_at",
+                    "acknowledged_at",
                     "resolved_at",
+                    "dismissed_at",
                 }
             ),
+            **{f"{step}_by": names["user"].get(getattr(card, f"{step}_by_id")) for step in STEPS},
             status=str(card.status),
             code_token=names["code"].get(card.code_id, ""),
             location_name=names["location"].get(card.location_id),
@@ -115,6 +166,14 @@ def _names(session: Session, model: type, column: object, ids: set[int | None]) 
         return {}
     rows = session.exec(select(model.id, column).where(col(model.id).in_(wanted))).all()  # type: ignore[attr-defined, call-overload]
     return dict(rows)
+
+
+def _user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {id_ for id_ in ids if id_ is not None}
+    if not wanted:
+        return {}
+    users = session.exec(select(User).where(col(User.id).in_(wanted))).all()
+    return {user.id: user.display_name or user.email for user in users if user.id is not None}
 
 
 def list_filters(*, session: Session, tenant: Tenant) -> tuple[list[Location], list[Employee]]:

@@ -7,7 +7,7 @@ from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api.errors import NotFound
-from api.models import Card, Role
+from api.models import Card, Event, Role
 
 Model = TypeVar("Model", bound=SQLModel)
 
@@ -30,8 +30,8 @@ class Tenant:
 def scoped(tenant: Tenant, model: type[Model]) -> SelectOfScalar[Model]:
     """`select(model)` limited to what this tenant may see."""
     statement = select(model).where(model.organisation_id == tenant.organisation_id)  # type: ignore[attr-defined]
-    if model is Card and tenant.location_ids is not None:
-        statement = statement.where(Card.location_id.in_(tenant.location_ids))  # type: ignore[union-attr]
+    if model in (Card, Event) and tenant.location_ids is not None:
+        statement = statement.where(model.location_id.in_(tenant.location_ids))  # type: ignore[attr-defined]
     return statement
 
 

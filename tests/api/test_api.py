@@ -139,6 +139,32 @@ def test_mark_card_seen_then_resolved(
     assert bad.status_code == 422
 
 
+def test_patch_takes_every_step_of_the_workflow(
+    client: TestClient, world: World, session: Session, api_key: str
+) -> None:
+    card = make_card(session, code=world.counter_code)
+    url = f"/api/v1/cards/{card.id}"
+    acknowledged = client.patch(url, json={"status": "acknowledged"}, headers=bearer(api_key))
+    assert acknowledged.status_code == 200
+    body = acknowledged.json()
+    assert body["status"] == "acknowledged"
+    assert body["acknowledged_at"] is not None
+    assert body["seen_at"] is not None
+    # An API key is no person: the step has a time and no name.
+    assert body["acknowledged_by"] is None
+
+    dismissed = client.patch(url, json={"status": "dismissed"}, headers=bearer(api_key))
+    assert (dismissed.status_code, dismissed.json()["status"]) == (200, "dismissed")
+    assert dismissed.json()["dismissed_at"] is not None
+
+    backwards = client.patch(url, json={"status": "acknowledged"}, headers=bearer(api_key))
+    assert backwards.status_code == 409
+    assert backwards.json() == {"detail": "This card has already moved past that step."}
+    assert client.patch(url, json={"status": "new"}, headers=bearer(api_key)).status_code == 422
+    reread(session)
+    assert session.get(Card, card.id).status == "dismissed"
+
+
 def test_openapi_describes_the_api(client: TestClient) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/codes/{token}/cards", "/api/v1/cards", "/api/v1/cards/{card_id}"} <= set(

@@ -1,4 +1,4 @@
-"""The manager's inbox pages: list, filters, a card's detail, mark read and resolved."""
+"""The manager's inbox pages: list, filters, a card's detail and its workflow."""
 
 from datetime import UTC, datetime
 
@@ -156,3 +156,107 @@ def test_times_are_shown_in_the_organisations_time_zone(
     assert listed.get_text() == "10 Jan 2026, 13:00"
     detail = BeautifulSoup(manager_client.get(f"/inbox/{card.id}").text, "html.parser")
     assert detail.select_one("time").get_text() == "10 Jan 2026, 13:00"
+
+
+def test_acknowledge_then_resolve_records_each_step(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    card = make_card(session, code=world.counter_code)
+    token = csrf_token(manager_client, f"/inbox/{card.id}")
+    acknowledged = manager_client.post(f"/inbox/{card.id}/acknowledge", data={"csrf_token": token})
+    assert (acknowledged.status_code, acknowledged.headers["location"]) == (
+        303,
+        f"/inbox/{card.id}",
+    )
+    reread(session)
+    stored = session.get(Card, card.id)
+    assert stored.status == "acknowledged"
+    assert (stored.acknowledged_by_id, stored.seen_by_id) == (world.owner.id, world.owner.id)
+    assert stored.acknowledged_at is not None
+    assert stored.resolved_at is None
+
+    manager_client.post(f"/inbox/{card.id}/resolve", data={"csrf_token": token})
+    page = BeautifulSoup(manager_client.get(f"/inbox/{card.id}").text, "html.parser")
+    steps = [item.get_text(" ", strip=True) for item in page.select(".steps li")]
+    assert [step.split(" ")[0] for step in steps] == [
+        "Received",
+        "Seen",
+        "Acknowledged",
+        "Resolved",
+    ]
+    assert f"Acknowledged by {world.owner_email}" in steps[2]
+    assert page.select_one(".detail-head .badge").get_text() == "resolved"
+    buttons = [button.get_text() for button in page.select(".actions button")]
+    assert buttons == []
+
+
+def test_dismiss_closes_a_card_that_needs_nothing(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    card = make_card(session, code=world.counter_code, comment="Test card, please ignore")
+    token = csrf_token(manager_client, f"/inbox/{card.id}")
+    assert manager_client.post(f"/inbox/{card.id}/dismiss", data={"csrf_token": token}).is_redirect
+    reread(session)
+    stored = session.get(Card, card.id)
+    assert (stored.status, stored.dismissed_by_id) == ("dismissed", world.owner.id)
+    page = BeautifulSoup(manager_client.get(f"/inbox/{card.id}").text, "html.parser")
+    assert "Dismissed" in page.select_one(".actions").get_text()
+
+
+def test_the_buttons_follow_the_workflow(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    card = make_card(session, code=world.counter_code)
+    page = BeautifulSoup(manager_client.get(f"/inbox/{card.id}").text, "html.parser")
+    buttons = [button.get_text() for button in page.select(".actions button")]
+    assert buttons == ["Mark read", "Acknowledge", "Mark resolved", "Dismiss"]
+    # The page's script marks the card seen as it opens; the button is there without it.
+    assert page.select_one("form[data-mark-seen]")["action"] == f"/inbox/{card.id}/seen"
+    assert page.select_one("script[src^='/static/js/inbox.js']")["nonce"]
+    for form in page.select(".actions form"):
+        assert form["method"] == "post"
+        assert form.select_one("input[name=csrf_token]")["value"]
+
+    token = csrf_token(manager_client, f"/inbox/{card.id}")
+    manager_client.post(f"/inbox/{card.id}/seen", data={"csrf_token": token})
+    page = BeautifulSoup(manager_client.get(f"/inbox/{card.id}").text, "html.parser")
+    buttons = [button.get_text() for button in page.select(".actions button")]
+    assert buttons == ["Acknowledge", "Mark resolved", "Dismiss"]
+
+
+def test_a_closed_card_does_not_go_back(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    card = make_card(session, code=world.counter_code)
+    token = csrf_token(manager_client, f"/inbox/{card.id}")
+    manager_client.post(f"/inbox/{card.id}/resolve", data={"csrf_token": token})
+    reread(session)
+    resolved_at = session.get(Card, card.id).resolved_at
+
+    refused = manager_client.post(f"/inbox/{card.id}/acknowledge", data={"csrf_token": token})
+    assert refused.status_code == 409
+    assert "already moved past that step" in refused.text
+    assert (
+        manager_client.post(f"/inbox/{card.id}/dismiss", data={"csrf_token": token}).status_code
+        == 409
+    )
+    # Opening it again (the page's script posts "seen") is harmless.
+    assert (
+        manager_client.post(f"/inbox/{card.id}/seen", data={"csrf_token": token}).status_code == 303
+    )
+    reread(session)
+    stored = session.get(Card, card.id)
+    assert (stored.status, stored.resolved_at) == ("resolved", resolved_at)
+    assert stored.acknowledged_at is None
+    assert stored.dismissed_at is None
+
+
+def test_status_changes_need_the_csrf_token(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    card = make_card(session, code=world.counter_code)
+    for action in ("seen", "acknowledge", "resolve", "dismiss"):
+        response = manager_client.post(f"/inbox/{card.id}/{action}", data={"csrf_token": "wrong"})
+        assert response.status_code == 403
+    reread(session)
+    assert session.get(Card, card.id).status == "new"

@@ -41,17 +41,23 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/login"): Kind.NO_ID,
     ("POST", "/logout"): Kind.NO_ID,
     ("GET", "/inbox"): Kind.NO_ID,
+    ("GET", "/inbox/stream"): Kind.NO_ID,
     ("GET", "/api/v1/cards"): Kind.NO_ID,
     ("GET", "/c/{token}"): Kind.PUBLIC,
     ("GET", "/C/{token}"): Kind.PUBLIC,
     ("POST", "/c/{token}"): Kind.PUBLIC,
     ("POST", "/C/{token}"): Kind.PUBLIC,
     ("GET", "/qr/{token}.{extension}"): Kind.PUBLIC,
+    ("GET", "/c/{token}/manifest.webmanifest"): Kind.PUBLIC,
+    ("GET", "/C/{token}/manifest.webmanifest"): Kind.PUBLIC,
+    ("GET", "/sw.js"): Kind.NO_ID,
     ("GET", "/api/v1/codes/{token}"): Kind.PUBLIC,
     ("POST", "/api/v1/codes/{token}/cards"): Kind.PUBLIC,
     ("GET", "/inbox/{card_id}"): Kind.TENANT_ID,
     ("POST", "/inbox/{card_id}/seen"): Kind.TENANT_ID,
+    ("POST", "/inbox/{card_id}/acknowledge"): Kind.TENANT_ID,
     ("POST", "/inbox/{card_id}/resolve"): Kind.TENANT_ID,
+    ("POST", "/inbox/{card_id}/dismiss"): Kind.TENANT_ID,
     ("GET", "/api/v1/cards/{card_id}"): Kind.TENANT_ID,
     ("PATCH", "/api/v1/cards/{card_id}"): Kind.TENANT_ID,
     ("GET", "/admin"): Kind.NO_ID,
@@ -69,6 +75,11 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/admin/codes/{code_id}/revoke"): Kind.TENANT_ID,
     ("POST", "/admin/codes/{code_id}/replace"): Kind.TENANT_ID,
     ("POST", "/admin/codes/{code_id}/move"): Kind.TENANT_ID,
+    ("POST", "/organisation"): Kind.NO_ID,
+    ("GET", "/admin/organisation"): Kind.NO_ID,
+    ("POST", "/admin/organisation"): Kind.NO_ID,
+    ("POST", "/admin/organisation/logo"): Kind.NO_ID,
+    ("POST", "/admin/organisation/logo/remove"): Kind.NO_ID,
     ("GET", "/api/v1/locations"): Kind.NO_ID,
     ("POST", "/api/v1/locations"): Kind.NO_ID,
     ("PUT", "/api/v1/locations/{location_id}"): Kind.TENANT_ID,
@@ -89,6 +100,7 @@ NOT_WALKED: dict[tuple[str, str], str] = {
     ("swagger_ui_html", "/api/docs"): "FastAPI's docs page: the same HTML for everyone",
     ("swagger_ui_redirect", "/docs/oauth2-redirect"): "FastAPI's docs OAuth2 helper: static HTML",
     ("static", "/static"): "the Mount of web/static: files that are the same for everyone",
+    ("logo", "/logo/{slug}.png"): "an organisation's public logo (test_admin_profile covers it)",
 }
 
 # Valid form bodies, so that a refusal is tenancy and not a validation error.
@@ -177,7 +189,10 @@ def stored_state(session: Session, card: Card) -> tuple[object, ...]:
     session.rollback()  # a SQLite read sees the snapshot it started on: start a new one
     row = session.get(Card, id_of(card), populate_existing=True)
     assert row is not None
-    state = (row.status, row.seen_at, row.seen_by_id, row.resolved_at, row.resolved_by_id)
+    steps = ("seen", "acknowledged", "resolved", "dismissed")
+    state = (row.status,) + tuple(
+        getattr(row, f"{step}_{what}") for step in steps for what in ("at", "by_id")
+    )
     session.commit()  # end the read without expiring the test's objects
     return state
 
@@ -221,6 +236,20 @@ def card_form(client: TestClient, url: str) -> dict[str, str]:
     return fields | {"rating": "5"}
 
 
+def read_stream(client: TestClient, url: str) -> Response:
+    """An event stream from its very first event (Last-Event-ID 0) until it says it caught up."""
+    with client.stream("GET", url, headers={"Last-Event-ID": "0"}) as response:
+        if response.status_code != 200:
+            response.read()
+            return response
+        lines: list[str] = []
+        for line in response.iter_lines():
+            lines.append(line)
+            if line == "" and "event: ready" in lines[-3:]:
+                break
+        return Response(response.status_code, headers=response.headers, text="\n".join(lines))
+
+
 def send(
     client: TestClient,
     method: str,
@@ -239,6 +268,8 @@ def send(
         if path in ("/api/v1/codes", "/api/v1/codes/{code_id}") and method != "GET":
             body = {"label": "API code", "location_id": ids["location_id"]}
         return client.request(method, url, headers=headers, json=body)
+    if method == "GET" and path == "/inbox/stream":
+        return read_stream(client, url)
     if method == "GET":
         return client.get(url)
     data: dict[str, object] = {"csrf_token": csrf, **FORM_BODIES.get((method, path), {})}

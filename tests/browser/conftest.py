@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from api.db import create_db_engine, migrate
+from tests.browser.tcp_proxy import TcpProxy
 from tests.conftest import POSTGRES_ADMIN_URL, worker_suffix
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,21 +125,21 @@ def wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Pat
     )
 
 
-@pytest.fixture(scope="module")
-def live_server(
-    live_database_url: str, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def run_live_server(
+    database_url: str, log_folder: Path, *, port: int, public_url: str | None = None
 ) -> Iterator[LiveServer]:
-    """`uvicorn api.main:app` in its own process on a free port, with the module's database."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    """`uvicorn api.main:app` in its own process on `port`; `public_url` is TELLUS_BASE_URL."""
+    server_url = f"http://127.0.0.1:{port}"
+    public_url = public_url or server_url
     env = {name: value for name, value in os.environ.items() if not name.startswith("TELLUS_")}
     env.update(
-        TELLUS_DATABASE_URL=live_database_url,
-        TELLUS_BASE_URL=base_url,
+        TELLUS_DATABASE_URL=database_url,
+        TELLUS_BASE_URL=public_url,
         TELLUS_ENVIRONMENT="test",
         TELLUS_CODE_CACHE_SECONDS="0",
     )
-    log = tmp_path_factory.mktemp("uvicorn") / "server.log"
+    log = log_folder / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"]
@@ -147,10 +149,10 @@ def live_server(
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    engine = create_db_engine(live_database_url)
+    engine = create_db_engine(database_url)
     try:
-        wait_until_healthy(process, base_url, log)
-        yield LiveServer(base_url=base_url, database_url=live_database_url, engine=engine)
+        wait_until_healthy(process, server_url, log)
+        yield LiveServer(base_url=public_url, database_url=database_url, engine=engine)
     finally:
         process.terminate()
         try:
@@ -159,6 +161,43 @@ def live_server(
             process.kill()
             process.wait()
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(
+    live_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """`uvicorn api.main:app` in its own process on a free port, with the module's database."""
+    with run_live_server(
+        live_database_url, tmp_path_factory.mktemp("uvicorn"), port=free_port()
+    ) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def tcp_proxy() -> Iterator[TcpProxy]:
+    """A local TCP proxy on a free port, relaying to the port proxied_live_server listens on."""
+    port, target_port = free_port(), free_port()
+    while target_port == port:  # each probe's port is free again at once: it may come back
+        target_port = free_port()
+    proxy = TcpProxy(port=port, target_port=target_port)
+    proxy.start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def proxied_live_server(
+    live_database_url: str, tmp_path_factory: pytest.TempPathFactory, tcp_proxy: TcpProxy
+) -> Iterator[LiveServer]:
+    """The live server, reached through the proxy: its public address is the proxy's."""
+    with run_live_server(
+        live_database_url,
+        tmp_path_factory.mktemp("uvicorn"),
+        port=tcp_proxy.target_port,
+        public_url=f"http://127.0.0.1:{tcp_proxy.port}",
+    ) as server:
+        yield server
 
 
 @pytest.fixture

@@ -122,7 +122,8 @@ def test_customer_pages_fit_a_phone(
             assert box["height"] >= MIN_TOUCH_TARGET, size
         assert_fully_visible(page, "button.send")
 
-    page.locator("summary").click()  # the contact details, open: still one column, no overflow
+    # The contact details, open: still one column, no overflow.
+    page.locator(".contact summary").click()
     assert_no_horizontal_scroll(page)
     screenshots.take(page, "card-phone-dark-contact")
 

@@ -1,0 +1,163 @@
+"""The customer's language: gettext catalogues compiled from our .po files, and choosing one.
+
+A page's language comes from, in order: the card form's hidden `lang` field (so the answer to a POST
+speaks the language the form was shown in), `?lang=` (the switcher's plain links), the browser's
+Accept-Language, the organisation's default, then English. Nothing is remembered in a cookie.
+Templates get the chosen catalogue in their context, never through the shared environment's globals,
+so concurrent requests in different languages cannot see each other's.
+"""
+
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.core import negotiate_locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from starlette.requests import Request
+
+LOCALES = Path(__file__).resolve().parent / "locales"
+DOMAIN = "messages"
+FALLBACK = "en"
+# Simplified Chinese for the tags that mean it; an explicit Traditional one (zh-TW, zh-Hant) falls
+# through to the customer's next language rather than getting a script they did not ask for.
+ALIASES = {"zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-my": "zh-Hans"}
+LONGEST_TAG = 35
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction (pybabel finds `N_`); it is translated when shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class Language:
+    tag: str  # BCP 47, as in <html lang> and ?lang=: "zh-Hans"
+    name: str  # in its own language, for the switcher: "中文 (简体)"
+    direction: str  # "ltr" or "rtl"
+    translations: Translations
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+
+def load_language(folder: Path) -> Language:
+    """A catalogue compiled in memory from its .po file (fuzzy entries left out, as msgfmt does)."""
+    locale = Locale.parse(folder.name)
+    with (folder / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    name = locale.display_name or folder.name
+    return Language(
+        tag=folder.name.replace("_", "-"),
+        name=name[:1].upper() + name[1:],
+        direction=locale.text_direction,
+        translations=Translations(compiled, domain=DOMAIN),
+    )
+
+
+# Compiled once per process, at import: no build step, and no binary file in git.
+LANGUAGES: dict[str, Language] = {
+    language.tag.lower(): language
+    for language in (
+        load_language(folder)
+        for folder in sorted(LOCALES.iterdir())
+        if (folder / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
+    )
+}
+ENGLISH = LANGUAGES[FALLBACK]
+
+
+def canonical_tag(tag: str) -> str:
+    tag = tag.strip().replace("_", "-").lower()
+    return "zh-hans" if tag.startswith("zh-hans") else tag
+
+
+def find_language(*tags: str | None) -> Language | None:
+    """The first of these language tags with a catalogue ("es-MX" finds Spanish), or None."""
+    preferred = [canonical_tag(tag) for tag in tags if tag and len(tag) <= LONGEST_TAG]
+    found = negotiate_locale(preferred, list(LANGUAGES), sep="-", aliases=ALIASES)
+    return LANGUAGES.get(found.lower()) if found else None
+
+
+def accepted_languages(header: str) -> list[str]:
+    """An Accept-Language header's tags, most wanted first ("q=0" means "not this one")."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, item in enumerate(header.split(",")[:20]):
+        tag, *parameters = item.split(";")
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag.strip() and quality > 0:
+            weighted.append((-quality, position, tag.strip()))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def choose_language(request: Request, *, default: str, chosen: str | None = None) -> Language:
+    """The form's `lang`, else `?lang=`, else Accept-Language, else the default, else English."""
+    return (
+        find_language(chosen)
+        or find_language(request.query_params.get("lang"))
+        or find_language(*accepted_languages(request.headers.get("accept-language", "")))
+        or find_language(default)
+        or ENGLISH
+    )
+
+
+def set_page_language(request: Request, *, default: str, chosen: str | None = None) -> Language:
+    """Choose the language of this request's page; its templates and messages will use it."""
+    language = choose_language(request, default=default, chosen=chosen)
+    request.state.language = language
+    return language
+
+
+def page_language(request: Request) -> Language:
+    """The language set for this request's page, else one chosen from the request itself."""
+    language = getattr(request.state, "language", None)
+    if isinstance(language, Language):
+        return language
+    return set_page_language(request, default=FALLBACK)
+
+
+def translate(request: Request, message: str) -> str:
+    """A message marked with N_(), in the page's language (unknown messages stay as they are)."""
+    return page_language(request).gettext(message)
+
+
+def language_context(request: Request) -> dict[str, Any]:
+    """What every template gets: `lang` and `dir` for <html>, the catalogue, the switcher's list."""
+    language = page_language(request)
+    return {
+        "lang": language.tag,
+        "dir": language.direction,
+        "language": language,
+        "languages": tuple(LANGUAGES.values()),
+        "translations": language.translations,
+    }
+
+
+def context_translations(context: Context) -> Translations:
+    translations = context.get("translations")
+    return translations if isinstance(translations, Translations) else ENGLISH.translations
+
+
+@pass_context
+def context_gettext(context: Context, message: str) -> str:
+    return context_translations(context).gettext(message)
+
+
+@pass_context
+def context_ngettext(context: Context, singular: str, plural: str, count: int) -> str:
+    return context_translations(context).ngettext(singular, plural, count)

@@ -1,0 +1,42 @@
+"""What happened, in order: the live inbox reads it, and an audit trail can later show it."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, String
+from sqlmodel import Field, SQLModel
+
+from api.models.types import UTCDateTime, utcnow
+
+
+class EventKind(StrEnum):
+    card_created = "card.created"
+    card_status = "card.status"
+
+
+class Event(SQLModel, table=True):
+    """One thing that happened to an organisation's data, written in the same transaction.
+
+    The id is the order: within an organisation, a larger id was committed later (see
+    api.services.events), so a reader that remembers the last id it saw misses nothing.
+    """
+
+    __table_args__ = (
+        Index("ix_event_organisation_order", "organisation_id", "id"),
+        # AUTOINCREMENT: SQLite never reuses an id, even after the newest row is deleted.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
+    # Copied from the card: a manager limited to some locations reads only theirs.
+    location_id: int | None = Field(default=None, foreign_key="location.id", ondelete="SET NULL")
+    card_id: int | None = Field(default=None, foreign_key="card.id", index=True, ondelete="CASCADE")
+    # Plain text, not a database enum: new kinds need no type migration.
+    kind: EventKind = Field(sa_type=String(40))
+    # Who did it: None for a customer or an API key.
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    # What changed, e.g. {"from": "new", "to": "seen"}: enough for an audit trail to say it.
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

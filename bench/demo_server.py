@@ -1,0 +1,72 @@
+"""`tellus serve` on the demo organisation, for the benchmarks: a fresh SQLite file by default."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class DemoServer:
+    url: str  # where the server itself listens
+    token: str  # the demo counter's card token
+    database_url: str
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def demo_server(*, port: int | None = None, public_url: str | None = None) -> Iterator[DemoServer]:
+    """One uvicorn worker on TELLUS_DATABASE_URL (if set) or a new SQLite file, with demo data.
+
+    `public_url` is TELLUS_BASE_URL, for a proxy in front; by default the server's own address.
+    """
+    port = port or free_port()
+    folder = tempfile.mkdtemp(prefix="tellus-bench-")
+    server_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "TELLUS_DATABASE_URL": os.environ.get(
+            "TELLUS_DATABASE_URL", f"sqlite:///{folder}/bench.db"
+        ),
+        "TELLUS_BASE_URL": public_url or server_url,
+    }
+    demo = subprocess.run(
+        [BIN / "tellus", "demo", "--no-serve"], env=env, capture_output=True, text=True, check=True
+    )
+    found = re.search(r"/c/([0-9A-Z]{8})", demo.stdout)
+    assert found, demo.stdout
+    server = subprocess.Popen(
+        [BIN / "tellus", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{server_url}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield DemoServer(
+            url=server_url, token=found.group(1), database_url=env["TELLUS_DATABASE_URL"]
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

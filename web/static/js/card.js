@@ -1,0 +1,146 @@
+// The card page's one script; without it the form posts as plain HTML. With it the card goes in
+// one fetch with the same form body, and the answer (the thank-you page, or the form with what to
+// fix) replaces the page. When the network or the server is unreachable, the card is kept in
+// IndexedDB and sent again: by Background Sync in the service worker (/sw.js) where the browser
+// has it, otherwise on the `online` event or the next page load. Sending a card twice is harmless:
+// the server stores one card per idempotency key and answers a repeat with the same page.
+"use strict";
+(() => {
+  const SYNC_TAG = "send-cards";
+  let savedKey = null; // the card this page says is saved
+  let syncRegistered = false;
+  let sending = null;
+
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    const method = event.submitter?.getAttribute("formmethod") || form.method;
+    if (!form.matches("form.card-form") || method.toLowerCase() !== "post") return;
+    event.preventDefault();
+    if (form.dataset.sending) return;
+    form.dataset.sending = "1";
+    const card = {
+      key: form.elements.idempotency_key.value,
+      url: event.submitter?.formAction || form.action,
+      body: new URLSearchParams(new FormData(form, event.submitter)).toString(),
+      savedAt: Date.now(),
+    };
+    try {
+      show(await post(card));
+    } catch {
+      await save(card, form);
+    } finally {
+      delete form.dataset.sending;
+    }
+  });
+
+  async function save(card, form) {
+    try {
+      await outbox("readwrite", (store) => store.put(card));
+    } catch {
+      form.submit(); // no IndexedDB (some private modes): let the browser try on its own
+      return;
+    }
+    savedKey = card.key;
+    form.hidden = true;
+    const note = document.getElementById("card-saved");
+    note.hidden = false;
+    note.focus();
+    try {
+      const registration = await navigator.serviceWorker.getRegistration();
+      await registration.sync.register(SYNC_TAG);
+      syncRegistered = true;
+    } catch {
+      // No service worker or no Background Sync (Safari): `online` and the next load send it.
+    }
+  }
+
+  // The server's page in place of this one. Its inline style is left out: it is this page's own
+  // (card.css), and parsing it with another response's nonce would be a CSP violation.
+  function show(html) {
+    const page = html.replace(/<style[^>]*>[\s\S]*?<\/style>/g, "");
+    const next = new DOMParser().parseFromString(page, "text/html");
+    document.title = next.title;
+    for (const name of ["lang", "dir"]) {
+      const value = next.documentElement.getAttribute(name);
+      if (value) document.documentElement.setAttribute(name, value);
+    }
+    document.body.replaceWith(next.body);
+    window.scrollTo(0, 0);
+    const heading = document.querySelector("h1");
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
+  }
+
+  function sent(key, html) {
+    if (key !== savedKey) return; // a card saved on an earlier visit: this page shows another
+    savedKey = null;
+    show(html);
+  }
+
+  function sendSaved() {
+    sending ??= (async () => {
+      const cards = await outbox("readonly", (store) => store.getAll());
+      for (const card of cards) {
+        const html = await post(card); // throws while unreachable: the rest waits for next time
+        await outbox("readwrite", (store) => store.delete(card.key));
+        sent(card.key, html);
+      }
+    })()
+      .catch(() => {})
+      .finally(() => {
+        sending = null;
+      });
+    return sending;
+  }
+
+  // The same as in sw.js: a page and its worker share no code without another request.
+  async function post(card) {
+    const response = await fetch(card.url, {
+      method: "POST",
+      body: new URLSearchParams(card.body),
+      credentials: "same-origin",
+    });
+    // A 5xx is a server or proxy that is down: keep the card. Any other answer is final.
+    if (response.status >= 500) throw new Error(`The server answered ${response.status}.`);
+    return response.text();
+  }
+
+  function outbox(mode, use) {
+    return new Promise((resolve, reject) => {
+      const opening = indexedDB.open("tellus", 1);
+      opening.onupgradeneeded = () =>
+        opening.result.createObjectStore("outbox", { keyPath: "key" });
+      opening.onerror = () => reject(opening.error);
+      opening.onsuccess = () => {
+        const db = opening.result;
+        const transaction = db.transaction("outbox", mode);
+        const request = use(transaction.objectStore("outbox"));
+        transaction.oncomplete = () => {
+          db.close();
+          resolve(request.result);
+        };
+        transaction.onerror = transaction.onabort = () => {
+          db.close();
+          reject(transaction.error);
+        };
+      };
+    });
+  }
+
+  addEventListener("online", () => {
+    if (!syncRegistered) sendSaved();
+  });
+  addEventListener("load", () => {
+    sendSaved();
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data?.type === "sent") sent(event.data.key, event.data.html);
+    });
+    navigator.serviceWorker.startMessages();
+    // "/c/" or "/C/" (printed codes use capitals): the card pages, and no manager page.
+    const scope = location.pathname.slice(0, 3);
+    navigator.serviceWorker.register("/sw.js", { scope }).catch(() => {});
+  });
+})();
