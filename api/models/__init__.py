@@ -3,6 +3,7 @@
 from api.models.account import (
     ApiKey,
     AppSetting,
+    LoginThrottle,
     Membership,
     MembershipLocation,
     Role,
@@ -25,6 +26,7 @@ __all__ = [
     "Event",
     "EventKind",
     "Location",
+    "LoginThrottle",
     "Membership",
     "MembershipLocation",
     "Organisation",

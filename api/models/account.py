@@ -77,3 +77,15 @@ class AppSetting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=60)
     value: str = Field(max_length=500)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Recent failed sign-ins for one account or one client, shared by every process."""
+
+    __tablename__ = "login_throttle"
+
+    # "account:<sha256 of the email>" or "client:<address>".
+    key: str = Field(primary_key=True, max_length=120)
+    failures: int = 0
+    window_started_at: datetime = Field(sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

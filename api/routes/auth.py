@@ -8,8 +8,10 @@ from starlette.responses import RedirectResponse, Response
 
 from api.deps import CsrfCheckedManager, SettingsDep, WriteSessionDep, cookie_name
 from api.i18n import N_, translate
+from api.models import utcnow
 from api.security import check_form_token, sign_form_token
 from api.services.accounts import authenticate, end_session, start_session
+from api.services.throttle import locked_until, record_failure, record_success, throttle_keys
 from api.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +75,24 @@ def login(
             status_code=400,
             error=N_("This sign-in page was open too long. Please try again."),
         )
+    client = request.client.host if request.client else "unknown"
+    account_key, client_key = throttle_keys(email=email, client=client)
+    paused_until = locked_until(session=session, keys=(account_key, client_key))
+    if paused_until is not None:
+        response = render_login(
+            request,
+            next_path=next_path,
+            email=email,
+            status_code=429,
+            error=N_("Too many sign-in attempts. Please wait a few minutes and try again."),
+        )
+        response.headers["Retry-After"] = str(int((paused_until - utcnow()).total_seconds()) + 1)
+        return response
     user = authenticate(session=session, email=email, password=password)
+    if user is None:
+        record_failure(session=session, account_key=account_key, client_key=client_key)
+    else:
+        record_success(session=session, account_key=account_key)
     cookie = cookie_name(settings)
     started = (
         start_session(
