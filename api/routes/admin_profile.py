@@ -8,7 +8,7 @@ from sqlmodel import select
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep
-from api.errors import AppError, NotFound
+from api.errors import NotFound, Unprocessable
 from api.models import Organisation
 from api.routes.admin import form_errors, read_form, render
 from api.schemas_setup import LANGUAGES, OrganisationIn
@@ -94,10 +94,11 @@ async def upload_logo(
     request: Request, manager: CsrfCheckedManager, session: WriteSessionDep, logo: UploadFile
 ) -> Response:
     """Replace the logo with an uploaded PNG, JPEG or WebP (re-encoded small)."""
+    require_owner(manager.tenant)
     upload = await logo.read(LOGO_MAX_BYTES + 1)
     try:
         set_logo(session=session, tenant=manager.tenant, upload=upload)
-    except AppError as error:
+    except Unprocessable as error:
         return profile_page(
             request, manager, session, errors={"logo": error.message}, status_code=422
         )

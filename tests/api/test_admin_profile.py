@@ -8,8 +8,8 @@ from PIL import Image
 from sqlmodel import Session
 
 from api.models import Organisation
-from tests.conftest import csrf_token
-from tests.factories import World, reread
+from tests.conftest import csrf_token, log_in
+from tests.factories import World, make_manager, reread
 
 PROFILE = {
     "name": "Harbour Café & Bar",
@@ -118,3 +118,18 @@ def test_removing_the_logo(manager_client: TestClient, world: World, session: Se
     reread(session)
     assert session.get(Organisation, world.organisation.id).logo is None
     assert manager_client.get(f"/logo/{world.organisation.slug}.png").status_code == 404
+
+
+def test_only_owners_upload_a_logo(client: TestClient, world: World, session: Session) -> None:
+    make_manager(session, world=world, email="lee@example.com")
+    log_in(client, "lee@example.com", world.password)
+    token = csrf_token(client)
+    response = client.post(
+        "/admin/organisation/logo",
+        data={"csrf_token": token},
+        files={"logo": ("logo.png", image_bytes((50, 50)), "image/png")},
+    )
+    assert response.status_code == 403
+    assert "org-name" not in response.text
+    reread(session)
+    assert session.get(Organisation, world.organisation.id).logo is None
