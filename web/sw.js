@@ -89,10 +89,11 @@ self.addEventListener("sync", (event) => {
 async function sendSaved() {
   const cards = await outbox("readonly", (store) => store.getAll());
   for (const card of cards) {
-    const html = await post(card);
-    await outbox("readwrite", (store) => store.delete(card.key));
+    if (card.refused) continue; // kept for a card page to show the customer
+    const answer = await post(card);
+    await settle(card, answer);
     const pages = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-    for (const page of pages) page.postMessage({ type: "sent", key: card.key, html });
+    for (const page of pages) page.postMessage({ type: "sent", key: card.key, html: answer.html });
   }
 }
 
@@ -104,9 +105,16 @@ async function post(card) {
     body: new URLSearchParams(card.body),
     credentials: "same-origin",
   });
-  // A 5xx is a server or proxy that is down: keep the card. Any other answer is final.
+  // A 5xx is a server or proxy that is down: keep the card and try again later.
   if (response.status >= 500) throw new Error(`The server answered ${response.status}.`);
-  return response.text();
+  return { status: response.status, html: await response.text() };
+}
+
+// The same as in card.js: stored or its code gone, done; refused, kept with the server's answer.
+async function settle(card, answer) {
+  const done = answer.status < 400 || answer.status === 404 || answer.status === 410;
+  if (done) return outbox("readwrite", (store) => store.delete(card.key));
+  return outbox("readwrite", (store) => store.put({ ...card, refused: true, html: answer.html }));
 }
 
 function outbox(mode, use) {

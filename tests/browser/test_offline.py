@@ -358,3 +358,49 @@ def test_card_page_is_installable(
     # Playwright's contexts are off-the-record profiles, where nothing installs: nothing else.
     assert [error["errorId"] for error in errors] in ([], ["in-incognito"])
     assert browser_problems.messages == []
+
+
+def test_a_saved_card_the_server_refuses_comes_back_to_fix_not_lost(
+    proxy: TcpProxy,
+    live_db: Session,
+    new_context: NewContext,
+    browser_problems: BrowserProblems,
+) -> None:
+    """A card kept too long (its form token expired) reappears with what was written."""
+    world = make_world(live_db, name="Quay Bikes")
+    comment = f"Kept through a refusal ({uuid.uuid4().hex[:8]})"
+    context = new_context(**PHONE)
+    context.add_init_script(WITHOUT_BACKGROUND_SYNC)
+    page = context.new_page()
+    key = open_card(page, world.counter_code)
+    fill_card(page, comment)
+    send_offline(page, proxy, key, comment)
+    # As if the phone stayed offline past the form's lifetime: the server will refuse it.
+    page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const opening = indexedDB.open("tellus", 1);
+            opening.onsuccess = () => {
+                const db = opening.result;
+                const store = db.transaction("outbox", "readwrite").objectStore("outbox");
+                const all = store.getAll();
+                all.onsuccess = () => {
+                    const card = all.result[0];
+                    card.body = card.body.replace(/form_token=[^&]*/, "form_token=1.forged");
+                    store.put(card).onsuccess = () => { opening.result.close(); resolve(); };
+                };
+            };
+            opening.onerror = () => reject(opening.error);
+        })"""
+    )
+    proxy.restore()
+    page.goto(f"/c/{world.maya_code.token}")
+    expect(page.get_by_text("please send it again")).to_be_visible()
+    expect(page.get_by_label("Tell us more")).to_have_value(comment)
+    assert stored_cards(live_db, world.counter_code) == []
+    eventually(page, lambda: saved_on_phone(page) == [])
+
+    page.get_by_role("button", name="Send").tap()
+    expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()
+    [card] = stored_cards(live_db, world.counter_code)
+    assert (card.comment, card.idempotency_key) == (comment, key)
+    assert_only_failed_requests(browser_problems)

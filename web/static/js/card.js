@@ -20,12 +20,13 @@
     form.dataset.sending = "1";
     const card = {
       key: form.elements.idempotency_key.value,
-      url: event.submitter?.formAction || form.action,
+      // A button's formAction falls back to the page's URL, not the form's action: ask for the attribute.
+      url: event.submitter?.hasAttribute("formaction") ? event.submitter.formAction : form.action,
       body: new URLSearchParams(new FormData(form, event.submitter)).toString(),
       savedAt: Date.now(),
     };
     try {
-      show(await post(card));
+      show((await post(card)).html);
     } catch {
       await save(card, form);
     } finally {
@@ -77,22 +78,35 @@
     if (key !== savedKey) return; // a card saved on an earlier visit: this page shows another
     savedKey = null;
     show(html);
+    outbox("readwrite", (store) => store.delete(key)).catch(() => {});
   }
 
   function sendSaved() {
     sending ??= (async () => {
       const cards = await outbox("readonly", (store) => store.getAll());
       for (const card of cards) {
-        const html = await post(card); // throws while unreachable: the rest waits for next time
-        await outbox("readwrite", (store) => store.delete(card.key));
-        sent(card.key, html);
+        if (card.refused) continue;
+        const answer = await post(card); // throws while unreachable: the rest waits for next time
+        await settle(card, answer, card.key === savedKey);
+        sent(card.key, answer.html);
       }
+      if (savedKey === null) await showRefused();
     })()
       .catch(() => {})
       .finally(() => {
         sending = null;
       });
     return sending;
+  }
+
+  // A card the server refused (a form open too long, something to fix) is kept with the server's
+  // answer, which holds what the customer wrote, and shown on the next card page: never lost.
+  async function showRefused() {
+    const cards = await outbox("readonly", (store) => store.getAll());
+    const refused = cards.find((card) => card.refused);
+    if (!refused || !document.querySelector("form.card-form")) return;
+    await outbox("readwrite", (store) => store.delete(refused.key));
+    show(refused.html);
   }
 
   // The same as in sw.js: a page and its worker share no code without another request.
@@ -102,9 +116,16 @@
       body: new URLSearchParams(card.body),
       credentials: "same-origin",
     });
-    // A 5xx is a server or proxy that is down: keep the card. Any other answer is final.
+    // A 5xx is a server or proxy that is down: keep the card and try again later.
     if (response.status >= 500) throw new Error(`The server answered ${response.status}.`);
-    return response.text();
+    return { status: response.status, html: await response.text() };
+  }
+
+  // Stored, or its code is gone: done. Refused: kept, to show the customer (unless shown here).
+  async function settle(card, answer, shownHere) {
+    const done = answer.status < 400 || answer.status === 404 || answer.status === 410;
+    if (done || shownHere) return outbox("readwrite", (store) => store.delete(card.key));
+    return outbox("readwrite", (store) => store.put({ ...card, refused: true, html: answer.html }));
   }
 
   function outbox(mode, use) {
