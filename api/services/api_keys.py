@@ -2,11 +2,13 @@
 
 import hmac
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from api.errors import Unprocessable
 from api.models import ApiKey, Organisation, Role, utcnow
 from api.security import new_secret, sha256_hex
-from api.services.tenancy import Tenant
+from api.services.locations import require_owner
+from api.services.tenancy import Tenant, get_scoped, scoped
 
 KEY_PREFIX = "tls"
 
@@ -47,3 +49,28 @@ def revoke_api_key(*, session: Session, key: ApiKey) -> None:
     key.revoked_at = utcnow()
     session.add(key)
     session.commit()
+
+
+def list_api_keys(*, session: Session, tenant: Tenant) -> list[ApiKey]:
+    """The organisation's keys, newest first (no secrets: only a name and a prefix)."""
+    return list(session.exec(scoped(tenant, ApiKey).order_by(col(ApiKey.id).desc())).all())
+
+
+def issue_api_key(*, session: Session, tenant: Tenant, name: str) -> tuple[str, ApiKey]:
+    """An owner makes a key for this organisation; the full key is shown once."""
+    require_owner(tenant)
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise Unprocessable("Give the key a name of 1 to 80 characters, such as what uses it.")
+    organisation = session.get(Organisation, tenant.organisation_id)
+    assert organisation is not None
+    return create_api_key(session=session, organisation=organisation, name=name)
+
+
+def revoke_scoped_api_key(*, session: Session, tenant: Tenant, key_id: int) -> ApiKey:
+    """Revoke one of this organisation's keys: it stops working at once."""
+    require_owner(tenant)
+    key = get_scoped(session, tenant, ApiKey, key_id)
+    if key.revoked_at is None:
+        revoke_api_key(session=session, key=key)
+    return key

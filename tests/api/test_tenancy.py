@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session, select
 
-from api.models import Card, Code, Employee, Location
+from api.models import ApiKey, Card, Code, Employee, Location
 from api.security import new_secret
 from api.services.api_keys import create_api_key
 from tests.conftest import csrf_token, log_in
@@ -77,6 +77,9 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/admin/codes/{code_id}/move"): Kind.TENANT_ID,
     ("POST", "/organisation"): Kind.NO_ID,
     ("GET", "/admin/organisation"): Kind.NO_ID,
+    ("GET", "/admin/api-keys"): Kind.NO_ID,
+    ("POST", "/admin/api-keys"): Kind.NO_ID,
+    ("POST", "/admin/api-keys/{key_id}/revoke"): Kind.TENANT_ID,
     ("POST", "/admin/organisation"): Kind.NO_ID,
     ("POST", "/admin/organisation/logo"): Kind.NO_ID,
     ("POST", "/admin/organisation/logo/remove"): Kind.NO_ID,
@@ -110,6 +113,7 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/admin/employees"): {"display_name": "Intruder's new hire"},
     ("POST", "/admin/employees/{employee_id}"): {"display_name": "Renamed", "role_title": "X"},
     ("POST", "/admin/codes"): {"label": "Intruder's code"},
+    ("POST", "/admin/api-keys"): {"name": "Intruder's key"},
     ("POST", "/admin/codes/{code_id}/move"): {"label": "Moved"},
 }
 
@@ -218,6 +222,10 @@ def set_up_state(session: Session, world: World) -> tuple[object, ...]:
             (row.id, row.label, row.location_id, row.employee_id, row.revoked_at)
             for row in session.exec(select(Code).where(Code.organisation_id == organisation_id))
         ],
+        [
+            (row.id, row.name, row.revoked_at)
+            for row in session.exec(select(ApiKey).where(ApiKey.organisation_id == organisation_id))
+        ],
     )
     session.commit()
     return tuple(sorted(group, key=str) for group in rows)
@@ -301,19 +309,21 @@ def test_another_organisation_gets_nothing_from(
     manager_client: TestClient,
 ) -> None:
     assert intruder.get("/inbox").status_code == 200, "the intruder is really signed in"
-    before = stored_state(session, world_card), set_up_state(session, world)
     request = {
         "token": world.counter_code.token,
         "csrf": csrf_token(intruder),
         "api_key": intruder_key,
     }
+    _, world_key = create_api_key(session=session, organisation=world.organisation, name="Till")
     world_ids = {
+        "key_id": world_key.id,
         "card_id": id_of(world_card),
         "location_id": world.counter.id,
         "employee_id": world.maya.id,
         "code_id": world.counter_code.id,
     }
     missing_ids = dict.fromkeys(world_ids, MISSING_ID)
+    before = stored_state(session, world_card), set_up_state(session, world)
     theirs = send(intruder, method, path, ids=world_ids, **request)
     kind = ROUTES[(method, path)]
 
