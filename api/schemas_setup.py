@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.i18n import LANGUAGES as CARD_LANGUAGES
 from api.schemas import EMAIL
 
 LOCATION_KINDS = ("counter", "table", "desk", "store", "room", "other")
@@ -42,7 +43,8 @@ class CodeIn(BaseModel):
     employee_id: int | None = None
 
 
-LANGUAGES = ("en", "es", "fr", "de", "pt", "zh-Hans", "ar")
+# The languages the card speaks (the catalogues under api/locales).
+LANGUAGES = tuple(language.tag for language in CARD_LANGUAGES.values())
 
 
 class ReviewLink(BaseModel):

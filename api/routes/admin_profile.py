@@ -11,7 +11,7 @@ from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessio
 from api.errors import NotFound, Unprocessable
 from api.models import Organisation
 from api.routes.admin import form_errors, read_form, render
-from api.schemas_setup import LANGUAGES, OrganisationIn
+from api.schemas_setup import OrganisationIn
 from api.services.accounts import SignedIn
 from api.services.locations import require_owner
 from api.services.profile import LOGO_MAX_BYTES, get_organisation, logo_version, set_logo
@@ -56,7 +56,6 @@ def profile_page(
         logo_url=f"/logo/{organisation.slug}.png?v={logo_version(organisation.logo)}"
         if organisation.logo
         else None,
-        languages=LANGUAGES,
         values=values,
         errors=errors or {},
     )

@@ -133,3 +133,19 @@ def test_only_owners_upload_a_logo(client: TestClient, world: World, session: Se
     assert "org-name" not in response.text
     reread(session)
     assert session.get(Organisation, world.organisation.id).logo is None
+
+
+def test_the_form_as_a_browser_sends_it_saves_unchanged(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    """Every field round-trips: what the page shows is what the server accepts."""
+    page = BeautifulSoup(manager_client.get("/admin/organisation").text, "html.parser")
+    form = page.select_one("form[action='/admin/organisation']")
+    data = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
+    data["review_links"] = form.select_one("textarea").get_text()
+    language = form.select_one("select[name=default_language] option[selected]")
+    assert (language["value"], language.get_text()) == ("en", "English")
+    data["default_language"] = language["value"]
+    assert manager_client.post("/admin/organisation", data=data).status_code == 303
+    reread(session)
+    assert session.get(Organisation, world.organisation.id).default_language == "en"
