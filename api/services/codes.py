@@ -1,5 +1,6 @@
 """Looking up a printed code: the first thing every customer's scan does, so it is cached."""
 
+import hashlib
 import time
 from dataclasses import dataclass
 from threading import Lock
@@ -37,6 +38,8 @@ class CodeContext:
     staff: tuple[StaffMember, ...]
     # For a revoked code: an active code of the same location, to offer the customer instead.
     replacement_token: str | None = None
+    # The logo's URL, carrying its content hash so that it can be cached for good.
+    logo_url: str | None = None
 
     def staff_member(self, employee_id: int) -> StaffMember | None:
         return next((member for member in self.staff if member.id == employee_id), None)
@@ -109,6 +112,11 @@ def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:
         employee_name=employee.display_name if employee else None,
         staff=staff,
         replacement_token=replacement,
+        logo_url=(
+            f"/logo/{organisation.slug}.png?v={hashlib.sha256(organisation.logo).hexdigest()[:12]}"
+            if organisation.logo
+            else None
+        ),
     )
 
 

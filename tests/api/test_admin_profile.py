@@ -149,3 +149,15 @@ def test_the_form_as_a_browser_sends_it_saves_unchanged(
     assert manager_client.post("/admin/organisation", data=data).status_code == 303
     reread(session)
     assert session.get(Organisation, world.organisation.id).default_language == "en"
+
+
+def test_the_logo_appears_on_the_organisations_cards(
+    manager_client: TestClient, world: World
+) -> None:
+    card = BeautifulSoup(manager_client.get(f"/c/{world.counter_code.token}").text, "html.parser")
+    assert card.select_one(".org-logo") is None
+    upload(manager_client, image_bytes((300, 100)), "logo.png", "image/png")
+    card = BeautifulSoup(manager_client.get(f"/c/{world.counter_code.token}").text, "html.parser")
+    logo = card.select_one(".org-bar img.org-logo")
+    assert logo["src"].startswith(f"/logo/{world.organisation.slug}.png?v=")
+    assert manager_client.get(logo["src"]).headers["content-type"] == "image/png"
