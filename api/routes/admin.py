@@ -1,5 +1,6 @@
 """The owner's set-up pages: locations and employees."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -52,6 +53,28 @@ def render(
     )
 
 
+def save_or_show(
+    page: Callable[..., Response],
+    request: Request,
+    manager: SignedIn,
+    session: Any,
+    values: dict[str, Any],
+    save: Callable[[], str],
+    *,
+    error_field: str = "form",
+) -> Response:
+    """Run `save`, which returns where to go next; on a mistake show the form again, as typed."""
+    try:
+        target = save()
+    except ValidationError as error:
+        errors, status_code = form_errors(error), 422
+    except AppError as error:
+        errors, status_code = {error_field: error.message}, error.status_code
+    else:
+        return RedirectResponse(target, status_code=303)
+    return page(request, manager, session, values=values, errors=errors, status_code=status_code)
+
+
 @router.get("")
 def admin_home(manager: CurrentManager) -> Response:
     require_owner(manager.tenant)
@@ -93,23 +116,12 @@ async def add_location(
     """Add a location."""
     require_owner(manager.tenant)
     values = await read_form(request)
-    try:
-        data = LocationIn.model_validate(values)
-        save_location(session=session, tenant=manager.tenant, data=data)
-    except ValidationError as error:
-        return locations_page(
-            request, manager, session, values=values, errors=form_errors(error), status_code=422
-        )
-    except AppError as error:
-        return locations_page(
-            request,
-            manager,
-            session,
-            values=values,
-            errors={"name": error.message},
-            status_code=error.status_code,
-        )
-    return RedirectResponse("/admin/locations", status_code=303)
+
+    def save() -> str:
+        save_location(session=session, tenant=manager.tenant, data=LocationIn(**values))
+        return "/admin/locations"
+
+    return save_or_show(locations_page, request, manager, session, values, save, error_field="name")
 
 
 @router.post("/locations/{location_id}")
@@ -166,23 +178,12 @@ async def add_employee(
     require_owner(manager.tenant)
     values = await read_form(request)
     values.setdefault("location_ids", [])
-    try:
-        data = EmployeeIn.model_validate(values)
-        save_employee(session=session, tenant=manager.tenant, data=data)
-    except ValidationError as error:
-        return employees_page(
-            request, manager, session, values=values, errors=form_errors(error), status_code=422
-        )
-    except AppError as error:
-        return employees_page(
-            request,
-            manager,
-            session,
-            values=values,
-            errors={"form": error.message},
-            status_code=error.status_code,
-        )
-    return RedirectResponse("/admin/employees", status_code=303)
+
+    def save() -> str:
+        save_employee(session=session, tenant=manager.tenant, data=EmployeeIn(**values))
+        return "/admin/employees"
+
+    return save_or_show(employees_page, request, manager, session, values, save)
 
 
 @router.post("/employees/{employee_id}")

@@ -9,9 +9,9 @@ from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep, positive_id
-from api.errors import AppError, Unprocessable
+from api.errors import Unprocessable
 from api.models import Code
-from api.routes.admin import form_errors, read_form, render
+from api.routes.admin import read_form, render, save_or_show
 from api.schemas_setup import CodeIn
 from api.services.accounts import SignedIn
 from api.services.code_admin import create_code, list_codes, move_code, replace_code, revoke_code
@@ -76,23 +76,12 @@ async def add_code(
     require_owner(manager.tenant)
     values = await read_form(request)
     fields = {key: values.get(key) or None for key in ("location_id", "employee_id")}
-    try:
-        data = CodeIn.model_validate({**fields, "label": values.get("label") or ""})
-        code = create_code(session=session, tenant=manager.tenant, data=data)
-    except ValidationError as error:
-        return codes_page(
-            request, manager, session, values=values, errors=form_errors(error), status_code=422
-        )
-    except AppError as error:
-        return codes_page(
-            request,
-            manager,
-            session,
-            values=values,
-            errors={"form": error.message},
-            status_code=error.status_code,
-        )
-    return RedirectResponse(f"/admin/codes/{code.id}", status_code=303)
+
+    def save() -> str:
+        data = CodeIn(**fields, label=values.get("label") or "")
+        return f"/admin/codes/{create_code(session=session, tenant=manager.tenant, data=data).id}"
+
+    return save_or_show(codes_page, request, manager, session, values, save)
 
 
 @router.get("/{code_id}")
