@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
     code_cache_seconds: float = 2.0
     card_token_days: int = 8
+    # The installation's mail server, e.g. smtp+starttls://user:pass@mail.example.com:587
+    # (?from=Tellus <tellus@example.com> sets the sender). Unset: nothing is emailed.
+    smtp_url: str | None = None
 
     @field_validator("base_url")
     @classmethod

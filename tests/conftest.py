@@ -17,6 +17,7 @@ from api.config import Settings
 from api.db import migrate
 from api.main import create_app
 from tests.factories import World, make_world
+from tests.smtp import SmtpServer
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TELLUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -95,12 +96,21 @@ def engine_name(request: pytest.FixtureRequest, database_url: str) -> str:
 
 
 @pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on a free port; `.messages` holds what it received."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(
         environment="test",
         database_url=database_url,
         base_url="http://testserver",
         code_cache_seconds=0,
+        smtp_url=None,
         _env_file=None,  # type: ignore[call-arg]
     )
 
