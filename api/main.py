@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import Scope
 
+from api.body_limit import BodySizeLimitMiddleware
 from api.config import Settings, get_settings
 from api.db import assert_migrated, create_db_engine
 from api.errors import AppError, LoginRequired
@@ -37,6 +38,7 @@ from api.routes import (
 )
 from api.services.app_settings import load_secret_key
 from api.services.codes import CodeCache
+from api.services.profile import LOGO_MAX_BYTES
 from api.services.wakeups import Wakeups
 from api.templating import STATIC, templates
 
@@ -82,6 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.wakeups = Wakeups(engine)
 
     app.add_middleware(CustomerCompressionMiddleware)
+    # Room for the multipart envelope around the largest logo the service accepts.
+    app.add_middleware(
+        BodySizeLimitMiddleware, limits={"/admin/organisation/logo": LOGO_MAX_BYTES + 64 * 1024}
+    )
     app.add_middleware(OriginCheckMiddleware, allowed_origin=settings.origin)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.mount("/static", FingerprintedStatic(directory=STATIC), name="static")
