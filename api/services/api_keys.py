@@ -1,8 +1,12 @@
 """Bearer API keys: shown once, stored as a hash, scoped to one organisation."""
 
 import hmac
+from datetime import timedelta
 
+from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
+
+from api.db import writer
 
 from api.errors import Unprocessable
 from api.models import ApiKey, Organisation, Role, utcnow
@@ -11,6 +15,9 @@ from api.services.locations import require_owner
 from api.services.tenancy import Tenant, get_scoped, scoped
 
 KEY_PREFIX = "tls"
+# "Last used" is for an owner deciding which keys are dead: a minute's precision is plenty, and it
+# spares a write on every API request.
+LAST_USE_PRECISION = timedelta(minutes=1)
 
 
 def create_api_key(
@@ -41,8 +48,25 @@ def authenticate_api_key(*, session: Session, presented: str) -> Tenant | None:
         return None
     if not hmac.compare_digest(key.key_hash, sha256_hex(secret)):
         return None
+    record_use(engine=session.get_bind(), key=key)  # type: ignore[arg-type]
     # Keys are made by owners to script the whole organisation, set-up included.
     return Tenant(organisation_id=key.organisation_id, role=Role.owner)
+
+
+def record_use(*, engine: Engine, key: ApiKey) -> None:
+    """Note when the key was last used, at most once a minute, in its own short write."""
+    now = utcnow()
+    stale = now - LAST_USE_PRECISION
+    if key.last_used_at is not None and key.last_used_at > stale:
+        return
+    with Session(writer(engine)) as session:
+        session.execute(
+            update(ApiKey)
+            .where(col(ApiKey.id) == key.id)
+            .where(or_(col(ApiKey.last_used_at).is_(None), col(ApiKey.last_used_at) < stale))
+            .values(last_used_at=now)
+        )
+        session.commit()
 
 
 def revoke_api_key(*, session: Session, key: ApiKey) -> None:

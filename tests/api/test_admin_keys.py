@@ -62,3 +62,29 @@ def test_only_owners_make_keys(client: TestClient, world: World, session: Sessio
     assert made.status_code == 403
     reread(session)
     assert session.exec(select(ApiKey).where(ApiKey.name == "Sneaky")).first() is None
+
+
+def test_a_keys_last_use_is_shown_to_the_owner(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    page = make_key(manager_client, "Nightly export")
+    key = BeautifulSoup(page.text, "html.parser").select_one(".new-key code").get_text()
+    listing = BeautifulSoup(manager_client.get("/admin/api-keys").text, "html.parser")
+    assert "never" in listing.select_one("tbody tr").get_text()
+
+    for _ in range(3):
+        manager_client.get("/api/v1/cards", headers={"Authorization": f"Bearer {key}"})
+
+    reread(session)
+    row = session.exec(select(ApiKey).where(ApiKey.name == "Nightly export")).one()
+    assert row.last_used_at is not None
+    first_use = row.last_used_at
+    manager_client.get("/api/v1/cards", headers={"Authorization": f"Bearer {key}"})
+    reread(session)
+    # Within the minute the stored time stays put: no write on every request.
+    assert (
+        session.exec(select(ApiKey).where(ApiKey.name == "Nightly export")).one().last_used_at
+        == first_use
+    )
+    listing = BeautifulSoup(manager_client.get("/admin/api-keys").text, "html.parser")
+    assert "never" not in listing.select_one("tbody tr").get_text()
