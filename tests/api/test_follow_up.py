@@ -141,7 +141,7 @@ def test_the_page_speaks_the_cards_language(client: TestClient, world: World) ->
     page = BeautifulSoup(client.get(path, headers={"Accept-Language": "de"}).text, "html.parser")
 
     assert page.html["lang"] == "fr"
-    assert "Pas encore lu" in page.get_text()
+    assert "Pas encore lue" in page.get_text()
 
 
 @pytest.mark.parametrize("token", ["A" * 32, "short", "A" * 31 + "!", "a" * 200])
