@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
@@ -143,6 +145,17 @@ def local_time(moment: datetime, time_zone: str) -> str:
     return moment.astimezone(zone).strftime("%-d %b %Y, %H:%M")
 
 
+def customer_time(moment: datetime, time_zone: str, language_tag: str) -> str:
+    """A stored UTC time as the organisation's wall clock, written the customer's way."""
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    locale = Locale.parse(language_tag.replace("-", "_"))
+    local = moment.astimezone(zone)
+    return f"{format_date(local, 'medium', locale=locale)} {format_time(local, 'short', locale=locale)}"
+
+
 templates.env.globals.update(static_url=static_url, inline_static=inline_static)
 templates.env.filters.update(
     face=rating_face,
@@ -151,4 +164,5 @@ templates.env.filters.update(
     mix=mix,
     accent_colour=accent_colour,
     local_time=local_time,
+    customer_time=customer_time,
 )

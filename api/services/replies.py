@@ -22,7 +22,8 @@ class LongReply(Unprocessable):
 
 def check_reply_body(body: str) -> str:
     """The reply's text, trimmed; an empty or too long one is refused with a sentence to show."""
-    text = body.strip()
+    # Browsers send a textarea's line breaks as CRLF: stored once, as the API would send them.
+    text = body.replace("\r\n", "\n").strip()
     if not text:
         raise EmptyReply()
     if len(text) > REPLY_MAX:

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
@@ -167,7 +166,7 @@ def test_the_json_state_for_the_token(client: TestClient, session: Session, worl
 
 
 def test_the_stream_sends_this_cards_state_and_no_other(
-    app: FastAPI, client: TestClient, session: Session, world: World
+    client: TestClient, session: Session, world: World
 ) -> None:
     path = send_card(client, world)
     card = newest_card(session)
@@ -175,7 +174,7 @@ def test_the_stream_sends_this_cards_state_and_no_other(
     page = BeautifulSoup(client.get(path).text, "html.parser")
     stream_url = str(page.select_one("[data-stream]")["data-stream"])
 
-    with TestClient(app) as customer, open_stream(customer, stream_url) as stream:
+    with open_stream(client, stream_url) as stream:
         read_until(stream, is_event("ready"))
         add_reply(session=session, tenant=owner(world), card_id=other.id, body="Not yours")
         add_reply(session=session, tenant=owner(world), card_id=card.id, body="Yours")

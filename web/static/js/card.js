@@ -91,11 +91,13 @@
         localStorage.setItem(KEY, JSON.stringify(kept));
       }
       if (!nav || !kept.length) return;
-      for (const item of kept) {
+      for (const card of kept) {
         const a = document.createElement("a");
-        a.href = item.url;
-        a.textContent = `${item.org} · ${new Date(item.at).toLocaleDateString(document.documentElement.lang)}`;
-        nav.querySelector("ul").append(document.createElement("li")).append(a);
+        a.href = card.url;
+        a.textContent = `${card.org} · ${new Date(card.at).toLocaleDateString(document.documentElement.lang)}`;
+        const item = document.createElement("li");
+        item.append(a);
+        nav.querySelector("ul").append(item);
       }
       nav.hidden = false;
     } catch {
