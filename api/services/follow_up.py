@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from api.errors import NotFound
 from api.models import Card, CardStatus, Event, Organisation, Reply
+from api.services.codes import logo_url
 
 # 24 bytes: 192 bits, 32 characters of base64url.
 TOKEN_BYTES = 24
@@ -100,14 +101,6 @@ def read_follow_up(*, engine: Engine, token: str) -> FollowUp:
         logo_url=logo_url(organisation),
         last_event_id=int(last_event_id or 0),
     )
-
-
-def logo_url(organisation: Organisation) -> str | None:
-    """The same fingerprinted logo address as the card pages use."""
-    if not organisation.logo:
-        return None
-    fingerprint = hashlib.sha256(organisation.logo).hexdigest()[:12]
-    return f"/logo/{organisation.slug}.png?v={fingerprint}"
 
 
 def card_events_after(*, engine: Engine, card_id: int, after_id: int) -> int | None:
