@@ -12,19 +12,11 @@ from sqlmodel import Session
 
 from api.models import ReplyTemplate
 from tests.browser.conftest import DESKTOP, PHONE, ROOT, BrowserProblems, LiveServer, NewContext
-from tests.browser.test_live_inbox import log_in
-from tests.factories import World, make_world
+from tests.browser.test_live_inbox import log_in, send_card
+from tests.factories import make_world
 
 pytestmark = pytest.mark.browser
 REPLY = "So sorry! We have put a heater on the terrace. Your next coffee is on us."
-
-
-def send_card(page: Page, world: World, comment: str) -> None:
-    page.goto(f"/c/{world.terrace_code.token}")
-    page.get_by_role("radio", name="Bad", exact=True).check()
-    page.get_by_label("Tell us more").fill(comment)
-    page.get_by_role("button", name="Send").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you!")
 
 
 def shoot(page: Page, live_server: LiveServer, name: str, tmp_path: Path) -> None:
