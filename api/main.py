@@ -26,15 +26,18 @@ from api.routes import (
     admin_codes,
     admin_keys,
     admin_profile,
+    api_replies,
     api_setup,
     api_v1,
     auth,
     card,
+    follow_up,
     health,
     inbox,
     inbox_live,
     offline,
     qr_images,
+    replies,
 )
 from api.services.app_settings import load_secret_key
 from api.services.codes import CodeCache
@@ -94,17 +97,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # inbox_live before inbox: /inbox/stream must not be taken for /inbox/{card_id}.
     routers = (
         card,
+        follow_up,
         offline,
         qr_images,
         auth,
         account,
         inbox_live,
+        # replies before inbox: /inbox/templates must not be taken for /inbox/{card_id}.
+        replies,
         inbox,
         admin,
         admin_codes,
         admin_keys,
         admin_profile,
         api_v1,
+        api_replies,
         api_setup,
         health,
     )

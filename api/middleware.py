@@ -55,7 +55,8 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 headers["Content-Security-Policy"] = content_security_policy(nonce)
                 headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "same-origin"
+                # A page may ask for less (the follow-up page's token must not leave in a Referer).
+                headers.setdefault("Referrer-Policy", "same-origin")
                 headers["X-Frame-Options"] = "DENY"
                 headers["Cross-Origin-Opener-Policy"] = "same-origin"
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"

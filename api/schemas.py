@@ -82,6 +82,8 @@ class CardReceipt(BaseModel):
     id: int
     status: str = "stored"
     created_at: datetime
+    # The customer's private page about this card (GET /api/v1/follow-up/{token} as JSON).
+    follow_up_url: str
 
 
 class CardStatusIn(BaseModel):

@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
@@ -136,11 +138,22 @@ def readable_on(hex_colour: str, background: str, minimum: float = 4.5) -> str:
 
 def local_time(moment: datetime, time_zone: str) -> str:
     """A stored UTC time as the organisation's wall clock, e.g. "22 Nov 2026, 10:31"."""
+    return moment.astimezone(zone_of(time_zone)).strftime("%-d %b %Y, %H:%M")
+
+
+def zone_of(time_zone: str) -> ZoneInfo:
     try:
-        zone = ZoneInfo(time_zone)
+        return ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).strftime("%-d %b %Y, %H:%M")
+        return ZoneInfo("UTC")
+
+
+def customer_time(moment: datetime, time_zone: str, language_tag: str) -> str:
+    """The organisation's wall clock written the customer's way, e.g. "22 nov. 2026 10:31"."""
+    locale = Locale.parse(language_tag.replace("-", "_"))
+    local = moment.astimezone(zone_of(time_zone))
+    day = format_date(local, "medium", locale=locale)
+    return f"{day} {format_time(local, 'short', locale=locale)}"
 
 
 templates.env.globals.update(static_url=static_url, inline_static=inline_static)
@@ -151,4 +164,5 @@ templates.env.filters.update(
     mix=mix,
     accent_colour=accent_colour,
     local_time=local_time,
+    customer_time=customer_time,
 )

@@ -95,6 +95,7 @@ def test_concurrent_writers_store_every_card(engine: Engine) -> None:
                 data=CardIn(rating=1 + number % 5, comment=f"thread {thread} card {number}"),
                 idempotency_key=f"thread-{thread}-card-{number}",
                 language="en",
+                secret="test secret",
             )
             assert not submission.replayed
             stored += 1

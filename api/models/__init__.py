@@ -13,6 +13,7 @@ from api.models.account import (
 from api.models.card import Card, CardStatus
 from api.models.event import Event, EventKind
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
+from api.models.reply import Reply, ReplyEmail, ReplyTemplate
 from api.models.types import utcnow
 
 __all__ = [
@@ -30,6 +31,9 @@ __all__ = [
     "Membership",
     "MembershipLocation",
     "Organisation",
+    "Reply",
+    "ReplyEmail",
+    "ReplyTemplate",
     "Role",
     "User",
     "UserSession",

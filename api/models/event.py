@@ -13,6 +13,7 @@ from api.models.types import UTCDateTime, utcnow
 class EventKind(StrEnum):
     card_created = "card.created"
     card_status = "card.status"
+    card_replied = "card.replied"
 
 
 class Event(SQLModel, table=True):

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from api.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
 from api.errors import Gone, NotFound
-from api.routes.card import find_code
+from api.routes.card import find_code, follow_up_url
 from api.schemas import CardIn, CardOut, CardReceipt, CardStatusIn
 from api.services.cards import submit_card
 from api.services.codes import CodeContext
@@ -75,9 +75,14 @@ async def create_card(
         data=card,
         idempotency_key=idempotency_key,
         language=context.default_language,
+        secret=request.app.state.secret_key,
     )
     assert submission.card.id is not None
-    return CardReceipt(id=submission.card.id, created_at=submission.card.created_at)
+    return CardReceipt(
+        id=submission.card.id,
+        created_at=submission.card.created_at,
+        follow_up_url=follow_up_url(request, submission.follow_up_token),
+    )
 
 
 @router.get("/cards", tags=["cards"])

@@ -126,12 +126,26 @@ async def send_card(request: Request, token: str) -> Response:
             data=data,
             idempotency_key=values["idempotency_key"],
             language=language.tag,
+            secret=request.app.state.secret_key,
         )
     except AppError as error:
         return render_card(
             request, context, values=values, errors={"form": error.message}, status_code=422
         )
-    return render_page(request, "card/thanks.html", {"code": context, "card": submission.card})
+    return render_page(
+        request,
+        "card/thanks.html",
+        {
+            "code": context,
+            "card": submission.card,
+            "follow_up_url": follow_up_url(request, submission.follow_up_token),
+        },
+    )
+
+
+def follow_up_url(request: Request, token: str) -> str:
+    """The customer's private link, in full: they may copy it or bookmark it."""
+    return f"{request.app.state.settings.base_url.rstrip('/')}/f/{token}"
 
 
 def form_values(form: FormData) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from api.deps import (
     positive_id,
 )
 from api.models import CardStatus
+from api.routes.replies import render_card_page, reply_section, template_text
 from api.services.accounts import SignedIn
 from api.services.events import latest_event_id
-from api.services.inbox import InboxFilter, get_card, list_cards, list_filters, set_status
+from api.services.inbox import InboxFilter, list_cards, list_filters, set_status
 from api.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -85,13 +86,17 @@ def stream_url(filters: InboxFilter, after: int) -> str:
 
 @router.get("/inbox/{card_id}")
 def card_detail(
-    request: Request, card_id: str, manager: CurrentManager, session: SessionDep
+    request: Request,
+    card_id: str,
+    manager: CurrentManager,
+    session: SessionDep,
+    template: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """One card, with what can be done about it."""
-    card = get_card(session=session, tenant=manager.tenant, card_id=positive_id(card_id))
-    return templates.TemplateResponse(
-        request, "inbox/card.html", {"manager": manager, "card": card}
-    )
+    """One card, with what can be done about it (?template= prefills the reply without JS)."""
+    number = positive_id(card_id)
+    body = template_text(session, manager, template)
+    reply = reply_section(session, manager, number, body=body)
+    return render_card_page(request, manager, session, number, reply=reply)
 
 
 def change_status(

@@ -15,6 +15,7 @@ from api.models import Card, EventKind
 from api.schemas import CardIn
 from api.services.codes import CodeContext
 from api.services.events import record_event
+from api.services.follow_up import follow_up_hash, follow_up_token
 
 IDEMPOTENCY_KEY_MAX = 100
 
@@ -31,6 +32,8 @@ class UnknownEmployee(Unprocessable):
 class Submission:
     card: Card
     replayed: bool
+    # The customer's private follow-up token: the same for a replay (see api.services.follow_up).
+    follow_up_token: str
 
 
 def request_fingerprint(context: CodeContext, data: CardIn) -> str:
@@ -40,7 +43,13 @@ def request_fingerprint(context: CodeContext, data: CardIn) -> str:
 
 
 def submit_card(
-    *, engine: Engine, context: CodeContext, data: CardIn, idempotency_key: str, language: str
+    *,
+    engine: Engine,
+    context: CodeContext,
+    data: CardIn,
+    idempotency_key: str,
+    language: str,
+    secret: str,
 ) -> Submission:
     """Store a card in one short transaction; the same key again replays the first card."""
     if not idempotency_key or len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
@@ -51,6 +60,7 @@ def submit_card(
             raise UnknownEmployee()
         employee_id = data.employee_id
     fingerprint = request_fingerprint(context, data)
+    token = follow_up_token(secret, idempotency_key)
     card = Card(
         organisation_id=context.organisation_id,
         code_id=context.code_id,
@@ -65,6 +75,7 @@ def submit_card(
         language=language,
         idempotency_key=idempotency_key,
         request_hash=fingerprint,
+        follow_up_hash=follow_up_hash(token),
     )
     with Session(writer(engine), expire_on_commit=False) as session:
         session.add(card)
@@ -73,13 +84,14 @@ def submit_card(
             # Same transaction: an open inbox learns of the card exactly when it is stored.
             record_event(session=session, kind=EventKind.card_created, card=card)
             session.commit()
-            return Submission(card=card, replayed=False)
+            return Submission(card=card, replayed=False, follow_up_token=token)
         except IntegrityError:
             session.rollback()
-    return _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    first = _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    return Submission(card=first, replayed=True, follow_up_token=token)
 
 
-def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Submission:
+def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Card:
     with Session(engine, expire_on_commit=False) as session:
         first = session.exec(select(Card).where(Card.idempotency_key == idempotency_key)).first()
     if first is None:
@@ -87,4 +99,4 @@ def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Submis
         raise NotFound(N_("This code no longer exists."))
     if first.request_hash != fingerprint:
         raise IdempotencyConflict()
-    return Submission(card=first, replayed=True)
+    return first

@@ -112,12 +112,15 @@ def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:
         employee_name=employee.display_name if employee else None,
         staff=staff,
         replacement_token=replacement,
-        logo_url=(
-            f"/logo/{organisation.slug}.png?v={hashlib.sha256(organisation.logo).hexdigest()[:12]}"
-            if organisation.logo
-            else None
-        ),
+        logo_url=logo_url(organisation),
     )
+
+
+def logo_url(organisation: Organisation) -> str | None:
+    """The organisation's logo at a fingerprinted address (cached for good), or None."""
+    if not organisation.logo:
+        return None
+    return f"/logo/{organisation.slug}.png?v={hashlib.sha256(organisation.logo).hexdigest()[:12]}"
 
 
 def _staff_at(session: Session, location_id: int) -> tuple[StaffMember, ...]:

@@ -16,9 +16,10 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session, select
 
-from api.models import ApiKey, Card, Code, Employee, Location
+from api.models import ApiKey, Card, Code, Employee, Location, Reply, ReplyTemplate
 from api.security import new_secret
 from api.services.api_keys import create_api_key
+from api.services.follow_up import follow_up_hash
 from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_card, make_manager
 
@@ -95,6 +96,16 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("PUT", "/api/v1/codes/{code_id}"): Kind.TENANT_ID,
     ("POST", "/api/v1/codes/{code_id}/revoke"): Kind.TENANT_ID,
     ("POST", "/api/v1/codes/{code_id}/replace"): Kind.TENANT_ID,
+    ("GET", "/f/{token}"): Kind.PUBLIC,
+    ("GET", "/f/{token}/stream"): Kind.PUBLIC,
+    ("GET", "/api/v1/follow-up/{token}"): Kind.PUBLIC,
+    ("POST", "/inbox/{card_id}/replies"): Kind.TENANT_ID,
+    ("GET", "/inbox/templates"): Kind.NO_ID,
+    ("POST", "/inbox/templates"): Kind.NO_ID,
+    ("POST", "/inbox/templates/{template_id}"): Kind.TENANT_ID,
+    ("POST", "/inbox/templates/{template_id}/delete"): Kind.TENANT_ID,
+    ("GET", "/api/v1/cards/{card_id}/replies"): Kind.TENANT_ID,
+    ("POST", "/api/v1/cards/{card_id}/replies"): Kind.TENANT_ID,
 }
 
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
@@ -115,6 +126,9 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/admin/codes"): {"label": "Intruder's code"},
     ("POST", "/admin/api-keys"): {"name": "Intruder's key"},
     ("POST", "/admin/codes/{code_id}/move"): {"label": "Moved"},
+    ("POST", "/inbox/{card_id}/replies"): {"body": "An intruder's reply"},
+    ("POST", "/inbox/templates"): {"title": "Intruder's", "body": "Their text"},
+    ("POST", "/inbox/templates/{template_id}"): {"title": "Renamed", "body": "Changed"},
 }
 
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
@@ -124,6 +138,7 @@ JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("PUT", "/api/v1/employees/{employee_id}"): {"display_name": "Renamed"},
     ("PATCH", "/api/v1/cards/{card_id}"): {"status": "resolved"},
     ("POST", "/api/v1/codes/{token}/cards"): {"rating": 5, "comment": "Sent through the API"},
+    ("POST", "/api/v1/cards/{card_id}/replies"): {"body": "An intruder's API reply"},
 }
 
 
@@ -155,11 +170,29 @@ def test_every_route_is_in_the_table(app: FastAPI) -> None:
     assert not stale, f"ROUTES lists routes the app no longer has: {sorted(stale)}"
 
 
+# The world card's follow-up token: the customer's, which the /f/ routes are addressed by.
+FOLLOW_UP_TOKEN = new_secret(24)
+
+
 @pytest.fixture
 def world_card(session: Session, world: World) -> Card:
     return make_card(
-        session, code=world.counter_code, comment=PRIVATE_COMMENT, contact_email=PRIVATE_EMAIL
+        session,
+        code=world.counter_code,
+        comment=PRIVATE_COMMENT,
+        contact_email=PRIVATE_EMAIL,
+        follow_up_hash=follow_up_hash(FOLLOW_UP_TOKEN),
     )
+
+
+@pytest.fixture
+def world_template(session: Session, world: World) -> ReplyTemplate:
+    template = ReplyTemplate(
+        organisation_id=world.organisation.id, title="Sorry", body="We are sorry."
+    )
+    session.add(template)
+    session.commit()
+    return template
 
 
 @pytest.fixture
@@ -197,6 +230,8 @@ def stored_state(session: Session, card: Card) -> tuple[object, ...]:
     state = (row.status,) + tuple(
         getattr(row, f"{step}_{what}") for step in steps for what in ("at", "by_id")
     )
+    replies = session.exec(select(Reply.id, Reply.body).where(Reply.card_id == card.id)).all()
+    state += (sorted(replies),)
     session.commit()  # end the read without expiring the test's objects
     return state
 
@@ -225,6 +260,12 @@ def set_up_state(session: Session, world: World) -> tuple[object, ...]:
         [
             (row.id, row.name, row.revoked_at)
             for row in session.exec(select(ApiKey).where(ApiKey.organisation_id == organisation_id))
+        ],
+        [
+            (row.id, row.title, row.body)
+            for row in session.exec(
+                select(ReplyTemplate).where(ReplyTemplate.organisation_id == organisation_id)
+            )
         ],
     )
     session.commit()
@@ -269,6 +310,8 @@ def send(
     api_key: str,
 ) -> Response:
     """The request a person or script would make to this route, with its path filled in."""
+    if path.startswith(("/f/", "/api/v1/follow-up/")):
+        token = FOLLOW_UP_TOKEN  # addressed by the customer's follow-up token, not a code's
     url = path.format(token=token, extension="svg", **ids)
     if path.startswith("/api/"):
         headers = {"Authorization": f"Bearer {api_key}", "Idempotency-Key": new_secret(12)}
@@ -276,7 +319,7 @@ def send(
         if path in ("/api/v1/codes", "/api/v1/codes/{code_id}") and method != "GET":
             body = {"label": "API code", "location_id": ids["location_id"]}
         return client.request(method, url, headers=headers, json=body)
-    if method == "GET" and path == "/inbox/stream":
+    if method == "GET" and path in ("/inbox/stream", "/f/{token}/stream"):
         return read_stream(client, url)
     if method == "GET":
         return client.get(url)
@@ -304,6 +347,7 @@ def test_another_organisation_gets_nothing_from(
     session: Session,
     world: World,
     world_card: Card,
+    world_template: ReplyTemplate,
     intruder: TestClient,
     intruder_key: str,
     manager_client: TestClient,
@@ -321,6 +365,7 @@ def test_another_organisation_gets_nothing_from(
         "location_id": world.counter.id,
         "employee_id": world.maya.id,
         "code_id": world.counter_code.id,
+        "template_id": world_template.id,
     }
     missing_ids = dict.fromkeys(world_ids, MISSING_ID)
     before = stored_state(session, world_card), set_up_state(session, world)

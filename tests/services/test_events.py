@@ -41,10 +41,20 @@ def test_a_stored_card_has_its_event_and_a_replay_adds_none(
     context = context_of(app, world.counter_code.token)
     data = CardIn(rating=5, comment="Great")
     first = submit_card(
-        engine=app.state.engine, context=context, data=data, idempotency_key="k1", language="en"
+        engine=app.state.engine,
+        context=context,
+        data=data,
+        idempotency_key="k1",
+        language="en",
+        secret="test secret",
     )
     again = submit_card(
-        engine=app.state.engine, context=context, data=data, idempotency_key="k1", language="en"
+        engine=app.state.engine,
+        context=context,
+        data=data,
+        idempotency_key="k1",
+        language="en",
+        secret="test secret",
     )
     assert again.replayed
     assert again.card.id == first.card.id
@@ -96,6 +106,7 @@ def test_concurrent_writers_never_commit_behind_a_reader(
                 data=CardIn(rating=3, comment=f"{writer}-{number}"),
                 idempotency_key=f"w{writer}-{number}",
                 language="en",
+                secret="test secret",
             )
 
     def read() -> None:

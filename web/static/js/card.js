@@ -72,6 +72,37 @@
       heading.tabIndex = -1;
       heading.focus();
     }
+    followUps();
+  }
+
+  // A thank-you page's private follow-up link is kept on this device; the card page lists them.
+  function followUps() {
+    const KEY = "tellus-follow-ups";
+    const link = document.querySelector("a[data-follow-up]");
+    const nav = document.getElementById("earlier-cards");
+    try {
+      let kept = JSON.parse(localStorage.getItem(KEY) || "[]").filter(
+        (item) => item.url.startsWith(`${location.origin}/f/`) && Date.now() - item.at < 90 * 864e5,
+      );
+      if (link) {
+        kept = [{ url: link.href, org: link.dataset.org, at: Date.now() }]
+          .concat(kept.filter((item) => item.url !== link.href))
+          .slice(0, 5);
+        localStorage.setItem(KEY, JSON.stringify(kept));
+      }
+      if (!nav || !kept.length) return;
+      for (const card of kept) {
+        const a = document.createElement("a");
+        a.href = card.url;
+        a.textContent = `${card.org} · ${new Date(card.at).toLocaleDateString(document.documentElement.lang)}`;
+        const item = document.createElement("li");
+        item.append(a);
+        nav.querySelector("ul").append(item);
+      }
+      nav.hidden = false;
+    } catch {
+      // No storage (a private mode) or a damaged entry: the link on the page is still there.
+    }
   }
 
   function sent(key, html) {
@@ -154,6 +185,7 @@
     if (!syncRegistered) sendSaved();
   });
   addEventListener("load", () => {
+    followUps();
     sendSaved();
     if (!("serviceWorker" in navigator)) return;
     navigator.serviceWorker.addEventListener("message", (event) => {

@@ -82,6 +82,15 @@
     form.remove();
   };
 
+  // A reply template fills the reply box at once (without JS its button reloads the page).
+  const pick = document.querySelector("select[data-reply-templates]");
+  pick?.form.querySelector("button").setAttribute("hidden", "");
+  pick?.addEventListener("change", () => {
+    const box = document.getElementById("reply-body");
+    box.value = pick.selectedOptions[0]?.dataset.body ?? box.value;
+    box.focus();
+  });
+
   const list = document.querySelector(".card-list[data-stream]");
   if (list && "EventSource" in window) liveInbox(list);
   const seen = document.querySelector("form[data-mark-seen]");

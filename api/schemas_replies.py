@@ -1,0 +1,39 @@
+"""What the JSON API and the pages exchange about replies and the follow-up page."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class ReplyIn(BaseModel):
+    body: str = Field(min_length=1, max_length=4000)
+
+
+class ReplyOut(BaseModel):
+    """A reply as a manager (or an API key) sees it, with what became of its email."""
+
+    id: int
+    card_id: int
+    body: str
+    created_at: datetime
+    author: str | None
+    email_status: str
+    email_to: str
+    email_error: str
+
+
+class FollowUpReply(BaseModel):
+    body: str
+    created_at: datetime
+
+
+class FollowUpOut(BaseModel):
+    """The customer's view of their card: no names, no addresses, no internal notes."""
+
+    organisation: str
+    status: str
+    created_at: datetime
+    seen: bool
+    seen_at: datetime | None
+    closed_at: datetime | None
+    replies: list[FollowUpReply]
