@@ -1,6 +1,6 @@
 """replies and follow-up
 
-Revision ID: 0007
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-22 13:15:53.761174
 
@@ -16,7 +16,7 @@ from alembic import op
 
 import api.models.types
 
-revision: str = '0007'
+revision: str = '0004'
 down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
