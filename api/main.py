@@ -12,7 +12,7 @@ from starlette.types import Scope
 
 from api.config import Settings, get_settings
 from api.db import assert_migrated, create_db_engine
-from api.errors import AppError, LoginRequired
+from api.errors import AppError, LoginRequired, TwoFactorSetupRequired
 from api.i18n import N_, translate
 from api.middleware import (
     CustomerCompressionMiddleware,
@@ -21,6 +21,7 @@ from api.middleware import (
 )
 from api.routes import (
     account,
+    account_security,
     admin,
     admin_codes,
     admin_keys,
@@ -28,6 +29,7 @@ from api.routes import (
     api_setup,
     api_v1,
     auth,
+    auth_two_factor,
     card,
     health,
     inbox,
@@ -91,7 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         offline,
         qr_images,
         auth,
+        auth_two_factor,
         account,
+        account_security,
         inbox_live,
         inbox,
         admin,
@@ -133,6 +137,8 @@ def add_error_handlers(app: FastAPI) -> None:
             if request.method != "GET":
                 target = "/inbox"
             return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+        if isinstance(error, TwoFactorSetupRequired) and not wants_json(request):
+            return RedirectResponse("/account/security", status_code=303)
         response = error_response(request, error.status_code, error.message)
         if error.status_code == 401:
             response.headers["WWW-Authenticate"] = "Bearer"

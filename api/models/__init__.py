@@ -13,12 +13,14 @@ from api.models.account import (
 from api.models.card import Card, CardStatus
 from api.models.event import Event, EventKind
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
+from api.models.two_factor import CardText, PendingLogin, RecoveryCode, TwoFactor
 from api.models.types import utcnow
 
 __all__ = [
     "ApiKey",
     "AppSetting",
     "Card",
+    "CardText",
     "CardStatus",
     "Code",
     "Employee",
@@ -30,7 +32,10 @@ __all__ = [
     "Membership",
     "MembershipLocation",
     "Organisation",
+    "PendingLogin",
+    "RecoveryCode",
     "Role",
+    "TwoFactor",
     "User",
     "UserSession",
     "utcnow",

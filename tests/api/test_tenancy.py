@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session, select
 
-from api.models import ApiKey, Card, Code, Employee, Location
+from api.models import ApiKey, Card, CardText, Code, Employee, Location, Organisation
 from api.security import new_secret
 from api.services.api_keys import create_api_key
 from tests.conftest import csrf_token, log_in
@@ -76,6 +76,14 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/admin/codes/{code_id}/replace"): Kind.TENANT_ID,
     ("POST", "/admin/codes/{code_id}/move"): Kind.TENANT_ID,
     ("POST", "/organisation"): Kind.NO_ID,
+    ("GET", "/login/two-factor"): Kind.NO_ID,
+    ("POST", "/login/two-factor"): Kind.NO_ID,
+    ("GET", "/account/security"): Kind.NO_ID,
+    ("POST", "/account/security/setup"): Kind.NO_ID,
+    ("POST", "/account/security/enable"): Kind.NO_ID,
+    ("POST", "/account/security/recovery-codes"): Kind.NO_ID,
+    ("POST", "/account/security/disable"): Kind.NO_ID,
+    ("POST", "/admin/organisation/two-factor"): Kind.NO_ID,
     ("GET", "/admin/organisation"): Kind.NO_ID,
     ("GET", "/admin/api-keys"): Kind.NO_ID,
     ("POST", "/admin/api-keys"): Kind.NO_ID,
@@ -115,6 +123,7 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/admin/codes"): {"label": "Intruder's code"},
     ("POST", "/admin/api-keys"): {"name": "Intruder's key"},
     ("POST", "/admin/codes/{code_id}/move"): {"label": "Moved"},
+    ("POST", "/admin/organisation/two-factor"): {"required": "on"},
 }
 
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
@@ -226,6 +235,16 @@ def set_up_state(session: Session, world: World) -> tuple[object, ...]:
             (row.id, row.name, row.revoked_at)
             for row in session.exec(select(ApiKey).where(ApiKey.organisation_id == organisation_id))
         ],
+        [
+            (row.language, row.question, row.thanks, row.data_use)
+            for row in session.exec(
+                select(CardText).where(CardText.organisation_id == organisation_id)
+            )
+        ],
+        [
+            row.require_two_factor
+            for row in session.exec(select(Organisation).where(Organisation.id == organisation_id))
+        ],
     )
     session.commit()
     return tuple(sorted(group, key=str) for group in rows)
@@ -321,6 +340,7 @@ def test_another_organisation_gets_nothing_from(
         "location_id": world.counter.id,
         "employee_id": world.maya.id,
         "code_id": world.counter_code.id,
+        "language": "fr",
     }
     missing_ids = dict.fromkeys(world_ids, MISSING_ID)
     before = stored_state(session, world_card), set_up_state(session, world)
