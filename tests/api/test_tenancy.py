@@ -84,6 +84,10 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/account/security/recovery-codes"): Kind.NO_ID,
     ("POST", "/account/security/disable"): Kind.NO_ID,
     ("POST", "/admin/organisation/two-factor"): Kind.NO_ID,
+    ("GET", "/admin/card-texts"): Kind.NO_ID,
+    ("POST", "/admin/card-texts"): Kind.NO_ID,
+    ("GET", "/api/v1/card-texts"): Kind.NO_ID,
+    ("PUT", "/api/v1/card-texts/{language}"): Kind.NO_ID,
     ("GET", "/admin/organisation"): Kind.NO_ID,
     ("GET", "/admin/api-keys"): Kind.NO_ID,
     ("POST", "/admin/api-keys"): Kind.NO_ID,
@@ -123,6 +127,7 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/admin/codes"): {"label": "Intruder's code"},
     ("POST", "/admin/api-keys"): {"name": "Intruder's key"},
     ("POST", "/admin/codes/{code_id}/move"): {"label": "Moved"},
+    ("POST", "/admin/card-texts"): {"language": "fr", "question": "Intruder's question"},
     ("POST", "/admin/organisation/two-factor"): {"required": "on"},
 }
 
@@ -133,6 +138,7 @@ JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("PUT", "/api/v1/employees/{employee_id}"): {"display_name": "Renamed"},
     ("PATCH", "/api/v1/cards/{card_id}"): {"status": "resolved"},
     ("POST", "/api/v1/codes/{token}/cards"): {"rating": 5, "comment": "Sent through the API"},
+    ("PUT", "/api/v1/card-texts/{language}"): {"question": "Intruder's API question"},
 }
 
 
