@@ -68,15 +68,16 @@ def with_code(
     request: Request,
     manager: SignedIn,
     session: Session,
-    action: Callable[[], list[str] | None],
+    action: Callable[..., list[str] | None],
+    code: str,
 ) -> Response:
-    """Run an action that takes a current code, throttled like a password; show the outcome."""
+    """Run a service that takes a current code, throttled like a password; show the outcome."""
     client = request.client.host if request.client else "unknown"
     account_key, client_key = throttle_keys(email=manager.user.email, client=client)
     if locked_until(session=session, keys=(account_key, client_key)) is not None:
         return security_page(request, manager, session, error=TOO_MANY, status_code=429)
     try:
-        codes = action()
+        codes = action(session=session, user_id=manager.user.id, code=code)
     except AppError as error:
         if error.status_code == 422:
             record_failure(session=session, account_key=account_key, client_key=client_key)
@@ -110,13 +111,7 @@ def enable(
     code: CodeForm = "",
 ) -> Response:
     """Confirm the set-up with a current code; answer with the recovery codes."""
-    user_id: int = manager.user.id  # type: ignore[assignment]
-    return with_code(
-        request,
-        manager,
-        session,
-        lambda: confirm_setup(session=session, user_id=user_id, code=code),
-    )
+    return with_code(request, manager, session, confirm_setup, code)
 
 
 @router.post("/recovery-codes")
@@ -127,13 +122,7 @@ def new_recovery_codes(
     code: CodeForm = "",
 ) -> Response:
     """Replace the recovery codes, for a current code."""
-    user_id: int = manager.user.id  # type: ignore[assignment]
-    return with_code(
-        request,
-        manager,
-        session,
-        lambda: regenerate_recovery_codes(session=session, user_id=user_id, code=code),
-    )
+    return with_code(request, manager, session, regenerate_recovery_codes, code)
 
 
 @router.post("/disable")
@@ -144,11 +133,6 @@ def turn_off(
     code: CodeForm = "",
 ) -> Response:
     """Turn two-factor sign-in off, for a current code."""
-    user_id: int = manager.user.id  # type: ignore[assignment]
     if manager.organisation.require_two_factor:
         return security_page(request, manager, session, error=REQUIRED, status_code=409)
-
-    def action() -> None:
-        disable(session=session, user_id=user_id, code=code)
-
-    return with_code(request, manager, session, action)
+    return with_code(request, manager, session, disable, code)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import SettingsDep, WriteSessionDep
+from api.deps import SessionDep, SettingsDep, WriteSessionDep
 from api.i18n import N_, translate
 from api.models import utcnow
 from api.routes.auth import pending_cookie_name, set_pending_cookie, sign_in_response
@@ -32,7 +32,7 @@ def start_over() -> Response:
 
 
 @router.get("/login/two-factor")
-def two_factor_page(request: Request, session: WriteSessionDep, settings: SettingsDep) -> Response:
+def two_factor_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The second step's form, for a browser that just gave a right password."""
     token = request.cookies.get(pending_cookie_name(settings), "")
     if load_pending_login(session=session, token=token) is None:

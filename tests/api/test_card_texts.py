@@ -2,6 +2,7 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -17,16 +18,10 @@ DATA_USE = "Solo el equipo del café lee tu tarjeta."
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(settings: Settings) -> Settings:
     """A code cache that would hold a card for minutes: saved texts must still show at once."""
-    return Settings(
-        environment="test",
-        database_url=database_url,
-        base_url="http://testserver",
-        code_cache_seconds=300,
-        smtp_url=None,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    settings.code_cache_seconds = 300
+    return settings
 
 
 def text(client: TestClient, path: str) -> BeautifulSoup:
@@ -39,8 +34,9 @@ def save_spanish(client: TestClient, **fields: str) -> int:
 
 
 def test_the_card_speaks_the_owners_words_in_that_language_only(
-    manager_client: TestClient, world: World
+    manager_client: TestClient, world: World, app: FastAPI
 ) -> None:
+    assert app.state.code_cache.ttl == 300
     card = f"/c/{world.counter_code.token}"
     before = text(manager_client, f"{card}?lang=es").h1.get_text(strip=True)  # cached now
     assert save_spanish(manager_client, question=QUESTION, thanks=THANKS, data_use=DATA_USE) == 303
