@@ -82,3 +82,19 @@ def test_the_requirement_holds_at_the_next_sign_in_too(
             data={"csrf_token": csrf_token(manager, SECURITY), "code": codes[2]},
         )
         assert totp_off.status_code == 303
+
+
+def test_only_an_owner_sets_the_requirement(app: FastAPI, session: Session, world: World) -> None:
+    make_manager(session, world=world, email=MANAGER)
+    with TestClient(app, follow_redirects=False) as manager:
+        password_step(manager, MANAGER, PASSWORD)
+        turn_on(manager)
+        token = csrf_token(manager, SECURITY)
+        refused = manager.post(
+            "/admin/organisation/two-factor", data={"csrf_token": token, "required": "on"}
+        )
+        assert refused.status_code == 403
+    reread(session)
+    organisation = session.get(Organisation, world.organisation.id, populate_existing=True)
+    assert organisation is not None
+    assert organisation.require_two_factor is False
