@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from api.config import Settings
 from api.db import writer
-from api.errors import Forbidden, LoginRequired, NotFound, Unauthorized
+from api.errors import Forbidden, LoginRequired, NotFound, TwoFactorSetupRequired, Unauthorized
 from api.services.accounts import SignedIn, load_session
 from api.services.api_keys import authenticate_api_key
 from api.services.tenancy import Tenant
@@ -46,8 +46,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
-def get_signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
-    """The manager behind the session cookie, or a redirect to the sign-in page."""
+def get_signed_in_any(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
+    """The manager behind the session cookie, even one who still owes a two-factor set-up."""
     token = request.cookies.get(cookie_name(settings))
     signed_in = load_session(session=session, token=token) if token else None
     if signed_in is None:
@@ -56,7 +56,18 @@ def get_signed_in(request: Request, session: SessionDep, settings: SettingsDep) 
     return signed_in
 
 
+def get_signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
+    """The manager behind the session cookie, or a redirect to the sign-in page (or to the
+    two-factor set-up, where the organisation requires it and it is missing)."""
+    signed_in = get_signed_in_any(request, session, settings)
+    if signed_in.two_factor_missing:
+        raise TwoFactorSetupRequired()
+    return signed_in
+
+
 CurrentManager = Annotated[SignedIn, Depends(get_signed_in)]
+# Only for the pages that let such a person set up two-factor, switch organisation or sign out.
+SettingUpManager = Annotated[SignedIn, Depends(get_signed_in_any)]
 
 
 def get_signed_in_briefly(request: Request, settings: SettingsDep) -> SignedIn:
@@ -71,12 +82,18 @@ StreamingManager = Annotated[SignedIn, Depends(get_signed_in_briefly)]
 
 def check_csrf(manager: CurrentManager, csrf_token: Annotated[str, Form()] = "") -> SignedIn:
     """Every manager form carries the session's CSRF token."""
+    return check_csrf_any(manager, csrf_token)
+
+
+def check_csrf_any(manager: SettingUpManager, csrf_token: Annotated[str, Form()] = "") -> SignedIn:
+    """The CSRF check for the forms a person owing a two-factor set-up may still send."""
     if not hmac.compare_digest(csrf_token.encode(), manager.csrf_token.encode()):
         raise Forbidden("This form has expired. Go back, reload the page and try again.")
     return manager
 
 
 CsrfCheckedManager = Annotated[SignedIn, Depends(check_csrf)]
+CsrfCheckedSettingUpManager = Annotated[SignedIn, Depends(check_csrf_any)]
 
 
 def get_api_tenant(request: Request, session: SessionDep) -> Tenant:

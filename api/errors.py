@@ -36,6 +36,13 @@ class LoginRequired(AppError):
     title = N_("Sign in required")
 
 
+class TwoFactorSetupRequired(AppError):
+    """The organisation requires two-factor sign-in: a browser is sent to set it up first."""
+
+    status_code = 403
+    title = N_("Your organisation requires two-factor sign-in. Set it up under Account security.")
+
+
 class Conflict(AppError):
     status_code = 409
     title = N_("Conflict")

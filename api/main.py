@@ -13,7 +13,7 @@ from starlette.types import Scope
 from api.body_limit import BodySizeLimitMiddleware
 from api.config import Settings, get_settings
 from api.db import assert_migrated, create_db_engine
-from api.errors import AppError, LoginRequired
+from api.errors import AppError, LoginRequired, TwoFactorSetupRequired
 from api.i18n import N_, translate
 from api.middleware import (
     CustomerCompressionMiddleware,
@@ -22,14 +22,18 @@ from api.middleware import (
 )
 from api.routes import (
     account,
+    account_security,
     admin,
+    admin_card_texts,
     admin_codes,
     admin_keys,
     admin_profile,
+    api_card_texts,
     api_replies,
     api_setup,
     api_v1,
     auth,
+    auth_two_factor,
     card,
     follow_up,
     health,
@@ -101,7 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         offline,
         qr_images,
         auth,
+        auth_two_factor,
         account,
+        account_security,
         inbox_live,
         # replies before inbox: /inbox/templates must not be taken for /inbox/{card_id}.
         replies,
@@ -110,8 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin_codes,
         admin_keys,
         admin_profile,
+        admin_card_texts,
         api_v1,
         api_replies,
+        api_card_texts,
         api_setup,
         health,
     )
@@ -146,6 +154,8 @@ def add_error_handlers(app: FastAPI) -> None:
             if request.method != "GET":
                 target = "/inbox"
             return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+        if isinstance(error, TwoFactorSetupRequired) and not wants_json(request):
+            return RedirectResponse("/account/security", status_code=303)
         response = error_response(request, error.status_code, error.message)
         if error.status_code == 401:
             response.headers["WWW-Authenticate"] = "Bearer"

@@ -14,12 +14,14 @@ from api.models.card import Card, CardStatus
 from api.models.event import Event, EventKind
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
 from api.models.reply import Reply, ReplyEmail, ReplyTemplate
+from api.models.two_factor import CardText, PendingLogin, RecoveryCode, TwoFactor
 from api.models.types import utcnow
 
 __all__ = [
     "ApiKey",
     "AppSetting",
     "Card",
+    "CardText",
     "CardStatus",
     "Code",
     "Employee",
@@ -34,7 +36,10 @@ __all__ = [
     "Reply",
     "ReplyEmail",
     "ReplyTemplate",
+    "PendingLogin",
+    "RecoveryCode",
     "Role",
+    "TwoFactor",
     "User",
     "UserSession",
     "utcnow",

@@ -18,6 +18,8 @@ class Organisation(SQLModel, table=True):
     time_zone: str = Field(default="UTC", max_length=64)
     # [{"label": "Google", "url": "https://..."}], shown on every thank-you page.
     review_links: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    # Managers and owners must sign in with two factors before they reach anything.
+    require_two_factor: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, WriteSessionDep, positive_id
+from api.deps import CsrfCheckedSettingUpManager, WriteSessionDep, positive_id
 from api.services.accounts import switch_organisation
 
 router = APIRouter(include_in_schema=False)
@@ -13,7 +13,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/organisation")
 def switch(
-    manager: CsrfCheckedManager,
+    manager: CsrfCheckedSettingUpManager,
     session: WriteSessionDep,
     organisation_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:

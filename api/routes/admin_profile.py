@@ -16,6 +16,7 @@ from api.services.accounts import SignedIn
 from api.services.locations import require_owner
 from api.services.profile import LOGO_MAX_BYTES, get_organisation, logo_version, set_logo
 from api.services.profile import update_profile as save_profile
+from api.services.two_factor import set_two_factor_required
 
 router = APIRouter(include_in_schema=False)
 
@@ -108,6 +109,23 @@ async def upload_logo(
 def remove_logo(manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Take the logo off the card."""
     set_logo(session=session, tenant=manager.tenant, upload=None)
+    return RedirectResponse("/admin/organisation", status_code=303)
+
+
+@router.post("/admin/organisation/two-factor")
+async def require_two_factor(
+    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+) -> Response:
+    """Require two-factor sign-in of every manager and owner (or stop requiring it)."""
+    form = await request.form()
+    try:
+        set_two_factor_required(
+            session=session, tenant=manager.tenant, required=form.get("required") == "on"
+        )
+    except Unprocessable as error:
+        return profile_page(
+            request, manager, session, errors={"two_factor": error.message}, status_code=422
+        )
     return RedirectResponse("/admin/organisation", status_code=303)
 
 

@@ -4,14 +4,17 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, SettingsDep, WriteSessionDep, cookie_name
+from api.config import Settings
+from api.deps import CsrfCheckedSettingUpManager, SettingsDep, WriteSessionDep, cookie_name
 from api.i18n import N_, translate
-from api.models import utcnow
+from api.models import User, utcnow
 from api.security import check_form_token, sign_form_token
 from api.services.accounts import authenticate, end_session, start_session
 from api.services.throttle import locked_until, record_failure, record_success, throttle_keys
+from api.services.two_factor import PENDING_LOGIN_LIFETIME, is_enabled, start_pending_login
 from api.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -91,28 +94,63 @@ def login(
     user = authenticate(session=session, email=email, password=password)
     if user is None:
         record_failure(session=session, account_key=account_key, client_key=client_key)
-    else:
-        record_success(session=session, account_key=account_key)
-    cookie = cookie_name(settings)
-    started = (
-        start_session(
-            session=session,
-            user=user,
-            lifetime=timedelta(days=settings.session_days),
-            replaces=request.cookies.get(cookie),
+        return render_login(
+            request,
+            next_path=next_path,
+            email=email,
+            status_code=400,
+            error=N_("The email or password is not right."),
         )
-        if user
-        else None
+    if is_enabled(session=session, user_id=user.id):  # type: ignore[arg-type]
+        # The account's failure count stays until the code is right too: a known password
+        # must not reset the count of guessed codes.
+        pending = start_pending_login(session=session, user=user, next_path=next_path)
+        response = RedirectResponse("/login/two-factor", status_code=303)
+        set_pending_cookie(response, settings, pending)
+        return response
+    record_success(session=session, account_key=account_key)
+    return sign_in_response(request, session, settings, user=user, next_path=next_path)
+
+
+def pending_cookie_name(settings: Settings) -> str:
+    return "__Host-tellus_pending" if settings.secure_cookies else "tellus_pending"
+
+
+def set_pending_cookie(response: Response, settings: Settings, token: str | None) -> None:
+    """The half-finished sign-in's cookie; None forgets it."""
+    name = pending_cookie_name(settings)
+    if token is None:
+        response.delete_cookie(name, path="/", secure=settings.secure_cookies, httponly=True)
+        return
+    response.set_cookie(
+        name,
+        token,
+        max_age=int(PENDING_LOGIN_LIFETIME.total_seconds()),
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        path="/",
+    )
+
+
+def sign_in_response(
+    request: Request, session: Session, settings: Settings, *, user: User, next_path: str
+) -> Response:
+    """A new session (its id rotated: any session this browser had ends) and its cookie."""
+    cookie = cookie_name(settings)
+    started = start_session(
+        session=session,
+        user=user,
+        lifetime=timedelta(days=settings.session_days),
+        replaces=request.cookies.get(cookie),
     )
     if started is None:
         # A right password on a staff-only account says so, rather than "wrong password".
-        message = (
-            N_("This account has no access to a manager's inbox.")
-            if user
-            else N_("The email or password is not right.")
-        )
         return render_login(
-            request, next_path=next_path, email=email, status_code=400, error=message
+            request,
+            next_path=next_path,
+            status_code=400,
+            error=N_("This account has no access to a manager's inbox."),
         )
     token, _ = started
     response = RedirectResponse(next_path, status_code=303)
@@ -130,7 +168,10 @@ def login(
 
 @router.post("/logout")
 def logout(
-    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep, settings: SettingsDep
+    request: Request,
+    manager: CsrfCheckedSettingUpManager,
+    session: WriteSessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """End the session on the server and forget the cookie."""
     cookie = cookie_name(settings)

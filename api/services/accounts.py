@@ -18,6 +18,7 @@ from api.models import (
 )
 from api.security import hash_password, new_secret, sha256_hex, verify_password
 from api.services.tenancy import Tenant
+from api.services.two_factor import is_enabled
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -33,6 +34,8 @@ class SignedIn:
     session_id: str
     # Every organisation this person manages, for the switcher: (id, name).
     organisations: tuple[tuple[int, str], ...] = ()
+    # The organisation requires two-factor sign-in and this person has not set it up yet.
+    two_factor_missing: bool = False
 
 
 def normalize_email(email: str) -> str:
@@ -125,6 +128,8 @@ def load_session(*, session: Session, token: str) -> SignedIn | None:
         csrf_token=row.csrf_token,
         session_id=row.id,
         organisations=managed_organisations(session=session, user_id=row.user_id),
+        two_factor_missing=organisation.require_two_factor
+        and not is_enabled(session=session, user_id=row.user_id),
     )
 
 

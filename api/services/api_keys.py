@@ -7,7 +7,6 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from api.db import writer
-
 from api.errors import Unprocessable
 from api.models import ApiKey, Organisation, Role, utcnow
 from api.security import new_secret, sha256_hex

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from api.models import Code, Employee, EmployeeLocation, Location, Organisation
+from api.services.card_texts import CardWording, card_wordings
 from qr.tokens import normalize_token
 
 
@@ -40,6 +41,13 @@ class CodeContext:
     replacement_token: str | None = None
     # The logo's URL, carrying its content hash so that it can be cached for good.
     logo_url: str | None = None
+    # The organisation's own card texts, per language (see api.services.card_texts).
+    wordings: tuple[CardWording, ...] = ()
+
+    def wording(self, language: str) -> CardWording:
+        """The texts the owner wrote for this language; blank fields keep the built-in text."""
+        found = next((item for item in self.wordings if item.language == language), None)
+        return found or CardWording(language)
 
     def staff_member(self, employee_id: int) -> StaffMember | None:
         return next((member for member in self.staff if member.id == employee_id), None)
@@ -69,6 +77,17 @@ class CodeCache:
         with self._lock:
             self._entries.pop(token, None)
 
+    def invalidate_organisation(self, organisation_id: int) -> None:
+        """Drop this process's entries of one organisation (other processes: within `ttl`)."""
+        with self._lock:
+            stale = [
+                token
+                for token, (_, context) in self._entries.items()
+                if context is not None and context.organisation_id == organisation_id
+            ]
+            for token in stale:
+                del self._entries[token]
+
 
 def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:
     """A code with its organisation, target and the staff a customer may name; None if unknown."""
@@ -89,6 +108,7 @@ def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:
         staff: tuple[StaffMember, ...] = ()
         if location is not None and employee is None:
             staff = _staff_at(session, location.id)  # type: ignore[arg-type]
+        wordings = card_wordings(session=session, organisation_id=organisation.id)  # type: ignore[arg-type]
         replacement = None
         if code.revoked_at is not None and location is not None:
             replacement = _active_code_at(session, location.id)  # type: ignore[arg-type]
@@ -113,6 +133,7 @@ def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:
         staff=staff,
         replacement_token=replacement,
         logo_url=logo_url(organisation),
+        wordings=wordings,
     )
 
 

@@ -16,7 +16,17 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session, select
 
-from api.models import ApiKey, Card, Code, Employee, Location, Reply, ReplyTemplate
+from api.models import (
+    ApiKey,
+    Card,
+    CardText,
+    Code,
+    Employee,
+    Location,
+    Organisation,
+    Reply,
+    ReplyTemplate,
+)
 from api.security import new_secret
 from api.services.api_keys import create_api_key
 from api.services.follow_up import follow_up_hash
@@ -77,6 +87,18 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/admin/codes/{code_id}/replace"): Kind.TENANT_ID,
     ("POST", "/admin/codes/{code_id}/move"): Kind.TENANT_ID,
     ("POST", "/organisation"): Kind.NO_ID,
+    ("GET", "/login/two-factor"): Kind.NO_ID,
+    ("POST", "/login/two-factor"): Kind.NO_ID,
+    ("GET", "/account/security"): Kind.NO_ID,
+    ("POST", "/account/security/setup"): Kind.NO_ID,
+    ("POST", "/account/security/enable"): Kind.NO_ID,
+    ("POST", "/account/security/recovery-codes"): Kind.NO_ID,
+    ("POST", "/account/security/disable"): Kind.NO_ID,
+    ("POST", "/admin/organisation/two-factor"): Kind.NO_ID,
+    ("GET", "/admin/card-texts"): Kind.NO_ID,
+    ("POST", "/admin/card-texts"): Kind.NO_ID,
+    ("GET", "/api/v1/card-texts"): Kind.NO_ID,
+    ("PUT", "/api/v1/card-texts/{language}"): Kind.NO_ID,
     ("GET", "/admin/organisation"): Kind.NO_ID,
     ("GET", "/admin/api-keys"): Kind.NO_ID,
     ("POST", "/admin/api-keys"): Kind.NO_ID,
@@ -129,6 +151,8 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/inbox/{card_id}/replies"): {"body": "An intruder's reply"},
     ("POST", "/inbox/templates"): {"title": "Intruder's", "body": "Their text"},
     ("POST", "/inbox/templates/{template_id}"): {"title": "Renamed", "body": "Changed"},
+    ("POST", "/admin/card-texts"): {"language": "fr", "question": "Intruder's question"},
+    ("POST", "/admin/organisation/two-factor"): {"required": "on"},
 }
 
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
@@ -139,6 +163,7 @@ JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("PATCH", "/api/v1/cards/{card_id}"): {"status": "resolved"},
     ("POST", "/api/v1/codes/{token}/cards"): {"rating": 5, "comment": "Sent through the API"},
     ("POST", "/api/v1/cards/{card_id}/replies"): {"body": "An intruder's API reply"},
+    ("PUT", "/api/v1/card-texts/{language}"): {"question": "Intruder's API question"},
 }
 
 
@@ -267,6 +292,16 @@ def set_up_state(session: Session, world: World) -> tuple[object, ...]:
                 select(ReplyTemplate).where(ReplyTemplate.organisation_id == organisation_id)
             )
         ],
+        [
+            (row.language, row.question, row.thanks, row.data_use)
+            for row in session.exec(
+                select(CardText).where(CardText.organisation_id == organisation_id)
+            )
+        ],
+        [
+            row.require_two_factor
+            for row in session.exec(select(Organisation).where(Organisation.id == organisation_id))
+        ],
     )
     session.commit()
     return tuple(sorted(group, key=str) for group in rows)
@@ -366,6 +401,7 @@ def test_another_organisation_gets_nothing_from(
         "employee_id": world.maya.id,
         "code_id": world.counter_code.id,
         "template_id": world_template.id,
+        "language": "fr",
     }
     missing_ids = dict.fromkeys(world_ids, MISSING_ID)
     before = stored_state(session, world_card), set_up_state(session, world)

@@ -1,0 +1,47 @@
+"""The JSON API for the card's texts per language."""
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from api.deps import ApiTenant, SessionDep, WriteSessionDep
+from api.services.card_texts import CardWording, all_wordings, save_wording
+
+router = APIRouter(prefix="/api/v1/card-texts", tags=["set-up"])
+
+
+class CardTextsIn(BaseModel):
+    """Blank (or missing) means the built-in text in that language."""
+
+    question: str = Field(default="", max_length=200)
+    thanks: str = Field(default="", max_length=300)
+    data_use: str = Field(default="", max_length=400)
+
+
+class CardTextsOut(CardTextsIn):
+    language: str
+
+
+def text_out(wording: CardWording) -> CardTextsOut:
+    return CardTextsOut(
+        language=wording.language,
+        question=wording.question,
+        thanks=wording.thanks,
+        data_use=wording.data_use,
+    )
+
+
+@router.get("")
+def list_card_texts(tenant: ApiTenant, session: SessionDep) -> list[CardTextsOut]:
+    """The card texts of every language the card speaks."""
+    return [text_out(item) for item in all_wordings(session=session, tenant=tenant)]
+
+
+@router.put("/{language}")
+def put_card_texts(
+    language: str, texts: CardTextsIn, request: Request, tenant: ApiTenant, session: WriteSessionDep
+) -> CardTextsOut:
+    """Set one language's texts; an unknown language is a 404."""
+    wording = CardWording(language, **texts.model_dump())
+    saved = save_wording(session=session, tenant=tenant, wording=wording)
+    request.app.state.code_cache.invalidate_organisation(tenant.organisation_id)
+    return text_out(saved)
