@@ -13,6 +13,7 @@ from api.models.account import (
 from api.models.card import Card, CardStatus
 from api.models.event import Event, EventKind
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
+from api.models.people import Invitation, OrganisationMailServer
 from api.models.types import utcnow
 
 __all__ = [
@@ -25,11 +26,13 @@ __all__ = [
     "EmployeeLocation",
     "Event",
     "EventKind",
+    "Invitation",
     "Location",
     "LoginThrottle",
     "Membership",
     "MembershipLocation",
     "Organisation",
+    "OrganisationMailServer",
     "Role",
     "User",
     "UserSession",
