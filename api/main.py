@@ -24,7 +24,10 @@ from api.routes import (
     admin,
     admin_codes,
     admin_keys,
+    admin_mail,
+    admin_people,
     admin_profile,
+    api_people,
     api_setup,
     api_v1,
     auth,
@@ -32,6 +35,7 @@ from api.routes import (
     health,
     inbox,
     inbox_live,
+    invitations,
     offline,
     qr_images,
 )
@@ -97,9 +101,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin,
         admin_codes,
         admin_keys,
+        admin_mail,
+        admin_people,
         admin_profile,
         api_v1,
         api_setup,
+        api_people,
+        invitations,
         health,
     )
     for module in routers:

@@ -6,7 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, SettingsDep, WriteSessionDep, cookie_name
+from api.deps import (
+    CsrfCheckedManager,
+    SettingsDep,
+    WriteSessionDep,
+    cookie_name,
+    set_session_cookie,
+)
 from api.i18n import N_, translate
 from api.models import utcnow
 from api.security import check_form_token, sign_form_token
@@ -116,15 +122,7 @@ def login(
         )
     token, _ = started
     response = RedirectResponse(next_path, status_code=303)
-    response.set_cookie(
-        cookie,
-        token,
-        max_age=settings.session_days * 86400,
-        httponly=True,
-        secure=settings.secure_cookies,
-        samesite="lax",
-        path="/",
-    )
+    set_session_cookie(response, settings, token)
     return response
 
 
