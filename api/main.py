@@ -14,6 +14,7 @@ from api.config import Settings, get_settings
 from api.db import assert_migrated, create_db_engine
 from api.errors import AppError, LoginRequired
 from api.i18n import N_, translate
+from api.log_redaction import install_access_log_redaction
 from api.middleware import (
     CustomerCompressionMiddleware,
     OriginCheckMiddleware,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
+    install_access_log_redaction()
     app.state.settings = settings
     app.state.engine = engine
     app.state.code_cache = CodeCache(ttl=settings.code_cache_seconds)
