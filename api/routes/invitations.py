@@ -4,12 +4,14 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from api.config import Settings
 from api.deps import SessionDep, SettingsDep, WriteSessionDep, cookie_name, set_session_cookie
-from api.errors import AppError
+from api.errors import Conflict, Unprocessable
 from api.i18n import N_, translate
-from api.models import Invitation, Organisation, Role
+from api.models import Invitation, Organisation, Role, User
 from api.services.accounts import start_session, switch_organisation
 from api.services.invitations import (
     WrongPassword,
@@ -85,9 +87,7 @@ def join(
         session.rollback()
         record_failure(session=session, account_key=account_key, client_key=client_key)
         return invitation_page(request, session, invitation, error=error.message, status_code=400)
-    except AppError as error:
-        if error.status_code in (404, 410):
-            raise
+    except (Conflict, Unprocessable) as error:
         session.rollback()
         return invitation_page(
             request, session, invitation, error=error.message, status_code=error.status_code, **page
@@ -97,6 +97,13 @@ def join(
         return templates.TemplateResponse(
             request, "auth/invitation_done.html", {"email": user.email}
         )
+    return sign_in(request, session, settings, user, invitation.organisation_id)
+
+
+def sign_in(
+    request: Request, session: Session, settings: Settings, user: User, organisation_id: int
+) -> Response:
+    """A new session, opened on the organisation just joined, and its cookie."""
     started = start_session(
         session=session,
         user=user,
@@ -105,10 +112,8 @@ def join(
     )
     assert started is not None, "a manager or owner can always sign in"
     session_token, row = started
-    if row.organisation_id != invitation.organisation_id:
-        switch_organisation(
-            session=session, session_id=row.id, organisation_id=invitation.organisation_id
-        )
+    if row.organisation_id != organisation_id:
+        switch_organisation(session=session, session_id=row.id, organisation_id=organisation_id)
     response = RedirectResponse("/inbox", status_code=303)
     set_session_cookie(response, settings, session_token)
     return response

@@ -178,31 +178,32 @@ def existing_user(*, session: Session, invitation: Invitation) -> User | None:
     return session.exec(select(User).where(User.email == invitation.email)).first()
 
 
-def accept_invitation(
-    *, session: Session, token: str, password: str, display_name: str = ""
-) -> tuple[User, Invitation]:
-    """Use the link once: a new account (or the existing one, by its password) joins."""
-    invitation = open_invitation(session=session, token=token)
+def account_for(
+    *, session: Session, invitation: Invitation, password: str, display_name: str
+) -> User:
+    """The existing account, if its password is right, or a new one with this password."""
     user = existing_user(session=session, invitation=invitation)
-    if user is not None:
-        if authenticate(session=session, email=invitation.email, password=password) is None:
-            raise WrongPassword(WRONG_PASSWORD)
-        already = session.exec(
-            select(Membership.id).where(
-                Membership.user_id == user.id,
-                Membership.organisation_id == invitation.organisation_id,
-            )
-        ).first()
-        if already is not None:
-            raise Conflict(ALREADY_MEMBER)
-    else:
-        user = create_user(
+    if user is None:
+        return create_user(
             session=session,
             email=invitation.email,
             password=password,
             display_name=display_name.strip()[:80],
         )
-    # Claimed in one statement: two browsers posting the same link cannot both get in.
+    if authenticate(session=session, email=invitation.email, password=password) is None:
+        raise WrongPassword(WRONG_PASSWORD)
+    already = session.exec(
+        select(Membership.id).where(
+            Membership.user_id == user.id, Membership.organisation_id == invitation.organisation_id
+        )
+    ).first()
+    if already is not None:
+        raise Conflict(ALREADY_MEMBER)
+    return user
+
+
+def claim(session: Session, invitation: Invitation) -> None:
+    """Mark the invitation used in one statement: two browsers posting it cannot both get in."""
     claimed = session.execute(
         update(Invitation)
         .where(
@@ -215,6 +216,17 @@ def accept_invitation(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise Gone(NO_LONGER_VALID)
+
+
+def accept_invitation(
+    *, session: Session, token: str, password: str, display_name: str = ""
+) -> tuple[User, Invitation]:
+    """Use the link once: a new account (or the existing one, by its password) joins."""
+    invitation = open_invitation(session=session, token=token)
+    user = account_for(
+        session=session, invitation=invitation, password=password, display_name=display_name
+    )
+    claim(session, invitation)
     organisation = session.get(Organisation, invitation.organisation_id)
     assert organisation is not None
     tenant = Tenant(organisation_id=invitation.organisation_id, role=Role.owner)
