@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Form, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.responses import Response
 
 from api.config import Settings
 from api.db import writer
@@ -115,3 +116,16 @@ def positive_id(value: str) -> int:
     if not value.isdigit() or len(value) > 18:
         raise NotFound()
     return int(value)
+
+
+def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
+    """The session cookie: HTTP-only, SameSite=Lax, Secure over HTTPS."""
+    response.set_cookie(
+        cookie_name(settings),
+        token,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        path="/",
+    )

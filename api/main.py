@@ -15,6 +15,7 @@ from api.config import Settings, get_settings
 from api.db import assert_migrated, create_db_engine
 from api.errors import AppError, LoginRequired, TwoFactorSetupRequired
 from api.i18n import N_, translate
+from api.log_redaction import install_access_log_redaction
 from api.middleware import (
     CustomerCompressionMiddleware,
     OriginCheckMiddleware,
@@ -27,8 +28,11 @@ from api.routes import (
     admin_card_texts,
     admin_codes,
     admin_keys,
+    admin_mail,
+    admin_people,
     admin_profile,
     api_card_texts,
+    api_people,
     api_replies,
     api_setup,
     api_v1,
@@ -39,6 +43,7 @@ from api.routes import (
     health,
     inbox,
     inbox_live,
+    invitations,
     offline,
     qr_images,
     replies,
@@ -85,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
+    install_access_log_redaction()
     app.state.settings = settings
     app.state.engine = engine
     app.state.code_cache = CodeCache(ttl=settings.code_cache_seconds)
@@ -115,12 +121,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin,
         admin_codes,
         admin_keys,
+        admin_mail,
+        admin_people,
         admin_profile,
         admin_card_texts,
         api_v1,
         api_replies,
         api_card_texts,
         api_setup,
+        api_people,
+        invitations,
         health,
     )
     for module in routers:

@@ -3,6 +3,7 @@
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,14 @@ def csrf_token(client: TestClient, path: str = "/inbox") -> str:
     field = BeautifulSoup(page.text, "html.parser").select_one("input[name=csrf_token]")
     assert field is not None, page.text
     return str(field["value"])
+
+
+@contextmanager
+def second_browser(app: FastAPI) -> Iterator[TestClient]:
+    """Another person's browser on the same app; not entered as a context manager, so the app's
+    lifespan (which disposes the engine at its end) runs only once, for `client`."""
+    browser = TestClient(app, follow_redirects=False)
+    try:
+        yield browser
+    finally:
+        browser.close()

@@ -159,3 +159,21 @@ def test_api_key_for_an_unknown_organisation_fails(tellus: Tellus) -> None:
     assert "nowhere" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_create_owner_refuses_a_common_password(tellus: Tellus, engine: Engine) -> None:
+    tellus.ok("migrate")
+
+    result = tellus(
+        "create-owner",
+        "--email",
+        "o@x.example",
+        "--organisation",
+        "Shop",
+        TELLUS_OWNER_PASSWORD="Password123",
+    )
+
+    assert result.returncode == 1
+    assert "too common" in result.stderr
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(User)).one() == 0

@@ -13,6 +13,7 @@ from api.models.account import (
 from api.models.card import Card, CardStatus
 from api.models.event import Event, EventKind
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
+from api.models.people import Invitation, OrganisationMailServer
 from api.models.reply import Reply, ReplyEmail, ReplyTemplate
 from api.models.two_factor import CardText, PendingLogin, RecoveryCode, TwoFactor
 from api.models.types import utcnow
@@ -28,6 +29,7 @@ __all__ = [
     "EmployeeLocation",
     "Event",
     "EventKind",
+    "Invitation",
     "Location",
     "LoginThrottle",
     "Membership",
@@ -38,6 +40,7 @@ __all__ = [
     "ReplyTemplate",
     "PendingLogin",
     "RecoveryCode",
+    "OrganisationMailServer",
     "Role",
     "TwoFactor",
     "User",

@@ -8,7 +8,13 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.config import Settings
-from api.deps import CsrfCheckedSettingUpManager, SettingsDep, WriteSessionDep, cookie_name
+from api.deps import (
+    CsrfCheckedSettingUpManager,
+    SettingsDep,
+    WriteSessionDep,
+    cookie_name,
+    set_session_cookie,
+)
 from api.i18n import N_, translate
 from api.models import User, utcnow
 from api.security import check_form_token, sign_form_token
@@ -154,15 +160,7 @@ def sign_in_response(
         )
     token, _ = started
     response = RedirectResponse(next_path, status_code=303)
-    response.set_cookie(
-        cookie,
-        token,
-        max_age=settings.session_days * 86400,
-        httponly=True,
-        secure=settings.secure_cookies,
-        samesite="lax",
-        path="/",
-    )
+    set_session_cookie(response, settings, token)
     return response
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from api.errors import Conflict, NotFound, Unprocessable
+from api.errors import Conflict, NotFound
 from api.models import (
     Membership,
     MembershipLocation,
@@ -17,10 +17,9 @@ from api.models import (
     utcnow,
 )
 from api.security import hash_password, new_secret, sha256_hex, verify_password
+from api.services.passwords import check_new_password
 from api.services.tenancy import Tenant
 from api.services.two_factor import is_enabled
-
-MIN_PASSWORD_LENGTH = 10
 
 
 @dataclass(frozen=True)
@@ -45,8 +44,7 @@ def normalize_email(email: str) -> str:
 def create_user(*, session: Session, email: str, password: str, display_name: str = "") -> User:
     """Add a user with an argon2id password hash."""
     email = normalize_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Unprocessable(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    check_new_password(password)
     if session.exec(select(User).where(User.email == email)).first():
         raise Conflict("A user with this email already exists.")
     user = User(email=email, display_name=display_name, password_hash=hash_password(password))

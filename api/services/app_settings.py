@@ -30,3 +30,13 @@ def load_secret_key(*, engine: Engine, settings: Settings) -> str:
         stored = session.get(AppSetting, SECRET_KEY)
         assert stored is not None
         return stored.value
+
+
+def stored_secret_key(*, session: Session, settings: Settings) -> str:
+    """The same key as `load_secret_key`, read where only a database session is at hand."""
+    if settings.secret_key:
+        return settings.secret_key
+    stored = session.get(AppSetting, SECRET_KEY)
+    if stored is None:
+        raise RuntimeError("No secret key yet: the app stores one when it starts.")
+    return stored.value

@@ -73,8 +73,13 @@ def instance_server(settings: Settings | None = None) -> MailServer | None:
 def server_for(
     *, session: Session, organisation_id: int, settings: Settings | None = None
 ) -> MailServer | None:
-    """The server an organisation's mail goes through, or None when it has none."""
-    return instance_server(settings)
+    """The organisation's own server when it set one, else the installation's, else None."""
+    # Imported here: mail_settings builds on this module's MailServer.
+    from api.services.mail_settings import organisation_server
+
+    settings = settings or get_settings()
+    own = organisation_server(session=session, organisation_id=organisation_id, settings=settings)
+    return own or instance_server(settings)
 
 
 def message_domain(settings: Settings | None = None) -> str:

@@ -1,0 +1,46 @@
+"""Invitations to join an organisation, and an organisation's own mail server."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, String
+from sqlmodel import Field, SQLModel
+
+from api.models.account import Role
+from api.models.types import UTCDateTime, utcnow
+
+
+class Invitation(SQLModel, table=True):
+    """A one-time link to join an organisation; the link holds a token, the table only its hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    email: str = Field(max_length=254)
+    role: Role = Field(sa_type=String(12))
+    # A manager limited to these locations; empty means every location.
+    location_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OrganisationMailServer(SQLModel, table=True):
+    """The SMTP server an organisation's mail goes through instead of the installation's."""
+
+    __tablename__ = "organisation_mail_server"
+
+    organisation_id: int = Field(
+        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE"
+    )
+    host: str = Field(max_length=253)
+    port: int
+    security: str = Field(max_length=10)
+    username: str = Field(default="", max_length=254)
+    # Fernet-encrypted with a key derived from the app's secret key: it must be sent, not checked.
+    password_encrypted: str = Field(default="", max_length=1000)
+    from_address: str = Field(max_length=254)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
