@@ -38,6 +38,7 @@ from api.routes import (
 from api.services.app_settings import load_secret_key
 from api.services.codes import CodeCache
 from api.services.wakeups import Wakeups
+from api.services.webpush import vapid_keys
 from api.templating import STATIC, templates
 
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         assert_migrated(engine)
         app.state.secret_key = load_secret_key(engine=engine, settings=settings)
+        app.state.vapid_keys = vapid_keys(engine=engine, settings=settings)
         await app.state.wakeups.start()
         yield
         await app.state.wakeups.stop()

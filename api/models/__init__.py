@@ -13,6 +13,7 @@ from api.models.account import (
 from api.models.card import Card, CardStatus
 from api.models.event import Event, EventKind
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
+from api.models.push import PushSubscription
 from api.models.types import utcnow
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Membership",
     "MembershipLocation",
     "Organisation",
+    "PushSubscription",
     "Role",
     "User",
     "UserSession",
