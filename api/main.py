@@ -32,6 +32,7 @@ from api.routes import (
     health,
     inbox,
     inbox_live,
+    inbox_push,
     offline,
     qr_images,
 )
@@ -87,7 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OriginCheckMiddleware, allowed_origin=settings.origin)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.mount("/static", FingerprintedStatic(directory=STATIC), name="static")
-    # inbox_live before inbox: /inbox/stream must not be taken for /inbox/{card_id}.
+    # inbox_live and inbox_push before inbox: /inbox/stream or /inbox/sw.js must not be taken
+    # for /inbox/{card_id}.
     routers = (
         card,
         offline,
@@ -95,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth,
         account,
         inbox_live,
+        inbox_push,
         inbox,
         admin,
         admin_codes,
