@@ -9,6 +9,7 @@ tests/api/test_inbox_push.py.)
 
 import json
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -135,3 +136,64 @@ def test_the_alerts_panel_at_desktop_width(
     log_in(page, world)
     expect(page.get_by_role("button", name="Get alerts on this device")).to_be_visible()
     screenshots.take(page, "inbox-alerts-desktop")
+
+
+NOTIFICATIONS = """navigator.serviceWorker.getRegistration("/inbox")
+  .then((registration) => registration.getNotifications())
+  .then((shown) => shown.map((note) => ({
+    title: note.title, body: note.body, tag: note.tag, url: note.data.url })))"""
+
+
+def shown_notifications(page: Page, timeout: float = 10.0) -> list[dict[str, str]]:
+    """The inbox worker's notifications, once there is one (showNotification is asynchronous)."""
+    deadline = time.monotonic() + timeout
+    while not (shown := page.evaluate(NOTIFICATIONS)) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    return shown  # type: ignore[no-any-return]
+
+
+def test_the_service_worker_shows_a_pushed_alert(
+    live_server: LiveServer, live_db: Session, new_context: NewContext
+) -> None:
+    """A push message delivered to the inbox's worker (through the DevTools protocol, as a push
+    service would) becomes a notification with the card's title, text and link."""
+    world = make_world(live_db, name=f"Quay Bistro {uuid.uuid4().hex[:6]}")
+    context = new_context(**PHONE)
+    context.grant_permissions(["notifications"])
+    page = context.new_page()
+    fake_push_service(page, f"https://push.example.com/send/{uuid.uuid4().hex}")
+    log_in(page, world)
+    devtools = context.new_cdp_session(page)
+    registrations: list[dict[str, str]] = []
+    devtools.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    devtools.send("ServiceWorker.enable")
+    page.get_by_role("button", name="Get alerts on this device").click()
+    expect(page.locator("[data-push-state]")).to_have_text("Alerts are on for this device.")
+    (registration_id,) = {
+        registration["registrationId"]
+        for registration in registrations
+        if registration["scopeURL"] == live_server.url("/inbox")
+    }
+    alert = {
+        "title": "New card: 1/5 · Terrace",
+        "body": "Cold soup",
+        "url": "/inbox/5",
+        "tag": "card-5",
+    }
+
+    devtools.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_server.base_url,
+            "registrationId": registration_id,
+            "data": json.dumps(alert),
+        },
+    )
+
+    shown = shown_notifications(page)
+    assert shown == [
+        {"title": alert["title"], "body": "Cold soup", "tag": "card-5", "url": "/inbox/5"}
+    ]
