@@ -1,6 +1,7 @@
 """Managers' devices that get Web Push alerts: subscribing, listing, what a notification says."""
 
 import binascii
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,6 +43,14 @@ class SendReport:
     gone: int
 
 
+def is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def check_subscription(data: BrowserSubscription, *, allow_http: bool) -> None:
     """A push service's https URL and keys a message can be encrypted to."""
     parts = urlsplit(data.endpoint)
@@ -49,7 +58,7 @@ def check_subscription(data: BrowserSubscription, *, allow_http: bool) -> None:
     # The server POSTs to this URL: only a public push service, never a host on our network.
     if parts.scheme not in schemes or not parts.hostname:
         raise Unprocessable(N_("This browser gave an address that is not a push service."))
-    if not allow_http and (parts.hostname == "localhost" or parts.hostname[-1].isdigit()):
+    if not allow_http and (parts.hostname == "localhost" or is_ip_address(parts.hostname)):
         raise Unprocessable(N_("This browser gave an address that is not a push service."))
     try:
         ec.EllipticCurvePublicKey.from_encoded_point(

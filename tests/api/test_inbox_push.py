@@ -131,7 +131,13 @@ def test_a_subscription_the_server_could_not_use_is_refused(
 
 @pytest.mark.parametrize(
     "endpoint",
-    ["http://fcm.googleapis.com/fcm/send/x", "https://127.0.0.1/push", "https://localhost/push"],
+    [
+        "http://fcm.googleapis.com/fcm/send/x",
+        "https://127.0.0.1/push",
+        "https://[::1]/push",
+        "https://[fd00::a]/push",
+        "https://localhost/push",
+    ],
 )
 def test_outside_tests_only_a_public_https_push_service_is_accepted(endpoint: str) -> None:
     keys = BrowserKeys().subscription(endpoint)
