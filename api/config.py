@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     # The installation's mail server, e.g. smtp+starttls://user:pass@mail.example.com:587
     # (?from=Tellus <tellus@example.com> sets the sender). Unset: nothing is emailed.
     smtp_url: str | None = None
+    # Web Push (VAPID, RFC 8292): the private key in PEM, or base64url of its 32 bytes as
+    # web-push's generate-vapid-keys prints it; shared by every host. Unset: one is made once and
+    # kept in the database. The subject (mailto: or https:) tells push services whom to reach.
+    vapid_private_key: str | None = None
+    vapid_subject: str | None = None
 
     @field_validator("base_url")
     @classmethod
@@ -37,6 +42,13 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("TELLUS_BASE_URL must be an absolute http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("vapid_subject")
+    @classmethod
+    def check_vapid_subject(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("mailto:", "https://")):
+            raise ValueError("TELLUS_VAPID_SUBJECT must be a mailto: or https:// URL")
+        return value
 
     @model_validator(mode="after")
     def require_secret_in_production(self) -> "Settings":

@@ -4,7 +4,7 @@ import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Header, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.responses import Response
@@ -95,6 +95,18 @@ def check_csrf_any(manager: SettingUpManager, csrf_token: Annotated[str, Form()]
 
 CsrfCheckedManager = Annotated[SignedIn, Depends(check_csrf)]
 CsrfCheckedSettingUpManager = Annotated[SignedIn, Depends(check_csrf_any)]
+
+
+def check_csrf_header(
+    manager: CurrentManager, x_csrf_token: Annotated[str, Header()] = ""
+) -> SignedIn:
+    """A page's script that POSTs JSON sends the session's CSRF token in X-CSRF-Token."""
+    if not hmac.compare_digest(x_csrf_token.encode(), manager.csrf_token.encode()):
+        raise Forbidden("This form has expired. Go back, reload the page and try again.")
+    return manager
+
+
+CsrfHeaderManager = Annotated[SignedIn, Depends(check_csrf_header)]
 
 
 def get_api_tenant(request: Request, session: SessionDep) -> Tenant:

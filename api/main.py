@@ -43,6 +43,7 @@ from api.routes import (
     health,
     inbox,
     inbox_live,
+    inbox_push,
     invitations,
     offline,
     qr_images,
@@ -52,6 +53,7 @@ from api.services.app_settings import load_secret_key
 from api.services.codes import CodeCache
 from api.services.profile import LOGO_MAX_BYTES
 from api.services.wakeups import Wakeups
+from api.services.webpush import vapid_keys
 from api.templating import STATIC, templates
 
 
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         assert_migrated(engine)
         app.state.secret_key = load_secret_key(engine=engine, settings=settings)
+        app.state.vapid_keys = vapid_keys(engine=engine, settings=settings)
         await app.state.wakeups.start()
         yield
         await app.state.wakeups.stop()
@@ -104,7 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OriginCheckMiddleware, allowed_origin=settings.origin)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.mount("/static", FingerprintedStatic(directory=STATIC), name="static")
-    # inbox_live before inbox: /inbox/stream must not be taken for /inbox/{card_id}.
+    # inbox_live and inbox_push before inbox: /inbox/stream or /inbox/sw.js must not be taken
+    # for /inbox/{card_id}.
     routers = (
         card,
         follow_up,
@@ -117,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         inbox_live,
         # replies before inbox: /inbox/templates must not be taken for /inbox/{card_id}.
         replies,
+        inbox_push,
         inbox,
         admin,
         admin_codes,

@@ -18,6 +18,7 @@ from api.config import Settings
 from api.db import migrate
 from api.main import create_app
 from tests.factories import World, make_world
+from tests.push import PushReceiver
 from tests.smtp import SmtpServer
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -102,6 +103,14 @@ def smtp_server() -> Iterator[SmtpServer]:
     server = SmtpServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def push_receiver() -> Iterator[PushReceiver]:
+    """A local stand-in for a browser's push service on a free port; `.requests` holds its POSTs."""
+    receiver = PushReceiver().start()
+    yield receiver
+    receiver.stop()
 
 
 @pytest.fixture

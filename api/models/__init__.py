@@ -14,6 +14,7 @@ from api.models.card import Card, CardStatus
 from api.models.event import Event, EventKind
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
 from api.models.people import Invitation, OrganisationMailServer
+from api.models.push import PushSubscription
 from api.models.reply import Reply, ReplyEmail, ReplyTemplate
 from api.models.two_factor import CardText, PendingLogin, RecoveryCode, TwoFactor
 from api.models.types import utcnow
@@ -41,6 +42,7 @@ __all__ = [
     "PendingLogin",
     "RecoveryCode",
     "OrganisationMailServer",
+    "PushSubscription",
     "Role",
     "TwoFactor",
     "User",

@@ -69,6 +69,8 @@ def inbox(
             "employees": employees,
             # The first page stays live; an older page is a fixed view of the past.
             "stream_url": None if filters.before_id else stream_url(filters, last_event_id),
+            # The browser's applicationServerKey for "Get alerts on this device".
+            "push_key": request.app.state.vapid_keys.public_key_b64,
         },
     )
 

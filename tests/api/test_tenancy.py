@@ -28,6 +28,7 @@ from api.models import (
     Membership,
     Organisation,
     OrganisationMailServer,
+    PushSubscription,
     Reply,
     ReplyTemplate,
     Role,
@@ -44,6 +45,12 @@ MISSING_ID = 999999
 # Plain ASCII, nothing HTML or JSON would escape: a leak cannot hide behind an encoding.
 PRIVATE_COMMENT = "The espresso machine leaks; only its own managers may read this"
 PRIVATE_EMAIL = "private.customer@example.com"
+# A browser's P-256 public key (any point on the curve will do for the walk).
+PUSH_P256DH = (
+    "BFD4ZAEbOn3zxrL4tNuXX4-pSEUrZ-ay0wNs9Us5aijmdVu-q17LnQrkQBFIi0fPVU2B7z1Rcvo3eQMpChjN2d0"
+)
+PUSH_AUTH = "c2VjcmV0LWF1dGgtMTZieQ"  # 16 bytes, base64url
+WORLD_PUSH_ENDPOINT = "https://push.example.com/world"
 
 
 class Kind(StrEnum):
@@ -60,6 +67,10 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/logout"): Kind.NO_ID,
     ("GET", "/inbox"): Kind.NO_ID,
     ("GET", "/inbox/stream"): Kind.NO_ID,
+    ("GET", "/inbox/sw.js"): Kind.NO_ID,
+    ("POST", "/inbox/push/subscribe"): Kind.NO_ID,
+    ("POST", "/inbox/push/unsubscribe"): Kind.NO_ID,
+    ("POST", "/inbox/push/test"): Kind.NO_ID,
     ("GET", "/api/v1/cards"): Kind.NO_ID,
     ("GET", "/c/{token}"): Kind.PUBLIC,
     ("GET", "/C/{token}"): Kind.PUBLIC,
@@ -206,6 +217,17 @@ JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
 }
 
 
+# JSON a page's script POSTs, with the CSRF token in X-CSRF-Token rather than a form field.
+PAGE_JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("POST", "/inbox/push/subscribe"): {
+        "endpoint": "https://push.example.com/intruder",
+        "keys": {"p256dh": PUSH_P256DH, "auth": PUSH_AUTH},
+    },
+    ("POST", "/inbox/push/unsubscribe"): {"endpoint": WORLD_PUSH_ENDPOINT},
+    ("POST", "/inbox/push/test"): {},
+}
+
+
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
     """(method, path template) for every route the app answers, minus NOT_WALKED."""
     # Newer FastAPI keeps included routers as groups in app.routes; this flattens them.
@@ -257,6 +279,23 @@ def world_template(session: Session, world: World) -> ReplyTemplate:
     session.add(template)
     session.commit()
     return template
+
+
+@pytest.fixture
+def world_device(session: Session, world: World) -> PushSubscription:
+    """The world's owner gets alerts on a phone: an intruder must not stop or read them."""
+    assert world.owner.id is not None
+    assert world.organisation.id is not None
+    row = PushSubscription(
+        user_id=world.owner.id,
+        organisation_id=world.organisation.id,
+        endpoint=WORLD_PUSH_ENDPOINT,
+        p256dh=PUSH_P256DH,
+        auth=PUSH_AUTH,
+    )
+    session.add(row)
+    session.commit()
+    return row
 
 
 @pytest.fixture
@@ -388,6 +427,12 @@ def set_up_state(session: Session, world: World) -> tuple[object, ...]:
                 )
             )
         ],
+        [
+            (row.id, row.endpoint, row.user_id, row.last_success_at, row.last_failure_at)
+            for row in session.exec(
+                select(PushSubscription).where(PushSubscription.organisation_id == organisation_id)
+            )
+        ],
     )
     session.commit()
     return tuple(sorted(group, key=str) for group in rows)
@@ -446,6 +491,9 @@ def send(
         return read_stream(client, url)
     if method == "GET":
         return client.get(url)
+    if (method, path) in PAGE_JSON_BODIES:
+        body = PAGE_JSON_BODIES[(method, path)]
+        return client.request(method, url, json=body, headers={"X-CSRF-Token": csrf})
     data: dict[str, object] = {"csrf_token": csrf, **FORM_BODIES.get((method, path), {})}
     if path == "/admin/codes/{code_id}/move":
         data["location_id"] = ids["location_id"]  # the caller's own location, or a missing one
@@ -471,6 +519,7 @@ def test_another_organisation_gets_nothing_from(
     world: World,
     world_card: Card,
     world_template: ReplyTemplate,
+    world_device: PushSubscription,
     intruder: TestClient,
     intruder_key: str,
     intruder_invitation: str,
