@@ -14,12 +14,15 @@ from api.models.card import Card, CardStatus
 from api.models.event import Event, EventKind
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
 from api.models.types import utcnow
+from api.models.work import CardNote, CardTag, Tag
 
 __all__ = [
     "ApiKey",
     "AppSetting",
     "Card",
+    "CardNote",
     "CardStatus",
+    "CardTag",
     "Code",
     "Employee",
     "EmployeeLocation",
@@ -31,6 +34,7 @@ __all__ = [
     "MembershipLocation",
     "Organisation",
     "Role",
+    "Tag",
     "User",
     "UserSession",
     "utcnow",

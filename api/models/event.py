@@ -13,6 +13,10 @@ from api.models.types import UTCDateTime, utcnow
 class EventKind(StrEnum):
     card_created = "card.created"
     card_status = "card.status"
+    card_assigned = "card.assigned"
+    card_note = "card.note"
+    card_tagged = "card.tagged"
+    card_untagged = "card.untagged"
 
 
 class Event(SQLModel, table=True):
