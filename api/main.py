@@ -27,11 +27,13 @@ from api.routes import (
     admin_profile,
     api_setup,
     api_v1,
+    api_v1_work,
     auth,
     card,
     health,
     inbox,
     inbox_live,
+    inbox_work,
     offline,
     qr_images,
 )
@@ -85,7 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OriginCheckMiddleware, allowed_origin=settings.origin)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.mount("/static", FingerprintedStatic(directory=STATIC), name="static")
-    # inbox_live before inbox: /inbox/stream must not be taken for /inbox/{card_id}.
+    # inbox_live and inbox_work before inbox: /inbox/stream and /inbox/export.csv must not be
+    # taken for /inbox/{card_id}.
     routers = (
         card,
         offline,
@@ -93,12 +96,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth,
         account,
         inbox_live,
+        inbox_work,
         inbox,
         admin,
         admin_codes,
         admin_keys,
         admin_profile,
         api_v1,
+        api_v1_work,
         api_setup,
         health,
     )

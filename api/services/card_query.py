@@ -1,0 +1,133 @@
+"""The inbox's filters and search as one query, shared by the pages, the JSON API and the export.
+
+Pages are keyset pages by id, newest first: every filter leaves an index that walks
+(filter value, id) backwards, so a deep page costs what the first one does (bench/README.md).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import ColumnElement, text
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from api.models import Card, CardStatus, CardTag, Tag
+from api.schemas import CardOut
+from api.services.tenancy import Tenant, scoped
+
+# Words for full-text search: letters and digits, as both engines' tokenizers split them.
+WORD = re.compile(r"\w+")
+MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    location_id: int | None = None
+    employee_id: int | None = None
+    rating: int | None = None
+    status: CardStatus | None = None
+    tag: str | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    # Aware UTC bounds: the organisation's days, turned into instants by `day_bounds`.
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+    words: str = ""
+    before_id: int | None = None
+
+    @property
+    def is_live(self) -> bool:
+        """Whether a live stream can tell which new cards belong on this page."""
+        narrowed = self.tag or self.assignee_id or self.unassigned or self.words
+        return not (narrowed or self.created_from or self.created_before or self.before_id)
+
+    def admits(self, card: CardOut) -> bool:
+        """Whether a card belongs on a page with these filters (a live inbox asks)."""
+        return (
+            self.location_id in (None, card.location_id)
+            and self.employee_id in (None, card.employee_id)
+            and self.rating in (None, card.rating)
+            and self.status in (None, card.status)
+        )
+
+
+def zone_of(time_zone: str) -> ZoneInfo:
+    """The organisation's zone; UTC if its name is unknown to this system."""
+    try:
+        return ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def day_bounds(
+    first: date | None, last: date | None, time_zone: str
+) -> tuple[datetime | None, datetime | None]:
+    """The instants that start `first` and end `last` (inclusive) on the organisation's clock."""
+    zone = zone_of(time_zone)
+
+    def start(day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+    return (
+        start(first) if first else None,
+        start(last + timedelta(days=1)) if last else None,
+    )
+
+
+def search_terms(words: str) -> list[str]:
+    return WORD.findall(words.lower())[:MAX_WORDS]
+
+
+def matches_words(session: Session, words: str) -> ColumnElement[bool] | None:
+    """Cards whose comment has every word: FTS5 on SQLite, the GIN-indexed tsvector elsewhere."""
+    terms = search_terms(words)
+    if not terms:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        # Each word quoted: FTS5 syntax (AND, NEAR, *) typed by a manager stays plain text.
+        query = " ".join(f'"{term}"' for term in terms)
+        rowids = text("SELECT rowid FROM card_fts WHERE card_fts MATCH :fts_words").bindparams(
+            fts_words=query
+        )
+        return col(Card.id).in_(rowids.columns(Card.id))  # type: ignore[arg-type]
+    # Spelled as the index is: 'simple' as a literal, so the planner can use it.
+    return text(
+        "to_tsvector('simple', card.comment) @@ plainto_tsquery('simple', :ts_words)"
+    ).bindparams(ts_words=" ".join(terms))  # type: ignore[return-value]
+
+
+def filtered_cards(
+    *, session: Session, tenant: Tenant, filters: InboxFilter
+) -> SelectOfScalar[Card]:
+    """The tenant's cards that pass every filter, newest first (no limit)."""
+    statement = scoped(tenant, Card)
+    for column, value in (
+        (Card.location_id, filters.location_id),
+        (Card.employee_id, filters.employee_id),
+        (Card.rating, filters.rating),
+        (Card.status, filters.status),
+        (Card.assignee_id, filters.assignee_id),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    if filters.unassigned:
+        statement = statement.where(col(Card.assignee_id).is_(None))
+    if filters.tag:
+        tag_ids = select(Tag.id).where(
+            Tag.organisation_id == tenant.organisation_id, Tag.name == filters.tag
+        )
+        statement = statement.join(CardTag, col(CardTag.card_id) == Card.id).where(
+            col(CardTag.tag_id).in_(tag_ids)
+        )
+    if filters.created_from is not None:
+        statement = statement.where(col(Card.created_at) >= filters.created_from)
+    if filters.created_before is not None:
+        statement = statement.where(col(Card.created_at) < filters.created_before)
+    search = matches_words(session, filters.words)
+    if search is not None:
+        statement = statement.where(search)
+    if filters.before_id is not None:
+        statement = statement.where(col(Card.id) < filters.before_id)
+    return statement.order_by(col(Card.id).desc())
