@@ -3,16 +3,19 @@
 Included before api.routes.inbox, so that /inbox/export.csv is not read as a card id.
 """
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from api.deps import CsrfCheckedManager, CurrentManager, WriteSessionDep, positive_id
 from api.errors import Unprocessable
 from api.i18n import N_
 from api.routes.inbox import kept_query, optional_int, read_filters, render_card, render_inbox
+from api.services.accounts import SignedIn
 from api.services.bulk import BulkAction, apply_bulk
 from api.services.card_work import add_note, assign_card, tag_card, untag_card
 from api.services.export import export_rows
@@ -72,6 +75,26 @@ def bulk(
     return RedirectResponse("/inbox?" + urlencode(kept_query(request.query_params)), 303)
 
 
+def work_on_card(
+    request: Request,
+    manager: SignedIn,
+    session: Session,
+    card_id: str,
+    change: Callable[[int], object],
+    *,
+    form: dict[str, str] | None = None,
+    anchor: str = "",
+) -> Response:
+    """Make one change to a card and go back to it; a refused change shows the page again."""
+    found = positive_id(card_id)
+    try:
+        change(found)
+    except Unprocessable as error:
+        session.rollback()
+        return render_card(request, manager, session, found, error=error.message, form=form)
+    return RedirectResponse(f"/inbox/{found}{anchor}", status_code=303)
+
+
 @router.post("/inbox/{card_id}/assign")
 def assign(
     request: Request,
@@ -81,8 +104,8 @@ def assign(
     assignee: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Give the card to a manager who can see it; an empty choice unassigns it."""
-    found = positive_id(card_id)
-    try:
+
+    def change(found: int) -> None:
         if assignee and optional_int(assignee) is None:
             raise Unprocessable(N_("Choose who to assign the card to."))
         assign_card(
@@ -91,10 +114,8 @@ def assign(
             card_id=found,
             assignee_id=optional_int(assignee),
         )
-    except Unprocessable as error:
-        session.rollback()
-        return render_card(request, manager, session, found, error=error.message)
-    return RedirectResponse(f"/inbox/{found}", status_code=303)
+
+    return work_on_card(request, manager, session, card_id, change)
 
 
 @router.post("/inbox/{card_id}/notes")
@@ -106,15 +127,15 @@ def note(
     body: Text = "",
 ) -> Response:
     """Add an internal note (managers only)."""
-    found = positive_id(card_id)
-    try:
-        add_note(session=session, tenant=manager.tenant, card_id=found, body=body)
-    except Unprocessable as error:
-        session.rollback()
-        return render_card(
-            request, manager, session, found, error=error.message, form={"body": body}
-        )
-    return RedirectResponse(f"/inbox/{found}#notes", status_code=303)
+    return work_on_card(
+        request,
+        manager,
+        session,
+        card_id,
+        lambda found: add_note(session=session, tenant=manager.tenant, card_id=found, body=body),
+        form={"body": body},
+        anchor="#notes",
+    )
 
 
 @router.post("/inbox/{card_id}/tags")
@@ -126,13 +147,14 @@ def add_tag(
     tag: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Put one of the organisation's tags on the card (a new name makes a new tag)."""
-    found = positive_id(card_id)
-    try:
-        tag_card(session=session, tenant=manager.tenant, card_id=found, name=tag)
-    except Unprocessable as error:
-        session.rollback()
-        return render_card(request, manager, session, found, error=error.message, form={"tag": tag})
-    return RedirectResponse(f"/inbox/{found}", status_code=303)
+    return work_on_card(
+        request,
+        manager,
+        session,
+        card_id,
+        lambda found: tag_card(session=session, tenant=manager.tenant, card_id=found, name=tag),
+        form={"tag": tag},
+    )
 
 
 @router.post("/inbox/{card_id}/tags/remove")
