@@ -13,6 +13,26 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+# Made by the migrations' own SQL, not the models: FTS5's virtual table and its shadow tables on
+# SQLite, the full-text GIN index on PostgreSQL. Schema comparisons leave them out.
+SEARCH_OBJECTS = frozenset(
+    {
+        "card_fts",
+        "card_fts_data",
+        "card_fts_idx",
+        "card_fts_docsize",
+        "card_fts_config",
+        "card_fts_content",
+        "ix_card_comment_search",
+    }
+)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's filter for schema comparisons: everything but SEARCH_OBJECTS."""
+    return name not in SEARCH_OBJECTS
+
+
 class DatabaseNotMigrated(RuntimeError):
     """The schema is older than the code: the operator must run the migrations."""
 

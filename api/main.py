@@ -36,6 +36,7 @@ from api.routes import (
     api_replies,
     api_setup,
     api_v1,
+    api_v1_work,
     auth,
     auth_two_factor,
     card,
@@ -44,6 +45,7 @@ from api.routes import (
     inbox,
     inbox_live,
     inbox_push,
+    inbox_work,
     invitations,
     offline,
     qr_images,
@@ -107,8 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OriginCheckMiddleware, allowed_origin=settings.origin)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.mount("/static", FingerprintedStatic(directory=STATIC), name="static")
-    # inbox_live and inbox_push before inbox: /inbox/stream or /inbox/sw.js must not be taken
-    # for /inbox/{card_id}.
+    # inbox_live, replies, inbox_push and inbox_work before inbox: /inbox/stream,
+    # /inbox/templates, /inbox/sw.js and /inbox/export.csv must not be taken for /inbox/{card_id}.
     routers = (
         card,
         follow_up,
@@ -119,9 +121,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         account,
         account_security,
         inbox_live,
-        # replies before inbox: /inbox/templates must not be taken for /inbox/{card_id}.
         replies,
         inbox_push,
+        inbox_work,
         inbox,
         admin,
         admin_codes,
@@ -133,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_v1,
         api_replies,
         api_card_texts,
+        api_v1_work,
         api_setup,
         api_people,
         invitations,

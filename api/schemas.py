@@ -74,6 +74,10 @@ class CardOut(BaseModel):
     resolved_by: str | None = None
     dismissed_at: datetime | None = None
     dismissed_by: str | None = None
+    # Who is working the card, and the organisation's tags on it.
+    assignee_id: int | None = None
+    assignee: str | None = None
+    tags: list[str] = []
 
 
 class CardReceipt(BaseModel):

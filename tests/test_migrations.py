@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 
 import api.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from api.config import Settings
-from api.db import DatabaseNotMigrated, alembic_config, create_db_engine, migrate
+from api.db import DatabaseNotMigrated, alembic_config, create_db_engine, include_name, migrate
 from api.main import create_app
 from tests.conftest import POSTGRES_ADMIN_URL
 
@@ -51,7 +51,9 @@ def schema_drift(url: str) -> list[object]:
     engine = create_db_engine(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": include_name}
+            )
             return list(compare_metadata(context, SQLModel.metadata))
     finally:
         engine.dispose()

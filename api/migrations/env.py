@@ -5,7 +5,7 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import api.models  # noqa: F401  (registers every table)
-from api.db import create_db_engine
+from api.db import create_db_engine, include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -31,6 +31,7 @@ def run_migrations() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                include_name=include_name,
             )
             with context.begin_transaction():
                 context.run_migrations()

@@ -18,13 +18,16 @@ from api.models.push import PushSubscription
 from api.models.reply import Reply, ReplyEmail, ReplyTemplate
 from api.models.two_factor import CardText, PendingLogin, RecoveryCode, TwoFactor
 from api.models.types import utcnow
+from api.models.work import CardNote, CardTag, Tag
 
 __all__ = [
     "ApiKey",
     "AppSetting",
     "Card",
     "CardText",
+    "CardNote",
     "CardStatus",
+    "CardTag",
     "Code",
     "Employee",
     "EmployeeLocation",
@@ -45,6 +48,7 @@ __all__ = [
     "PushSubscription",
     "Role",
     "TwoFactor",
+    "Tag",
     "User",
     "UserSession",
     "utcnow",

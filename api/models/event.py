@@ -14,6 +14,10 @@ class EventKind(StrEnum):
     card_created = "card.created"
     card_status = "card.status"
     card_replied = "card.replied"
+    card_assigned = "card.assigned"
+    card_note = "card.note"
+    card_tagged = "card.tagged"
+    card_untagged = "card.untagged"
 
 
 class Event(SQLModel, table=True):

@@ -1,5 +1,6 @@
 """The JSON API: public submission by code, and an organisation's cards for its API keys."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
@@ -8,11 +9,13 @@ from pydantic import BaseModel
 
 from api.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
 from api.errors import Gone, NotFound
+from api.models import CardStatus, Organisation
 from api.routes.card import find_code, follow_up_url
 from api.schemas import CardIn, CardOut, CardReceipt, CardStatusIn
+from api.services.card_query import InboxFilter, day_bounds
 from api.services.cards import submit_card
 from api.services.codes import CodeContext
-from api.services.inbox import InboxFilter, get_card, list_cards, set_status
+from api.services.inbox import get_card, list_cards, set_status
 
 router = APIRouter(prefix="/api/v1")
 
@@ -92,16 +95,37 @@ def read_cards(
     location: Annotated[int | None, Query(ge=1)] = None,
     employee: Annotated[int | None, Query(ge=1)] = None,
     rating: Annotated[int | None, Query(ge=1, le=5)] = None,
+    status: Annotated[CardStatus | None, Query()] = None,
+    tag: Annotated[str | None, Query(max_length=40)] = None,
+    assignee: Annotated[str | None, Query(pattern=r"^(none|[0-9]{1,18})$")] = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
+    q: Annotated[str, Query(max_length=100, description="Words the comment contains")] = "",
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> CardPage:
-    """The organisation's cards, newest first; pass `next_before` as `before` for the next page."""
-    page = list_cards(
-        session=session,
-        tenant=tenant,
-        filters=InboxFilter(
-            location_id=location, employee_id=employee, rating=rating, before_id=before
-        ),
+    """The organisation's cards, newest first; pass `next_before` as `before` for the next page.
+
+    `from` and `to` are days (inclusive) on the organisation's clock; `assignee=none` finds
+    unassigned cards.
+    """
+    organisation = session.get(Organisation, tenant.organisation_id)
+    created_from, created_before = day_bounds(
+        from_, to, organisation.time_zone if organisation else "UTC"
     )
+    filters = InboxFilter(
+        location_id=location,
+        employee_id=employee,
+        rating=rating,
+        status=status,
+        tag=tag,
+        assignee_id=int(assignee) if assignee and assignee.isdigit() else None,
+        unassigned=assignee == "none",
+        created_from=created_from,
+        created_before=created_before,
+        words=q,
+        before_id=before,
+    )
+    page = list_cards(session=session, tenant=tenant, filters=filters)
     return CardPage(cards=page.cards, next_before=page.next_before_id)
 
 

@@ -19,11 +19,11 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from api.deps import StreamingManager, get_signed_in_briefly
 from api.errors import LoginRequired
 from api.models import EventKind
-from api.routes.inbox import optional_int
+from api.routes.inbox import kept_query, optional_int, read_filters
 from api.schemas import CardOut
 from api.services.accounts import SignedIn
+from api.services.card_query import InboxFilter
 from api.services.events import latest_event_id
-from api.services.inbox import InboxFilter
 from api.services.live import CardChange, read_changes
 from api.services.wakeups import Wakeups
 from api.templating import templates
@@ -35,24 +35,24 @@ SESSION_CHECK_SECONDS = 60
 RECONNECT_MILLISECONDS = 2000
 BATCH = 100
 SEND_TIMEOUT_SECONDS = 30
+# Changes the inbox row shows (its status badge, assignee, tags): the row is sent again.
+ROW_CHANGES = (
+    EventKind.card_status,
+    EventKind.card_assigned,
+    EventKind.card_tagged,
+    EventKind.card_untagged,
+)
 
 
 @router.get("/inbox/stream")
 async def inbox_stream(
     request: Request,
     manager: StreamingManager,
-    location: Annotated[str | None, Query(max_length=20)] = None,
-    employee: Annotated[str | None, Query(max_length=20)] = None,
-    rating: Annotated[str | None, Query(max_length=2)] = None,
     after: Annotated[str | None, Query(max_length=20)] = None,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> EventSourceResponse:
     """New cards as inbox rows, and status changes, after `Last-Event-ID` (or `?after=`)."""
-    filters = InboxFilter(
-        location_id=optional_int(location),
-        employee_id=optional_int(employee),
-        rating=optional_int(rating, high=5),
-    )
+    filters = read_filters(kept_query(request.query_params), manager, before=None)
     start = optional_int(last_event_id, low=0)
     if start is None:
         start = optional_int(after, low=0)
@@ -130,7 +130,7 @@ def change_message(
         if not filters.admits(change.card):
             return None
         name = "card"
-    elif change.kind == EventKind.card_status:
+    elif change.kind in ROW_CHANGES:
         name = "status"
     else:
         return None

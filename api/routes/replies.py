@@ -1,17 +1,17 @@
 """The reply section of a manager's card page, and the organisation's reply templates."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep, positive_id
-from api.errors import NotFound, Unprocessable
+from api.errors import Unprocessable
 from api.i18n import translate
+from api.routes.card_page import render_card_page, reply_section
 from api.services.accounts import SignedIn
-from api.services.inbox import get_card
-from api.services.replies import add_reply, list_replies
+from api.services.replies import add_reply
 from api.services.reply_mail import deliver_reply
 from api.services.reply_templates import (
     delete_template,
@@ -23,47 +23,6 @@ from api.templating import templates
 
 router = APIRouter(include_in_schema=False)
 TextField = Annotated[str, Form()]
-
-
-def reply_section(
-    session: Session, manager: SignedIn, card_id: int, *, body: str = "", error: str = ""
-) -> dict[str, Any]:
-    """What the card page's reply section shows: the replies, the templates, the form."""
-    return {
-        "replies": list_replies(session=session, tenant=manager.tenant, card_id=card_id),
-        "templates": list_templates(session=session, tenant=manager.tenant),
-        "body": body,
-        "error": error,
-    }
-
-
-def render_card_page(
-    request: Request,
-    manager: SignedIn,
-    session: Session,
-    card_id: int,
-    *,
-    reply: dict[str, Any],
-    status_code: int = 200,
-) -> Response:
-    """The manager's card page (inbox/card.html) with its reply section."""
-    card = get_card(session=session, tenant=manager.tenant, card_id=card_id)
-    return templates.TemplateResponse(
-        request,
-        "inbox/card.html",
-        {"manager": manager, "card": card, "reply": reply},
-        status_code=status_code,
-    )
-
-
-def template_text(session: Session, manager: SignedIn, template: str | None) -> str:
-    """A template's text chosen without JavaScript (?template=id), or nothing."""
-    if not template or not template.isdigit() or len(template) > 18:
-        return ""
-    try:
-        return find_template(session=session, tenant=manager.tenant, template_id=int(template)).body
-    except NotFound:
-        return ""
 
 
 @router.post("/inbox/{card_id}/replies")

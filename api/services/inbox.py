@@ -6,30 +6,26 @@ from sqlmodel import Session, col, select
 
 from api.errors import Conflict, NotFound, Unprocessable
 from api.i18n import N_
-from api.models import Card, CardStatus, Code, Employee, EventKind, Location, User, utcnow
+from api.models import (
+    Card,
+    CardStatus,
+    CardTag,
+    Code,
+    Employee,
+    EventKind,
+    Location,
+    Tag,
+    User,
+    utcnow,
+)
 from api.schemas import CardOut
+from api.services.card_query import InboxFilter, filtered_cards
 from api.services.events import record_event
 from api.services.tenancy import Tenant, get_scoped, scoped
 
 PAGE_SIZE = 50
 # The workflow's steps that record who took them, in order.
 STEPS = ("seen", "acknowledged", "resolved", "dismissed")
-
-
-@dataclass(frozen=True)
-class InboxFilter:
-    location_id: int | None = None
-    employee_id: int | None = None
-    rating: int | None = None
-    before_id: int | None = None
-
-    def admits(self, card: CardOut) -> bool:
-        """Whether a card belongs on a page with these filters (a live inbox asks)."""
-        return (
-            self.location_id in (None, card.location_id)
-            and self.employee_id in (None, card.employee_id)
-            and self.rating in (None, card.rating)
-        )
 
 
 @dataclass(frozen=True)
@@ -40,16 +36,8 @@ class InboxPage:
 
 def list_cards(*, session: Session, tenant: Tenant, filters: InboxFilter) -> InboxPage:
     """One page of the tenant's cards, newest first, with keyset pagination by id."""
-    statement = scoped(tenant, Card)
-    if filters.location_id is not None:
-        statement = statement.where(Card.location_id == filters.location_id)
-    if filters.employee_id is not None:
-        statement = statement.where(Card.employee_id == filters.employee_id)
-    if filters.rating is not None:
-        statement = statement.where(Card.rating == filters.rating)
-    if filters.before_id is not None:
-        statement = statement.where(col(Card.id) < filters.before_id)
-    cards = list(session.exec(statement.order_by(col(Card.id).desc()).limit(PAGE_SIZE + 1)).all())
+    statement = filtered_cards(session=session, tenant=tenant, filters=filters)
+    cards = list(session.exec(statement.limit(PAGE_SIZE + 1)).all())
     more = len(cards) > PAGE_SIZE
     cards = cards[:PAGE_SIZE]
     return InboxPage(
@@ -89,17 +77,17 @@ def set_status(*, session: Session, tenant: Tenant, card_id: int, status: str) -
         raise NotFound()
     current = CardStatus(card.status)
     if target != current and STEP[target] > STEP[current]:
-        _move(session=session, tenant=tenant, card=card, current=current, target=target)
+        move_card(session=session, tenant=tenant, card=card, target=target)
+        session.commit()
     elif target != current and target != CardStatus.seen:
         # Seen is a fact about reading, asked for each time a card is opened: never a conflict.
         raise StatusConflict()
     return describe_cards(session=session, cards=[card])[0]
 
 
-def _move(
-    *, session: Session, tenant: Tenant, card: Card, current: CardStatus, target: CardStatus
-) -> None:
-    """One step forward, with its who and when, and its event, in one transaction."""
+def move_card(*, session: Session, tenant: Tenant, card: Card, target: CardStatus) -> None:
+    """One step forward, with its who and when, and its event (the caller commits)."""
+    current = CardStatus(card.status)
     now = utcnow()
     card.status = target
     setattr(card, f"{target}_at", now)
@@ -115,7 +103,6 @@ def _move(
         actor_id=tenant.user_id,
         data={"from": str(current), "to": str(target)},
     )
-    session.commit()
 
 
 def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
@@ -127,9 +114,12 @@ def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
             session, Employee, Employee.display_name, {c.employee_id for c in cards}
         ),
         "user": _user_names(
-            session, {getattr(c, f"{step}_by_id") for c in cards for step in STEPS}
+            session,
+            {getattr(c, f"{step}_by_id") for c in cards for step in STEPS}
+            | {c.assignee_id for c in cards},
         ),
     }
+    tags = card_tag_names(session=session, card_ids=[c.id for c in cards if c.id is not None])
     return [
         CardOut(
             **card.model_dump(
@@ -148,10 +138,13 @@ def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
                     "acknowledged_at",
                     "resolved_at",
                     "dismissed_at",
+                    "assignee_id",
                 }
             ),
             **{f"{step}_by": names["user"].get(getattr(card, f"{step}_by_id")) for step in STEPS},
             status=str(card.status),
+            assignee=names["user"].get(card.assignee_id),
+            tags=tags.get(card.id or 0, []),
             code_token=names["code"].get(card.code_id, ""),
             location_name=names["location"].get(card.location_id),
             employee_name=names["employee"].get(card.employee_id),
@@ -183,3 +176,19 @@ def list_filters(*, session: Session, tenant: Tenant) -> tuple[list[Location], l
         locations = locations.where(col(Location.id).in_(tenant.location_ids))
     employees = scoped(tenant, Employee).order_by(Employee.display_name)
     return list(session.exec(locations).all()), list(session.exec(employees).all())
+
+
+def card_tag_names(*, session: Session, card_ids: list[int]) -> dict[int, list[str]]:
+    """Each card's tag names, alphabetical, in one query."""
+    if not card_ids:
+        return {}
+    rows = session.exec(
+        select(CardTag.card_id, Tag.name)
+        .join(Tag, col(Tag.id) == CardTag.tag_id)
+        .where(col(CardTag.card_id).in_(card_ids))
+        .order_by(Tag.name)
+    ).all()
+    names: dict[int, list[str]] = {}
+    for card_id, tag_name in rows:
+        names.setdefault(card_id, []).append(tag_name)
+    return names

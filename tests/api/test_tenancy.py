@@ -23,6 +23,7 @@ from api.models import (
     CardText,
     Code,
     Employee,
+    Event,
     Invitation,
     Location,
     Membership,
@@ -89,6 +90,18 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/inbox/{card_id}/dismiss"): Kind.TENANT_ID,
     ("GET", "/api/v1/cards/{card_id}"): Kind.TENANT_ID,
     ("PATCH", "/api/v1/cards/{card_id}"): Kind.TENANT_ID,
+    ("GET", "/inbox/export.csv"): Kind.NO_ID,
+    ("POST", "/inbox/bulk"): Kind.NO_ID,
+    ("POST", "/inbox/{card_id}/assign"): Kind.TENANT_ID,
+    ("POST", "/inbox/{card_id}/notes"): Kind.TENANT_ID,
+    ("POST", "/inbox/{card_id}/tags"): Kind.TENANT_ID,
+    ("POST", "/inbox/{card_id}/tags/remove"): Kind.TENANT_ID,
+    ("PUT", "/api/v1/cards/{card_id}/assignee"): Kind.TENANT_ID,
+    ("GET", "/api/v1/cards/{card_id}/notes"): Kind.TENANT_ID,
+    ("POST", "/api/v1/cards/{card_id}/notes"): Kind.TENANT_ID,
+    ("PUT", "/api/v1/cards/{card_id}/tags/{tag}"): Kind.TENANT_ID,
+    ("DELETE", "/api/v1/cards/{card_id}/tags/{tag}"): Kind.TENANT_ID,
+    ("GET", "/api/v1/cards/{card_id}/history"): Kind.TENANT_ID,
     ("GET", "/admin"): Kind.NO_ID,
     ("GET", "/admin/locations"): Kind.NO_ID,
     ("POST", "/admin/locations"): Kind.NO_ID,
@@ -199,6 +212,11 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/admin/mail"): MAIL_SERVER,
     # The intruder's own organisation's invitation: a link works for whoever holds it.
     ("POST", "/invitations/{token}"): {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
+    ("POST", "/inbox/bulk"): {"action": "resolve"},
+    ("POST", "/inbox/{card_id}/assign"): {"assignee": ""},
+    ("POST", "/inbox/{card_id}/notes"): {"body": "Intruder's note"},
+    ("POST", "/inbox/{card_id}/tags"): {"tag": "intruder"},
+    ("POST", "/inbox/{card_id}/tags/remove"): {"tag": "intruder"},
 }
 
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
@@ -207,6 +225,8 @@ JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/employees"): {"display_name": "Intruder's API hire"},
     ("PUT", "/api/v1/employees/{employee_id}"): {"display_name": "Renamed"},
     ("PATCH", "/api/v1/cards/{card_id}"): {"status": "resolved"},
+    ("PUT", "/api/v1/cards/{card_id}/assignee"): {"assignee_id": None},
+    ("POST", "/api/v1/cards/{card_id}/notes"): {"body": "Intruder's API note"},
     ("POST", "/api/v1/codes/{token}/cards"): {"rating": 5, "comment": "Sent through the API"},
     ("POST", "/api/v1/cards/{card_id}/replies"): {"body": "An intruder's API reply"},
     ("PUT", "/api/v1/card-texts/{language}"): {"question": "Intruder's API question"},
@@ -357,7 +377,8 @@ def stored_state(session: Session, card: Card) -> tuple[object, ...]:
     row = session.get(Card, id_of(card), populate_existing=True)
     assert row is not None
     steps = ("seen", "acknowledged", "resolved", "dismissed")
-    state = (row.status,) + tuple(
+    work = session.exec(select(Event.kind).where(Event.card_id == row.id)).all()
+    state = (row.status, row.assignee_id, sorted(work)) + tuple(
         getattr(row, f"{step}_{what}") for step in steps for what in ("at", "by_id")
     )
     replies = session.exec(select(Reply.id, Reply.body).where(Reply.card_id == card.id)).all()
@@ -481,6 +502,7 @@ def send(
     if path.startswith("/invitations/"):
         token = ids["invitation_token"]  # type: ignore[assignment]
     url = path.format(token=token, extension="svg", **ids)
+    url = path.format(token=token, extension="svg", tag="intruder", **ids)
     if path.startswith("/api/"):
         headers = {"Authorization": f"Bearer {api_key}", "Idempotency-Key": new_secret(12)}
         body = JSON_BODIES.get((method, path))
@@ -499,6 +521,8 @@ def send(
         data["location_id"] = ids["location_id"]  # the caller's own location, or a missing one
     if path.lower().startswith("/c/"):
         data |= card_form(client, url)
+    if path == "/inbox/bulk":
+        data["card"] = ids["card_id"]  # the bulk form names its cards in the body
     return client.request(method, url, data=data)
 
 
