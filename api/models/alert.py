@@ -19,6 +19,8 @@ class AlertChannel(StrEnum):
 
 class AlertKind(StrEnum):
     negative = "negative"
+    # A webhook that asked for every card, positive ones too.
+    card = "card"
     escalation = "escalation"
     digest = "digest"
 
