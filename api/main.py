@@ -1,5 +1,6 @@
 """The application: `create_app()` wires settings, database, middleware, routes and error pages."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,7 @@ from api.middleware import (
 from api.routes import (
     account,
     admin,
+    admin_alerts,
     admin_codes,
     admin_keys,
     admin_profile,
@@ -38,6 +40,7 @@ from api.routes import (
 from api.services.app_settings import load_secret_key
 from api.services.codes import CodeCache
 from api.services.wakeups import Wakeups
+from api.services.worker import Worker
 from api.templating import STATIC, templates
 
 
@@ -63,7 +66,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assert_migrated(engine)
         app.state.secret_key = load_secret_key(engine=engine, settings=settings)
         await app.state.wakeups.start()
+        worker = None
+        if settings.worker_in_process:
+            worker = Worker(engine=engine, settings=settings)
+            worker.start_thread()
         yield
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
         await app.state.wakeups.stop()
         engine.dispose()
 
@@ -97,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin,
         admin_codes,
         admin_keys,
+        admin_alerts,
         admin_profile,
         api_v1,
         api_setup,
