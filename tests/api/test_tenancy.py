@@ -16,7 +16,17 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session, select
 
-from api.models import ApiKey, Card, Code, Employee, Location
+from api.models import (
+    AlertChannel,
+    AlertDelivery,
+    AlertKind,
+    ApiKey,
+    Card,
+    Code,
+    DeliveryStatus,
+    Employee,
+    Location,
+)
 from api.security import new_secret
 from api.services.api_keys import create_api_key
 from tests.conftest import csrf_token, log_in
@@ -95,6 +105,8 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("PUT", "/api/v1/codes/{code_id}"): Kind.TENANT_ID,
     ("POST", "/api/v1/codes/{code_id}/revoke"): Kind.TENANT_ID,
     ("POST", "/api/v1/codes/{code_id}/replace"): Kind.TENANT_ID,
+    ("GET", "/admin/alerts/deliveries"): Kind.NO_ID,
+    ("POST", "/admin/alerts/deliveries/{delivery_id}/retry"): Kind.TENANT_ID,
 }
 
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
@@ -177,6 +189,35 @@ def intruder(app: FastAPI, other_world: World) -> Iterator[TestClient]:
 def intruder_key(session: Session, other_world: World) -> str:
     key, _ = create_api_key(session=session, organisation=other_world.organisation, name="Rival")
     return key
+
+
+def make_alert_rows(session: Session, world: World) -> dict[str, int]:
+    """A parked alert delivery of the world's, for the routes that name one."""
+    assert world.organisation.id is not None
+    delivery = AlertDelivery(
+        organisation_id=world.organisation.id,
+        kind=AlertKind.negative,
+        channel=AlertChannel.email,
+        address=world.owner_email,
+        idempotency_key=new_secret(12),
+        status=DeliveryStatus.parked,
+        last_error=PRIVATE_COMMENT,
+    )
+    session.add(delivery)
+    session.commit()
+    assert delivery.id is not None
+    return {"delivery_id": delivery.id}
+
+
+def alert_state(session: Session, world: World) -> tuple[object, ...]:
+    """The world's alert deliveries, read fresh."""
+    session.rollback()
+    rows = session.exec(
+        select(AlertDelivery).where(AlertDelivery.organisation_id == world.organisation.id)
+    ).all()
+    state = tuple(sorted((row.id, row.status, row.attempts) for row in rows))
+    session.commit()
+    return state
 
 
 def soup(response: Response) -> BeautifulSoup:
@@ -315,7 +356,9 @@ def test_another_organisation_gets_nothing_from(
         "api_key": intruder_key,
     }
     _, world_key = create_api_key(session=session, organisation=world.organisation, name="Till")
+    alert_ids = make_alert_rows(session, world)
     world_ids = {
+        **alert_ids,
         "key_id": world_key.id,
         "card_id": id_of(world_card),
         "location_id": world.counter.id,
@@ -323,7 +366,11 @@ def test_another_organisation_gets_nothing_from(
         "code_id": world.counter_code.id,
     }
     missing_ids = dict.fromkeys(world_ids, MISSING_ID)
-    before = stored_state(session, world_card), set_up_state(session, world)
+    before = (
+        stored_state(session, world_card),
+        set_up_state(session, world),
+        alert_state(session, world),
+    )
     theirs = send(intruder, method, path, ids=world_ids, **request)
     kind = ROUTES[(method, path)]
 
@@ -337,7 +384,11 @@ def test_another_organisation_gets_nothing_from(
         assert theirs.status_code < 500, theirs.text
     for text in private_text(world):
         assert text not in theirs.text
-    assert (stored_state(session, world_card), set_up_state(session, world)) == before
+    assert (
+        stored_state(session, world_card),
+        set_up_state(session, world),
+        alert_state(session, world),
+    ) == before
 
     if kind is Kind.TENANT_ID:
         # The 404 above is tenancy, not a malformed request: the card's own organisation gets in.
