@@ -27,6 +27,8 @@ from api.routes import (
     admin_codes,
     admin_keys,
     admin_profile,
+    admin_webhooks,
+    api_alerts,
     api_setup,
     api_v1,
     auth,
@@ -36,6 +38,7 @@ from api.routes import (
     inbox_live,
     offline,
     qr_images,
+    unsubscribe,
 )
 from api.services.app_settings import load_secret_key
 from api.services.codes import CodeCache
@@ -106,10 +109,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin,
         admin_codes,
         admin_keys,
+        admin_webhooks,
         admin_alerts,
         admin_profile,
         api_v1,
         api_setup,
+        api_alerts,
+        unsubscribe,
         health,
     )
     for module in routers:
