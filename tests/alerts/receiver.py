@@ -41,12 +41,13 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                if receiver.delay:
-                    time.sleep(receiver.delay)
-                status = receiver.statuses.pop(0) if receiver.statuses else receiver.status
                 with receiver._arrived:
+                    status = receiver.statuses.pop(0) if receiver.statuses else receiver.status
+                    # Kept on arrival: a sender killed while we are slow to answer still sent it.
                     receiver.requests.append(Received(status, self.path, dict(self.headers), body))
                     receiver._arrived.notify_all()
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
