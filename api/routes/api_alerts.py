@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from api.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
-from api.models import AlertDelivery, Webhook
+from api.models import AlertDelivery, Webhook, WebhookStyle
 from api.schemas_alerts import (
     AlertSettingsIn,
     DeliveryOut,
@@ -35,8 +35,17 @@ class TestResult(BaseModel):
 
 
 def webhook_out(webhook: Webhook, *, with_secret: bool = False) -> WebhookOut:
-    fields = webhook.model_dump(exclude={"secret", "organisation_id", "created_at"})
-    return WebhookOut(**fields, secret=webhook.secret if with_secret else None)
+    assert webhook.id is not None
+    return WebhookOut(
+        id=webhook.id,
+        name=webhook.name,
+        url=webhook.url,
+        style=WebhookStyle(webhook.style),
+        location_id=webhook.location_id,
+        all_cards=webhook.all_cards,
+        language=webhook.language,
+        secret=webhook.secret if with_secret else None,
+    )
 
 
 def delivery_out(delivery: AlertDelivery) -> DeliveryOut:

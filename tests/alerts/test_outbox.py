@@ -8,9 +8,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.config import Settings
-from api.models import AlertChannel, AlertDelivery, AlertKind, DeliveryStatus, utcnow
+from api.models import AlertChannel, AlertDelivery, AlertKind, DeliveryStatus, Webhook, utcnow
 from api.services.outbox import claim_due
+from api.services.worker import Worker
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker, send_card
+from tests.alerts.receiver import Receiver
 from tests.conftest import csrf_token
 from tests.factories import World
 from tests.smtp import SmtpServer
@@ -115,3 +117,46 @@ def test_a_lapsed_claim_comes_back_to_another_worker(
     again = claim_due(engine=app.state.engine, settings=settings, now=later)
     assert [row.id for row in again] == [first[0].id]
     assert again[0].claim_token != first[0].claim_token
+
+
+def test_two_workers_running_at_once_send_each_alert_once(
+    app: FastAPI,
+    manager_client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    receiver: Receiver,
+) -> None:
+    assert world.organisation.id is not None
+    session.add(
+        Webhook(
+            organisation_id=world.organisation.id,
+            name="Ops",
+            url=receiver.url,
+            secret="whsec_x",
+            all_cards=True,
+        )
+    )
+    session.commit()
+    for number in range(16):
+        send_card(manager_client, world.counter_code.token, rating=5, comment=f"Card {number}")
+    receiver.delay = 0.02
+    clock = Clock()
+    workers = [make_worker(app, settings, clock) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def run(worker: Worker) -> None:
+        start.wait()
+        while worker.run_once(limit=2):
+            pass
+
+    threads = [threading.Thread(target=run, args=(worker,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    keys = [request.headers["Idempotency-Key"] for request in receiver.wait_for(16)]
+    assert len(keys) == 16
+    assert len(set(keys)) == 16, "no alert was sent twice"
+    assert {row.status for row in deliveries(session)} == {DeliveryStatus.sent}
