@@ -42,6 +42,17 @@ def alert_settings(*, session: Session, organisation_id: int) -> AlertSettings:
     )
 
 
+def add_once(session: Session, deliveries: list[AlertDelivery]) -> int:
+    """Commit scheduled deliveries; none if another worker scheduled them first (same keys)."""
+    session.add_all(deliveries)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return 0
+    return len(deliveries)
+
+
 def schedule_escalations(*, engine: Engine, now: datetime) -> int:
     """Queue an email to the owners for each negative card left unacknowledged too long."""
     escalated = select(AlertDelivery.card_id).where(AlertDelivery.kind == AlertKind.escalation)
@@ -89,14 +100,7 @@ def _escalate(*, engine: Engine, card: Card, minutes: int, now: datetime) -> int
             )
             for owner in owners
         ]
-        session.add_all(deliveries)
-        try:
-            session.commit()
-        except IntegrityError:
-            # Another worker queued this escalation first.
-            session.rollback()
-            return 0
-    return len(deliveries)
+        return add_once(session, deliveries)
 
 
 def schedule_digests(*, engine: Engine, now: datetime) -> int:
@@ -153,10 +157,4 @@ def _digests_for(*, engine: Engine, organisation: Organisation, now: datetime) -
                     payload={"date": day.isoformat(), "card_ids": seen},
                 )
             )
-        session.add_all(deliveries)
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            return 0
-    return len(deliveries)
+        return add_once(session, deliveries)

@@ -35,9 +35,8 @@ def test_the_locations_managers_get_the_alert_not_the_others(
     session: Session,
     world: World,
     settings: Settings,
-    smtp_server: SmtpServer,
+    mail: SmtpServer,
 ) -> None:
-    settings.smtp_url = smtp_server.url
     assert world.counter.id is not None
     assert world.terrace.id is not None
     make_manager(
@@ -57,7 +56,7 @@ def test_the_locations_managers_get_the_alert_not_the_others(
 
     drain(make_worker(app, settings, Clock()))
 
-    messages = smtp_server.inbox.wait_for(2)
+    messages = mail.inbox.wait_for(2)
     assert sorted(str(m["To"]) for m in messages) == [
         "counter@example.com",
         "everywhere@example.com",
@@ -82,9 +81,8 @@ def test_an_employee_and_the_time_are_named_in_the_managers_language(
     session: Session,
     world: World,
     settings: Settings,
-    smtp_server: SmtpServer,
+    mail: SmtpServer,
 ) -> None:
-    settings.smtp_url = smtp_server.url
     assert world.owner.id is not None
     assert world.organisation.id is not None
     session.add(
@@ -99,7 +97,7 @@ def test_an_employee_and_the_time_are_named_in_the_managers_language(
 
     drain(make_worker(app, settings, clock))
 
-    message = smtp_server.inbox.wait_for(1)[0]
+    message = mail.inbox.wait_for(1)[0]
     body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Maya" in body
     assert "hace 3 minutos" in body
@@ -112,9 +110,8 @@ def test_those_on_duty_replace_the_default(
     session: Session,
     world: World,
     settings: Settings,
-    smtp_server: SmtpServer,
+    mail: SmtpServer,
 ) -> None:
-    settings.smtp_url = smtp_server.url
     make_manager(session, world=world, email="dana@example.com")
     lee = make_manager(session, world=world, email="lee@example.com")
     assert world.terrace.id is not None
@@ -126,7 +123,7 @@ def test_those_on_duty_replace_the_default(
     send_card(client, world.counter_code.token, rating=1, comment="Long queue")
     drain(make_worker(app, settings, Clock()))
 
-    messages = smtp_server.inbox.wait_for(3)
+    messages = mail.inbox.wait_for(3)
     sent = sorted((str(m["To"]), str(m["Subject"])) for m in messages)
     assert sent == [
         ("dana@example.com", "Negative card at Counter"),

@@ -24,11 +24,10 @@ def test_a_refused_alert_backs_off_then_parks_and_an_owner_sends_it_again(
     session: Session,
     world: World,
     settings: Settings,
-    smtp_server: SmtpServer,
+    mail: SmtpServer,
 ) -> None:
-    settings.smtp_url = smtp_server.url
     settings.alert_max_attempts = 4
-    smtp_server.inbox.refuse_next = 100
+    mail.inbox.refuse_next = 100
     send_card(manager_client, world.counter_code.token, rating=1, comment="Burnt toast")
     clock = Clock()
     worker = make_worker(app, settings, clock)
@@ -54,16 +53,14 @@ def test_a_refused_alert_backs_off_then_parks_and_an_owner_sends_it_again(
 
     page = manager_client.get("/admin/alerts/deliveries")
     assert "Burnt toast" in page.text or "451" in page.text
-    smtp_server.inbox.refuse_next = 0
+    mail.inbox.refuse_next = 0
     retried = manager_client.post(
         f"/admin/alerts/deliveries/{parked.id}/retry",
         data={"csrf_token": csrf_token(manager_client)},
     )
     assert retried.status_code == 303
     drain(worker)
-    assert [str(m["Subject"]) for m in smtp_server.inbox.wait_for(1)] == [
-        "Negative card at Counter"
-    ]
+    assert [str(m["Subject"]) for m in mail.inbox.wait_for(1)] == ["Negative card at Counter"]
     assert deliveries(session)[0].status == DeliveryStatus.sent
 
 

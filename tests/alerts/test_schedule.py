@@ -25,29 +25,28 @@ def test_an_unacknowledged_negative_card_escalates_to_the_owners_after_ten_minut
     session: Session,
     world: World,
     settings: Settings,
-    smtp_server: SmtpServer,
+    mail: SmtpServer,
 ) -> None:
-    settings.smtp_url = smtp_server.url
     make_manager(session, world=world, email="manager@example.com")
     send_card(client, world.counter_code.token, rating=1, comment="Nobody came")
     clock = Clock()
     worker = make_worker(app, settings, clock)
     drain(worker)
-    smtp_server.inbox.wait_for(1)
-    assert subjects(smtp_server, world.owner_email) == [], "the manager is alerted, not the owner"
+    mail.inbox.wait_for(1)
+    assert subjects(mail, world.owner_email) == [], "the manager is alerted, not the owner"
 
     clock.advance(minutes=9, seconds=50)
     drain(worker)
-    assert subjects(smtp_server, world.owner_email) == []
+    assert subjects(mail, world.owner_email) == []
     clock.advance(seconds=15)
     drain(worker)
-    smtp_server.inbox.wait_for(2)
-    assert subjects(smtp_server, world.owner_email) == [
+    mail.inbox.wait_for(2)
+    assert subjects(mail, world.owner_email) == [
         "Not acknowledged after 10 minutes: a card at Counter"
     ]
     clock.advance(hours=1)
     drain(worker)
-    assert len(subjects(smtp_server, world.owner_email)) == 1, "escalated once"
+    assert len(subjects(mail, world.owner_email)) == 1, "escalated once"
 
 
 def test_an_acknowledged_card_does_not_escalate_and_the_delay_is_the_organisations(
@@ -56,9 +55,8 @@ def test_an_acknowledged_card_does_not_escalate_and_the_delay_is_the_organisatio
     session: Session,
     world: World,
     settings: Settings,
-    smtp_server: SmtpServer,
+    mail: SmtpServer,
 ) -> None:
-    settings.smtp_url = smtp_server.url
     assert world.organisation.id is not None
     session.add(AlertSettings(organisation_id=world.organisation.id, escalation_minutes=3))
     session.commit()
@@ -76,8 +74,8 @@ def test_an_acknowledged_card_does_not_escalate_and_the_delay_is_the_organisatio
     clock = Clock()
     clock.advance(minutes=3, seconds=5)
     drain(make_worker(app, settings, clock))
-    smtp_server.inbox.wait_for(3)
-    assert subjects(smtp_server, world.owner_email) == [
+    mail.inbox.wait_for(3)
+    assert subjects(mail, world.owner_email) == [
         "Not acknowledged after 3 minutes: a card at Terrace"
     ]
 
@@ -94,9 +92,8 @@ def test_quiet_hours_hold_an_alert_until_they_end_but_not_the_escalation(
     session: Session,
     world: World,
     settings: Settings,
-    smtp_server: SmtpServer,
+    mail: SmtpServer,
 ) -> None:
-    settings.smtp_url = smtp_server.url
     clock = Clock()
     manager = make_manager(session, world=world, email="sleepy@example.com")
     start, end = quiet_around(clock.now)
@@ -118,15 +115,15 @@ def test_quiet_hours_hold_an_alert_until_they_end_but_not_the_escalation(
 
     clock.advance(minutes=11)
     drain(worker)
-    smtp_server.inbox.wait_for(1)
-    assert subjects(smtp_server, "sleepy@example.com") == []
-    assert subjects(smtp_server, world.owner_email) == [
+    mail.inbox.wait_for(1)
+    assert subjects(mail, "sleepy@example.com") == []
+    assert subjects(mail, world.owner_email) == [
         "Not acknowledged after 10 minutes: a card at Counter"
     ]
     clock.advance(minutes=50)
     drain(worker)
-    smtp_server.inbox.wait_for(2)
-    assert subjects(smtp_server, "sleepy@example.com") == ["Negative card at Counter"]
+    mail.inbox.wait_for(2)
+    assert subjects(mail, "sleepy@example.com") == ["Negative card at Counter"]
 
 
 def test_positive_cards_come_in_a_daily_digest_that_unsubscribes_in_one_click(
@@ -135,9 +132,8 @@ def test_positive_cards_come_in_a_daily_digest_that_unsubscribes_in_one_click(
     session: Session,
     world: World,
     settings: Settings,
-    smtp_server: SmtpServer,
+    mail: SmtpServer,
 ) -> None:
-    settings.smtp_url = smtp_server.url
     assert world.counter.id is not None
     make_manager(
         session,
@@ -151,12 +147,12 @@ def test_positive_cards_come_in_a_daily_digest_that_unsubscribes_in_one_click(
     clock = Clock(datetime.combine(today + timedelta(days=1), time(7, 30), tzinfo=UTC))
     worker = make_worker(app, settings, clock)
     drain(worker)
-    assert smtp_server.messages == [], "not before the digest hour (08:00)"
+    assert mail.messages == [], "not before the digest hour (08:00)"
 
     clock.advance(hours=1)
     worker = make_worker(app, settings, clock)
     drain(worker)
-    messages = smtp_server.inbox.wait_for(2)
+    messages = mail.inbox.wait_for(2)
     digests = {str(m["To"]): m.get_body(("plain",)).get_content() for m in messages}  # type: ignore[union-attr]
     assert "Great flat white" in digests["counter@example.com"]
     assert "Sunny terrace" not in digests["counter@example.com"], "only what they manage"
@@ -192,7 +188,7 @@ def test_positive_cards_come_in_a_daily_digest_that_unsubscribes_in_one_click(
     send_card(client, world.counter_code.token, rating=5, comment="Next day")
     clock.advance(days=1)
     drain(make_worker(app, settings, clock))
-    assert subjects(smtp_server, "counter@example.com") == [str(message["Subject"])]
+    assert subjects(mail, "counter@example.com") == [str(message["Subject"])]
 
 
 def select_preferences() -> SelectOfScalar[AlertPreference]:
