@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.config import Settings
 from api.db import writer
@@ -29,20 +30,12 @@ def claim_due(
 ) -> list[AlertDelivery]:
     """Lease up to `limit` due deliveries to this worker; nobody else gets them meanwhile."""
     token = uuid.uuid4().hex
+    due = due_ids(now=now, limit=limit)
+    with Session(engine) as session:
+        # A plain read first: an idle worker never takes SQLite's write lock.
+        if not session.exec(due.limit(1)).first():
+            return []
     with Session(writer(engine), expire_on_commit=False) as session:
-        due = (
-            select(AlertDelivery.id)
-            .where(AlertDelivery.status == DeliveryStatus.pending)
-            .where(col(AlertDelivery.next_attempt_at) <= now)
-            .where(
-                or_(
-                    col(AlertDelivery.claimed_until).is_(None),
-                    col(AlertDelivery.claimed_until) < now,
-                )
-            )
-            .order_by(col(AlertDelivery.next_attempt_at), col(AlertDelivery.id))
-            .limit(limit)
-        )
         if engine.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
         ids = list(session.exec(due).all())
@@ -64,6 +57,23 @@ def claim_due(
             .order_by(col(AlertDelivery.id))
         ).all()
         return list(rows)
+
+
+def due_ids(*, now: datetime, limit: int) -> SelectOfScalar[int | None]:
+    """The ids of pending deliveries that are due and not held by a live claim, oldest first."""
+    return (
+        select(col(AlertDelivery.id))
+        .where(AlertDelivery.status == DeliveryStatus.pending)
+        .where(col(AlertDelivery.next_attempt_at) <= now)
+        .where(
+            or_(
+                col(AlertDelivery.claimed_until).is_(None),
+                col(AlertDelivery.claimed_until) < now,
+            )
+        )
+        .order_by(col(AlertDelivery.next_attempt_at), col(AlertDelivery.id))
+        .limit(limit)
+    )
 
 
 def mark_sent(*, engine: Engine, delivery: AlertDelivery, now: datetime) -> None:

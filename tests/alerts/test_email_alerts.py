@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.config import Settings
+from api.main import create_app
 from api.models import AlertPreference, DeliveryStatus, LocationDuty
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker, send_card
 from tests.factories import World, make_manager
@@ -146,3 +147,14 @@ def test_a_manager_who_turned_alerts_off_gets_none(
     make_manager(session, world=world, email="on@example.com")
     send_card(client, world.counter_code.token, rating=1, comment="Dirty cup")
     assert [row.address for row in deliveries(session)] == ["on@example.com"]
+
+
+def test_the_app_delivers_alerts_itself_by_default(
+    settings: Settings, world: World, mail: SmtpServer
+) -> None:
+    settings.worker_in_process = True
+    settings.worker_poll_seconds = 0.05
+    with TestClient(create_app(settings)) as served:
+        send_card(served, world.counter_code.token, rating=1, comment="No worker process")
+        [message] = mail.inbox.wait_for(1)
+    assert "No worker process" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
