@@ -161,7 +161,9 @@ def test_positive_cards_come_in_a_daily_digest_that_unsubscribes_in_one_click(
 
     message = next(m for m in messages if str(m["To"]) == "counter@example.com")
     url = str(message["List-Unsubscribe"]).strip("<>").removeprefix("http://testserver")
-    with TestClient(app, follow_redirects=False) as stranger:
+    # No `with`: a second lifespan on the same app would start a second set of wake-ups.
+    stranger = TestClient(app, follow_redirects=False)
+    try:
         asked = stranger.get(url)
         assert asked.status_code == 200
         assert "Stop the daily digest emails from Harbour Café?" in asked.text
@@ -179,6 +181,8 @@ def test_positive_cards_come_in_a_daily_digest_that_unsubscribes_in_one_click(
         assert "You will no longer get the daily digest" in done.text
         tampered = stranger.post(url[:-1] + ("0" if url[-1] != "0" else "1"))
         assert tampered.status_code == 404
+    finally:
+        stranger.close()
 
     reread(session)
     [preference] = session.exec(select_preferences()).all()
