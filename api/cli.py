@@ -1,4 +1,4 @@
-"""The `tellus` command: serve, migrate, demo, create-owner, api-key."""
+"""The `tellus` command: serve, worker, migrate, demo, create-owner, api-key."""
 
 import argparse
 import getpass
@@ -19,7 +19,13 @@ def main(argv: list[str] | None = None) -> int:
 
     serve = commands.add_parser("serve", help="run the web app (uvicorn)")
     _server_options(serve)
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not deliver alerts in this process (a separate `tellus worker` runs)",
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("worker", help="deliver alerts from the outbox (any number may run)")
     demo = commands.add_parser("demo", help="migrate, create a demo organisation and serve it")
     _server_options(demo)
     demo.add_argument("--no-serve", action="store_true", help="only create the demo data")
@@ -48,6 +54,10 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if getattr(args, "no_worker", False):
+        # The app reads its settings from the environment in the uvicorn process(es).
+        os.environ["TELLUS_WORKER_IN_PROCESS"] = "false"
+        get_settings.cache_clear()
     settings = get_settings()
     uvicorn.run(
         "api.main:app",
@@ -64,6 +74,24 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_migrate(args: argparse.Namespace) -> int:
     migrate(get_settings().database_url)
     print("Database is up to date.")
+    return 0
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    import signal
+
+    from api.db import assert_migrated
+    from api.services.worker import Worker
+
+    settings = get_settings()
+    engine = create_db_engine(settings.database_url)
+    assert_migrated(engine)
+    worker = Worker(engine=engine, settings=settings)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: worker.stop(timeout=0))
+    print("Tellus worker: delivering alerts (Ctrl-C to stop).", flush=True)
+    worker.run_forever()
+    engine.dispose()
     return 0
 
 
@@ -124,6 +152,7 @@ def run_api_key(args: argparse.Namespace) -> int:
 COMMANDS = {
     "serve": run_serve,
     "migrate": run_migrate,
+    "worker": run_worker,
     "demo": run_demo,
     "create-owner": run_create_owner,
     "api-key": run_api_key,

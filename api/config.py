@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     # kept in the database. The subject (mailto: or https:) tells push services whom to reach.
     vapid_private_key: str | None = None
     vapid_subject: str | None = None
+    # `tellus serve` delivers alerts itself; turn off when a separate `tellus worker` runs.
+    worker_in_process: bool = True
+    # The outbox: a delivery is retried with exponential backoff (from alert_retry_seconds, with
+    # jitter) up to alert_max_attempts times, then parked for an owner. A claim is a lease: a
+    # worker killed mid-send gives its rows back after alert_lease_seconds.
+    alert_max_attempts: int = 8
+    alert_retry_seconds: float = 30.0
+    alert_retry_max_seconds: float = 3600.0
+    alert_lease_seconds: float = 120.0
+    worker_poll_seconds: float = 1.0
 
     @field_validator("base_url")
     @classmethod

@@ -1,5 +1,6 @@
 """The application: `create_app()` wires settings, database, middleware, routes and error pages."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,12 +26,15 @@ from api.routes import (
     account,
     account_security,
     admin,
+    admin_alerts,
     admin_card_texts,
     admin_codes,
     admin_keys,
     admin_mail,
     admin_people,
     admin_profile,
+    admin_webhooks,
+    api_alerts,
     api_card_texts,
     api_people,
     api_replies,
@@ -50,12 +54,14 @@ from api.routes import (
     offline,
     qr_images,
     replies,
+    unsubscribe,
 )
 from api.services.app_settings import load_secret_key
 from api.services.codes import CodeCache
 from api.services.profile import LOGO_MAX_BYTES
 from api.services.wakeups import Wakeups
 from api.services.webpush import vapid_keys
+from api.services.worker import Worker
 from api.templating import STATIC, templates
 
 
@@ -82,7 +88,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.secret_key = load_secret_key(engine=engine, settings=settings)
         app.state.vapid_keys = vapid_keys(engine=engine, settings=settings)
         await app.state.wakeups.start()
+        worker = None
+        if settings.worker_in_process:
+            worker = Worker(engine=engine, settings=settings)
+            worker.start_thread()
         yield
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
         await app.state.wakeups.stop()
         engine.dispose()
 
@@ -130,6 +142,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin_keys,
         admin_mail,
         admin_people,
+        admin_webhooks,
+        admin_alerts,
         admin_profile,
         admin_card_texts,
         api_v1,
@@ -139,6 +153,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_setup,
         api_people,
         invitations,
+        api_alerts,
+        unsubscribe,
         health,
     )
     for module in routers:

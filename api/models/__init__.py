@@ -10,6 +10,17 @@ from api.models.account import (
     User,
     UserSession,
 )
+from api.models.alert import (
+    AlertChannel,
+    AlertDelivery,
+    AlertKind,
+    AlertPreference,
+    AlertSettings,
+    DeliveryStatus,
+    LocationDuty,
+    Webhook,
+    WebhookStyle,
+)
 from api.models.card import Card, CardStatus
 from api.models.event import Event, EventKind
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
@@ -21,6 +32,15 @@ from api.models.types import utcnow
 from api.models.work import CardNote, CardTag, Tag
 
 __all__ = [
+    "AlertChannel",
+    "AlertDelivery",
+    "AlertKind",
+    "AlertPreference",
+    "AlertSettings",
+    "DeliveryStatus",
+    "LocationDuty",
+    "Webhook",
+    "WebhookStyle",
     "ApiKey",
     "AppSetting",
     "Card",

@@ -13,6 +13,7 @@ from api.errors import NotFound, Unprocessable
 from api.i18n import N_
 from api.models import Card, EventKind
 from api.schemas import CardIn
+from api.services.alert_routing import enqueue_card_alerts
 from api.services.codes import CodeContext
 from api.services.events import record_event
 from api.services.follow_up import follow_up_hash, follow_up_token
@@ -83,6 +84,8 @@ def submit_card(
             session.flush()
             # Same transaction: an open inbox learns of the card exactly when it is stored.
             record_event(session=session, kind=EventKind.card_created, card=card)
+            # The transactional outbox: the card is never stored without its alerts.
+            enqueue_card_alerts(session=session, card=card, now=card.created_at)
             session.commit()
             return Submission(card=card, replayed=False, follow_up_token=token)
         except IntegrityError:

@@ -15,17 +15,24 @@ from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, col, select
 
 from api.models import (
+    AlertChannel,
+    AlertDelivery,
+    AlertKind,
+    AlertPreference,
+    AlertSettings,
     ApiKey,
     Card,
     CardText,
     Code,
+    DeliveryStatus,
     Employee,
     Event,
     Invitation,
     Location,
+    LocationDuty,
     Membership,
     Organisation,
     OrganisationMailServer,
@@ -33,6 +40,7 @@ from api.models import (
     Reply,
     ReplyTemplate,
     Role,
+    Webhook,
 )
 from api.security import new_secret
 from api.services.api_keys import create_api_key
@@ -180,6 +188,26 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("PUT", "/api/v1/mail-server"): Kind.NO_ID,
     ("DELETE", "/api/v1/mail-server"): Kind.NO_ID,
     ("POST", "/api/v1/mail-server/test"): Kind.NO_ID,
+    ("GET", "/admin/alerts"): Kind.NO_ID,
+    ("POST", "/admin/alerts"): Kind.NO_ID,
+    ("POST", "/admin/alerts/locations/{location_id}"): Kind.TENANT_ID,
+    ("POST", "/admin/alerts/people/{user_id}"): Kind.TENANT_ID,
+    ("GET", "/admin/alerts/deliveries"): Kind.NO_ID,
+    ("POST", "/admin/alerts/deliveries/{delivery_id}/retry"): Kind.TENANT_ID,
+    ("GET", "/admin/alerts/webhooks"): Kind.NO_ID,
+    ("POST", "/admin/alerts/webhooks"): Kind.NO_ID,
+    ("POST", "/admin/alerts/webhooks/{webhook_id}/test"): Kind.TENANT_ID,
+    ("POST", "/admin/alerts/webhooks/{webhook_id}/delete"): Kind.TENANT_ID,
+    ("GET", "/api/v1/alerts/settings"): Kind.NO_ID,
+    ("PUT", "/api/v1/alerts/settings"): Kind.NO_ID,
+    ("PUT", "/api/v1/alerts/locations/{location_id}/duty"): Kind.TENANT_ID,
+    ("PUT", "/api/v1/alerts/people/{user_id}"): Kind.TENANT_ID,
+    ("GET", "/api/v1/alerts/deliveries"): Kind.NO_ID,
+    ("POST", "/api/v1/alerts/deliveries/{delivery_id}/retry"): Kind.TENANT_ID,
+    ("GET", "/api/v1/webhooks"): Kind.NO_ID,
+    ("POST", "/api/v1/webhooks"): Kind.NO_ID,
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): Kind.TENANT_ID,
+    ("POST", "/api/v1/webhooks/{webhook_id}/test"): Kind.TENANT_ID,
 }
 
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
@@ -189,6 +217,9 @@ NOT_WALKED: dict[tuple[str, str], str] = {
     ("swagger_ui_redirect", "/docs/oauth2-redirect"): "FastAPI's docs OAuth2 helper: static HTML",
     ("static", "/static"): "the Mount of web/static: files that are the same for everyone",
     ("logo", "/logo/{slug}.png"): "an organisation's public logo (test_admin_profile covers it)",
+    ("confirm", "/unsubscribe/{token}"): "an HMAC-signed unsubscribe link is its own credential "
+    "and names no row by id (tests/alerts/test_schedule.py tries a tampered one)",
+    ("unsubscribe_now", "/unsubscribe/{token}"): "as the GET above: the signed link's POST",
 }
 
 # Valid form bodies, so that a refusal is tenancy and not a validation error.
@@ -217,6 +248,9 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/inbox/{card_id}/notes"): {"body": "Intruder's note"},
     ("POST", "/inbox/{card_id}/tags"): {"tag": "intruder"},
     ("POST", "/inbox/{card_id}/tags/remove"): {"tag": "intruder"},
+    ("POST", "/admin/alerts"): {"escalation_minutes": "5", "digest_hour": "9"},
+    ("POST", "/admin/alerts/people/{user_id}"): {"quiet_start": "22:00", "quiet_end": "07:00"},
+    ("POST", "/admin/alerts/webhooks"): {"name": "Intruder's hook", "url": "https://example.com/"},
 }
 
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
@@ -245,6 +279,10 @@ PAGE_JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
     },
     ("POST", "/inbox/push/unsubscribe"): {"endpoint": WORLD_PUSH_ENDPOINT},
     ("POST", "/inbox/push/test"): {},
+    ("PUT", "/api/v1/alerts/settings"): {"escalation_minutes": 5, "digest_hour": 9},
+    ("PUT", "/api/v1/alerts/locations/{location_id}/duty"): {"user_ids": []},
+    ("PUT", "/api/v1/alerts/people/{user_id}"): {"negative_email": False},
+    ("POST", "/api/v1/webhooks"): {"name": "Intruder's hook", "url": "https://example.com/"},
 }
 
 
@@ -360,6 +398,49 @@ def world_people(session: Session, world: World) -> dict[str, int]:
         "member_id": membership.id,
         "invitation_id": invitation.id,
     }
+
+
+def make_alert_rows(session: Session, world: World) -> dict[str, int]:
+    """A parked alert delivery of the world's, for the routes that name one."""
+    assert world.organisation.id is not None
+    delivery = AlertDelivery(
+        organisation_id=world.organisation.id,
+        kind=AlertKind.negative,
+        channel=AlertChannel.email,
+        address=world.owner_email,
+        idempotency_key=new_secret(12),
+        status=DeliveryStatus.parked,
+        last_error=PRIVATE_COMMENT,
+    )
+    # Nothing listens on port 9: a test message fails at once, and the page says so.
+    webhook = Webhook(
+        organisation_id=world.organisation.id, name="Ops", url="http://127.0.0.1:9/", secret="s"
+    )
+    session.add_all([delivery, webhook])
+    session.commit()
+    assert delivery.id is not None
+    assert webhook.id is not None
+    assert world.owner.id is not None
+    return {"delivery_id": delivery.id, "webhook_id": webhook.id, "user_id": world.owner.id}
+
+
+def alert_state(session: Session, world: World) -> tuple[object, ...]:
+    """The world's alert set-up and deliveries, read fresh."""
+    session.rollback()
+    organisation_id = world.organisation.id
+    rows: list[SQLModel] = []
+    for model in (AlertDelivery, Webhook, AlertSettings, AlertPreference):
+        rows += session.exec(select(model).where(model.organisation_id == organisation_id)).all()
+    places = (world.counter.id, world.terrace.id)
+    rows += session.exec(
+        select(LocationDuty).where(col(LocationDuty.location_id).in_(places))
+    ).all()
+    session.commit()
+    columns = (
+        (type(row).__name__, *(str(getattr(row, c.name)) for c in row.__table__.columns))  # type: ignore[attr-defined]
+        for row in rows
+    )
+    return tuple(sorted(columns))
 
 
 def soup(response: Response) -> BeautifulSoup:
@@ -556,7 +637,9 @@ def test_another_organisation_gets_nothing_from(
         "api_key": intruder_key,
     }
     _, world_key = create_api_key(session=session, organisation=world.organisation, name="Till")
+    alert_ids = make_alert_rows(session, world)
     world_ids = {
+        **alert_ids,
         "key_id": world_key.id,
         "card_id": id_of(world_card),
         "location_id": world.counter.id,
@@ -568,7 +651,11 @@ def test_another_organisation_gets_nothing_from(
     }
     missing_ids: dict[str, Any] = dict.fromkeys(world_ids, MISSING_ID)
     world_ids["invitation_token"] = missing_ids["invitation_token"] = intruder_invitation
-    before = stored_state(session, world_card), set_up_state(session, world)
+    before = (
+        stored_state(session, world_card),
+        set_up_state(session, world),
+        alert_state(session, world),
+    )
     theirs = send(intruder, method, path, ids=world_ids, **request)
     kind = ROUTES[(method, path)]
 
@@ -582,7 +669,11 @@ def test_another_organisation_gets_nothing_from(
         assert theirs.status_code < 500, theirs.text
     for text in private_text(world):
         assert text not in theirs.text
-    assert (stored_state(session, world_card), set_up_state(session, world)) == before
+    assert (
+        stored_state(session, world_card),
+        set_up_state(session, world),
+        alert_state(session, world),
+    ) == before
 
     if kind is Kind.TENANT_ID:
         # The 404 above is tenancy, not a malformed request: the card's own organisation gets in.

@@ -1,0 +1,93 @@
+"""The owner's webhooks page: add one (its signing secret shown once), send a test, delete."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep, positive_id
+from api.errors import AppError
+from api.i18n import LANGUAGES
+from api.models import WebhookStyle
+from api.routes.admin import form_errors, read_form, render
+from api.schemas_alerts import WebhookIn
+from api.services.accounts import SignedIn
+from api.services.alert_admin import add_webhook, delete_webhook, list_webhooks, send_test
+from api.services.locations import list_locations, require_owner
+
+router = APIRouter(prefix="/admin/alerts/webhooks", include_in_schema=False)
+
+
+def webhooks_page(
+    request: Request, manager: SignedIn, session: Any, status_code: int = 200, **context: Any
+) -> Response:
+    return render(
+        request,
+        "alert_webhooks.html",
+        manager,
+        status_code=status_code,
+        webhooks=list_webhooks(session=session, tenant=manager.tenant),
+        locations=list_locations(session=session, tenant=manager.tenant),
+        styles=list(WebhookStyle),
+        catalogues=sorted((lang.tag, lang.name) for lang in LANGUAGES.values()),
+        **{"values": {"style": "json", "language": "en"}, "errors": {}, **context},
+    )
+
+
+@router.get("")
+def webhooks(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
+    """The organisation's webhooks."""
+    require_owner(manager.tenant)
+    return webhooks_page(request, manager, session)
+
+
+@router.post("")
+async def add(request: Request, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+    """Add a webhook and show its signing secret this once (never cached)."""
+    require_owner(manager.tenant)
+    values = await read_form(request)
+    try:
+        data = WebhookIn.model_validate(
+            values
+            | {
+                "location_id": values.get("location_id") or None,
+                "all_cards": "all_cards" in values,
+            }
+        )
+        webhook = add_webhook(session=session, tenant=manager.tenant, data=data)
+    except ValidationError as error:
+        return webhooks_page(
+            request, manager, session, 422, values=values, errors=form_errors(error)
+        )
+    except AppError as error:
+        return webhooks_page(
+            request,
+            manager,
+            session,
+            error.status_code,
+            values=values,
+            errors={"location_id": error.message},
+        )
+    response = webhooks_page(request, manager, session, new_webhook=webhook)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/{webhook_id}/test")
+def test(
+    webhook_id: str, request: Request, manager: CsrfCheckedManager, session: SessionDep
+) -> Response:
+    """Send a signed test message now and say whether it arrived."""
+    require_owner(manager.tenant)
+    hook = positive_id(webhook_id)
+    error = send_test(session=session, tenant=manager.tenant, webhook_id=hook)
+    return webhooks_page(request, manager, session, tested=hook, test_error=error)
+
+
+@router.post("/{webhook_id}/delete")
+def delete(webhook_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+    """Delete a webhook."""
+    require_owner(manager.tenant)
+    delete_webhook(session=session, tenant=manager.tenant, webhook_id=positive_id(webhook_id))
+    return RedirectResponse("/admin/alerts/webhooks", status_code=303)

@@ -1,0 +1,141 @@
+"""What an alert says, in its reader's language: where, who, how long ago, the comment, a link."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_timedelta
+from sqlmodel import Session, col, select
+
+from api.config import Settings
+from api.i18n import ENGLISH, Language, find_language
+from api.models import AlertDelivery, AlertKind, Card, Employee, Location, Organisation
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    card: Card
+    place: str
+    employee: str | None
+    url: str
+
+
+@dataclass(frozen=True)
+class AlertText:
+    subject: str
+    body: str
+    cards: list[CardFacts]
+
+
+def language_for(tag: str) -> Language:
+    return find_language(tag) or ENGLISH
+
+
+def card_facts(
+    *, session: Session, cards: list[Card], settings: Settings, language: Language
+) -> list[CardFacts]:
+    """Each card with its location and employee names and the link to it in the inbox."""
+    _ = language.gettext
+    places = _names(session, Location, {c.location_id for c in cards})
+    people = _names(session, Employee, {c.employee_id for c in cards})
+    return [
+        CardFacts(
+            card=card,
+            place=places.get(card.location_id) or _("no location"),
+            employee=people.get(card.employee_id),
+            url=f"{settings.base_url}/inbox/{card.id}",
+        )
+        for card in cards
+    ]
+
+
+def _names(session: Session, model: type[Location] | type[Employee], ids: set[int | None]) -> dict:
+    wanted = [id_ for id_ in ids if id_ is not None]
+    if not wanted:
+        return {}
+    column = Location.name if model is Location else Employee.display_name
+    return dict(session.exec(select(model.id, column).where(col(model.id).in_(wanted))).all())  # type: ignore[call-overload]
+
+
+def babel_locale(language: Language) -> Locale:
+    return Locale.parse(language.tag.replace("-", "_"))
+
+
+def describe_card(facts: CardFacts, *, language: Language, now: datetime) -> list[str]:
+    """The lines that say what a card is and where to find it."""
+    _ = language.gettext
+    ago = format_timedelta(
+        facts.card.created_at - now, add_direction=True, locale=babel_locale(language)
+    )
+    lines = [
+        _("Rating: %(rating)s of 5") % {"rating": facts.card.rating},
+        _("Where: %(place)s") % {"place": facts.place},
+    ]
+    if facts.employee:
+        lines.append(_("Who helped: %(employee)s") % {"employee": facts.employee})
+    lines += [
+        _("When: %(ago)s") % {"ago": ago},
+        _("Comment: %(comment)s") % {"comment": facts.card.comment or _("(no comment)")},
+        _("Open the card: %(url)s") % {"url": facts.url},
+    ]
+    return lines
+
+
+def alert_text(
+    *, session: Session, delivery: AlertDelivery, settings: Settings, now: datetime
+) -> AlertText:
+    """The subject and body of a card alert, an escalation or a digest."""
+    language = language_for(delivery.language)
+    _ = language.gettext
+    organisation = session.get(Organisation, delivery.organisation_id)
+    assert organisation is not None
+    if delivery.kind == AlertKind.digest:
+        return _digest_text(
+            session=session,
+            delivery=delivery,
+            settings=settings,
+            now=now,
+            language=language,
+            organisation=organisation,
+        )
+    card = session.get(Card, delivery.card_id)
+    if card is None:
+        raise LookupError("The card of this alert no longer exists.")
+    facts = card_facts(session=session, cards=[card], settings=settings, language=language)[0]
+    if delivery.kind == AlertKind.escalation:
+        subject = _("Not acknowledged after %(minutes)s minutes: a card at %(place)s") % {
+            "minutes": delivery.payload.get("minutes", ""),
+            "place": facts.place,
+        }
+    elif delivery.kind == AlertKind.negative:
+        subject = _("Negative card at %(place)s") % {"place": facts.place}
+    else:
+        subject = _("New card at %(place)s") % {"place": facts.place}
+    body = "\n".join([organisation.name, "", *describe_card(facts, language=language, now=now)])
+    return AlertText(subject=subject, body=body, cards=[facts])
+
+
+def _digest_text(
+    *,
+    session: Session,
+    delivery: AlertDelivery,
+    settings: Settings,
+    now: datetime,
+    language: Language,
+    organisation: Organisation,
+) -> AlertText:
+    _ = language.gettext
+    ids: list[Any] = list(delivery.payload.get("card_ids", []))
+    cards = list(
+        session.exec(select(Card).where(col(Card.id).in_(ids)).order_by(col(Card.id))).all()
+    )
+    facts = card_facts(session=session, cards=cards, settings=settings, language=language)
+    day = datetime.fromisoformat(str(delivery.payload.get("date"))).date()
+    subject = _("Daily digest for %(date)s") % {
+        "date": format_date(day, format="long", locale=babel_locale(language))
+    }
+    lines = [organisation.name, _("Positive cards: %(count)s") % {"count": len(facts)}]
+    for item in facts:
+        lines += ["", *describe_card(item, language=language, now=now)]
+    return AlertText(subject=subject, body="\n".join(lines), cards=facts)

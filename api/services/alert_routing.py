@@ -1,0 +1,233 @@
+"""Who gets an alert about a card, through which channel, and when: decided as the card is stored.
+
+Defaults with no set-up: a negative card (rating 1–2) emails at once the managers who can see its
+location (the owners when no manager can); positive cards wait for the daily digest. An owner
+can name who is on duty per location, add webhooks, and set each person's preferences.
+
+Quiet hours (in the organisation's time zone) hold a person's emails, negative alerts included,
+until they end: quiet means quiet. What keeps a negative card from waiting all night is the
+escalation, which reaches the owners after N unacknowledged minutes whatever their quiet hours.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from api.models import (
+    AlertChannel,
+    AlertDelivery,
+    AlertKind,
+    AlertPreference,
+    Card,
+    LocationDuty,
+    Membership,
+    MembershipLocation,
+    Organisation,
+    Role,
+    User,
+    Webhook,
+)
+
+NEGATIVE_MAX_RATING = 2
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user: User
+    role: Role
+    preference: AlertPreference
+
+
+def is_negative(card: Card) -> bool:
+    return card.rating <= NEGATIVE_MAX_RATING
+
+
+def organisation_zone(organisation: Organisation) -> ZoneInfo:
+    try:
+        return ZoneInfo(organisation.time_zone)
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def members(*, session: Session, organisation_id: int) -> list[tuple[Recipient, set[int] | None]]:
+    """Owners and managers with the locations they are limited to (None: every location)."""
+    rows = session.exec(
+        select(Membership, User)
+        .join(User, col(User.id) == Membership.user_id)
+        .where(Membership.organisation_id == organisation_id)
+        .where(col(Membership.role).in_([Role.owner, Role.manager]))
+        .order_by(col(User.id))
+    ).all()
+    limits: dict[int | None, set[int]] = {}
+    for membership_id, limit_id in session.exec(
+        select(MembershipLocation.membership_id, MembershipLocation.location_id).where(
+            col(MembershipLocation.membership_id).in_([m.id for m, _ in rows])
+        )
+    ).all():
+        limits.setdefault(membership_id, set()).add(limit_id)
+    preferences = preferences_of(
+        session=session, organisation_id=organisation_id, user_ids=[u.id for _, u in rows]
+    )
+    return [
+        (
+            Recipient(user=user, role=Role(membership.role), preference=preferences[user.id]),
+            limits.get(membership.id),
+        )
+        for membership, user in rows
+        if user.id is not None
+    ]
+
+
+def members_who_see(
+    *, session: Session, organisation_id: int, location_id: int | None
+) -> list[Recipient]:
+    """Owners and managers who can see a location (unlimited ones only when it is None)."""
+    return [
+        recipient
+        for recipient, limit in members(session=session, organisation_id=organisation_id)
+        if limit is None or location_id in limit
+    ]
+
+
+def preferences_of(
+    *, session: Session, organisation_id: int, user_ids: list[int | None]
+) -> dict[int, AlertPreference]:
+    """Each person's preferences, the defaults for those who never set any."""
+    stored = {
+        row.user_id: row
+        for row in session.exec(
+            select(AlertPreference)
+            .where(AlertPreference.organisation_id == organisation_id)
+            .where(col(AlertPreference.user_id).in_(user_ids))
+        ).all()
+    }
+    return {
+        user_id: stored.get(user_id)
+        or AlertPreference(organisation_id=organisation_id, user_id=user_id)
+        for user_id in user_ids
+        if user_id is not None
+    }
+
+
+def on_duty(*, session: Session, organisation_id: int, location_id: int | None) -> list[Recipient]:
+    """Who a negative card at this location alerts: those on duty, else its managers."""
+    seeing = members_who_see(
+        session=session, organisation_id=organisation_id, location_id=location_id
+    )
+    if location_id is not None:
+        duty = set(
+            session.exec(
+                select(LocationDuty.user_id).where(LocationDuty.location_id == location_id)
+            ).all()
+        )
+        if duty:
+            return [r for r in seeing if r.user.id in duty]
+    managers = [r for r in seeing if r.role == Role.manager]
+    return managers or [r for r in seeing if r.role == Role.owner]
+
+
+def quiet_until(preference: AlertPreference, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """When this person's quiet hours end if `now` falls in them, else None."""
+    try:
+        start = time.fromisoformat(preference.quiet_start)
+        end = time.fromisoformat(preference.quiet_end)
+    except ValueError:
+        return None
+    if start == end:
+        return None
+    local = now.astimezone(zone)
+    clock = local.time().replace(tzinfo=None)
+    today_end = datetime.combine(local.date(), end, tzinfo=zone)
+    if start < end:
+        inside, until = start <= clock < end, today_end
+    elif clock >= start:
+        inside, until = True, today_end + timedelta(days=1)
+    else:
+        inside, until = clock < end, today_end
+    return until.astimezone(now.tzinfo) if inside else None
+
+
+def language_of(preference: AlertPreference, organisation: Organisation) -> str:
+    return preference.language or organisation.default_language or "en"
+
+
+def email_delivery(
+    *,
+    organisation: Organisation,
+    recipient: Recipient,
+    kind: AlertKind,
+    key: str,
+    now: datetime,
+    card_id: int | None = None,
+    payload: dict[str, object] | None = None,
+    honour_quiet_hours: bool = True,
+) -> AlertDelivery:
+    """An email delivery to one person, held back to the end of their quiet hours."""
+    held = quiet_until(recipient.preference, organisation_zone(organisation), now)
+    assert organisation.id is not None
+    return AlertDelivery(
+        organisation_id=organisation.id,
+        card_id=card_id,
+        kind=kind,
+        channel=AlertChannel.email,
+        user_id=recipient.user.id,
+        address=recipient.user.email,
+        language=language_of(recipient.preference, organisation),
+        idempotency_key=key,
+        payload=payload or {},
+        next_attempt_at=(held if held and honour_quiet_hours else now),
+        created_at=now,
+    )
+
+
+def enqueue_card_alerts(*, session: Session, card: Card, now: datetime) -> list[AlertDelivery]:
+    """Add the card's alert deliveries to the session's transaction (the caller commits)."""
+    assert card.id is not None
+    deliveries: list[AlertDelivery] = []
+    organisation = session.get(Organisation, card.organisation_id)
+    assert organisation is not None
+    if is_negative(card):
+        for recipient in on_duty(
+            session=session, organisation_id=card.organisation_id, location_id=card.location_id
+        ):
+            if recipient.preference.negative_email:
+                deliveries.append(
+                    email_delivery(
+                        organisation=organisation,
+                        recipient=recipient,
+                        kind=AlertKind.negative,
+                        key=f"tellus-card-{card.id}-email-{recipient.user.id}",
+                        now=now,
+                        card_id=card.id,
+                    )
+                )
+    for webhook in webhooks_for(session=session, card=card):
+        deliveries.append(
+            AlertDelivery(
+                organisation_id=card.organisation_id,
+                card_id=card.id,
+                kind=AlertKind.negative if is_negative(card) else AlertKind.card,
+                channel=AlertChannel.webhook,
+                webhook_id=webhook.id,
+                language=webhook.language,
+                idempotency_key=f"tellus-card-{card.id}-webhook-{webhook.id}",
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    session.add_all(deliveries)
+    return deliveries
+
+
+def webhooks_for(*, session: Session, card: Card) -> list[Webhook]:
+    """The organisation's webhooks that want this card (its location, its rating)."""
+    statement = select(Webhook).where(Webhook.organisation_id == card.organisation_id)
+    if not is_negative(card):
+        statement = statement.where(col(Webhook.all_cards).is_(True))
+    return [
+        webhook
+        for webhook in session.exec(statement.order_by(col(Webhook.id))).all()
+        if webhook.location_id in (None, card.location_id)
+    ]

@@ -1,0 +1,199 @@
+"""Time-driven alerts on a frozen clock: escalation, quiet hours, digests and unsubscribing."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from api.config import Settings
+from api.models import AlertPreference, AlertSettings, Card
+from tests.alerts.helpers import Clock, drain, make_worker, send_card
+from tests.conftest import csrf_token
+from tests.factories import World, make_manager, reread
+from tests.smtp import SmtpServer
+
+
+def subjects(smtp_server: SmtpServer, to: str) -> list[str]:
+    return [str(m["Subject"]) for m in smtp_server.messages if str(m["To"]) == to]
+
+
+def test_an_unacknowledged_negative_card_escalates_to_the_owners_after_ten_minutes(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+) -> None:
+    make_manager(session, world=world, email="manager@example.com")
+    send_card(client, world.counter_code.token, rating=1, comment="Nobody came")
+    clock = Clock()
+    worker = make_worker(app, settings, clock)
+    drain(worker)
+    mail.inbox.wait_for(1)
+    assert subjects(mail, world.owner_email) == [], "the manager is alerted, not the owner"
+
+    clock.advance(minutes=9, seconds=50)
+    drain(worker)
+    assert subjects(mail, world.owner_email) == []
+    clock.advance(seconds=15)
+    drain(worker)
+    mail.inbox.wait_for(2)
+    assert subjects(mail, world.owner_email) == [
+        "Not acknowledged after 10 minutes: a card at Counter"
+    ]
+    clock.advance(hours=1)
+    drain(worker)
+    assert len(subjects(mail, world.owner_email)) == 1, "escalated once"
+
+
+def test_an_acknowledged_card_does_not_escalate_and_the_delay_is_the_organisations(
+    app: FastAPI,
+    manager_client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+) -> None:
+    assert world.organisation.id is not None
+    session.add(AlertSettings(organisation_id=world.organisation.id, escalation_minutes=3))
+    session.commit()
+    make_manager(session, world=world, email="manager@example.com")
+    send_card(manager_client, world.counter_code.token, rating=1, comment="Handled")
+    send_card(manager_client, world.terrace_code.token, rating=2, comment="Left alone")
+    reread(session)
+    handled = session.exec(select(Card).where(Card.comment == "Handled")).one()
+    card_path = f"/inbox/{handled.id}"
+    acknowledged = manager_client.post(
+        f"{card_path}/acknowledge", data={"csrf_token": csrf_token(manager_client)}
+    )
+    assert acknowledged.status_code == 303
+
+    clock = Clock()
+    clock.advance(minutes=3, seconds=5)
+    drain(make_worker(app, settings, clock))
+    mail.inbox.wait_for(3)
+    assert subjects(mail, world.owner_email) == [
+        "Not acknowledged after 3 minutes: a card at Terrace"
+    ]
+
+
+def quiet_around(now: datetime) -> tuple[str, str]:
+    return (now - timedelta(hours=1)).strftime("%H:%M"), (now + timedelta(hours=1)).strftime(
+        "%H:%M"
+    )
+
+
+def test_quiet_hours_hold_an_alert_until_they_end_but_not_the_escalation(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+) -> None:
+    clock = Clock()
+    manager = make_manager(session, world=world, email="sleepy@example.com")
+    start, end = quiet_around(clock.now)
+    assert world.organisation.id is not None
+    assert manager.id is not None
+    assert world.owner.id is not None
+    for user_id in (manager.id, world.owner.id):
+        session.add(
+            AlertPreference(
+                organisation_id=world.organisation.id,
+                user_id=user_id,
+                quiet_start=start,
+                quiet_end=end,
+            )
+        )
+    session.commit()
+    send_card(client, world.counter_code.token, rating=1, comment="At night")
+    worker = make_worker(app, settings, clock)
+
+    clock.advance(minutes=11)
+    drain(worker)
+    mail.inbox.wait_for(1)
+    assert subjects(mail, "sleepy@example.com") == []
+    assert subjects(mail, world.owner_email) == [
+        "Not acknowledged after 10 minutes: a card at Counter"
+    ]
+    clock.advance(minutes=50)
+    drain(worker)
+    mail.inbox.wait_for(2)
+    assert subjects(mail, "sleepy@example.com") == ["Negative card at Counter"]
+
+
+def test_positive_cards_come_in_a_daily_digest_that_unsubscribes_in_one_click(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+) -> None:
+    assert world.counter.id is not None
+    make_manager(
+        session,
+        world=world,
+        email="counter@example.com",
+        location_ids=frozenset({world.counter.id}),
+    )
+    send_card(client, world.counter_code.token, rating=5, comment="Great flat white")
+    send_card(client, world.terrace_code.token, rating=4, comment="Sunny terrace")
+    today = datetime.now(UTC).date()
+    clock = Clock(datetime.combine(today + timedelta(days=1), time(7, 30), tzinfo=UTC))
+    worker = make_worker(app, settings, clock)
+    drain(worker)
+    assert mail.messages == [], "not before the digest hour (08:00)"
+
+    clock.advance(hours=1)
+    worker = make_worker(app, settings, clock)
+    drain(worker)
+    messages = mail.inbox.wait_for(2)
+    digests = {str(m["To"]): m.get_body(("plain",)).get_content() for m in messages}  # type: ignore[union-attr]
+    assert "Great flat white" in digests["counter@example.com"]
+    assert "Sunny terrace" not in digests["counter@example.com"], "only what they manage"
+    assert "Sunny terrace" in digests[world.owner_email]
+    assert "Positive cards: 2" in digests[world.owner_email]
+
+    message = next(m for m in messages if str(m["To"]) == "counter@example.com")
+    url = str(message["List-Unsubscribe"]).strip("<>").removeprefix("http://testserver")
+    # No `with`: a second lifespan on the same app would start a second set of wake-ups.
+    stranger = TestClient(app, follow_redirects=False)
+    try:
+        asked = stranger.get(url)
+        assert asked.status_code == 200
+        assert "Stop the daily digest emails from Harbour Café?" in asked.text
+        reread(session)
+        assert all(p.digest_email for p in session.exec(select_preferences()).all())
+        done = stranger.post(
+            url,
+            content=b"List-Unsubscribe=One-Click",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": "https://mail.example.net",
+            },
+        )
+        assert done.status_code == 200, done.text
+        assert "You will no longer get the daily digest" in done.text
+        tampered = stranger.post(url[:-1] + ("0" if url[-1] != "0" else "1"))
+        assert tampered.status_code == 404
+    finally:
+        stranger.close()
+
+    reread(session)
+    [preference] = session.exec(select_preferences()).all()
+    assert preference.digest_email is False
+    assert preference.negative_email is True
+
+    send_card(client, world.counter_code.token, rating=5, comment="Next day")
+    clock.advance(days=1)
+    drain(make_worker(app, settings, clock))
+    assert subjects(mail, "counter@example.com") == [str(message["Subject"])]
+
+
+def select_preferences() -> SelectOfScalar[AlertPreference]:
+    return select(AlertPreference)
