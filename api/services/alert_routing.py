@@ -25,6 +25,7 @@ from api.models import (
     Membership,
     MembershipLocation,
     Organisation,
+    PushSubscription,
     Role,
     User,
     Webhook,
@@ -182,6 +183,34 @@ def email_delivery(
     )
 
 
+def has_push_device(session: Session, recipient: Recipient, organisation_id: int) -> bool:
+    """Whether the person installed the inbox and turned on alerts on some device."""
+    statement = select(PushSubscription.id).where(
+        PushSubscription.user_id == recipient.user.id,
+        PushSubscription.organisation_id == organisation_id,
+    )
+    return session.exec(statement.limit(1)).first() is not None
+
+
+def push_delivery(
+    organisation: Organisation, recipient: Recipient, card: Card, now: datetime
+) -> AlertDelivery:
+    """A negative card on the person's devices, at once unless they are in their quiet hours."""
+    held = quiet_until(recipient.preference, organisation_zone(organisation), now)
+    assert organisation.id is not None
+    return AlertDelivery(
+        organisation_id=organisation.id,
+        card_id=card.id,
+        kind=AlertKind.negative,
+        channel=AlertChannel.push,
+        user_id=recipient.user.id,
+        language=language_of(recipient.preference, organisation),
+        idempotency_key=f"tellus-card-{card.id}-push-{recipient.user.id}",
+        next_attempt_at=held or now,
+        created_at=now,
+    )
+
+
 def enqueue_card_alerts(*, session: Session, card: Card, now: datetime) -> list[AlertDelivery]:
     """Add the card's alert deliveries to the session's transaction (the caller commits)."""
     assert card.id is not None
@@ -201,6 +230,12 @@ def enqueue_card_alerts(*, session: Session, card: Card, now: datetime) -> list[
                         key=f"tellus-card-{card.id}-email-{recipient.user.id}",
                         now=now,
                         card_id=card.id,
+                    )
+                )
+            if has_push_device(session, recipient, card.organisation_id):
+                deliveries.append(
+                    push_delivery(
+                        organisation=organisation, recipient=recipient, card=card, now=now
                     )
                 )
     for webhook in webhooks_for(session=session, card=card):

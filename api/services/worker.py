@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from api.config import Settings
 from api.models import AlertDelivery, DeliveryStatus, utcnow
+from api.services import alert_push  # noqa: F401 (registers the push channel)
 from api.services.alert_channels import DeliveryContext, deliver
 from api.services.alert_schedule import schedule_digests, schedule_escalations
 from api.services.app_settings import load_secret_key

@@ -1,0 +1,102 @@
+"""A negative card reaches the managers' installed inboxes by Web Push, through the outbox."""
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from api.config import Settings
+from api.models import DeliveryStatus, PushSubscription
+from api.services.alert_push import push_topic
+from tests.alerts.helpers import Clock, deliveries, drain, make_worker, send_card
+from tests.factories import World, reread
+from tests.push import BrowserKeys, PushReceiver, verified_vapid
+
+
+def add_device(session: Session, world: World, receiver: PushReceiver, name: str) -> BrowserKeys:
+    """The owner turned on alerts in the inbox on one more device."""
+    browser = BrowserKeys()
+    data = browser.subscription(receiver.endpoint(name))
+    assert world.owner.id is not None
+    assert world.organisation.id is not None
+    session.add(
+        PushSubscription(
+            user_id=world.owner.id,
+            organisation_id=world.organisation.id,
+            endpoint=data["endpoint"],
+            p256dh=data["keys"]["p256dh"],
+            auth=data["keys"]["auth"],
+            language="fr",
+        )
+    )
+    session.commit()
+    return browser
+
+
+def test_a_negative_card_is_pushed_to_each_device_and_a_gone_one_is_dropped(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    push_receiver: PushReceiver,
+) -> None:
+    phone = add_device(session, world, push_receiver, "phone")
+    add_device(session, world, push_receiver, "old-tablet")
+    push_receiver.answers.extend([201, 410])  # the tablet's subscription has expired
+
+    send_card(client, world.counter_code.token, rating=1, comment="Nobody came to our table")
+    [push] = [row for row in deliveries(session) if row.channel == "push"]
+    assert push.status == DeliveryStatus.pending
+    drain(make_worker(app, settings, Clock()))
+
+    first, second = push_receiver.wait_for(2)
+    message = phone.decrypt(first)
+    assert message["body"] == "Nobody came to our table"
+    assert "1/5" in message["title"]
+    assert "Counter" in message["title"]
+    assert message["url"] == f"/inbox/{push.card_id}"
+    assert first.headers["topic"] == push_topic(push.idempotency_key)
+    assert verified_vapid(first.headers["authorization"])[1]["aud"] == push_receiver.origin
+    [row] = [row for row in deliveries(session) if row.channel == "push"]
+    assert row.status == DeliveryStatus.sent
+    reread(session)
+    endpoints = [device.endpoint for device in session.exec(select(PushSubscription))]
+    assert endpoints == [push_receiver.endpoint("phone")]
+
+
+def test_a_push_service_that_fails_gets_the_alert_again_later(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    push_receiver: PushReceiver,
+) -> None:
+    add_device(session, world, push_receiver, "phone")
+    push_receiver.answers.append(503)
+    send_card(client, world.counter_code.token, rating=2, comment="Sticky tables")
+    clock = Clock()
+    worker = make_worker(app, settings, clock)
+
+    drain(worker)
+    [row] = [row for row in deliveries(session) if row.channel == "push"]
+    assert row.status != DeliveryStatus.sent
+    assert "503" in (row.last_error or "")
+
+    clock.advance(hours=2)
+    drain(worker)
+    requests = push_receiver.wait_for(2)
+    # The same topic at every attempt: the push service keeps one copy of a repeat.
+    assert requests[0].headers["topic"] == requests[1].headers["topic"]
+    [row] = [row for row in deliveries(session) if row.channel == "push"]
+    assert row.status == DeliveryStatus.sent
+
+
+def test_positive_cards_and_people_without_devices_get_no_push(
+    client: TestClient, session: Session, world: World, push_receiver: PushReceiver
+) -> None:
+    send_card(client, world.counter_code.token, rating=1, comment="No device yet")
+    assert [row.channel for row in deliveries(session)] == ["email"]
+    add_device(session, world, push_receiver, "phone")
+    send_card(client, world.counter_code.token, rating=5, comment="Lovely")
+    assert [row.channel for row in deliveries(session)] == ["email"]
