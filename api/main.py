@@ -36,6 +36,7 @@ from api.routes import (
     admin_webhooks,
     api_alerts,
     api_card_texts,
+    api_organisation,
     api_people,
     api_replies,
     api_setup,
@@ -116,7 +117,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CustomerCompressionMiddleware)
     # Room for the multipart envelope around the largest logo the service accepts.
     app.add_middleware(
-        BodySizeLimitMiddleware, limits={"/admin/organisation/logo": LOGO_MAX_BYTES + 64 * 1024}
+        BodySizeLimitMiddleware,
+        limits={
+            "/admin/organisation/logo": LOGO_MAX_BYTES + 64 * 1024,
+            "/api/v1/organisation/logo": LOGO_MAX_BYTES + 64 * 1024,
+        },
     )
     app.add_middleware(OriginCheckMiddleware, allowed_origin=settings.origin)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
@@ -149,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_v1,
         api_replies,
         api_card_texts,
+        api_organisation,
         api_v1_work,
         api_setup,
         api_people,

@@ -10,7 +10,16 @@ from sqlmodel import Session, col, select
 
 from api.errors import Conflict, Unprocessable
 from api.i18n import N_
-from api.models import Organisation, PendingLogin, RecoveryCode, TwoFactor, User, utcnow
+from api.models import (
+    Membership,
+    Organisation,
+    PendingLogin,
+    RecoveryCode,
+    Role,
+    TwoFactor,
+    User,
+    utcnow,
+)
 from api.security import new_secret, sha256_hex
 from api.services.locations import require_owner
 from api.services.tenancy import Tenant
@@ -106,14 +115,35 @@ def unused_recovery_codes(*, session: Session, user_id: int) -> int:
 def set_two_factor_required(*, session: Session, tenant: Tenant, required: bool) -> None:
     """Require (or stop requiring) two-factor sign-in of the organisation's managers and owners."""
     require_owner(tenant)
-    # The owner who asks it of everyone goes first: no one locks themselves out by a click.
-    if required and not is_enabled(session=session, user_id=tenant.user_id or 0):
+    # The owner who asks it of everyone goes first: no one locks themselves out by a click. An API
+    # key has no account of its own: some owner must have it on already.
+    if required and tenant.user_id is None and not an_owner_has_it(session, tenant):
+        raise Unprocessable("Turn on two-factor sign-in for an owner's account first.")
+    if (
+        required
+        and tenant.user_id is not None
+        and not is_enabled(session=session, user_id=tenant.user_id)
+    ):
         raise Unprocessable(N_("Turn on two-factor sign-in for your own account first."))
     organisation = session.get(Organisation, tenant.organisation_id)
     assert organisation is not None
     organisation.require_two_factor = required
     session.add(organisation)
     session.commit()
+
+
+def an_owner_has_it(session: Session, tenant: Tenant) -> bool:
+    """Whether one of the organisation's owners signs in with a second factor."""
+    statement = (
+        select(TwoFactor.user_id)
+        .join(Membership, col(Membership.user_id) == col(TwoFactor.user_id))
+        .where(
+            Membership.organisation_id == tenant.organisation_id,
+            Membership.role == Role.owner,
+            col(TwoFactor.enabled_at).is_not(None),
+        )
+    )
+    return session.exec(statement.limit(1)).first() is not None
 
 
 def _accept_totp(row: TwoFactor, code: str, now: datetime | None = None) -> bool:

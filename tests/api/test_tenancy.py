@@ -137,6 +137,11 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("GET", "/admin/card-texts"): Kind.NO_ID,
     ("POST", "/admin/card-texts"): Kind.NO_ID,
     ("GET", "/api/v1/card-texts"): Kind.NO_ID,
+    ("GET", "/api/v1/organisation"): Kind.NO_ID,
+    ("PUT", "/api/v1/organisation"): Kind.NO_ID,
+    ("PUT", "/api/v1/organisation/logo"): Kind.NO_ID,
+    ("DELETE", "/api/v1/organisation/logo"): Kind.NO_ID,
+    ("PUT", "/api/v1/organisation/two-factor"): Kind.NO_ID,
     ("PUT", "/api/v1/card-texts/{language}"): Kind.NO_ID,
     ("GET", "/admin/organisation"): Kind.NO_ID,
     ("GET", "/admin/api-keys"): Kind.NO_ID,
@@ -264,10 +269,19 @@ JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/codes/{token}/cards"): {"rating": 5, "comment": "Sent through the API"},
     ("POST", "/api/v1/cards/{card_id}/replies"): {"body": "An intruder's API reply"},
     ("PUT", "/api/v1/card-texts/{language}"): {"question": "Intruder's API question"},
+    ("PUT", "/api/v1/organisation"): {
+        "name": "Intruder's renamed organisation",
+        "accent_colour": "#123456",
+    },
+    ("PUT", "/api/v1/organisation/two-factor"): {"required": False},
     ("PUT", "/api/v1/members/{member_id}"): {"role": "owner"},
     ("POST", "/api/v1/invitations"): {"email": "intruder.api.invite@example.com"},
     ("PUT", "/api/v1/mail-server"): MAIL_SERVER,
     ("POST", "/api/v1/mail-server/test"): {"to": "intruder@example.com"},
+    ("PUT", "/api/v1/alerts/settings"): {"escalation_minutes": 5, "digest_hour": 9},
+    ("PUT", "/api/v1/alerts/locations/{location_id}/duty"): {"user_ids": []},
+    ("PUT", "/api/v1/alerts/people/{user_id}"): {"negative_email": False},
+    ("POST", "/api/v1/webhooks"): {"name": "Intruder's hook", "url": "https://example.com/"},
 }
 
 
@@ -582,7 +596,6 @@ def send(
         token = FOLLOW_UP_TOKEN  # addressed by the customer's follow-up token, not a code's
     if path.startswith("/invitations/"):
         token = ids["invitation_token"]  # type: ignore[assignment]
-    url = path.format(token=token, extension="svg", **ids)
     url = path.format(token=token, extension="svg", tag="intruder", **ids)
     if path.startswith("/api/"):
         headers = {"Authorization": f"Bearer {api_key}", "Idempotency-Key": new_secret(12)}
