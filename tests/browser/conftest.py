@@ -138,6 +138,9 @@ def run_live_server(
         TELLUS_BASE_URL=public_url,
         TELLUS_ENVIRONMENT="test",
         TELLUS_CODE_CACHE_SECONDS="0",
+        # These servers serve pages and streams; the alert tests run their worker themselves. An
+        # in-process worker here would share the SQLite file with the tests' own fixture writes.
+        TELLUS_WORKER_IN_PROCESS="false",
     )
     log = log_folder / "server.log"
     with log.open("wb") as output:
