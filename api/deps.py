@@ -7,19 +7,14 @@ from typing import Annotated
 from fastapi import Depends, Form, Header, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
-from starlette.responses import Response
 
 from api.config import Settings
 from api.db import writer
 from api.errors import Forbidden, LoginRequired, NotFound, TwoFactorSetupRequired, Unauthorized
+from api.gate import session_cookie_name
 from api.services.accounts import SignedIn, load_session
 from api.services.api_keys import authenticate_api_key
 from api.services.tenancy import Tenant
-
-
-def cookie_name(settings: Settings) -> str:
-    # The __Host- prefix pins the cookie to this exact host over HTTPS, path /.
-    return "__Host-tellus_session" if settings.secure_cookies else "tellus_session"
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -49,7 +44,7 @@ WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 def get_signed_in_any(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
     """The manager behind the session cookie, even one who still owes a two-factor set-up."""
-    token = request.cookies.get(cookie_name(settings))
+    token = request.cookies.get(session_cookie_name(settings))
     signed_in = load_session(session=session, token=token) if token else None
     if signed_in is None:
         raise LoginRequired()
@@ -128,16 +123,3 @@ def positive_id(value: str) -> int:
     if not value.isdigit() or len(value) > 18:
         raise NotFound()
     return int(value)
-
-
-def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
-    """The session cookie: HTTP-only, SameSite=Lax, Secure over HTTPS."""
-    response.set_cookie(
-        cookie_name(settings),
-        token,
-        max_age=settings.session_days * 86400,
-        httponly=True,
-        secure=settings.secure_cookies,
-        samesite="lax",
-        path="/",
-    )

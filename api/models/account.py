@@ -53,6 +53,9 @@ class UserSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
     csrf_token: str = Field(max_length=64)
+    # The sign-in passed a second factor. A session without it is worthless to an account that
+    # has two-factor sign-in on, however the session was started.
+    second_factor: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
 

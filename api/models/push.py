@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.models.types import UTCDateTime, utcnow
@@ -12,13 +12,18 @@ class PushSubscription(SQLModel, table=True):
     """What a browser's `pushManager.subscribe()` gave: where to POST and the keys to encrypt to."""
 
     __tablename__ = "push_subscription"
-    __table_args__ = (Index("ix_push_subscription_recipient", "user_id", "organisation_id"),)
+    __table_args__ = (
+        Index("ix_push_subscription_recipient", "user_id", "organisation_id"),
+        # A device's endpoint is not a secret: someone else subscribing it makes a row of their
+        # own and never takes over this person's.
+        UniqueConstraint("endpoint", "user_id", "organisation_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
     organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
     # The push service's URL for this browser: unguessable, and one device has one.
-    endpoint: str = Field(max_length=2000, unique=True)
+    endpoint: str = Field(max_length=2000)
     # The browser's P-256 public key and auth secret, base64url as the browser gives them.
     p256dh: str = Field(max_length=100)
     auth: str = Field(max_length=50)

@@ -40,6 +40,10 @@ class PendingLogin(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     next_path: str = Field(default="/inbox", max_length=500)
+    # The organisation the session opens on (an invitation's), or None for the first one.
+    organisation_id: int | None = Field(
+        default=None, foreign_key="organisation.id", ondelete="CASCADE"
+    )
     expires_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -10,9 +10,10 @@ from starlette.responses import RedirectResponse, Response
 
 from api.deps import CsrfCheckedSettingUpManager, SessionDep, SettingUpManager, WriteSessionDep
 from api.errors import AppError
+from api.gate import sign_in_attempt
 from api.i18n import N_, translate
-from api.services.accounts import SignedIn
-from api.services.throttle import locked_until, record_failure, throttle_keys
+from api.services.accounts import SignedIn, keep_only_this_session
+from api.services.throttle import locked_until, record_failure
 from api.services.two_factor import (
     confirm_setup,
     disable,
@@ -72,15 +73,14 @@ def with_code(
     code: str,
 ) -> Response:
     """Run a service that takes a current code, throttled like a password; show the outcome."""
-    client = request.client.host if request.client else "unknown"
-    account_key, client_key = throttle_keys(email=manager.user.email, client=client)
-    if locked_until(session=session, keys=(account_key, client_key)) is not None:
+    attempt = sign_in_attempt(request, request.app.state.settings, manager.user.email)
+    if locked_until(session=session, attempt=attempt) is not None:
         return security_page(request, manager, session, error=TOO_MANY, status_code=429)
     try:
         codes = action(session=session, user_id=manager.user.id, code=code)
     except AppError as error:
         if error.status_code == 422:
-            record_failure(session=session, account_key=account_key, client_key=client_key)
+            record_failure(session=session, attempt=attempt)
         return security_page(
             request, manager, session, error=error.message, status_code=error.status_code
         )
@@ -110,8 +110,15 @@ def enable(
     session: WriteSessionDep,
     code: CodeForm = "",
 ) -> Response:
-    """Confirm the set-up with a current code; answer with the recovery codes."""
-    return with_code(request, manager, session, confirm_setup, code)
+    """Confirm the set-up with a current code; answer with the recovery codes. This session
+    stays; the person's other sessions end (they never passed the new second factor)."""
+
+    def confirm(*, session: Session, user_id: int, code: str) -> list[str]:
+        recovery_codes = confirm_setup(session=session, user_id=user_id, code=code)
+        keep_only_this_session(session=session, user_id=user_id, session_id=manager.session_id)
+        return recovery_codes
+
+    return with_code(request, manager, session, confirm, code)
 
 
 @router.post("/recovery-codes")

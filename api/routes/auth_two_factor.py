@@ -6,15 +6,19 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import SessionDep, SettingsDep, WriteSessionDep
-from api.i18n import N_, translate
-from api.models import utcnow
-from api.routes.auth import pending_cookie_name, set_pending_cookie, sign_in_response
-from api.services.throttle import locked_until, record_failure, record_success, throttle_keys
+from api.gate import (
+    SignInPaused,
+    check_not_paused,
+    pass_second_factor,
+    pending_cookie_name,
+    sign_in_attempt,
+)
+from api.i18n import translate
+from api.services.throttle import record_failure
 from api.services.two_factor import WRONG_CODE, check_code, end_pending_login, load_pending_login
 from api.templating import templates
 
 router = APIRouter(include_in_schema=False)
-TOO_MANY = N_("Too many sign-in attempts. Please wait a few minutes and try again.")
 
 
 def render_step(request: Request, *, error: str = "", status_code: int = 200) -> Response:
@@ -53,18 +57,15 @@ def two_factor_sign_in(
     if pending is None:
         return start_over()
     login, user = pending
-    client = request.client.host if request.client else "unknown"
-    account_key, client_key = throttle_keys(email=user.email, client=client)
-    paused_until = locked_until(session=session, keys=(account_key, client_key))
-    if paused_until is not None:
-        response = render_step(request, error=TOO_MANY, status_code=429)
-        response.headers["Retry-After"] = str(int((paused_until - utcnow()).total_seconds()) + 1)
+    attempt = sign_in_attempt(request, settings, user.email)
+    try:
+        check_not_paused(session=session, attempt=attempt)
+    except SignInPaused as error:
+        response = render_step(request, error=error.message, status_code=429)
+        response.headers["Retry-After"] = str(error.retry_after)
         return response
     if not check_code(session=session, user_id=login.user_id, code=code):
-        record_failure(session=session, account_key=account_key, client_key=client_key)
+        record_failure(session=session, attempt=attempt)
         return render_step(request, error=WRONG_CODE, status_code=400)
-    record_success(session=session, account_key=account_key)
     end_pending_login(session=session, token=token)
-    response = sign_in_response(request, session, settings, user=user, next_path=login.next_path)
-    set_pending_cookie(response, settings, None)
-    return response
+    return pass_second_factor(request, session, settings, pending=login, user=user, attempt=attempt)

@@ -30,7 +30,7 @@ from api.templating import templates
 
 router = APIRouter(include_in_schema=False)
 HEARTBEAT_SECONDS = 15
-# A signed-out or narrowed manager stops receiving within this time.
+# Every stream also reads its session again this often (an access change makes it do so at once).
 SESSION_CHECK_SECONDS = 60
 RECONNECT_MILLISECONDS = 2000
 BATCH = 100
@@ -92,14 +92,19 @@ async def live_messages(
                 if message is not None:
                     yield message
             after_id = batch.last_event_id
-            if batch.more:
+            if batch.access_changed:
+                # Someone was removed, given a new role or signed out: if it is this stream's
+                # person, it ends now, in whichever process it runs.
+                check_session_at = 0.0
+            elif batch.more:
                 continue
-            if not ready:
+            elif not ready:
                 # Caught up: the page can say it is live. Its id also moves a reconnect past
                 # events this page's filters left out.
                 yield ServerSentEvent(event="ready", id=str(after_id), data=str(after_id))
                 ready = True
-            await wakeups.wait(ticket)
+            if time.monotonic() < check_session_at:
+                await wakeups.wait(ticket)
             if time.monotonic() >= check_session_at:
                 checked = await recheck(request, organisation_id)
                 if isinstance(checked, str):

@@ -1,30 +1,21 @@
 """Opening an invitation link: a form on GET (nothing changes), joining on POST."""
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from sqlmodel import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from api.config import Settings
-from api.deps import SessionDep, SettingsDep, WriteSessionDep, cookie_name, set_session_cookie
+from api.deps import SessionDep, SettingsDep, WriteSessionDep
 from api.errors import Conflict, Unprocessable
+from api.gate import SignInPaused, check_not_paused, pass_first_factor, sign_in_attempt
 from api.i18n import N_, translate
-from api.models import Invitation, Organisation, Role, User
-from api.services.accounts import start_session, switch_organisation
-from api.services.invitations import (
-    WrongPassword,
-    accept_invitation,
-    existing_user,
-    open_invitation,
-)
-from api.services.throttle import locked_until, record_failure, record_success, throttle_keys
+from api.models import Invitation, Organisation, Role
+from api.services.invitations import WrongPassword, accept_invitation, open_invitation
+from api.services.throttle import record_failure
 from api.templating import templates
 
 router = APIRouter(include_in_schema=False)
 PASSWORDS_DIFFER = N_("The two passwords are not the same.")
-TOO_MANY = N_("Too many sign-in attempts. Please wait a few minutes and try again.")
 
 
 def invitation_page(
@@ -43,7 +34,6 @@ def invitation_page(
         {
             "invitation": invitation,
             "organisation": organisation,
-            "has_account": existing_user(session=session, invitation=invitation) is not None,
             "display_name": display_name,
             "error": translate(request, error) if error else "",
         },
@@ -75,45 +65,34 @@ def join(
         return invitation_page(
             request, session, invitation, error=PASSWORDS_DIFFER, status_code=422, **page
         )
-    client = request.client.host if request.client else "unknown"
-    account_key, client_key = throttle_keys(email=invitation.email, client=client)
-    if locked_until(session=session, keys=(account_key, client_key)) is not None:
-        return invitation_page(request, session, invitation, error=TOO_MANY, status_code=429)
+    attempt = sign_in_attempt(request, settings, invitation.email)
+    try:
+        check_not_paused(session=session, attempt=attempt)
+    except SignInPaused as error:
+        return invitation_page(request, session, invitation, error=error.message, status_code=429)
     try:
         user, invitation = accept_invitation(
             session=session, token=token, password=password, display_name=display_name
         )
     except WrongPassword as error:
         session.rollback()
-        record_failure(session=session, account_key=account_key, client_key=client_key)
+        record_failure(session=session, attempt=attempt)
         return invitation_page(request, session, invitation, error=error.message, status_code=400)
     except (Conflict, Unprocessable) as error:
         session.rollback()
         return invitation_page(
             request, session, invitation, error=error.message, status_code=error.status_code, **page
         )
-    record_success(session=session, account_key=account_key)
     if invitation.role == Role.staff:
         return templates.TemplateResponse(
             request, "auth/invitation_done.html", {"email": user.email}
         )
-    return sign_in(request, session, settings, user, invitation.organisation_id)
-
-
-def sign_in(
-    request: Request, session: Session, settings: Settings, user: User, organisation_id: int
-) -> Response:
-    """A new session, opened on the organisation just joined, and its cookie."""
-    started = start_session(
-        session=session,
+    # Joining proved the password; a second factor, if the account has one, is still asked.
+    return pass_first_factor(
+        request,
+        session,
+        settings,
         user=user,
-        lifetime=timedelta(days=settings.session_days),
-        replaces=request.cookies.get(cookie_name(settings)),
+        attempt=attempt,
+        organisation_id=invitation.organisation_id,
     )
-    assert started is not None, "a manager or owner can always sign in"
-    session_token, row = started
-    if row.organisation_id != organisation_id:
-        switch_organisation(session=session, session_id=row.id, organisation_id=organisation_id)
-    response = RedirectResponse("/inbox", status_code=303)
-    set_session_cookie(response, settings, session_token)
-    return response

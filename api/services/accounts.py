@@ -17,6 +17,7 @@ from api.models import (
     utcnow,
 )
 from api.security import hash_password, new_secret, sha256_hex, verify_password
+from api.services.events import record_access_change
 from api.services.passwords import check_new_password
 from api.services.tenancy import Tenant
 from api.services.two_factor import is_enabled
@@ -78,15 +79,22 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
 
 
 def start_session(
-    *, session: Session, user: User, lifetime: timedelta, replaces: str | None = None
+    *,
+    session: Session,
+    user: User,
+    lifetime: timedelta,
+    second_factor: bool,
+    organisation_id: int | None = None,
+    replaces: str | None = None,
 ) -> tuple[str, UserSession] | None:
-    """A new session with a fresh id; the cookie gets the token, the table its hash."""
-    membership = session.exec(
-        select(Membership)
-        .where(Membership.user_id == user.id, Membership.role != Role.staff)
-        .order_by(col(Membership.id))
-    ).first()
-    if membership is None:
+    """A new session with a fresh id; the cookie gets the token, the table its hash.
+
+    Only the sign-in gate (api.gate) calls this: it alone knows whether a second factor was
+    asked for. The session opens on `organisation_id` if the person manages it, else on the
+    first organisation they manage; None if they manage none (staff only).
+    """
+    managed = [id_ for id_, _ in managed_organisations(session=session, user_id=user.id)]  # type: ignore[arg-type]
+    if not managed:
         return None
     if replaces:
         session.execute(delete(UserSession).where(col(UserSession.id) == sha256_hex(replaces)))
@@ -94,8 +102,9 @@ def start_session(
     row = UserSession(
         id=sha256_hex(token),
         user_id=user.id,  # type: ignore[arg-type]
-        organisation_id=membership.organisation_id,
+        organisation_id=organisation_id if organisation_id in managed else min(managed),
         csrf_token=new_secret(24),
+        second_factor=second_factor,
         expires_at=utcnow() + lifetime,
     )
     session.add(row)
@@ -104,7 +113,8 @@ def start_session(
 
 
 def load_session(*, session: Session, token: str) -> SignedIn | None:
-    """The signed-in user behind a cookie, or None if it expired, ended or lost its membership."""
+    """The signed-in user behind a cookie, or None if it expired, ended, lost its membership, or
+    never passed the second factor that the account now has."""
     row = session.get(UserSession, sha256_hex(token))
     if row is None or row.expires_at < utcnow():
         return None
@@ -119,6 +129,9 @@ def load_session(*, session: Session, token: str) -> SignedIn | None:
     user, membership, organisation = found
     if membership.role == Role.staff:
         return None
+    two_factor_on = is_enabled(session=session, user_id=row.user_id)
+    if two_factor_on and not row.second_factor:
+        return None
     return SignedIn(
         user=user,
         organisation=organisation,
@@ -126,8 +139,7 @@ def load_session(*, session: Session, token: str) -> SignedIn | None:
         csrf_token=row.csrf_token,
         session_id=row.id,
         organisations=managed_organisations(session=session, user_id=row.user_id),
-        two_factor_missing=organisation.require_two_factor
-        and not is_enabled(session=session, user_id=row.user_id),
+        two_factor_missing=organisation.require_two_factor and not two_factor_on,
     )
 
 
@@ -173,6 +185,41 @@ def tenant_for(*, session: Session, membership: Membership) -> Tenant:
 
 
 def end_session(*, session: Session, token: str) -> None:
-    """Sign out: the session row goes, so the cookie is worthless even if it was copied."""
-    session.execute(delete(UserSession).where(col(UserSession.id) == sha256_hex(token)))
+    """Sign out: the session row goes, so the cookie is worthless even if it was copied, and
+    the streams it opened close."""
+    row = session.get(UserSession, sha256_hex(token))
+    if row is None:
+        return
+    session.delete(row)
+    record_access_change(session=session, organisation_id=row.organisation_id, user_id=row.user_id)
+    session.commit()
+
+
+def end_sessions(
+    *, session: Session, user_id: int, organisation_id: int | None = None, keep: str | None = None
+) -> None:
+    """End a person's sessions (in one organisation, or everywhere), all but the session `keep`,
+    and close their open streams in every process. The caller commits."""
+    statement = select(UserSession).where(UserSession.user_id == user_id)
+    if organisation_id is not None:
+        statement = statement.where(UserSession.organisation_id == organisation_id)
+    rows = [row for row in session.exec(statement).all() if row.id != keep]
+    for row in rows:
+        session.delete(row)
+    affected = {row.organisation_id for row in rows}
+    if organisation_id is not None:
+        affected.add(organisation_id)
+    for affected_id in sorted(affected):
+        record_access_change(session=session, organisation_id=affected_id, user_id=user_id)
+    session.flush()
+
+
+def keep_only_this_session(*, session: Session, user_id: int, session_id: str) -> None:
+    """Two-factor sign-in was just turned on in this session: it counts as having passed the
+    second factor, and the person's other sessions, which did not, end."""
+    row = session.get(UserSession, session_id)
+    if row is not None:
+        row.second_factor = True
+        session.add(row)
+    end_sessions(session=session, user_id=user_id, keep=session_id)
     session.commit()

@@ -31,6 +31,29 @@ def record_event(
     data: dict[str, Any] | None = None,
 ) -> Event:
     """Add an event about a card to the session's transaction (the caller commits)."""
+    event = Event(
+        organisation_id=card.organisation_id,
+        location_id=card.location_id,
+        card_id=card.id,
+        kind=kind,
+        actor_id=actor_id,
+        data=data or {},
+    )
+    return _insert(session, event)
+
+
+def record_access_change(*, session: Session, organisation_id: int, user_id: int) -> Event:
+    """Say that a person's sessions in an organisation ended or changed (the caller commits):
+    every process's open streams of that organisation read their session again."""
+    event = Event(
+        organisation_id=organisation_id,
+        kind=EventKind.access_changed,
+        data={"user_id": user_id},
+    )
+    return _insert(session, event)
+
+
+def _insert(session: Session, event: Event) -> Event:
     if session.get_bind().dialect.name == "postgresql":
         # One round trip: the lock, and a notification that PostgreSQL delivers to listeners
         # when, and only if, the transaction commits.
@@ -41,19 +64,11 @@ def record_event(
             ),
             {
                 "namespace": EVENT_LOCK_NAMESPACE,
-                "organisation": card.organisation_id,
+                "organisation": event.organisation_id,
                 "channel": NOTIFY_CHANNEL,
-                "payload": str(card.organisation_id),
+                "payload": str(event.organisation_id),
             },
         )
-    event = Event(
-        organisation_id=card.organisation_id,
-        location_id=card.location_id,
-        card_id=card.id,
-        kind=kind,
-        actor_id=actor_id,
-        data=data or {},
-    )
     session.add(event)
     session.flush()
     return event

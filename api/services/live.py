@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 from api.models import Card, Event, EventKind
 from api.schemas import CardOut
 from api.services.inbox import describe_cards
-from api.services.tenancy import Tenant, scoped
+from api.services.tenancy import Tenant, scoped, scoped_live_events
 
 
 @dataclass(frozen=True)
@@ -26,19 +26,30 @@ class Changes:
     # The id of the last event read, even one whose card is gone: the next read starts after it.
     last_event_id: int
     more: bool
+    # Someone's access in the organisation changed: the stream reads its own session again.
+    access_changed: bool = False
 
 
 def read_changes(*, engine: Engine, tenant: Tenant, after_id: int, limit: int) -> Changes:
-    """The tenant's events after `after_id`, oldest first, each with its card described."""
+    """The tenant's events after `after_id`, oldest first, each with its card described.
+
+    A batch ends at an access change: the stream reads its session again before it sends
+    anything that came after (a removed manager is not sent the next card).
+    """
     with Session(engine) as session:
         events = list(
             session.exec(
-                scoped(tenant, Event)
+                scoped_live_events(tenant)
                 .where(col(Event.id) > after_id)
                 .order_by(col(Event.id))
                 .limit(limit)
             ).all()
         )
+        more = len(events) == limit
+        access = [i for i, event in enumerate(events) if event.kind == EventKind.access_changed]
+        if access:
+            more = more or access[0] < len(events) - 1
+            events = events[: access[0] + 1]
         card_ids = {event.card_id for event in events if event.card_id is not None}
         cards = (
             list(session.exec(scoped(tenant, Card).where(col(Card.id).in_(card_ids))).all())
@@ -55,5 +66,6 @@ def read_changes(*, engine: Engine, tenant: Tenant, after_id: int, limit: int) -
     return Changes(
         changes=changes,
         last_event_id=last_event_id or after_id,
-        more=len(events) == limit,
+        more=more,
+        access_changed=bool(access),
     )

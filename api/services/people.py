@@ -13,10 +13,11 @@ from api.models import (
     Membership,
     MembershipLocation,
     Organisation,
+    PushSubscription,
     Role,
     User,
-    UserSession,
 )
+from api.services.accounts import end_sessions
 from api.services.locations import require_owner
 from api.services.tenancy import Tenant, get_scoped
 
@@ -120,6 +121,16 @@ def is_last_owner(session: Session, membership: Membership) -> bool:
     return owners <= 1
 
 
+def current_limits(session: Session, membership: Membership) -> set[int]:
+    return set(
+        session.exec(
+            select(MembershipLocation.location_id).where(
+                MembershipLocation.membership_id == membership.id
+            )
+        ).all()
+    )
+
+
 def set_limits(session: Session, membership: Membership, location_ids: set[int]) -> None:
     session.execute(
         delete(MembershipLocation).where(col(MembershipLocation.membership_id) == membership.id)
@@ -139,9 +150,16 @@ def update_member(
     if data.role != Role.owner and is_last_owner(session, membership):
         session.rollback()
         raise Conflict(LAST_OWNER)
+    new_limits = limits if data.role == Role.manager else set()
+    changed = membership.role != data.role or new_limits != current_limits(session, membership)
     membership.role = data.role
     session.add(membership)
-    set_limits(session, membership, limits if data.role == Role.manager else set())
+    set_limits(session, membership, new_limits)
+    if changed:
+        # Signed in under the old role: those sessions and their open streams end now.
+        end_sessions(
+            session=session, user_id=membership.user_id, organisation_id=tenant.organisation_id
+        )
     session.commit()
     return membership
 
@@ -154,10 +172,13 @@ def remove_member(*, session: Session, tenant: Tenant, membership_id: int) -> No
     if is_last_owner(session, membership):
         session.rollback()
         raise Conflict(LAST_OWNER)
+    end_sessions(
+        session=session, user_id=membership.user_id, organisation_id=tenant.organisation_id
+    )
     session.execute(
-        delete(UserSession).where(
-            col(UserSession.user_id) == membership.user_id,
-            col(UserSession.organisation_id) == tenant.organisation_id,
+        delete(PushSubscription).where(
+            col(PushSubscription.user_id) == membership.user_id,
+            col(PushSubscription.organisation_id) == tenant.organisation_id,
         )
     )
     set_limits(session, membership, set())

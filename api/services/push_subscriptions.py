@@ -74,22 +74,23 @@ def check_subscription(data: BrowserSubscription, *, allow_http: bool) -> None:
 def save_subscription(
     *, session: Session, tenant: Tenant, data: BrowserSubscription, language: str
 ) -> PushSubscription:
-    """Store a device's subscription for this manager; a device that subscribed before moves."""
+    """Store a device's subscription for this manager and organisation. It touches no one
+    else's: an endpoint is not a secret, and someone who learns it gets a row of their own."""
     assert tenant.user_id is not None
     for _ in range(2):
         row = session.exec(
-            select(PushSubscription).where(PushSubscription.endpoint == data.endpoint)
-        ).first()
-        if row is None:
-            row = PushSubscription(
-                endpoint=data.endpoint,
-                user_id=tenant.user_id,
-                organisation_id=tenant.organisation_id,
-                p256dh=data.keys.p256dh,
-                auth=data.keys.auth,
+            select(PushSubscription).where(
+                PushSubscription.endpoint == data.endpoint,
+                PushSubscription.user_id == tenant.user_id,
+                PushSubscription.organisation_id == tenant.organisation_id,
             )
-        # One endpoint is one browser: whoever subscribed on it last gets its alerts.
-        row.user_id, row.organisation_id = tenant.user_id, tenant.organisation_id
+        ).first() or PushSubscription(
+            endpoint=data.endpoint,
+            user_id=tenant.user_id,
+            organisation_id=tenant.organisation_id,
+            p256dh=data.keys.p256dh,
+            auth=data.keys.auth,
+        )
         row.p256dh, row.auth, row.language = data.keys.p256dh, data.keys.auth, language
         row.last_failure_at = row.last_failure_reason = None
         session.add(row)

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import or_
+from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api.errors import NotFound
-from api.models import Card, Event, Role
+from api.models import Card, Event, EventKind, Role
 
 Model = TypeVar("Model", bound=SQLModel)
 
@@ -32,6 +33,20 @@ def scoped(tenant: Tenant, model: type[Model]) -> SelectOfScalar[Model]:
     statement = select(model).where(model.organisation_id == tenant.organisation_id)  # type: ignore[attr-defined]
     if model in (Card, Event) and tenant.location_ids is not None:
         statement = statement.where(model.location_id.in_(tenant.location_ids))  # type: ignore[attr-defined]
+    return statement
+
+
+def scoped_live_events(tenant: Tenant) -> SelectOfScalar[Event]:
+    """The events an open inbox reads: what `scoped` shows of `Event`, and the organisation's
+    access changes (they name no card nor location; they only tell streams to look again)."""
+    statement = select(Event).where(Event.organisation_id == tenant.organisation_id)
+    if tenant.location_ids is not None:
+        statement = statement.where(
+            or_(
+                col(Event.location_id).in_(tenant.location_ids),
+                col(Event.kind) == EventKind.access_changed,
+            )
+        )
     return statement
 
 

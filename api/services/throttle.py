@@ -1,40 +1,94 @@
-"""Sign-in throttling per account and per client: slows guessing, never locks anyone out long."""
+"""Sign-in throttling: keeps guessers out without letting anyone lock the password's owner out.
 
+Each attempt counts under several keys at once, each with its own limit:
+- `pair:` an account from one client address: a guesser at one address;
+- `client:` one address, whatever account: one address trying many accounts;
+- `account:` an account from browsers that never signed in to it: many addresses (a botnet)
+  trying one account;
+- `device:` a browser that signed in to this account before, recognised by a signed cookie
+  (api.gate). Its attempts count only under its own key, so failures elsewhere never pause it.
+
+Past a key's limit within the window, that key pauses for a minute, doubling to a short ceiling.
+A paused key stops only the attempts that count under it.
+"""
+
+import ipaddress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.models import LoginThrottle, utcnow
 from api.security import sha256_hex
 
 WINDOW = timedelta(minutes=15)
-# Failures allowed in a window before a pause: a person mistyping gets several tries, a script not.
-ACCOUNT_LIMIT = 5
+# Failures allowed per key in a window before a pause: a person mistyping gets several tries.
+PAIR_LIMIT = 5
+DEVICE_LIMIT = 5
 CLIENT_LIMIT = 20
+ACCOUNT_LIMIT = 20
 FIRST_PAUSE_SECONDS = 60
-LONGEST_PAUSE_SECONDS = 15 * 60
+# Short enough that a person who mistyped is not shut out for long; the owner's own browser
+# never waits on anyone else's failures at all.
+LONGEST_PAUSE_SECONDS = {"pair": 5 * 60, "device": 5 * 60, "client": 15 * 60, "account": 15 * 60}
+LIMITS = {
+    "pair": PAIR_LIMIT,
+    "device": DEVICE_LIMIT,
+    "client": CLIENT_LIMIT,
+    "account": ACCOUNT_LIMIT,
+}
 
 
-def throttle_keys(*, email: str, client: str) -> tuple[str, str]:
-    return f"account:{sha256_hex(email.strip().lower())}", f"client:{client}"
+@dataclass(frozen=True)
+class Attempt:
+    """The keys one sign-in attempt counts under."""
+
+    account_key: str
+    keys: tuple[str, ...]
 
 
-def locked_until(*, session: Session, keys: tuple[str, ...]) -> datetime | None:
-    """When the latest of these keys' pauses ends, or None if none is paused now."""
+def account_key(email: str) -> str:
+    return f"account:{sha256_hex(email.strip().lower())}"
+
+
+def client_network(client: str) -> str:
+    """The address a client is counted by: IPv6 by its /64, which one subscriber usually has."""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return client
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def attempt_keys(*, email: str, client: str, device: str | None) -> Attempt:
+    """The keys of an attempt on `email` from `client`, from a recognised device or not."""
+    account = account_key(email)
+    if device is not None:
+        return Attempt(account_key=account, keys=(f"device:{device}",))
+    network = client_network(client)
+    pair = f"pair:{sha256_hex(f'{account}|{network}')}"
+    return Attempt(account_key=account, keys=(pair, f"client:{network}", account))
+
+
+def locked_until(*, session: Session, attempt: Attempt) -> datetime | None:
+    """When the latest pause among this attempt's keys ends, or None if none is paused now."""
     now = utcnow()
     ends = [
         row.locked_until
-        for row in (session.get(LoginThrottle, key) for key in keys)
+        for row in (session.get(LoginThrottle, key) for key in attempt.keys)
         if row is not None and row.locked_until is not None and row.locked_until > now
     ]
     return max(ends, default=None)
 
 
-def record_failure(*, session: Session, account_key: str, client_key: str) -> None:
-    """Count a failed sign-in; past the limit, pause that key for a minute, doubling to 15."""
-    for key, limit in ((account_key, ACCOUNT_LIMIT), (client_key, CLIENT_LIMIT)):
-        _count(session, key, limit)
+def record_failure(*, session: Session, attempt: Attempt) -> None:
+    """Count a failed attempt under each of its keys; past a key's limit, pause that key."""
+    for key in attempt.keys:
+        _count(session, key)
     try:
         session.commit()
     except IntegrityError:
@@ -42,23 +96,23 @@ def record_failure(*, session: Session, account_key: str, client_key: str) -> No
         session.rollback()
 
 
-def _count(session: Session, key: str, limit: int) -> None:
+def _count(session: Session, key: str) -> None:
+    kind = key.partition(":")[0]
     now = utcnow()
     row = session.get(LoginThrottle, key, with_for_update=True)
     if row is None or now - row.window_started_at > WINDOW:
         row = row or LoginThrottle(key=key, window_started_at=now)
         row.failures, row.window_started_at, row.locked_until = 0, now, None
     row.failures += 1
-    if row.failures > limit:
-        pause = FIRST_PAUSE_SECONDS * 2 ** (row.failures - limit - 1)
-        row.locked_until = now + timedelta(seconds=min(pause, LONGEST_PAUSE_SECONDS))
+    if row.failures > LIMITS[kind]:
+        pause = FIRST_PAUSE_SECONDS * 2 ** min(row.failures - LIMITS[kind] - 1, 10)
+        row.locked_until = now + timedelta(seconds=min(pause, LONGEST_PAUSE_SECONDS[kind]))
     session.add(row)
     session.flush()
 
 
-def record_success(*, session: Session, account_key: str) -> None:
-    """A right password clears the account count; the client count stays."""
-    row = session.get(LoginThrottle, account_key)
-    if row is not None:
-        session.delete(row)
-        session.commit()
+def record_success(*, session: Session, attempt: Attempt) -> None:
+    """The account's owner got in: its counts (but not the client's) start again."""
+    keys = [key for key in attempt.keys if not key.startswith("client:")]
+    session.execute(delete(LoginThrottle).where(col(LoginThrottle.key).in_(keys)))
+    session.commit()

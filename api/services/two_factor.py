@@ -198,7 +198,9 @@ def _replace_recovery_codes(session: Session, user_id: int) -> list[str]:
     return codes
 
 
-def start_pending_login(*, session: Session, user: User, next_path: str) -> str:
+def start_pending_login(
+    *, session: Session, user: User, next_path: str, organisation_id: int | None = None
+) -> str:
     """A right password waiting for its code: the token for a short-lived cookie."""
     now = utcnow()
     session.execute(delete(PendingLogin).where(col(PendingLogin.expires_at) < now))
@@ -208,6 +210,7 @@ def start_pending_login(*, session: Session, user: User, next_path: str) -> str:
             id=sha256_hex(token),
             user_id=user.id,  # type: ignore[arg-type]
             next_path=next_path,
+            organisation_id=organisation_id,
             expires_at=now + PENDING_LOGIN_LIFETIME,
         )
     )
