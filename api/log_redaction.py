@@ -1,9 +1,24 @@
-"""Keep secrets in URLs out of the access log: an invitation link signs its holder up."""
+"""Keep credentials in URLs out of the access log: whoever holds such a link can act with it."""
 
 import logging
 import re
 
-SECRET_PATH = re.compile(r"(/invitations/)[^/?#\s]+")
+# Every path whose next segment is a credential: an invitation, a customer's follow-up page
+# (and its API twin), an unsubscribe link, a password-reset or email-confirmation link.
+# A route that puts a secret in its path adds its prefix here; a test scans a whole scenario's
+# log for every token it made.
+SECRET_PREFIXES = (
+    "/invitations/",
+    "/f/",
+    "/api/v1/follow-up/",
+    "/unsubscribe/",
+    "/password-reset/",
+    "/account/email/confirm/",
+)
+# A prefix counts only at the start of a path (after the start of the text, a space or a quote).
+SECRET_PATH = re.compile(
+    r"(?<![^\s\"])(" + "|".join(re.escape(prefix) for prefix in SECRET_PREFIXES) + r")[^/?#\s]+"
+)
 
 
 def redact(text: str) -> str:
