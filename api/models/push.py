@@ -29,6 +29,9 @@ class PushSubscription(SQLModel, table=True):
     auth: str = Field(max_length=50)
     # The language of the page that subscribed: the device's notifications speak it.
     language: str = Field(default="en", max_length=35)
+    # The session (its hash) of the browser that last sent this subscription: signing out of
+    # that browser stops its alerts, so a shared device never shows the last person's cards.
+    session_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_success_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_failure_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -61,7 +61,13 @@ def subscribe(
     # Only the tests' local receiver is plain http on this machine; push services are https.
     check_subscription(data, allow_http=settings.environment == "test")
     language = find_language(data.language) or page_language(request)
-    save_subscription(session=session, tenant=manager.tenant, data=data, language=language.tag)
+    save_subscription(
+        session=session,
+        tenant=manager.tenant,
+        data=data,
+        language=language.tag,
+        session_id=manager.session_id,
+    )
     return JSONResponse({"subscribed": True}, status_code=201)
 
 

@@ -11,6 +11,7 @@ from api.models import (
     Membership,
     MembershipLocation,
     Organisation,
+    PushSubscription,
     Role,
     User,
     UserSession,
@@ -191,6 +192,8 @@ def end_session(*, session: Session, token: str) -> None:
     if row is None:
         return
     session.delete(row)
+    # The alerts this browser asked for while signed in stop with the session.
+    session.execute(delete(PushSubscription).where(col(PushSubscription.session_id) == row.id))
     record_access_change(session=session, organisation_id=row.organisation_id, user_id=row.user_id)
     session.commit()
 

@@ -72,7 +72,12 @@ def check_subscription(data: BrowserSubscription, *, allow_http: bool) -> None:
 
 
 def save_subscription(
-    *, session: Session, tenant: Tenant, data: BrowserSubscription, language: str
+    *,
+    session: Session,
+    tenant: Tenant,
+    data: BrowserSubscription,
+    language: str,
+    session_id: str | None = None,
 ) -> PushSubscription:
     """Store a device's subscription for this manager and organisation. It touches no one
     else's: an endpoint is not a secret, and someone who learns it gets a row of their own."""
@@ -92,6 +97,7 @@ def save_subscription(
             auth=data.keys.auth,
         )
         row.p256dh, row.auth, row.language = data.keys.p256dh, data.keys.auth, language
+        row.session_id = session_id
         row.last_failure_at = row.last_failure_reason = None
         session.add(row)
         try:

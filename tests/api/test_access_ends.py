@@ -150,3 +150,38 @@ def test_an_endpoint_someone_learned_does_not_take_over_its_owners_alerts(
     assert len(owners) == 1
     assert owners[0].organisation_id == world.organisation.id
     assert owners[0].p256dh == owner_keys["keys"]["p256dh"]
+
+
+def test_signing_out_stops_the_alerts_that_browser_asked_for(
+    app: FastAPI,
+    manager_client: TestClient,
+    session: Session,
+    world: World,
+    push_receiver: PushReceiver,
+) -> None:
+    """A shared tablet: after the manager signs out, it never shows their alerts again; their
+    phone, signed in elsewhere, keeps getting them."""
+    headers = {"X-CSRF-Token": csrf_token(manager_client)}
+    tablet = push_receiver.endpoint("tablet")
+    subscribe = manager_client.post
+    assert (
+        subscribe(
+            "/inbox/push/subscribe", json=BrowserKeys().subscription(tablet), headers=headers
+        ).status_code
+        == 201
+    )
+    with second_browser(app) as phone:
+        password_step(phone, world.owner_email, PASSWORD)
+        answer = phone.post(
+            "/inbox/push/subscribe",
+            json=BrowserKeys().subscription(push_receiver.endpoint("phone")),
+            headers={"X-CSRF-Token": csrf_token(phone)},
+        )
+        assert answer.status_code == 201
+    signed_out = manager_client.post("/logout", data={"csrf_token": headers["X-CSRF-Token"]})
+    assert signed_out.status_code == 303
+    reread(session)
+    endpoints = session.exec(
+        select(PushSubscription.endpoint).where(PushSubscription.user_id == world.owner.id)
+    ).all()
+    assert [endpoint.rsplit("/", 1)[1] for endpoint in endpoints] == ["phone"]
