@@ -1,4 +1,4 @@
-"""The `tellus` command: serve, worker, migrate, demo, create-owner, api-key."""
+"""The `tellus` command: serve, worker, migrate, demo, create-owner, api-key, reset-password."""
 
 import argparse
 import getpass
@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     key = commands.add_parser("api-key", help="create an API key for an organisation")
     key.add_argument("--organisation", required=True, help="the organisation's slug")
     key.add_argument("--name", default="API key", help="what the key is for")
+
+    reset = commands.add_parser(
+        "reset-password", help="print a one-time link to choose a new password for an account"
+    )
+    reset.add_argument("email")
 
     args = parser.parse_args(argv)
     try:
@@ -149,6 +154,25 @@ def run_api_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_reset_password(args: argparse.Namespace) -> int:
+    from api.services.password_reset import RESET_LIFETIME, reset_link, start_password_reset
+
+    settings = get_settings()
+    with Session(create_db_engine(settings.database_url)) as session:
+        link = start_password_reset(session=session, email=args.email)
+    if link is None:
+        print(f"tellus: no account with the email {args.email!r}", file=sys.stderr)
+        return 1
+    minutes = int(RESET_LIFETIME.total_seconds() // 60)
+    print(reset_link(settings, link.token))
+    print(
+        f"Pass this link on to {link.email} only: it works once, for {minutes} minutes "
+        "(until a newer link is made or the account signs in).",
+        file=sys.stderr,
+    )
+    return 0
+
+
 COMMANDS = {
     "serve": run_serve,
     "migrate": run_migrate,
@@ -156,6 +180,7 @@ COMMANDS = {
     "demo": run_demo,
     "create-owner": run_create_owner,
     "api-key": run_api_key,
+    "reset-password": run_reset_password,
 }
 
 if __name__ == "__main__":

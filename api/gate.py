@@ -22,6 +22,7 @@ from api.i18n import N_
 from api.models import PendingLogin, User, utcnow
 from api.security import new_secret, sha256_hex
 from api.services.accounts import start_session
+from api.services.password_reset import cancel_password_resets
 from api.services.throttle import Attempt, attempt_keys, locked_until, record_success
 from api.services.two_factor import PENDING_LOGIN_LIFETIME, is_enabled, start_pending_login
 
@@ -184,6 +185,8 @@ def _open_session(
     )
     if started is None:
         raise AppError(NO_INBOX)
+    # Whoever signs in knows the password: a reset link still open for the account stops working.
+    cancel_password_resets(session=session, user_id=started[1].user_id)
     record_success(session=session, attempt=attempt)
     token, _ = started
     response = RedirectResponse(next_path, status_code=303)

@@ -24,6 +24,8 @@ from api.middleware import (
 )
 from api.routes import (
     account,
+    account_email,
+    account_password,
     account_security,
     admin,
     admin_alerts,
@@ -53,6 +55,7 @@ from api.routes import (
     inbox_work,
     invitations,
     offline,
+    password_reset,
     qr_images,
     replies,
     unsubscribe,
@@ -135,8 +138,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         qr_images,
         auth,
         auth_two_factor,
+        password_reset,
         account,
         account_security,
+        account_password,
+        account_email,
         inbox_live,
         replies,
         inbox_push,

@@ -10,6 +10,7 @@ from api.models.account import (
     User,
     UserSession,
 )
+from api.models.account_links import EmailChange, PasswordReset
 from api.models.alert import (
     AlertChannel,
     AlertDelivery,
@@ -49,6 +50,7 @@ __all__ = [
     "CardStatus",
     "CardTag",
     "Code",
+    "EmailChange",
     "Employee",
     "EmployeeLocation",
     "Event",
@@ -62,6 +64,7 @@ __all__ = [
     "Reply",
     "ReplyEmail",
     "ReplyTemplate",
+    "PasswordReset",
     "PendingLogin",
     "RecoveryCode",
     "OrganisationMailServer",

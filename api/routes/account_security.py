@@ -13,6 +13,7 @@ from api.errors import AppError
 from api.gate import sign_in_attempt
 from api.i18n import N_, translate
 from api.services.accounts import SignedIn, keep_only_this_session
+from api.services.email_change import pending_email_change
 from api.services.throttle import locked_until, record_failure
 from api.services.two_factor import (
     confirm_setup,
@@ -28,6 +29,13 @@ from qr.codes import render_svg
 
 router = APIRouter(prefix="/account/security", include_in_schema=False)
 CodeForm = Annotated[str, Form(max_length=40)]
+# After a change made on its own page, the redirect here says what happened (`?done=`).
+NOTICES = {
+    "password-changed": N_("Your password is changed. Everywhere else, you are signed out."),
+    "email-requested": N_(
+        "Check your new address's inbox: your email changes when you open the link there."
+    ),
+}
 REQUIRED = N_("Your organisation requires two-factor sign-in, so it stays on.")
 TOO_MANY = N_("Too many wrong codes. Please wait a few minutes and try again.")
 
@@ -51,6 +59,8 @@ def security_page(
         "error": translate(request, error) if error else "",
         "recovery_codes": recovery_codes,
         "codes_left": unused_recovery_codes(session=session, user_id=user_id),
+        "pending_email": pending_email_change(session=session, user_id=user_id),
+        "notice": notice(request),
     }
     if row is not None and row.enabled_at is None:
         uri = provisioning_uri(secret=row.secret, email=manager.user.email)
@@ -63,6 +73,12 @@ def security_page(
     return templates.TemplateResponse(
         request, "auth/security.html", context, status_code=status_code
     )
+
+
+def notice(request: Request) -> str:
+    """What a change just done here calls for (after its redirect), translated."""
+    done = request.query_params.get("done", "")
+    return translate(request, NOTICES[done]) if done in NOTICES else ""
 
 
 def with_code(

@@ -151,3 +151,15 @@ def send_message(server: MailServer, message: EmailMessage) -> None:
         raise MailError(
             f"Could not reach the mail server at {server.host}:{server.port} ({error})."
         ) from error
+
+
+def send_account_message(*, settings: Settings, to: str, subject: str, text: str) -> bool:
+    """An email about a person's own account (a reset or confirmation link, a notice), through
+    the installation's server only: an organisation's own server, and whoever runs it, never sees
+    a link that opens an account. False when the installation has no server; MailError if sending
+    fails."""
+    server = instance_server(settings)
+    if server is None:
+        return False
+    send_message(server, build_message(server=server, to=to, subject=subject, text=text))
+    return True

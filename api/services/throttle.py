@@ -10,6 +10,9 @@ Each attempt counts under several keys at once, each with its own limit:
 
 Past a key's limit within the window, that key pauses for a minute, doubling to a short ceiling.
 A paused key stops only the attempts that count under it.
+
+Requests that send an email (a password-reset link, a new email's confirmation) are counted in
+the same table under their own kinds, by the hour: see `take_request`.
 """
 
 import ipaddress
@@ -39,6 +42,12 @@ LIMITS = {
     "client": CLIENT_LIMIT,
     "account": ACCOUNT_LIMIT,
 }
+
+
+# Emailing requests allowed per key and hour: enough for a person whose mail is slow to ask again,
+# too few to flood an inbox or to probe many addresses from one client.
+REQUEST_WINDOW = timedelta(hours=1)
+REQUEST_LIMITS = {"reset-account": 3, "reset-client": 10, "email-change": 5}
 
 
 @dataclass(frozen=True)
@@ -116,3 +125,39 @@ def record_success(*, session: Session, attempt: Attempt) -> None:
     keys = [key for key in attempt.keys if not key.startswith("client:")]
     session.execute(delete(LoginThrottle).where(col(LoginThrottle.key).in_(keys)))
     session.commit()
+
+
+def reset_request_keys(*, email: str, client: str) -> tuple[str, ...]:
+    """The keys a password-reset request counts under: the account asked for, and the client
+    (whether or not the account exists, so the answer tells nothing)."""
+    account = sha256_hex(email.strip().lower())
+    return (f"reset-account:{account}", f"reset-client:{client_network(client)}")
+
+
+def email_change_keys(*, user_id: int) -> tuple[str, ...]:
+    return (f"email-change:{user_id}",)
+
+
+def take_request(*, session: Session, keys: tuple[str, ...]) -> datetime | None:
+    """Count one emailing request under each key and commit; if a key already reached its limit
+    this hour, count nothing and return when it may ask again."""
+    now = utcnow()
+    rows = []
+    for key in keys:
+        row = session.get(LoginThrottle, key, with_for_update=True)
+        if row is None or now - row.window_started_at > REQUEST_WINDOW:
+            row = row or LoginThrottle(key=key, window_started_at=now)
+            row.failures, row.window_started_at, row.locked_until = 0, now, None
+        if row.failures >= REQUEST_LIMITS[key.partition(":")[0]]:
+            session.rollback()
+            return row.window_started_at + REQUEST_WINDOW
+        rows.append(row)
+    for row in rows:
+        row.failures += 1
+        session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Two first requests at once: the other one's row counts; this one is let through.
+        session.rollback()
+    return None

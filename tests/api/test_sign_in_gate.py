@@ -2,6 +2,7 @@
 
 import ast
 import inspect
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.api.test_people import invite, path_of, shown_link
 from tests.api.test_two_factor import STEP, code_step, later_code, password_step, turn_on
 from tests.conftest import csrf_token, second_browser
 from tests.factories import PASSWORD, World, make_manager, reread
+from tests.smtp import SmtpServer
 
 API = Path(__file__).resolve().parents[2] / "api"
 GATE = API / "gate.py"
@@ -193,11 +195,34 @@ def entry_via_invitation(app: FastAPI, client: TestClient, world: World, email: 
     return client.post(link, data={"password": PASSWORD, "password_again": PASSWORD})
 
 
+def entry_via_password_reset(
+    app: FastAPI, client: TestClient, world: World, email: str
+) -> Response:
+    """The link from a real email, through the installation's mail server."""
+    mail = SmtpServer().start()
+    settings = app.state.settings
+    settings.smtp_url = mail.url
+    try:
+        asked = client.post("/forgot-password", data={"email": email})
+        assert asked.status_code == 303
+        [message] = mail.inbox.wait_for(1)
+    finally:
+        settings.smtp_url = None
+        mail.stop()
+    found = re.search(r"http://testserver(/password-reset/\S+)", message.get_content())
+    assert found is not None
+    new_password = "a brand new passphrase"
+    return client.post(
+        found.group(1), data={"password": new_password, "password_again": new_password}
+    )
+
+
 # Every route that lets someone in, with how a person takes it. A new way in (a password-reset
 # link, a staff sign-in link, single sign-on) must be added here with its scenario.
 ENTRY_ROUTES: dict[tuple[str, str], Callable[[FastAPI, TestClient, World, str], Response]] = {
     ("POST", "/login"): entry_via_login,
     ("POST", "/invitations/{token}"): entry_via_invitation,
+    ("POST", "/password-reset/{token}"): entry_via_password_reset,
 }
 SECOND_STEP = ("POST", "/login/two-factor")
 

@@ -127,9 +127,15 @@ def wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Pat
 
 @contextmanager
 def run_live_server(
-    database_url: str, log_folder: Path, *, port: int, public_url: str | None = None
+    database_url: str,
+    log_folder: Path,
+    *,
+    port: int,
+    public_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[LiveServer]:
-    """`uvicorn api.main:app` in its own process on `port`; `public_url` is TELLUS_BASE_URL."""
+    """`uvicorn api.main:app` in its own process on `port`; `public_url` is TELLUS_BASE_URL;
+    `extra_env` adds settings (such as TELLUS_SMTP_URL)."""
     server_url = f"http://127.0.0.1:{port}"
     public_url = public_url or server_url
     env = {name: value for name, value in os.environ.items() if not name.startswith("TELLUS_")}
@@ -142,6 +148,7 @@ def run_live_server(
         # in-process worker here would share the SQLite file with the tests' own fixture writes.
         TELLUS_WORKER_IN_PROCESS="false",
     )
+    env.update(extra_env or {})
     log = log_folder / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(

@@ -1,0 +1,34 @@
+"""One-time links about a person's own account: a password reset, a new email's confirmation."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from api.models.types import UTCDateTime, utcnow
+
+
+class PasswordReset(SQLModel, table=True):
+    """An emailed link to choose a new password; the link holds a token, the table its hash."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EmailChange(SQLModel, table=True):
+    """A new sign-in email waiting for its owner to open the link sent to it."""
+
+    __tablename__ = "email_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    new_email: str = Field(max_length=254)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
