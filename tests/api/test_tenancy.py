@@ -73,6 +73,14 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("GET", "/healthz"): Kind.NO_ID,
     ("GET", "/login"): Kind.NO_ID,
     ("POST", "/login"): Kind.NO_ID,
+    ("GET", "/forgot-password"): Kind.NO_ID,
+    ("POST", "/forgot-password"): Kind.NO_ID,
+    ("GET", "/forgot-password/sent"): Kind.NO_ID,
+    ("GET", "/account/security/password"): Kind.NO_ID,
+    ("POST", "/account/security/password"): Kind.NO_ID,
+    ("GET", "/account/security/email"): Kind.NO_ID,
+    ("POST", "/account/security/email"): Kind.NO_ID,
+    ("GET", "/account/email/changed"): Kind.NO_ID,
     ("POST", "/logout"): Kind.NO_ID,
     ("GET", "/inbox"): Kind.NO_ID,
     ("GET", "/inbox/stream"): Kind.NO_ID,
@@ -225,6 +233,12 @@ NOT_WALKED: dict[tuple[str, str], str] = {
     ("confirm", "/unsubscribe/{token}"): "an HMAC-signed unsubscribe link is its own credential "
     "and names no row by id (tests/alerts/test_schedule.py tries a tampered one)",
     ("unsubscribe_now", "/unsubscribe/{token}"): "as the GET above: the signed link's POST",
+    ("reset_form", "/password-reset/{token}"): "a one-time reset link is its own credential and "
+    "names no row by id (tests/api/test_password_reset.py tries used, expired and unknown ones)",
+    ("use_reset_link", "/password-reset/{token}"): "as the GET above: the link's POST",
+    ("confirm_form", "/account/email/confirm/{token}"): "a one-time confirmation link is its own "
+    "credential and names no row by id (tests/api/test_change_email.py tries used and unknown ones)",
+    ("confirm", "/account/email/confirm/{token}"): "as the GET above: the link's POST",
 }
 
 # Valid form bodies, so that a refusal is tenancy and not a validation error.
