@@ -3,11 +3,9 @@
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
@@ -18,6 +16,7 @@ from api.config import Settings
 from api.db import migrate
 from api.main import create_app
 from tests.factories import World, make_world
+from tests.helpers import log_in
 from tests.push import PushReceiver
 from tests.smtp import SmtpServer
 
@@ -160,37 +159,7 @@ def other_world(session: Session) -> World:
     return make_world(session, name="Rival Bakery")
 
 
-def log_in(client: TestClient, email: str, password: str) -> None:
-    """Sign in through the real form, like a person does."""
-    page = client.get("/login")
-    token = BeautifulSoup(page.text, "html.parser").select_one("input[name=form_token]")
-    assert token is not None
-    response = client.post(
-        "/login", data={"email": email, "password": password, "form_token": token["value"]}
-    )
-    assert response.status_code == 303, response.text
-
-
 @pytest.fixture
 def manager_client(client: TestClient, world: World) -> TestClient:
     log_in(client, world.owner_email, world.password)
     return client
-
-
-def csrf_token(client: TestClient, path: str = "/inbox") -> str:
-    """The CSRF token a signed-in page carries in its forms."""
-    page = client.get(path)
-    field = BeautifulSoup(page.text, "html.parser").select_one("input[name=csrf_token]")
-    assert field is not None, page.text
-    return str(field["value"])
-
-
-@contextmanager
-def second_browser(app: FastAPI) -> Iterator[TestClient]:
-    """Another person's browser on the same app; not entered as a context manager, so the app's
-    lifespan (which disposes the engine at its end) runs only once, for `client`."""
-    browser = TestClient(app, follow_redirects=False)
-    try:
-        yield browser
-    finally:
-        browser.close()

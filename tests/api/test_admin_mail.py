@@ -7,8 +7,8 @@ from sqlmodel import Session
 from api.config import Settings
 from api.models import OrganisationMailServer
 from api.services.mail import server_for
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_manager, reread
+from tests.helpers import csrf_token, log_in
 from tests.smtp import SmtpServer, free_port
 
 SMTP_PASSWORD = "mail-secret-4f7e"

@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 from api.config import Settings
 from api.models import Invitation, OrganisationMailServer
 from api.services.api_keys import create_api_key
-from tests.conftest import log_in, second_browser
 from tests.factories import PASSWORD, World, make_manager, reread
+from tests.helpers import log_in, second_browser
 from tests.smtp import SmtpServer, free_port
 
 

@@ -47,8 +47,8 @@ from api.services.api_keys import create_api_key
 from api.services.follow_up import follow_up_hash
 from api.services.invitations import InvitationIn, create_invitation
 from api.services.tenancy import Tenant
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_card, make_manager
+from tests.helpers import csrf_token, log_in
 
 MISSING_ID = 999999
 # Plain ASCII, nothing HTML or JSON would escape: a leak cannot hide behind an encoding.
