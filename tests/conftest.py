@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
@@ -15,6 +16,7 @@ from sqlmodel import Session, SQLModel
 from api.config import Settings
 from api.db import migrate
 from api.main import create_app
+from api.security import PASSWORD_HASHER, use_password_hasher
 from tests.factories import World, make_world
 from tests.helpers import log_in
 from tests.push import PushReceiver
@@ -23,6 +25,9 @@ from tests.smtp import SmtpServer
 POSTGRES_ADMIN_URL = os.environ.get(
     "TELLUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# argon2id at its cheapest (one pass over 8 KiB): a user made in a test's set-up costs microseconds
+# instead of a quarter of a second. The tests of hashing itself use production_password_hashing.
+CHEAP_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -39,6 +44,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def worker_suffix(config: pytest.Config) -> str:
     return getattr(config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Passwords hashed cheaply in this test process (servers it starts hash as in production)."""
+    previous = use_password_hasher(CHEAP_PASSWORD_HASHER)
+    yield
+    use_password_hasher(previous)
+
+
+@pytest.fixture
+def production_password_hashing() -> Iterator[None]:
+    """Passwords hashed with production's parameters, for the tests of hashing itself."""
+    previous = use_password_hasher(PASSWORD_HASHER)
+    yield
+    use_password_hasher(previous)
 
 
 @pytest.fixture(scope="session")
