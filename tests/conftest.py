@@ -9,22 +9,20 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from api.config import Settings
 from api.db import migrate
 from api.main import create_app
 from api.security import PASSWORD_HASHER, use_password_hasher
+from tests.databases import empty_postgres, migrated_postgres_database
 from tests.factories import World, make_world
 from tests.helpers import log_in
 from tests.push import PushReceiver
 from tests.smtp import SmtpServer
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TELLUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 # argon2id at its cheapest (one pass over 8 KiB): a user made in a test's set-up costs microseconds
 # instead of a quarter of a second. The tests of hashing itself use production_password_hashing.
 CHEAP_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -73,30 +71,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A PostgreSQL database of this test process's own, migrated once, dropped at the end."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"tellus_test_{worker_suffix(request.config)}_{os.getpid()}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
-        pytest.skip(
-            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({type(error).__name__}); "
-            "start it (see README, 'Running the tests') or set TELLUS_TEST_POSTGRES_URL"
-        )
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    migrate(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with migrated_postgres_database(name) as url:
+        yield url
 
 
-def empty_postgres(url: str) -> None:
-    engine = create_engine(url)
-    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    """One engine on that database for the whole run, to empty it before each test."""
+    engine = create_engine(postgres_url)
+    yield engine
     engine.dispose()
 
 
@@ -107,9 +91,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         path = tmp_path / "tellus.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    url: str = request.getfixturevalue("postgres_url")
-    empty_postgres(url)
-    return url
+    engine: Engine = request.getfixturevalue("postgres_engine")
+    empty_postgres(engine)
+    return engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -18,13 +18,13 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, sync_playwright
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine
 from sqlmodel import Session
 
-from api.db import create_db_engine, migrate
+from api.db import create_db_engine
 from tests.browser.tcp_proxy import TcpProxy
-from tests.conftest import POSTGRES_ADMIN_URL, worker_suffix
+from tests.conftest import worker_suffix
+from tests.databases import empty_postgres, migrated_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -76,36 +76,29 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.fixture(scope="session")
+def live_postgres_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A PostgreSQL database for the live servers of this test process, migrated once."""
+    name = f"tellus_browser_{worker_suffix(request.config)}_{os.getpid()}"
+    with migrated_postgres_database(name) as url:
+        engine = create_engine(url)
+        yield engine
+        engine.dispose()
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live_database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A migrated database for this module alone: a SQLite file, or a PostgreSQL database."""
+) -> str:
+    """A migrated database, empty when the module starts: a SQLite file of its own, or the
+    process's live PostgreSQL database, emptied (its servers of the last module are gone)."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("browser") / "tellus.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    name = f"tellus_browser_{worker_suffix(request.config)}_{os.getpid()}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
-        admin.dispose()
-        pytest.skip(
-            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({type(error).__name__}); "
-            "start it (see README, 'Running the tests') or set TELLUS_TEST_POSTGRES_URL"
-        )
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        return f"sqlite:///{path}"
+    engine: Engine = request.getfixturevalue("live_postgres_engine")
+    empty_postgres(engine)
+    return engine.url.render_as_string(hide_password=False)
 
 
 def wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
