@@ -1,4 +1,4 @@
-"""Process-level fixtures: a real uvicorn on a free port, per module and engine, and Chromium.
+"""Process-level fixtures: a real uvicorn on a port of its own, per module and engine, and Chromium.
 
 Playwright cannot download its own browsers here; Debian's `chromium` package is driven instead.
 """
@@ -25,6 +25,7 @@ from api.db import create_db_engine
 from tests.browser.tcp_proxy import TcpProxy
 from tests.conftest import worker_suffix
 from tests.databases import empty_postgres, migrated_postgres_database
+from tests.sockets import bound_socket, port_of
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -68,12 +69,6 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -120,10 +115,18 @@ def wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Pat
 
 @contextmanager
 def run_live_server(
-    database_url: str, log_folder: Path, *, port: int, public_url: str | None = None
+    database_url: str,
+    log_folder: Path,
+    *,
+    sock: socket.socket | None = None,
+    public_url: str | None = None,
 ) -> Iterator[LiveServer]:
-    """`uvicorn api.main:app` in its own process on `port`; `public_url` is TELLUS_BASE_URL."""
-    server_url = f"http://127.0.0.1:{port}"
+    """`uvicorn api.main:app` in its own process, serving on `sock` (by default a socket of its
+    own, bound here and handed over: no other process can take the port before uvicorn listens);
+    `public_url` is TELLUS_BASE_URL."""
+    own_socket = sock is None
+    sock = bound_socket() if sock is None else sock
+    server_url = f"http://127.0.0.1:{port_of(sock)}"
     public_url = public_url or server_url
     env = {name: value for name, value in os.environ.items() if not name.startswith("TELLUS_")}
     env.update(
@@ -138,12 +141,13 @@ def run_live_server(
     log = log_folder / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"]
-            + ["--port", str(port), "--no-server-header"],
+            [sys.executable, "-m", "uvicorn", "api.main:app"]
+            + ["--fd", str(sock.fileno()), "--no-server-header"],
             cwd=ROOT,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
+            pass_fds=(sock.fileno(),),
         )
     engine = create_db_engine(database_url)
     try:
@@ -157,26 +161,30 @@ def run_live_server(
             process.kill()
             process.wait()
         engine.dispose()
+        if own_socket:
+            sock.close()
 
 
 @pytest.fixture(scope="module")
 def live_server(
     live_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    """`uvicorn api.main:app` in its own process on a free port, with the module's database."""
-    with run_live_server(
-        live_database_url, tmp_path_factory.mktemp("uvicorn"), port=free_port()
-    ) as server:
+    """`uvicorn api.main:app` in its own process, with the module's database."""
+    with run_live_server(live_database_url, tmp_path_factory.mktemp("uvicorn")) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def tcp_proxy() -> Iterator[TcpProxy]:
-    """A local TCP proxy on a free port, relaying to the port proxied_live_server listens on."""
-    port, target_port = free_port(), free_port()
-    while target_port == port:  # each probe's port is free again at once: it may come back
-        target_port = free_port()
-    proxy = TcpProxy(port=port, target_port=target_port)
+def proxied_socket(live_database_url: str) -> Iterator[socket.socket]:
+    """The socket proxied_live_server will serve on, bound first: the proxy needs its port."""
+    with bound_socket() as sock:
+        yield sock
+
+
+@pytest.fixture(scope="module")
+def tcp_proxy(proxied_socket: socket.socket) -> Iterator[TcpProxy]:
+    """A local TCP proxy on a port of its own, relaying to proxied_live_server's."""
+    proxy = TcpProxy(target_port=port_of(proxied_socket))
     proxy.start()
     yield proxy
     proxy.stop()
@@ -184,13 +192,16 @@ def tcp_proxy() -> Iterator[TcpProxy]:
 
 @pytest.fixture(scope="module")
 def proxied_live_server(
-    live_database_url: str, tmp_path_factory: pytest.TempPathFactory, tcp_proxy: TcpProxy
+    live_database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    proxied_socket: socket.socket,
+    tcp_proxy: TcpProxy,
 ) -> Iterator[LiveServer]:
     """The live server, reached through the proxy: its public address is the proxy's."""
     with run_live_server(
         live_database_url,
         tmp_path_factory.mktemp("uvicorn"),
-        port=tcp_proxy.target_port,
+        sock=proxied_socket,
         public_url=f"http://127.0.0.1:{tcp_proxy.port}",
     ) as server:
         yield server

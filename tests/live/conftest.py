@@ -11,7 +11,6 @@ import pytest
 
 from tests.browser.conftest import (  # noqa: F401  (live_database_url is a fixture)
     LiveServer,
-    free_port,
     live_database_url,
     run_live_server,
 )
@@ -29,11 +28,7 @@ def two_servers(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[TwoServers]:
     with (
-        run_live_server(
-            live_database_url, tmp_path_factory.mktemp("uvicorn-a"), port=free_port()
-        ) as a,
-        run_live_server(
-            live_database_url, tmp_path_factory.mktemp("uvicorn-b"), port=free_port()
-        ) as b,
+        run_live_server(live_database_url, tmp_path_factory.mktemp("uvicorn-a")) as a,
+        run_live_server(live_database_url, tmp_path_factory.mktemp("uvicorn-b")) as b,
     ):
         yield TwoServers(a=a, b=b)
