@@ -107,6 +107,31 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session")
+def live_postgres_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A PostgreSQL database for the live servers of this test process, migrated once."""
+    name = f"tellus_browser_{worker_suffix(request.config)}_{os.getpid()}"
+    with migrated_postgres_database(name) as url:
+        engine = create_engine(url)
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A migrated database, empty when the module starts: a SQLite file of its own, or the
+    process's live PostgreSQL database, emptied (its servers of the last module are gone)."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("browser") / "tellus.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    engine: Engine = request.getfixturevalue("live_postgres_engine")
+    empty_postgres(engine)
+    return engine.url.render_as_string(hide_password=False)
+
+
 @pytest.fixture
 def engine_name(request: pytest.FixtureRequest, database_url: str) -> str:
     return make_url(database_url).get_backend_name()

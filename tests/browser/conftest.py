@@ -18,13 +18,11 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, sync_playwright
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.db import create_db_engine
 from tests.browser.tcp_proxy import TcpProxy
-from tests.conftest import worker_suffix
-from tests.databases import empty_postgres, migrated_postgres_database
 from tests.sockets import bound_socket, port_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,31 +67,6 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="session")
-def live_postgres_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    """A PostgreSQL database for the live servers of this test process, migrated once."""
-    name = f"tellus_browser_{worker_suffix(request.config)}_{os.getpid()}"
-    with migrated_postgres_database(name) as url:
-        engine = create_engine(url)
-        yield engine
-        engine.dispose()
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def live_database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> str:
-    """A migrated database, empty when the module starts: a SQLite file of its own, or the
-    process's live PostgreSQL database, emptied (its servers of the last module are gone)."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("browser") / "tellus.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    engine: Engine = request.getfixturevalue("live_postgres_engine")
-    empty_postgres(engine)
-    return engine.url.render_as_string(hide_password=False)
 
 
 def wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:

@@ -9,11 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401  (live_database_url is a fixture)
-    LiveServer,
-    live_database_url,
-    run_live_server,
-)
+from tests.browser.conftest import LiveServer, run_live_server
 
 
 @dataclass(frozen=True)
@@ -24,7 +20,7 @@ class TwoServers:
 
 @pytest.fixture(scope="module")
 def two_servers(
-    live_database_url: str,  # noqa: F811
+    live_database_url: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[TwoServers]:
     with (
