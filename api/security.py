@@ -9,19 +9,47 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 # argon2id with the library's RFC 9106 "low memory" profile: strong, yet quick on a small host.
-_hasher = PasswordHasher()
-# Checked when the email is unknown: a wrong email takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+PASSWORD_HASHER = PasswordHasher()
+
+
+class _Passwords:
+    """The hasher in use, and a hash to check when the email is unknown (made on first need)."""
+
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self.hasher = hasher
+        self._dummy_hash: str | None = None
+
+    @property
+    def dummy_hash(self) -> str:
+        # Made with the same parameters as real hashes: a wrong email takes as long as a wrong
+        # password. Not at import: importing this module (every CLI command) costs nothing.
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
+
+
+_passwords = _Passwords(PASSWORD_HASHER)
+
+
+def use_password_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Hash new passwords with `hasher` from now on (tests choose cheap parameters); returns the
+    hasher it replaces. Existing hashes keep verifying: each carries its own parameters."""
+    global _passwords
+    previous = _passwords.hasher
+    _passwords = _Passwords(hasher)
+    return previous
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _passwords.hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password in constant-ish time, also when there is no such user."""
+    passwords = _passwords
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        checked = passwords.hasher.verify(password_hash or passwords.dummy_hash, password)
+        return checked and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

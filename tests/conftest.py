@@ -3,28 +3,32 @@
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from api.config import Settings
 from api.db import migrate
 from api.main import create_app
+from api.security import PASSWORD_HASHER, use_password_hasher
+from tests.databases import empty_postgres, migrated_postgres_database
 from tests.factories import World, make_world
+from tests.helpers import log_in
 from tests.push import PushReceiver
 from tests.smtp import SmtpServer
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TELLUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+# argon2id at its cheapest (one pass over 8 KiB): a user made in a test's set-up costs microseconds
+# instead of a quarter of a second. The tests of hashing itself use production_password_hashing.
+CHEAP_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Their modules start real servers (uvicorn, Chromium's pages) per module and engine.
+PROCESS_TEST_FOLDERS = tuple(Path(__file__).parent / name for name in ("browser", "live"))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -38,8 +42,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = f"Skipped under CI=true, which is a failure: {reason}"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With `--dist loadgroup`, each module of process-level tests runs on one worker, so its
+    servers start once per engine, not once per worker its tests were spread over; every other
+    test goes to whichever worker is free."""
+    for item in items:
+        if item.path.parent in PROCESS_TEST_FOLDERS:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
 def worker_suffix(config: pytest.Config) -> str:
     return getattr(config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Passwords hashed cheaply in this test process (servers it starts hash as in production)."""
+    previous = use_password_hasher(CHEAP_PASSWORD_HASHER)
+    yield
+    use_password_hasher(previous)
+
+
+@pytest.fixture
+def production_password_hashing() -> Iterator[None]:
+    """Passwords hashed with production's parameters, for the tests of hashing itself."""
+    previous = use_password_hasher(PASSWORD_HASHER)
+    yield
+    use_password_hasher(previous)
 
 
 @pytest.fixture(scope="session")
@@ -53,30 +82,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A PostgreSQL database of this test process's own, migrated once, dropped at the end."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"tellus_test_{worker_suffix(request.config)}_{os.getpid()}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
-        pytest.skip(
-            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({type(error).__name__}); "
-            "start it (see README, 'Running the tests') or set TELLUS_TEST_POSTGRES_URL"
-        )
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    migrate(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with migrated_postgres_database(name) as url:
+        yield url
 
 
-def empty_postgres(url: str) -> None:
-    engine = create_engine(url)
-    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    """One engine on that database for the whole run, to empty it before each test."""
+    engine = create_engine(postgres_url)
+    yield engine
     engine.dispose()
 
 
@@ -87,9 +102,34 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         path = tmp_path / "tellus.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    url: str = request.getfixturevalue("postgres_url")
-    empty_postgres(url)
-    return url
+    engine: Engine = request.getfixturevalue("postgres_engine")
+    empty_postgres(engine)
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def live_postgres_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A PostgreSQL database for the live servers of this test process, migrated once."""
+    name = f"tellus_browser_{worker_suffix(request.config)}_{os.getpid()}"
+    with migrated_postgres_database(name) as url:
+        engine = create_engine(url)
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A migrated database, empty when the module starts: a SQLite file of its own, or the
+    process's live PostgreSQL database, emptied (its servers of the last module are gone)."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("browser") / "tellus.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    engine: Engine = request.getfixturevalue("live_postgres_engine")
+    empty_postgres(engine)
+    return engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -160,37 +200,7 @@ def other_world(session: Session) -> World:
     return make_world(session, name="Rival Bakery")
 
 
-def log_in(client: TestClient, email: str, password: str) -> None:
-    """Sign in through the real form, like a person does."""
-    page = client.get("/login")
-    token = BeautifulSoup(page.text, "html.parser").select_one("input[name=form_token]")
-    assert token is not None
-    response = client.post(
-        "/login", data={"email": email, "password": password, "form_token": token["value"]}
-    )
-    assert response.status_code == 303, response.text
-
-
 @pytest.fixture
 def manager_client(client: TestClient, world: World) -> TestClient:
     log_in(client, world.owner_email, world.password)
     return client
-
-
-def csrf_token(client: TestClient, path: str = "/inbox") -> str:
-    """The CSRF token a signed-in page carries in its forms."""
-    page = client.get(path)
-    field = BeautifulSoup(page.text, "html.parser").select_one("input[name=csrf_token]")
-    assert field is not None, page.text
-    return str(field["value"])
-
-
-@contextmanager
-def second_browser(app: FastAPI) -> Iterator[TestClient]:
-    """Another person's browser on the same app; not entered as a context manager, so the app's
-    lifespan (which disposes the engine at its end) runs only once, for `client`."""
-    browser = TestClient(app, follow_redirects=False)
-    try:
-        yield browser
-    finally:
-        browser.close()

@@ -1,20 +1,18 @@
-"""A real SMTP server for tests (aiosmtpd on a free port) that keeps what it receives."""
+"""A real SMTP server for tests (aiosmtpd on a port of its own) that keeps what it receives."""
 
+import asyncio
 import email
 import socket
 import threading
 import time
+from collections.abc import Awaitable
 from email.message import EmailMessage
 from email.policy import default as default_policy
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.sockets import bound_socket, port_of
 
 
 class Inbox:
@@ -50,11 +48,24 @@ class Inbox:
             return list(self.messages)
 
 
+class BoundController(Controller):
+    """aiosmtpd's threaded controller, serving on a socket bound before it starts."""
+
+    def __init__(self, handler: Inbox, sock: socket.socket) -> None:
+        super().__init__(handler, hostname="127.0.0.1", port=port_of(sock))
+        self.socket = sock
+
+    def _create_server(self) -> Awaitable[asyncio.AbstractServer]:
+        # aiosmtpd's own binds host:port; the socket given keeps the port taken from the start.
+        return self.loop.create_server(self._factory_invoker, sock=self.socket)
+
+
 class SmtpServer:
     def __init__(self) -> None:
         self.inbox = Inbox()
-        self.port = free_port()
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        sock = bound_socket()
+        self.port = port_of(sock)
+        self.controller = BoundController(self.inbox, sock)
 
     @property
     def url(self) -> str:

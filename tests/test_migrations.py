@@ -18,7 +18,7 @@ import api.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from api.config import Settings
 from api.db import DatabaseNotMigrated, alembic_config, create_db_engine, include_name, migrate
 from api.main import create_app
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.databases import POSTGRES_ADMIN_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

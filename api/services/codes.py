@@ -2,6 +2,7 @@
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
 
@@ -56,14 +57,15 @@ class CodeContext:
 class CodeCache:
     """A short-lived per-process cache: a revoked code stops working everywhere within `ttl`."""
 
-    def __init__(self, ttl: float) -> None:
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self.clock = clock
         self._entries: dict[str, tuple[float, CodeContext | None]] = {}
         self._lock = Lock()
 
     def get(self, token: str) -> tuple[bool, CodeContext | None]:
         entry = self._entries.get(token)
-        if entry is None or entry[0] < time.monotonic():
+        if entry is None or entry[0] < self.clock():
             return False, None
         return True, entry[1]
 
@@ -71,7 +73,7 @@ class CodeCache:
         with self._lock:
             if len(self._entries) > 10_000:
                 self._entries.clear()
-            self._entries[token] = (time.monotonic() + self.ttl, context)
+            self._entries[token] = (self.clock() + self.ttl, context)
 
     def invalidate(self, token: str) -> None:
         with self._lock:

@@ -1,11 +1,9 @@
-"""Helpers for the alert tests: a clock the test moves, a worker on it, a customer's card."""
+"""Helpers for the alert tests: a clock the test moves and a worker on it."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.config import Settings
@@ -29,14 +27,6 @@ class Clock:
 
 def make_worker(app: FastAPI, settings: Settings, clock: Clock) -> Worker:
     return Worker(engine=app.state.engine, settings=settings, clock=clock)
-
-
-def send_card(client: TestClient, token: str, *, rating: int, comment: str) -> None:
-    """A customer's card through the card page's form."""
-    page = BeautifulSoup(client.get(f"/c/{token}").text, "html.parser")
-    fields = {str(f["name"]): str(f["value"]) for f in page.select("input[type=hidden]")}
-    response = client.post(f"/c/{token}", data=fields | {"rating": str(rating), "comment": comment})
-    assert response.status_code == 200, response.text
 
 
 def deliveries(session: Session) -> list[AlertDelivery]:

@@ -7,9 +7,10 @@ from sqlmodel import Session
 from api.config import Settings
 from api.models import DeliveryStatus
 from api.services.api_keys import create_api_key
-from tests.alerts.helpers import Clock, deliveries, drain, make_worker, send_card
+from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.alerts.receiver import Receiver
 from tests.factories import World
+from tests.helpers import send_card
 
 
 def test_an_api_key_sets_up_alerts_and_retries_a_parked_delivery(

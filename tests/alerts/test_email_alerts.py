@@ -7,8 +7,9 @@ from sqlmodel import Session
 from api.config import Settings
 from api.main import create_app
 from api.models import AlertPreference, DeliveryStatus, LocationDuty
-from tests.alerts.helpers import Clock, deliveries, drain, make_worker, send_card
+from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.factories import World, make_manager
+from tests.helpers import send_card
 from tests.smtp import SmtpServer
 
 

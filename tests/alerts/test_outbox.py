@@ -11,10 +11,10 @@ from api.config import Settings
 from api.models import AlertChannel, AlertDelivery, AlertKind, DeliveryStatus, Webhook, utcnow
 from api.services.outbox import claim_due
 from api.services.worker import Worker
-from tests.alerts.helpers import Clock, deliveries, drain, make_worker, send_card
+from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.alerts.receiver import Receiver
-from tests.conftest import csrf_token
 from tests.factories import World
+from tests.helpers import csrf_token, send_card
 from tests.smtp import SmtpServer
 
 

@@ -7,8 +7,9 @@ from sqlmodel import Session, select
 from api.config import Settings
 from api.models import DeliveryStatus, PushSubscription
 from api.services.alert_push import push_topic
-from tests.alerts.helpers import Clock, deliveries, drain, make_worker, send_card
+from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.factories import World, reread
+from tests.helpers import send_card
 from tests.push import BrowserKeys, PushReceiver, verified_vapid
 
 

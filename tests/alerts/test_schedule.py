@@ -9,9 +9,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from api.config import Settings
 from api.models import AlertPreference, AlertSettings, Card
-from tests.alerts.helpers import Clock, drain, make_worker, send_card
-from tests.conftest import csrf_token
+from tests.alerts.helpers import Clock, drain, make_worker
 from tests.factories import World, make_manager, reread
+from tests.helpers import csrf_token, send_card
 from tests.smtp import SmtpServer
 
 

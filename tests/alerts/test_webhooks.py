@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.config import Settings
-from tests.alerts.helpers import Clock, deliveries, drain, make_worker, send_card
+from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.alerts.receiver import Received, Receiver
-from tests.conftest import csrf_token
 from tests.factories import World
+from tests.helpers import csrf_token, send_card
 
 
 def add_webhook(client: TestClient, url: str, **fields: str) -> str:

@@ -7,10 +7,9 @@ from sqlmodel import Session, select
 
 from api.models import Membership, PushSubscription, UserSession
 from api.routes import inbox_live
-from tests.api.test_inbox_live import send_card
 from tests.api.test_two_factor import password_step
-from tests.conftest import csrf_token, second_browser
 from tests.factories import PASSWORD, World, make_manager, reread
+from tests.helpers import csrf_token, second_browser, send_card_by_api
 from tests.push import BrowserKeys, PushReceiver
 from tests.sse import cards, is_event, open_stream, read_until
 
@@ -61,7 +60,9 @@ def test_a_changed_members_stream_and_sessions_end_at_once(
                     f"/admin/people/{member}", data={"csrf_token": token, **fields}
                 )
             assert answer.status_code == 303, answer.text
-            send_card(manager_client, world.counter_code, "Sent after the change")
+            send_card_by_api(
+                manager_client, world.counter_code.token, comment="Sent after the change"
+            )
             seen = read_until(stream, is_event("signed-out"), seconds=AT_ONCE)
         assert cards(seen) == []
         assert browser.get("/inbox").status_code == 303
@@ -90,7 +91,7 @@ def test_someone_elses_access_change_leaves_a_stream_open(
             f"/admin/people/{membership_id(session, kim.id)}/remove", data={"csrf_token": token}
         )
         assert removed.status_code == 303
-        send_card(manager_client, world.counter_code, "Still arrives")
+        send_card_by_api(manager_client, world.counter_code.token, comment="Still arrives")
         seen = read_until(stream, is_event("card"), seconds=AT_ONCE)
     assert cards(seen) == ["Still arrives"]
 

@@ -7,8 +7,8 @@ from sqlmodel import Session, select
 
 from api.models import Code, Employee, EmployeeLocation, Location
 from api.routes.admin_codes import development_address
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_manager, reread
+from tests.helpers import csrf_token, log_in
 
 
 def soup(html: str) -> BeautifulSoup:

@@ -5,8 +5,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.models import ApiKey
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_manager, reread
+from tests.helpers import csrf_token, log_in
 
 
 def make_key(client: TestClient, name: str):

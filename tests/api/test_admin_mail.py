@@ -7,9 +7,10 @@ from sqlmodel import Session
 from api.config import Settings
 from api.models import OrganisationMailServer
 from api.services.mail import server_for
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_manager, reread
-from tests.smtp import SmtpServer, free_port
+from tests.helpers import csrf_token, log_in
+from tests.smtp import SmtpServer
+from tests.sockets import refused_port
 
 SMTP_PASSWORD = "mail-secret-4f7e"
 
@@ -103,10 +104,9 @@ def test_a_test_email_arrives_through_the_organisation_server(
 def test_an_unreachable_server_gives_its_reason_not_a_crash(
     manager_client: TestClient, world: World
 ) -> None:
-    port = free_port()  # nothing listens there
-    save_server(manager_client, port)
-
-    answer = send_test(manager_client)
+    with refused_port() as port:
+        save_server(manager_client, port)
+        answer = send_test(manager_client)
 
     assert 400 <= answer.status_code < 500
     alert = BeautifulSoup(answer.text, "html.parser").select_one("[role=alert]")

@@ -8,8 +8,8 @@ from PIL import Image
 from sqlmodel import Session
 
 from api.models import Organisation
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_manager, reread
+from tests.helpers import csrf_token, log_in
 
 PROFILE = {
     "name": "Harbour Café & Bar",

@@ -9,8 +9,8 @@ from sqlmodel import Session
 from api.models import Organisation
 from api.services.api_keys import create_api_key
 from tests.api.test_two_factor import turn_on
-from tests.conftest import log_in
 from tests.factories import World, reread
+from tests.helpers import log_in
 
 PROFILE = {
     "name": "Harbour Café & Bar",

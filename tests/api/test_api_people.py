@@ -9,9 +9,10 @@ from sqlmodel import Session, select
 from api.config import Settings
 from api.models import Invitation, OrganisationMailServer
 from api.services.api_keys import create_api_key
-from tests.conftest import log_in, second_browser
 from tests.factories import PASSWORD, World, make_manager, reread
-from tests.smtp import SmtpServer, free_port
+from tests.helpers import log_in, second_browser
+from tests.smtp import SmtpServer
+from tests.sockets import refused_port
 
 
 @pytest.fixture
@@ -142,10 +143,11 @@ def test_the_mail_server_is_set_read_tested_and_removed(
     assert sent.status_code == 200
     assert smtp_server.inbox.wait_for(1)[0]["To"] == "me@example.com"
 
-    client.put("/api/v1/mail-server", headers=bearer, json=server | {"port": free_port()})
-    unreachable = client.post(
-        "/api/v1/mail-server/test", headers=bearer, json={"to": "me@example.com"}
-    )
+    with refused_port() as port:
+        client.put("/api/v1/mail-server", headers=bearer, json=server | {"port": port})
+        unreachable = client.post(
+            "/api/v1/mail-server/test", headers=bearer, json={"to": "me@example.com"}
+        )
     assert unreachable.status_code == 422
     assert "Could not reach the mail server" in unreachable.json()["detail"]
 

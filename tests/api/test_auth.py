@@ -5,7 +5,6 @@ from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import select as sql_select
@@ -15,8 +14,8 @@ from api.config import Settings
 from api.main import create_app
 from api.models import ApiKey, Card, CardStatus, UserSession
 from api.services.api_keys import create_api_key, revoke_api_key
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_card, make_world
+from tests.helpers import csrf_token, hidden_fields, log_in, sign_in, soup
 
 COOKIE = "tellus_session"
 WRONG_PASSWORD_TEXT = "The email or password is not right."
@@ -24,20 +23,9 @@ EXPIRED_FORM_TEXT = "This sign-in page was open too long."
 EVIL = "https://evil.example"
 
 
-def soup(response: Response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
 def login_fields(client: TestClient, url: str = "/login") -> dict[str, str]:
     """The hidden fields of the sign-in form, as the browser would submit them."""
-    form = soup(client.get(url)).select_one("form[action='/login']")
-    assert form is not None
-    return {str(field["name"]): str(field["value"]) for field in form.select("input[type=hidden]")}
-
-
-def sign_in(client: TestClient, email: str, password: str) -> Response:
-    """Submit the sign-in form; the response, not just the outcome."""
-    return client.post("/login", data=login_fields(client) | {"email": email, "password": password})
+    return hidden_fields(client, url, "form[action='/login']")
 
 
 def parse_set_cookie(header: str) -> tuple[str, str, dict[str, str]]:

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import log_in
 from tests.factories import World
+from tests.helpers import log_in
 
 BIG = 300 * 1024
 

@@ -7,16 +7,7 @@ from sqlmodel import Session, select
 from api.models import Card, utcnow
 from api.security import sign_form_token
 from tests.factories import World, reread
-
-
-def card_form(client: TestClient, path: str) -> dict[str, str]:
-    """The hidden fields of a freshly rendered card form."""
-    page = client.get(path)
-    assert page.status_code == 200
-    soup = BeautifulSoup(page.text, "html.parser")
-    return {
-        field["name"]: field["value"] for field in soup.select("form.card-form input[type=hidden]")
-    }
+from tests.helpers import card_form
 
 
 def stored_cards(session: Session) -> list[Card]:

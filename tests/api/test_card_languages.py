@@ -9,8 +9,9 @@ from sqlmodel import Session
 
 from api.models import utcnow
 from api.security import sign_form_token
-from tests.api.test_card import card_form, stored_cards
+from tests.api.test_card import stored_cards
 from tests.factories import World
+from tests.helpers import card_form, hidden_fields
 
 
 def page(response_text: str) -> BeautifulSoup:
@@ -22,10 +23,7 @@ def html_language(soup: BeautifulSoup) -> tuple[str, str]:
 
 
 def card_form_in(client: TestClient, path: str, **headers: str) -> dict[str, str]:
-    soup = page(client.get(path, headers=headers).text)
-    return {
-        field["name"]: field["value"] for field in soup.select("form.card-form input[type=hidden]")
-    }
+    return hidden_fields(client, path, "form.card-form", headers=headers)
 
 
 def test_card_page_speaks_the_browsers_language(client: TestClient, world: World) -> None:

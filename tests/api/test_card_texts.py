@@ -9,8 +9,8 @@ from sqlmodel import Session
 from api.config import Settings
 from api.services.api_keys import create_api_key
 from tests.api.test_card import card_form
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_manager
+from tests.helpers import csrf_token, log_in
 
 QUESTION = "¿Qué tal el café <b>hoy</b>?"
 THANKS = "¡Gracias! Leemos cada tarjeta."

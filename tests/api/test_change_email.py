@@ -15,8 +15,8 @@ from api.config import Settings
 from api.models import EmailChange, User, utcnow
 from api.services.throttle import PAIR_LIMIT
 from tests.api.test_two_factor import later_code, password_step, turn_on
-from tests.conftest import csrf_token, second_browser
 from tests.factories import PASSWORD, World, reread
+from tests.helpers import csrf_token, second_browser
 from tests.smtp import SmtpServer
 
 PAGE = "/account/security/email"

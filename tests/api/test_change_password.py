@@ -9,8 +9,8 @@ from sqlmodel import Session
 from api.services.accounts import authenticate
 from api.services.throttle import PAIR_LIMIT
 from tests.api.test_two_factor import password_step
-from tests.conftest import csrf_token, second_browser
 from tests.factories import PASSWORD, World, reread
+from tests.helpers import csrf_token, second_browser
 
 PAGE = "/account/security/password"
 NEW_PASSWORD = "a brand new passphrase"

@@ -11,18 +11,12 @@ from api.models import Card, Role
 from api.services.inbox import set_status
 from api.services.replies import add_reply
 from api.services.tenancy import Tenant
-from tests.conftest import csrf_token
 from tests.factories import World, make_card, reread
+from tests.helpers import card_form, csrf_token, send_card
 from tests.sse import is_event, open_stream, read_until
 
 LINK = re.compile(r"^http://testserver/f/([A-Za-z0-9_-]{32})$")
 SECRET_COMMENT = "The manager on duty was rude to my mother"
-
-
-def card_form(client: TestClient, token: str, **fields: str) -> dict[str, str]:
-    page = BeautifulSoup(client.get(f"/c/{token}").text, "html.parser")
-    hidden = {str(f["name"]): str(f["value"]) for f in page.select("input[type=hidden]")}
-    return hidden | {"rating": "2", "comment": SECRET_COMMENT} | fields
 
 
 def follow_up_link(html: str) -> str:
@@ -31,11 +25,10 @@ def follow_up_link(html: str) -> str:
     return str(link["href"])
 
 
-def send_card(client: TestClient, world: World, **fields: str) -> str:
+def send_secret_card(client: TestClient, world: World, **fields: str) -> str:
     """Send a card as a customer does; the follow-up path its thank-you page gives."""
     token = world.counter_code.token
-    response = client.post(f"/c/{token}", data=card_form(client, token, **fields))
-    assert response.status_code == 200, response.text
+    response = send_card(client, token, rating=2, comment=SECRET_COMMENT, **fields)
     match = LINK.match(follow_up_link(response.text))
     assert match, follow_up_link(response.text)
     return f"/f/{match.group(1)}"
@@ -63,12 +56,12 @@ def timeline(client: TestClient, path: str) -> str:
 def test_the_thank_you_page_gives_a_private_link_and_a_replay_the_same(
     client: TestClient, session: Session, world: World
 ) -> None:
-    token = world.counter_code.token
-    form = card_form(client, token)
+    path = f"/c/{world.counter_code.token}"
+    form = card_form(client, path, rating="2", comment=SECRET_COMMENT)
 
-    first = client.post(f"/c/{token}", data=form)
-    again = client.post(f"/c/{token}", data=form)
-    other = client.post(f"/c/{token}", data=card_form(client, token))
+    first = client.post(path, data=form)
+    again = client.post(path, data=form)
+    other = client.post(path, data=card_form(client, path, rating="2", comment=SECRET_COMMENT))
 
     assert follow_up_link(first.text) == follow_up_link(again.text)
     assert follow_up_link(first.text) != follow_up_link(other.text)
@@ -82,7 +75,7 @@ def test_the_thank_you_page_gives_a_private_link_and_a_replay_the_same(
 def test_the_page_shows_seen_replies_and_resolved_as_they_happen(
     client: TestClient, session: Session, world: World
 ) -> None:
-    path = send_card(client, world)
+    path = send_secret_card(client, world)
     card = newest_card(session)
     assert "Not read yet" in timeline(client, path)
 
@@ -102,7 +95,7 @@ def test_the_page_shows_seen_replies_and_resolved_as_they_happen(
 def test_the_page_is_private_and_leaks_nothing_internal(
     manager_client: TestClient, session: Session, world: World, other_world: World
 ) -> None:
-    path = send_card(
+    path = send_secret_card(
         manager_client, world, contact_email="guest@example.org", contact_name="Ada Guest"
     )
     card = newest_card(session)
@@ -135,7 +128,7 @@ def test_the_page_is_private_and_leaks_nothing_internal(
 
 
 def test_the_page_speaks_the_cards_language(client: TestClient, world: World) -> None:
-    path = send_card(client, world, lang="fr")
+    path = send_secret_card(client, world, lang="fr")
 
     page = BeautifulSoup(client.get(path, headers={"Accept-Language": "de"}).text, "html.parser")
 
@@ -145,7 +138,7 @@ def test_the_page_speaks_the_cards_language(client: TestClient, world: World) ->
 
 @pytest.mark.parametrize("token", ["A" * 32, "short", "A" * 31 + "!", "a" * 200])
 def test_an_unknown_token_is_a_plain_404(client: TestClient, world: World, token: str) -> None:
-    send_card(client, world)
+    send_secret_card(client, world)
 
     assert client.get(f"/f/{token}").status_code == 404
     assert client.get(f"/f/{token}/stream").status_code == 404
@@ -153,7 +146,7 @@ def test_an_unknown_token_is_a_plain_404(client: TestClient, world: World, token
 
 
 def test_the_json_state_for_the_token(client: TestClient, session: Session, world: World) -> None:
-    path = send_card(client, world)
+    path = send_secret_card(client, world)
     card = newest_card(session)
     add_reply(session=session, tenant=owner(world), card_id=card.id, body="Thanks for telling us")
 
@@ -168,7 +161,7 @@ def test_the_json_state_for_the_token(client: TestClient, session: Session, worl
 def test_the_stream_sends_this_cards_state_and_no_other(
     client: TestClient, session: Session, world: World
 ) -> None:
-    path = send_card(client, world)
+    path = send_secret_card(client, world)
     card = newest_card(session)
     other = make_card(session, code=world.counter_code, comment="Other")
     page = BeautifulSoup(client.get(path).text, "html.parser")

@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.models import Card
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_card, make_manager, reread
+from tests.helpers import csrf_token, log_in
 
 
 def row_comments(html: str) -> list[str]:

@@ -9,12 +9,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from api.models import Code, Role, UserSession
+from api.models import Role, UserSession
 from api.routes import inbox_live
-from api.security import new_secret
 from api.services.accounts import add_membership
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_manager
+from tests.helpers import csrf_token, log_in, send_card_by_api
 from tests.sse import cards, is_event, open_stream, read_until
 
 
@@ -22,17 +21,6 @@ from tests.sse import cards, is_event, open_stream, read_until
 def quick_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
     """A heartbeat every half second: a reader waiting in vain checks its deadline that often."""
     monkeypatch.setattr(inbox_live, "HEARTBEAT_SECONDS", 0.5)
-
-
-def send_card(client: TestClient, code: Code, comment: str, rating: int = 4) -> int:
-    """A customer's card, through the public API."""
-    response = client.post(
-        f"/api/v1/codes/{code.token}/cards",
-        json={"rating": rating, "comment": comment},
-        headers={"Idempotency-Key": new_secret(12)},
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 @pytest.fixture
@@ -56,7 +44,9 @@ def test_a_card_sent_after_connecting_arrives_as_an_inbox_row(
 ) -> None:
     with open_stream(manager_client) as stream:
         read_until(stream, is_event("ready"))
-        card_id = send_card(manager_client, world.counter_code, "The milk was off", rating=2)
+        card_id = send_card_by_api(
+            manager_client, world.counter_code.token, comment="The milk was off", rating=2
+        )
         message = read_until(stream, is_event("card"))[-1]
 
     assert message.comment == "The milk was off"
@@ -74,11 +64,11 @@ def test_reconnecting_with_last_event_id_resumes_without_loss(
 ) -> None:
     with open_stream(manager_client) as stream:
         read_until(stream, is_event("ready"))
-        send_card(manager_client, world.counter_code, "Before the drop")
+        send_card_by_api(manager_client, world.counter_code.token, comment="Before the drop")
         before = read_until(stream, is_event("card"))[-1]
 
     for comment in ("One", "Two", "Three"):
-        send_card(manager_client, world.terrace_code, comment)
+        send_card_by_api(manager_client, world.terrace_code.token, comment=comment)
 
     with open_stream(manager_client, last_event_id=before.id) as stream:
         seen = read_until(stream, is_event("ready"))
@@ -92,12 +82,12 @@ def test_reconnecting_with_last_event_id_resumes_without_loss(
 def test_the_page_streams_from_where_it_was_rendered(
     manager_client: TestClient, world: World
 ) -> None:
-    send_card(manager_client, world.counter_code, "Already listed")
+    send_card_by_api(manager_client, world.counter_code.token, comment="Already listed")
     page = BeautifulSoup(manager_client.get("/inbox").text, "html.parser")
     stream_url = page.select_one(".card-list")["data-stream"]
     assert parse_qs(urlsplit(stream_url).query)["after"] != ["0"]
     # Sent after the page was rendered but before its script connected: not lost.
-    send_card(manager_client, world.counter_code, "Sent while the page loaded")
+    send_card_by_api(manager_client, world.counter_code.token, comment="Sent while the page loaded")
 
     with open_stream(manager_client, stream_url) as stream:
         seen = read_until(stream, is_event("ready"))
@@ -110,8 +100,12 @@ def test_another_organisation_never_receives_the_event(
     log_in(second_client, other_world.owner_email, other_world.password)
     with open_stream(second_client) as stream:
         read_until(stream, is_event("ready"))
-        send_card(manager_client, world.counter_code, "Harbour Café's own business")
-        send_card(manager_client, other_world.counter_code, "Rival Bakery's card")
+        send_card_by_api(
+            manager_client, world.counter_code.token, comment="Harbour Café's own business"
+        )
+        send_card_by_api(
+            manager_client, other_world.counter_code.token, comment="Rival Bakery's card"
+        )
         seen = read_until(stream, is_event("card"))
     assert cards(seen) == ["Rival Bakery's card"]
 
@@ -131,8 +125,10 @@ def test_a_manager_limited_to_a_location_only_gets_its_cards(
     log_in(client, "lee@example.com", world.password)
     with open_stream(client) as stream:
         read_until(stream, is_event("ready"))
-        terrace_id = send_card(client, world.terrace_code, "Terrace: not Lee's")
-        send_card(client, world.counter_code, "Counter: Lee's")
+        terrace_id = send_card_by_api(
+            client, world.terrace_code.token, comment="Terrace: not Lee's"
+        )
+        send_card_by_api(client, world.counter_code.token, comment="Counter: Lee's")
         seen = read_until(stream, is_event("card"))
     assert cards(seen) == ["Counter: Lee's"]
 
@@ -145,8 +141,8 @@ def test_a_manager_limited_to_a_location_only_gets_its_cards(
 def test_the_stream_keeps_the_pages_filters(manager_client: TestClient, world: World) -> None:
     with open_stream(manager_client, f"/inbox/stream?location={world.terrace.id}") as stream:
         read_until(stream, is_event("ready"))
-        send_card(manager_client, world.counter_code, "At the counter")
-        send_card(manager_client, world.terrace_code, "On the terrace")
+        send_card_by_api(manager_client, world.counter_code.token, comment="At the counter")
+        send_card_by_api(manager_client, world.terrace_code.token, comment="On the terrace")
         seen = read_until(stream, is_event("card"))
     assert cards(seen) == ["On the terrace"]
 
@@ -154,7 +150,7 @@ def test_the_stream_keeps_the_pages_filters(manager_client: TestClient, world: W
 def test_a_status_change_updates_the_row_in_open_inboxes(
     manager_client: TestClient, world: World
 ) -> None:
-    card_id = send_card(manager_client, world.counter_code, "Cold soup")
+    card_id = send_card_by_api(manager_client, world.counter_code.token, comment="Cold soup")
     token = csrf_token(manager_client)
     with open_stream(manager_client) as stream:
         read_until(stream, is_event("ready"))
@@ -175,7 +171,7 @@ def test_a_signed_out_manager_stops_receiving(
     with open_stream(manager_client) as stream:
         read_until(stream, is_event("ready"))
         assert manager_client.post("/logout", data={"csrf_token": token}).status_code == 303
-        send_card(manager_client, world.counter_code, "Sent after signing out")
+        send_card_by_api(manager_client, world.counter_code.token, comment="Sent after signing out")
         seen = read_until(stream, is_event("signed-out"))
     assert cards(seen) == []
 
@@ -233,6 +229,6 @@ def test_a_stream_ends_when_its_session_moves_to_another_organisation(
         signed_in.organisation_id = other_world.organisation.id  # type: ignore[assignment]
         session.add(signed_in)
         session.commit()
-        send_card(manager_client, world.counter_code, "Wakes the stream")
+        send_card_by_api(manager_client, world.counter_code.token, comment="Wakes the stream")
         seen = read_until(stream, is_event("stale"))
     assert cards(seen) == []

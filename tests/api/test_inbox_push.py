@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from api.errors import Unprocessable
 from api.models import PushSubscription
 from api.services.push_subscriptions import BrowserSubscription, check_subscription
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_manager, reread
+from tests.helpers import csrf_token, log_in
 from tests.push import BrowserKeys, PushReceiver, verified_vapid
 
 

@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from api.models import Card, Organisation
 from api.services.api_keys import create_api_key
-from tests.conftest import csrf_token
 from tests.factories import World, make_card
+from tests.helpers import csrf_token
 
 
 def comments(client: TestClient, url: str) -> list[str]:

@@ -5,8 +5,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.models import Card, Event
-from tests.conftest import csrf_token
 from tests.factories import World, make_card, make_manager, reread
+from tests.helpers import csrf_token
 
 
 def page(client: TestClient, url: str) -> BeautifulSoup:

@@ -6,8 +6,8 @@ from sqlmodel import Session
 
 from api.models import Role
 from api.services.accounts import add_membership, create_user
-from tests.conftest import csrf_token, log_in
 from tests.factories import PASSWORD, World, make_card, make_world
+from tests.helpers import csrf_token, log_in, sign_in
 
 
 def comments(client: TestClient) -> list[str]:
@@ -68,11 +68,7 @@ def test_staff_only_account_is_told_it_has_no_inbox(
     user = create_user(session=session, email="maya@example.com", password=PASSWORD)
     add_membership(session=session, user=user, organisation=world.organisation, role=Role.staff)
     session.commit()
-    page = client.get("/login")
-    token = BeautifulSoup(page.text, "html.parser").select_one("input[name=form_token]")["value"]
-    response = client.post(
-        "/login", data={"email": "maya@example.com", "password": PASSWORD, "form_token": token}
-    )
+    response = sign_in(client, "maya@example.com", PASSWORD)
     assert response.status_code == 400
     assert "no access to a manager" in response.text
     assert "set-cookie" not in response.headers

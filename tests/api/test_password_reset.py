@@ -18,8 +18,8 @@ from api.services.tenancy import Tenant
 from api.services.throttle import REQUEST_LIMITS
 from tests.api.test_throttle import browser
 from tests.api.test_two_factor import password_step
-from tests.conftest import second_browser
 from tests.factories import PASSWORD, World, reread
+from tests.helpers import second_browser
 from tests.smtp import SmtpServer
 from tests.test_cli import Tellus
 

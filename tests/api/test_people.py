@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from api.models import Invitation, Membership, MembershipLocation, Role, User, utcnow
 from api.security import sha256_hex
 from api.services.accounts import authenticate
-from tests.conftest import csrf_token, log_in, second_browser
 from tests.factories import PASSWORD, World, make_manager, reread
+from tests.helpers import csrf_token, log_in, second_browser, sign_in
 from tests.smtp import SmtpServer
 
 NEW_PASSWORD = "a kettle sings at dawn"
@@ -227,16 +227,7 @@ def test_staff_join_but_do_not_reach_the_inbox(
         assert done.status_code == 200
         assert "Pages for staff are coming later" in done.text
         assert browser.get("/inbox").status_code == 303
-        page = browser.get("/login")
-        form_token = BeautifulSoup(page.text, "html.parser").select_one("[name=form_token]")
-        login = browser.post(
-            "/login",
-            data={
-                "email": "sam@example.com",
-                "password": NEW_PASSWORD,
-                "form_token": form_token["value"],
-            },
-        )
+        login = sign_in(browser, "sam@example.com", NEW_PASSWORD)
         assert login.status_code == 400
         assert "no access to a manager" in login.text
     membership = membership_of(session, "sam@example.com")

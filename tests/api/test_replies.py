@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 
 from api.config import Settings
 from api.models import Card, Event, EventKind, Reply
-from tests.conftest import csrf_token
 from tests.factories import World, make_card, reread
+from tests.helpers import csrf_token
 from tests.smtp import SmtpServer
 
 CUSTOMER = "guest@example.org"

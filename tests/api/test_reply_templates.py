@@ -5,8 +5,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.models import ReplyTemplate
-from tests.conftest import csrf_token
 from tests.factories import World, make_card, reread
+from tests.helpers import csrf_token
 
 APOLOGY = "We are sorry about your visit.\nPlease come back as our guest."
 

@@ -19,8 +19,8 @@ from api.models import Organisation, Role, UserSession
 from api.services.accounts import add_membership
 from tests.api.test_people import invite, path_of, shown_link
 from tests.api.test_two_factor import STEP, code_step, later_code, password_step, turn_on
-from tests.conftest import csrf_token, second_browser
 from tests.factories import PASSWORD, World, make_manager, reread
+from tests.helpers import csrf_token, second_browser
 from tests.smtp import SmtpServer
 
 API = Path(__file__).resolve().parents[2] / "api"

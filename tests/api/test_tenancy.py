@@ -47,8 +47,8 @@ from api.services.api_keys import create_api_key
 from api.services.follow_up import follow_up_hash
 from api.services.invitations import InvitationIn, create_invitation
 from api.services.tenancy import Tenant
-from tests.conftest import csrf_token, log_in
 from tests.factories import World, make_card, make_manager
+from tests.helpers import csrf_token, log_in
 
 MISSING_ID = 999999
 # Plain ASCII, nothing HTML or JSON would escape: a leak cannot hide behind an encoding.
@@ -237,7 +237,7 @@ NOT_WALKED: dict[tuple[str, str], str] = {
     "names no row by id (tests/api/test_password_reset.py tries used, expired and unknown ones)",
     ("use_reset_link", "/password-reset/{token}"): "as the GET above: the link's POST",
     ("confirm_form", "/account/email/confirm/{token}"): "a one-time confirmation link is its own "
-    "credential and names no row by id (tests/api/test_change_email.py tries used and unknown ones)",
+    "credential and names no row by id (test_change_email.py tries used and unknown ones)",
     ("confirm", "/account/email/confirm/{token}"): "as the GET above: the link's POST",
 }
 

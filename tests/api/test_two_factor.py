@@ -13,31 +13,19 @@ from sqlmodel import Session, select
 from api.models import RecoveryCode, TwoFactor, UserSession
 from api.services.two_factor import provisioning_uri
 from qr.codes import render_svg
-from tests.conftest import csrf_token
 from tests.factories import World, reread
+from tests.helpers import csrf_token, sign_in, soup
 
 SECURITY = "/account/security"
 STEP = "/login/two-factor"
 WRONG_CODE_TEXT = "That code is not right."
 
 
-def soup(response: Response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
 def password_step(
     client: TestClient, email: str, password: str, next_path: str = "/inbox"
 ) -> Response:
     """The sign-in form, as a person fills it in."""
-    field = soup(client.get("/login")).select_one("input[name=form_token]")
-    assert field is not None
-    data = {
-        "email": email,
-        "password": password,
-        "form_token": str(field["value"]),
-        "next": next_path,
-    }
-    return client.post("/login", data=data)
+    return sign_in(client, email, password, next=next_path)
 
 
 def code_step(client: TestClient, code: str) -> Response:

@@ -6,8 +6,8 @@ from sqlmodel import Session
 
 from api.models import Organisation
 from tests.api.test_two_factor import SECURITY, code_step, password_step, soup, turn_on
-from tests.conftest import csrf_token
 from tests.factories import PASSWORD, World, make_manager, reread
+from tests.helpers import csrf_token
 
 MANAGER = "manager@harbour.example"
 

@@ -1,4 +1,4 @@
-"""Process-level fixtures: a real uvicorn on a free port, per module and engine, and Chromium.
+"""Process-level fixtures: a real uvicorn on a port of its own, per module and engine, and Chromium.
 
 Playwright cannot download its own browsers here; Debian's `chromium` package is driven instead.
 """
@@ -18,13 +18,12 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, sync_playwright
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.db import create_db_engine, migrate
+from api.db import create_db_engine
 from tests.browser.tcp_proxy import TcpProxy
-from tests.conftest import POSTGRES_ADMIN_URL, worker_suffix
+from tests.sockets import bound_socket, port_of
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -35,7 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STARTUP_SECONDS = 20.0
+STARTUP_SECONDS = 60.0
 PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
     "is_mobile": True,
@@ -70,44 +69,6 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def live_database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A migrated database for this module alone: a SQLite file, or a PostgreSQL database."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("browser") / "tellus.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    name = f"tellus_browser_{worker_suffix(request.config)}_{os.getpid()}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
-        admin.dispose()
-        pytest.skip(
-            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({type(error).__name__}); "
-            "start it (see README, 'Running the tests') or set TELLUS_TEST_POSTGRES_URL"
-        )
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
     """Poll /healthz until it answers 200; fail with the server's output if it never does."""
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -130,13 +91,16 @@ def run_live_server(
     database_url: str,
     log_folder: Path,
     *,
-    port: int,
+    sock: socket.socket | None = None,
     public_url: str | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[LiveServer]:
-    """`uvicorn api.main:app` in its own process on `port`; `public_url` is TELLUS_BASE_URL;
-    `extra_env` adds settings (such as TELLUS_SMTP_URL)."""
-    server_url = f"http://127.0.0.1:{port}"
+    """`uvicorn api.main:app` in its own process, serving on `sock` (by default a socket of its
+    own, bound here and handed over: no other process can take the port before uvicorn listens);
+    `public_url` is TELLUS_BASE_URL; `extra_env` adds settings (such as TELLUS_SMTP_URL)."""
+    own_socket = sock is None
+    sock = bound_socket() if sock is None else sock
+    server_url = f"http://127.0.0.1:{port_of(sock)}"
     public_url = public_url or server_url
     env = {name: value for name, value in os.environ.items() if not name.startswith("TELLUS_")}
     env.update(
@@ -152,12 +116,13 @@ def run_live_server(
     log = log_folder / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"]
-            + ["--port", str(port), "--no-server-header"],
+            [sys.executable, "-m", "uvicorn", "api.main:app"]
+            + ["--fd", str(sock.fileno()), "--no-server-header"],
             cwd=ROOT,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
+            pass_fds=(sock.fileno(),),
         )
     engine = create_db_engine(database_url)
     try:
@@ -171,26 +136,30 @@ def run_live_server(
             process.kill()
             process.wait()
         engine.dispose()
+        if own_socket:
+            sock.close()
 
 
 @pytest.fixture(scope="module")
 def live_server(
     live_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    """`uvicorn api.main:app` in its own process on a free port, with the module's database."""
-    with run_live_server(
-        live_database_url, tmp_path_factory.mktemp("uvicorn"), port=free_port()
-    ) as server:
+    """`uvicorn api.main:app` in its own process, with the module's database."""
+    with run_live_server(live_database_url, tmp_path_factory.mktemp("uvicorn")) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def tcp_proxy() -> Iterator[TcpProxy]:
-    """A local TCP proxy on a free port, relaying to the port proxied_live_server listens on."""
-    port, target_port = free_port(), free_port()
-    while target_port == port:  # each probe's port is free again at once: it may come back
-        target_port = free_port()
-    proxy = TcpProxy(port=port, target_port=target_port)
+def proxied_socket(live_database_url: str) -> Iterator[socket.socket]:
+    """The socket proxied_live_server will serve on, bound first: the proxy needs its port."""
+    with bound_socket() as sock:
+        yield sock
+
+
+@pytest.fixture(scope="module")
+def tcp_proxy(proxied_socket: socket.socket) -> Iterator[TcpProxy]:
+    """A local TCP proxy on a port of its own, relaying to proxied_live_server's."""
+    proxy = TcpProxy(target_port=port_of(proxied_socket))
     proxy.start()
     yield proxy
     proxy.stop()
@@ -198,13 +167,16 @@ def tcp_proxy() -> Iterator[TcpProxy]:
 
 @pytest.fixture(scope="module")
 def proxied_live_server(
-    live_database_url: str, tmp_path_factory: pytest.TempPathFactory, tcp_proxy: TcpProxy
+    live_database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    proxied_socket: socket.socket,
+    tcp_proxy: TcpProxy,
 ) -> Iterator[LiveServer]:
     """The live server, reached through the proxy: its public address is the proxy's."""
     with run_live_server(
         live_database_url,
         tmp_path_factory.mktemp("uvicorn"),
-        port=tcp_proxy.target_port,
+        sock=proxied_socket,
         public_url=f"http://127.0.0.1:{tcp_proxy.port}",
     ) as server:
         yield server

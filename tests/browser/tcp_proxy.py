@@ -10,6 +10,8 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, Literal
 
+from tests.sockets import bound_socket, port_of
+
 REQUEST_LINE = re.compile(rb"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (\S+) HTTP/1\.[01]$")
 Mode = Literal["open", "drop_answers", "bad_gateway"]
 BAD_GATEWAY_PAGE = b"<h1>502 Bad Gateway</h1>"
@@ -20,7 +22,7 @@ BAD_GATEWAY = (
 
 
 class TcpProxy:
-    """Relays 127.0.0.1:<port> to the target port, in an event loop of its own thread.
+    """Relays 127.0.0.1:<port> (a port of its own) to the target port, in an event loop's thread.
 
     `cut()` is a server gone: connections reset, new ones refused. `drop_answers()` is a connection
     lost mid-request: requests reach the server, which answers, but the answer is dropped and the
@@ -28,8 +30,10 @@ class TcpProxy:
     answers every request with a 502 of its own.
     """
 
-    def __init__(self, port: int, target_port: int) -> None:
-        self.port = port
+    def __init__(self, target_port: int) -> None:
+        # Held from here to stop(): bound, and listening only while the proxy is open.
+        self._socket = bound_socket()
+        self.port = port_of(self._socket)
         self.target_port = target_port
         self.mode: Mode = "open"
         self.bytes_to_browser = 0
@@ -48,6 +52,7 @@ class TcpProxy:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
         self._loop.close()
+        self._socket.close()
 
     def cut(self) -> None:
         """Refuse new connections and reset the open ones."""
@@ -79,12 +84,14 @@ class TcpProxy:
 
     async def _listen(self) -> None:
         if self._server is None:
-            self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+            self._server = await asyncio.start_server(self._relay, sock=self._socket)
 
     async def _cut(self) -> None:
         if self._server is not None:
-            self._server.close()
+            self._server.close()  # closes the listening socket: new connections are refused
             self._server = None
+            # The port stays the proxy's, bound without listening, until restore() listens again.
+            self._socket = bound_socket(self.port)
         await self._reset_connections()
 
     async def _reset_connections(self) -> None:

@@ -4,7 +4,6 @@ Set TELLUS_SCREENSHOTS=1 to keep the screenshots in test-artifacts/screens/<engi
 """
 
 import os
-import re
 import uuid
 
 import pytest
@@ -14,6 +13,7 @@ from sqlmodel import Session
 
 from api.models import AlertChannel, AlertDelivery, AlertKind, DeliveryStatus
 from tests.browser.conftest import DESKTOP, PHONE, ROOT, BrowserProblems, LiveServer, NewContext
+from tests.browser.helpers import sign_in
 from tests.factories import World, make_card, make_manager, make_world
 
 pytestmark = pytest.mark.browser
@@ -42,14 +42,6 @@ def world(live_db: Session) -> World:
     return world
 
 
-def log_in(page: Page, world: World) -> None:
-    page.goto("/login?next=/admin/alerts")
-    page.get_by_label("Email").fill(world.owner_email)
-    page.get_by_label("Password").fill(world.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/admin/alerts$"))
-
-
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_alert_pages_on_a_phone_and_a_desktop(
     device: str,
@@ -59,7 +51,7 @@ def test_alert_pages_on_a_phone_and_a_desktop(
     browser_problems: BrowserProblems,
 ) -> None:
     page = new_context(**(PHONE if device == "phone" else DESKTOP)).new_page()
-    log_in(page, world)
+    sign_in(page, world.owner_email, world.password, next="/admin/alerts")
     engine = make_url(live_server.database_url).get_backend_name()
     keep = (
         ROOT / "test-artifacts" / "screens" / engine

@@ -4,21 +4,15 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from api.models import Card
 from tests.browser.conftest import DESKTOP, PHONE, BrowserProblems, LiveServer, NewContext
-from tests.factories import World, make_world, reread
+from tests.browser.helpers import fill_in_sign_in
+from tests.factories import make_world, reread
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, world: World) -> None:
-    """Sign in through the login form, as the owner would."""
-    page.get_by_label("Email").fill(world.owner_email)
-    page.get_by_label("Password").fill(world.password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_card_from_a_phone_reaches_the_inbox_and_is_resolved(
@@ -44,7 +38,7 @@ def test_card_from_a_phone_reaches_the_inbox_and_is_resolved(
     manager = new_context(**DESKTOP).new_page()
     manager.goto("/inbox")
     expect(manager).to_have_url(re.compile(r"/login\?next=/inbox$"))
-    log_in(manager, world)
+    fill_in_sign_in(manager, world.owner_email, world.password)
     expect(manager).to_have_url(re.compile(r"/inbox$"))
     row = manager.locator(".card-row").filter(has_text=comment)
     expect(row).to_have_count(1)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from api.models import ReplyTemplate
 from tests.browser.conftest import DESKTOP, PHONE, ROOT, BrowserProblems, LiveServer, NewContext
-from tests.browser.test_live_inbox import log_in, send_card
+from tests.browser.helpers import send_card, sign_in
 from tests.factories import make_world
 
 pytestmark = pytest.mark.browser
@@ -39,11 +39,11 @@ def test_the_customer_sees_the_managers_reply_and_resolved_live(
     world = make_world(live_db, name=f"Harbour Café {uuid.uuid4().hex[:6]}")
     comment = f"Cold on the terrace ({uuid.uuid4().hex[:8]})"
     inbox = new_context(**DESKTOP).new_page()
-    log_in(inbox, world)
+    sign_in(inbox, world.owner_email, world.password, next="/inbox")
     expect(inbox.locator("[data-live-state]")).to_have_text("Live: new cards appear here")
 
     customer = new_context(**PHONE).new_page()
-    send_card(customer, world, comment)
+    send_card(customer, world.terrace_code.token, face="Bad", comment=comment)
     link = customer.locator("a[data-follow-up]")
     expect(link).to_have_text(re.compile(r"/f/[A-Za-z0-9_-]{32}$"))
     shoot(customer, live_server, "thanks-follow-up-phone", tmp_path)
@@ -104,7 +104,7 @@ def test_a_template_fills_the_reply_and_pages_fit(
     assert follow_up is not None
 
     manager = new_context(**PHONE).new_page()
-    log_in(manager, world)
+    sign_in(manager, world.owner_email, world.password, next="/inbox")
     manager.locator(".card-row").first.get_by_role("link").click()
     manager.get_by_label("Start from a template").select_option(label="Apology")
     expect(manager.get_by_label("Your reply")).to_have_value("We are sorry about your visit.")

@@ -22,7 +22,7 @@ from api.config import Settings
 from api.models import PushSubscription
 from api.services.webpush import vapid_keys
 from tests.browser.conftest import DESKTOP, PHONE, ROOT, BrowserProblems, LiveServer, NewContext
-from tests.browser.test_live_inbox import log_in
+from tests.browser.helpers import sign_in
 from tests.browser.test_screens import (
     MIN_TOUCH_TARGET,
     Screenshots,
@@ -88,7 +88,7 @@ def test_the_inbox_subscribes_this_device_and_stops(
     endpoint = f"https://push.example.com/send/{uuid.uuid4().hex}"
     page = new_context(**PHONE).new_page()
     fake_push_service(page, endpoint)
-    log_in(page, world)
+    sign_in(page, world.owner_email, world.password, next="/inbox")
 
     button = page.get_by_role("button", name="Get alerts on this device")
     expect(button).to_be_visible()
@@ -133,7 +133,7 @@ def test_the_alerts_panel_at_desktop_width(
 ) -> None:
     world = make_world(live_db, name=f"Corner Deli {uuid.uuid4().hex[:6]}")
     page = new_context(**DESKTOP).new_page()
-    log_in(page, world)
+    sign_in(page, world.owner_email, world.password, next="/inbox")
     expect(page.get_by_role("button", name="Get alerts on this device")).to_be_visible()
     screenshots.take(page, "inbox-alerts-desktop")
 
@@ -162,7 +162,7 @@ def test_the_service_worker_shows_a_pushed_alert(
     context.grant_permissions(["notifications"])
     page = context.new_page()
     fake_push_service(page, f"https://push.example.com/send/{uuid.uuid4().hex}")
-    log_in(page, world)
+    sign_in(page, world.owner_email, world.password, next="/inbox")
     devtools = context.new_cdp_session(page)
     registrations: list[dict[str, str]] = []
     devtools.on(

@@ -4,25 +4,18 @@ Set TELLUS_SCREENSHOTS=1 to keep the screenshots in test-artifacts/screens/<engi
 """
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlmodel import Session
 
 from tests.browser import test_screens
 from tests.browser.conftest import DESKTOP, PHONE, BrowserProblems, NewContext
+from tests.browser.helpers import sign_in
 from tests.browser.test_screens import Screenshots, assert_no_horizontal_scroll, seed_inbox
 from tests.factories import make_world
 
 pytestmark = pytest.mark.browser
 # The same fixture as the other screenshots, kept in the same folder.
 screenshots = test_screens.screenshots
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".card-row")).to_have_count(5)
 
 
 def test_filter_select_bulk_tag_then_work_a_card(
@@ -36,6 +29,7 @@ def test_filter_select_bulk_tag_then_work_a_card(
     for device, options in (("phone", PHONE), ("desktop", DESKTOP)):
         page = new_context(**options).new_page()
         sign_in(page, world.owner_email, world.password)
+        expect(page.locator(".card-row")).to_have_count(5)
         # The terrace's cards, found, selected and tagged in one go.
         page.locator(".more-filters summary").click()
         page.locator("#f-location").select_option(label="Terrace")

@@ -1,32 +1,16 @@
 """The live inbox in Chromium: a card sent from a phone appears in an open inbox, no reload."""
 
-import re
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlmodel import Session
 
 from tests.browser.conftest import DESKTOP, PHONE, BrowserProblems, LiveServer, NewContext
-from tests.factories import World, make_world
+from tests.browser.helpers import send_card, sign_in
+from tests.factories import make_world
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, world: World) -> None:
-    page.goto("/login?next=/inbox")
-    page.get_by_label("Email").fill(world.owner_email)
-    page.get_by_label("Password").fill(world.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/inbox$"))
-
-
-def send_card(page: Page, world: World, comment: str) -> None:
-    page.goto(f"/c/{world.terrace_code.token}")
-    page.get_by_role("radio", name="Bad", exact=True).check()
-    page.get_by_label("Tell us more").fill(comment)
-    page.get_by_role("button", name="Send").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you!")
 
 
 def test_a_card_sent_from_a_phone_appears_in_the_open_inbox(
@@ -39,13 +23,15 @@ def test_a_card_sent_from_a_phone_appears_in_the_open_inbox(
     comment = f"Nobody came to the terrace ({uuid.uuid4().hex[:8]})"
 
     inbox = new_context(**DESKTOP).new_page()
-    log_in(inbox, world)
+    sign_in(inbox, world.owner_email, world.password, next="/inbox")
     expect(inbox.locator("[data-live-state]")).to_have_text("Live: new cards appear here")
     expect(inbox.locator(".empty")).to_be_visible()
     # Anything kept on the page object survives only if the page is never reloaded.
     inbox.evaluate("window.stillTheSamePage = true")
 
-    send_card(new_context(**PHONE).new_page(), world, comment)
+    send_card(
+        new_context(**PHONE).new_page(), world.terrace_code.token, face="Bad", comment=comment
+    )
 
     row = inbox.locator(".card-row").first
     expect(row).to_contain_text(comment, timeout=10_000)
@@ -74,8 +60,8 @@ def test_the_inbox_fits_a_phone(
 ) -> None:
     world = make_world(live_db, name=f"Corner Deli {uuid.uuid4().hex[:6]}")
     page = new_context(**PHONE).new_page()
-    send_card(page, world, "A long comment " * 30)
-    log_in(page, world)
+    send_card(page, world.terrace_code.token, face="Bad", comment="A long comment " * 30)
+    sign_in(page, world.owner_email, world.password, next="/inbox")
     expect(page.locator(".card-row")).to_have_count(1)
     overflow = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     assert page.evaluate(overflow) <= 0

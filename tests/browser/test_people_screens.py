@@ -4,23 +4,16 @@ TELLUS_SCREENSHOTS=1 keeps the PNGs in test-artifacts/screens/<engine>/ (see tes
 """
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlmodel import Session
 
 from tests.browser.conftest import DESKTOP, PHONE, BrowserProblems, NewContext
+from tests.browser.helpers import sign_in
 from tests.browser.test_screens import Screenshots, assert_no_horizontal_scroll, screenshots
-from tests.factories import World, make_manager, make_world
+from tests.factories import make_manager, make_world
 
 pytestmark = pytest.mark.browser
 __all__ = ["screenshots"]  # the fixture, shared with test_screens
-
-
-def sign_in(page: Page, world: World) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(world.owner_email)
-    page.get_by_label("Password").fill(world.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url("/inbox")
 
 
 def test_people_mail_and_invitation_pages(
@@ -37,7 +30,8 @@ def test_people_mail_and_invitation_pages(
     links: list[str] = []
     for device, options in (("phone", PHONE), ("desktop", DESKTOP)):
         page = new_context(**options).new_page()
-        sign_in(page, world)
+        sign_in(page, world.owner_email, world.password)
+        expect(page).to_have_url("/inbox")
         page.goto("/admin/people")
         page.get_by_label("Email", exact=True).fill(f"lee.{device}@example.com")
         page.get_by_label("Role").first.select_option("manager")

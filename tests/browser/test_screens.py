@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from api.models import CardStatus, utcnow
 from tests.browser.conftest import DESKTOP, PHONE, ROOT, BrowserProblems, LiveServer, NewContext
+from tests.browser.helpers import fill_in_sign_in, sign_in
 from tests.factories import World, make_card, make_world
 
 pytestmark = pytest.mark.browser
@@ -154,9 +155,7 @@ def test_manager_pages_fit_a_phone_and_a_desktop(
         page = new_context(**options).new_page()
         page.goto("/login")
         screenshots.take(page, f"login-{device}")
-        page.get_by_label("Email").fill(world.owner_email)
-        page.get_by_label("Password").fill(world.password)
-        page.get_by_role("button", name="Sign in").click()
+        fill_in_sign_in(page, world.owner_email, world.password)
         expect(page.locator(".card-row")).to_have_count(5)
         screenshots.take(page, f"inbox-{device}")
         page.locator(".card-row.rating-1 a").click()
@@ -170,10 +169,7 @@ def test_manager_pages_fit_a_phone_and_a_desktop(
             assert_no_horizontal_scroll(page)
 
     dark = new_context(**DESKTOP, color_scheme="dark").new_page()
-    dark.goto("/login")
-    dark.get_by_label("Email").fill(world.owner_email)
-    dark.get_by_label("Password").fill(world.password)
-    dark.get_by_role("button", name="Sign in").click()
+    sign_in(dark, world.owner_email, world.password)
     expect(dark.locator(".card-row")).to_have_count(5)
     screenshots.take(dark, "inbox-desktop-dark")
 

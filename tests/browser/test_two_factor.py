@@ -4,22 +4,16 @@ import re
 
 import pyotp
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlmodel import Session
 
 from tests.browser.conftest import DESKTOP, PHONE, BrowserProblems, NewContext
+from tests.browser.helpers import sign_in
 from tests.browser.test_screens import Screenshots, assert_no_horizontal_scroll, screenshots
 from tests.factories import PASSWORD, make_manager, make_world
 
 pytestmark = pytest.mark.browser
 __all__ = ["screenshots"]  # the fixture, shared with test_screens
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_setting_up_and_signing_in_with_a_code(
@@ -36,7 +30,7 @@ def test_setting_up_and_signing_in_with_a_code(
         ("desktop", DESKTOP, manager_email),
     ):
         page = new_context(**options).new_page()
-        sign_in(page, email)
+        sign_in(page, email, PASSWORD)
         page.get_by_role("link", name="Security").click()
         page.get_by_role("button", name="Set up two-factor sign-in").click()
         expect(page.locator(".otp-qr svg")).to_be_visible()
@@ -51,7 +45,7 @@ def test_setting_up_and_signing_in_with_a_code(
             assert_no_horizontal_scroll(page)
 
         second = new_context(**options).new_page()
-        sign_in(second, email)
+        sign_in(second, email, PASSWORD)
         expect(second.get_by_role("heading", level=1)).to_have_text("Two-factor sign-in")
         screenshots.take(second, f"two-factor-step-{device}")
         second.get_by_label("Code from your authenticator app").fill("000000")

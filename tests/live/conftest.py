@@ -9,12 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401  (live_database_url is a fixture)
-    LiveServer,
-    free_port,
-    live_database_url,
-    run_live_server,
-)
+from tests.browser.conftest import LiveServer, run_live_server
 
 
 @dataclass(frozen=True)
@@ -25,15 +20,11 @@ class TwoServers:
 
 @pytest.fixture(scope="module")
 def two_servers(
-    live_database_url: str,  # noqa: F811
+    live_database_url: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[TwoServers]:
     with (
-        run_live_server(
-            live_database_url, tmp_path_factory.mktemp("uvicorn-a"), port=free_port()
-        ) as a,
-        run_live_server(
-            live_database_url, tmp_path_factory.mktemp("uvicorn-b"), port=free_port()
-        ) as b,
+        run_live_server(live_database_url, tmp_path_factory.mktemp("uvicorn-a")) as a,
+        run_live_server(live_database_url, tmp_path_factory.mktemp("uvicorn-b")) as b,
     ):
         yield TwoServers(a=a, b=b)

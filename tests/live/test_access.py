@@ -16,12 +16,7 @@ from api.config import Settings
 from api.models import Membership, User
 from api.services.app_settings import load_secret_key
 from api.services.unsubscribe import ALERTS, unsubscribe_token
-from tests.browser.conftest import (  # noqa: F401  (live_database_url is a fixture)
-    LiveServer,
-    free_port,
-    live_database_url,
-    run_live_server,
-)
+from tests.browser.conftest import LiveServer, run_live_server
 from tests.factories import PASSWORD, World, make_manager, make_world
 from tests.live.test_two_processes import TIMEOUT, log_in, send_card
 from tests.smtp import SmtpServer
@@ -49,15 +44,15 @@ def mail() -> Iterator[SmtpServer]:
 
 @pytest.fixture(scope="module")
 def logged_servers(
-    live_database_url: str,  # noqa: F811
+    live_database_url: str,
     tmp_path_factory: pytest.TempPathFactory,
     mail: SmtpServer,
 ) -> Iterator[tuple[Logged, Logged]]:
     folder_a, folder_b = tmp_path_factory.mktemp("uvicorn-a"), tmp_path_factory.mktemp("uvicorn-b")
     smtp = {"TELLUS_SMTP_URL": mail.url}
     with (
-        run_live_server(live_database_url, folder_a, port=free_port(), extra_env=smtp) as a,
-        run_live_server(live_database_url, folder_b, port=free_port(), extra_env=smtp) as b,
+        run_live_server(live_database_url, folder_a, extra_env=smtp) as a,
+        run_live_server(live_database_url, folder_b, extra_env=smtp) as b,
     ):
         yield Logged(a, folder_a / "server.log"), Logged(b, folder_b / "server.log")
 

@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.factories import World, make_world
+from tests.helpers import log_in, send_card
 from tests.live.conftest import TwoServers
 from tests.sse import cards, is_event, open_stream, read_until
 
@@ -22,37 +23,11 @@ def world(two_servers: TwoServers) -> World:
         return make_world(session, name=f"Harbour Café {uuid.uuid4().hex[:6]}")
 
 
-def log_in(client: httpx.Client, world: World) -> None:
-    """Sign in through the form, as a person would (the cookie is the server's answer)."""
-    page = BeautifulSoup(client.get("/login").text, "html.parser")
-    form_token = page.select_one("input[name=form_token]")
-    assert form_token is not None
-    response = client.post(
-        "/login",
-        data={
-            "email": world.owner_email,
-            "password": world.password,
-            "form_token": str(form_token["value"]),
-        },
-    )
-    assert response.status_code == 303, response.text
-
-
 @pytest.fixture
 def manager_on_b(two_servers: TwoServers, world: World) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=two_servers.b.base_url, timeout=TIMEOUT) as client:
-        log_in(client, world)
+        log_in(client, world.owner_email, world.password)
         yield client
-
-
-def send_card(client: httpx.Client, token: str, comment: str) -> None:
-    """A customer's card through the card page's form, on whichever process `client` reaches."""
-    page = BeautifulSoup(client.get(f"/c/{token}").text, "html.parser")
-    fields = {
-        str(field["name"]): str(field["value"]) for field in page.select("input[type=hidden]")
-    }
-    response = client.post(f"/c/{token}", data=fields | {"rating": "2", "comment": comment})
-    assert response.status_code == 200, response.text
 
 
 def test_a_card_sent_to_one_process_appears_on_the_others_stream(
@@ -63,7 +38,7 @@ def test_a_card_sent_to_one_process_appears_on_the_others_stream(
         open_stream(manager_on_b) as stream,
     ):
         read_until(stream, is_event("ready"))
-        send_card(customer_on_a, world.counter_code.token, "Sent to process A")
+        send_card(customer_on_a, world.counter_code.token, rating=2, comment="Sent to process A")
         seen = read_until(stream, is_event("card"), seconds=ARRIVAL_SECONDS)
     assert cards(seen) == ["Sent to process A"]
 
@@ -74,10 +49,10 @@ def test_a_reconnect_to_the_other_process_resumes_without_loss(
     with httpx.Client(base_url=two_servers.a.base_url, timeout=TIMEOUT) as on_a:
         with open_stream(manager_on_b) as stream:
             read_until(stream, is_event("ready"))
-            send_card(on_a, world.counter_code.token, "Before the drop")
+            send_card(on_a, world.counter_code.token, rating=2, comment="Before the drop")
             before = read_until(stream, is_event("card"), seconds=ARRIVAL_SECONDS)[-1]
         for comment in ("One", "Two", "Three"):
-            send_card(on_a, world.terrace_code.token, comment)
+            send_card(on_a, world.terrace_code.token, rating=2, comment=comment)
 
         # The browser comes back through a load balancer that picks the other process.
         on_a.cookies = manager_on_b.cookies
@@ -90,10 +65,10 @@ def test_a_status_change_on_one_process_updates_the_others_stream(
     two_servers: TwoServers, world: World, manager_on_b: httpx.Client
 ) -> None:
     with httpx.Client(base_url=two_servers.a.base_url, timeout=TIMEOUT) as manager_on_a:
-        log_in(manager_on_a, world)
+        log_in(manager_on_a, world.owner_email, world.password)
         with open_stream(manager_on_b) as stream:
             read_until(stream, is_event("ready"))
-            send_card(manager_on_a, world.maya_code.token, "Maya forgot my order")
+            send_card(manager_on_a, world.maya_code.token, rating=2, comment="Maya forgot my order")
             card = read_until(stream, is_event("card"), seconds=ARRIVAL_SECONDS)[-1]
             card_id = card.payload["card_id"]
             page = BeautifulSoup(manager_on_a.get(f"/inbox/{card_id}").text, "html.parser")

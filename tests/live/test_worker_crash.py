@@ -22,10 +22,7 @@ from api.models import AlertDelivery, Card, DeliveryStatus, Webhook, WebhookStyl
 from api.security import new_secret
 from api.services.alert_routing import enqueue_card_alerts
 from tests.alerts.receiver import Receiver
-from tests.browser.conftest import (  # noqa: F401  (live_database_url is a fixture)
-    ROOT,
-    live_database_url,
-)
+from tests.browser.conftest import ROOT
 from tests.factories import make_world
 
 CARDS = 12
@@ -110,7 +107,7 @@ def wait_until(condition: object, seconds: float, what: str) -> None:
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing(
-    live_database_url: str,  # noqa: F811
+    live_database_url: str,
     tmp_path: Path,
 ) -> None:
     # Slow enough that the kill surely lands while the third request waits for its answer.

@@ -1,7 +1,5 @@
 """The code lookup cache: fast for every scan, yet a revocation reaches every process in seconds."""
 
-import time
-
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -12,18 +10,34 @@ from api.services.codes import CodeCache, load_code_context
 from tests.factories import World
 
 
+class Clock:
+    """A monotonic clock that only the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_revocation_reaches_every_process_within_the_cache_time(
     settings: Settings, world: World, session: Session
 ) -> None:
     """Two apps on one database stand for two processes: neither is told about the revocation."""
-    fast = settings.model_copy(update={"code_cache_seconds": 0.5})
+    cached = settings.model_copy(update={"code_cache_seconds": 2.0})
+    clock = Clock()
+    apps = create_app(cached), create_app(cached)
+    for each in apps:
+        each.state.code_cache = CodeCache(ttl=cached.code_cache_seconds, clock=clock)
     path = f"/c/{world.counter_code.token}"
-    with TestClient(create_app(fast)) as one, TestClient(create_app(fast)) as two:
+    with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
         assert one.get(path).status_code == two.get(path).status_code == 200
         world.counter_code.revoked_at = utcnow()
         session.add(world.counter_code)
         session.commit()
-        time.sleep(0.6)
+        clock.now += 1.9
+        assert one.get(path).status_code == two.get(path).status_code == 200  # still cached
+        clock.now += 0.2
         assert one.get(path).status_code == two.get(path).status_code == 410
 
 

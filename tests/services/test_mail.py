@@ -11,7 +11,8 @@ from api.services.mail import (
     new_message_id,
     send_message,
 )
-from tests.smtp import SmtpServer, free_port
+from tests.smtp import SmtpServer
+from tests.sockets import refused_port
 
 
 def make_settings(**values: object) -> Settings:
@@ -71,10 +72,11 @@ def test_message_arrives_with_its_threading_headers(smtp_server: SmtpServer) -> 
 
 
 def test_an_unreachable_server_says_where() -> None:
-    server = MailServer(host="127.0.0.1", port=free_port(), security="none", from_address="a@b.c")
-    message = build_message(server=server, to="x@example.org", subject="s", text="t")
-    with pytest.raises(MailError, match=r"Could not reach the mail server at 127\.0\.0\.1"):
-        send_message(server, message)
+    with refused_port() as port:
+        server = MailServer(host="127.0.0.1", port=port, security="none", from_address="a@b.c")
+        message = build_message(server=server, to="x@example.org", subject="s", text="t")
+        with pytest.raises(MailError, match=r"Could not reach the mail server at 127\.0\.0\.1"):
+            send_message(server, message)
 
 
 def test_a_refusal_is_a_mail_error(smtp_server: SmtpServer) -> None:

@@ -1,0 +1,91 @@
+"""What a person's browser does over HTTP: read a form's hidden fields, sign in, send a card.
+
+Each takes a `TestClient` (an httpx2 client on the app) or an `httpx.Client` on a real server.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import httpx2
+from bs4 import BeautifulSoup
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.security import new_secret
+
+Client = httpx.Client | httpx2.Client
+Response = httpx.Response | httpx2.Response
+
+
+def soup(response: Response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def hidden_fields(
+    client: Client, path: str, form: str = "form", headers: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The hidden fields of a freshly rendered form (its signed token among them), as sent."""
+    page = client.get(path, headers=headers)
+    assert page.status_code == 200, page.text
+    found = soup(page).select_one(form)
+    assert found is not None, f"no {form} on {path}"
+    return {str(field["name"]): str(field["value"]) for field in found.select("input[type=hidden]")}
+
+
+def sign_in(client: Client, email: str, password: str, **fields: str) -> Response:
+    """Fill in and submit the sign-in form; the answer, whatever it is."""
+    form = hidden_fields(client, "/login", "form[action='/login']")
+    return client.post("/login", data=form | {"email": email, "password": password} | fields)
+
+
+def log_in(client: Client, email: str, password: str) -> None:
+    """Sign in through the real form, like a person does, and expect to be let in."""
+    response = sign_in(client, email, password)
+    assert response.status_code == 303, response.text
+
+
+def card_form(client: Client, path: str, **fields: str) -> dict[str, str]:
+    """The card page's hidden fields (form token, idempotency key, language) with `fields`."""
+    return hidden_fields(client, path, "form.card-form") | fields
+
+
+def send_card(
+    client: Client, token: str, *, rating: int = 4, comment: str = "", **fields: str
+) -> Response:
+    """A customer's card through the card page's form; the thank-you page it answers with."""
+    path = f"/c/{token}"
+    data = card_form(client, path, rating=str(rating), comment=comment, **fields)
+    response = client.post(path, data=data)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def send_card_by_api(client: Client, token: str, *, rating: int = 4, comment: str = "") -> int:
+    """A customer's card through the public API; its id."""
+    response = client.post(
+        f"/api/v1/codes/{token}/cards",
+        json={"rating": rating, "comment": comment},
+        headers={"Idempotency-Key": new_secret(12)},
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def csrf_token(client: Client, path: str = "/inbox") -> str:
+    """The CSRF token a signed-in page carries in its forms."""
+    page = client.get(path)
+    field = soup(page).select_one("input[name=csrf_token]")
+    assert field is not None, page.text
+    return str(field["value"])
+
+
+@contextmanager
+def second_browser(app: FastAPI) -> Iterator[TestClient]:
+    """Another person's browser on the same app; not entered as a context manager, so the app's
+    lifespan (which disposes the engine at its end) runs only once, for `client`."""
+    browser = TestClient(app, follow_redirects=False)
+    try:
+        yield browser
+    finally:
+        browser.close()
