@@ -62,6 +62,17 @@ def get_signed_in(request: Request, session: SessionDep, settings: SettingsDep) 
 
 
 CurrentManager = Annotated[SignedIn, Depends(get_signed_in)]
+
+
+def require_owner_session(manager: CurrentManager) -> SignedIn:
+    """An owner's session: a set-up page refuses anyone else before it reads a form or a file."""
+    if not manager.tenant.is_owner:
+        raise Forbidden("Only an owner can change the organisation's set-up.")
+    return manager
+
+
+# On every owner router (the set-up pages): `APIRouter(dependencies=[OWNER_ONLY])`.
+OWNER_ONLY = Depends(require_owner_session)
 # Only for the pages that let such a person set up two-factor, switch organisation or sign out.
 SettingUpManager = Annotated[SignedIn, Depends(get_signed_in_any)]
 

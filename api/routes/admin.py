@@ -7,7 +7,14 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep, positive_id
+from api.deps import (
+    OWNER_ONLY,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+    positive_id,
+)
 from api.errors import AppError
 from api.schemas_setup import LOCATION_KINDS, EmployeeIn, LocationIn
 from api.services.accounts import SignedIn
@@ -20,7 +27,7 @@ from api.services.employees import (
 from api.services.locations import list_locations, require_owner, save_location
 from api.templating import templates
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
 def form_errors(error: ValidationError) -> dict[str, str]:

@@ -6,7 +6,14 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep, positive_id
+from api.deps import (
+    OWNER_ONLY,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+    positive_id,
+)
 from api.i18n import LANGUAGES
 from api.routes.admin import form_errors, read_form, render
 from api.schemas_alerts import AlertSettingsIn, DutyIn, PreferenceIn
@@ -20,7 +27,7 @@ from api.services.alert_admin import (
 from api.services.locations import require_owner
 from api.services.outbox import list_undelivered, retry_delivery
 
-router = APIRouter(prefix="/admin/alerts", include_in_schema=False)
+router = APIRouter(prefix="/admin/alerts", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
 def routing_page(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep
+from api.deps import OWNER_ONLY, CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep
 from api.errors import AppError
 from api.i18n import LANGUAGES
 from api.routes.admin import read_form, render
@@ -14,7 +14,7 @@ from api.services.accounts import SignedIn
 from api.services.card_texts import FIELDS, CardWording, all_wordings, save_wording
 from api.services.locations import require_owner
 
-router = APIRouter(prefix="/admin/card-texts", include_in_schema=False)
+router = APIRouter(prefix="/admin/card-texts", include_in_schema=False, dependencies=[OWNER_ONLY])
 LIMITS = {"question": 200, "thanks": 300, "data_use": 400}
 
 

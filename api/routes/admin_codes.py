@@ -8,7 +8,14 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep, positive_id
+from api.deps import (
+    OWNER_ONLY,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+    positive_id,
+)
 from api.errors import Unprocessable
 from api.models import Code
 from api.routes.admin import read_form, render, save_or_show
@@ -20,7 +27,7 @@ from api.services.locations import list_locations, require_owner
 from api.services.tenancy import get_scoped
 from qr.codes import card_url
 
-router = APIRouter(prefix="/admin/codes", include_in_schema=False)
+router = APIRouter(prefix="/admin/codes", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
 def development_address(base_url: str) -> bool:

@@ -5,14 +5,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep, positive_id
+from api.deps import (
+    OWNER_ONLY,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+    positive_id,
+)
 from api.errors import Unprocessable
 from api.routes.admin import render
 from api.services.accounts import SignedIn
 from api.services.api_keys import issue_api_key, list_api_keys, revoke_scoped_api_key
 from api.services.locations import require_owner
 
-router = APIRouter(prefix="/admin/api-keys", include_in_schema=False)
+router = APIRouter(prefix="/admin/api-keys", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
 def keys_page(

@@ -6,7 +6,14 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, SettingsDep, WriteSessionDep
+from api.deps import (
+    OWNER_ONLY,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    SettingsDep,
+    WriteSessionDep,
+)
 from api.errors import AppError
 from api.routes.admin import form_errors, read_form, render
 from api.services.accounts import SignedIn
@@ -19,7 +26,7 @@ from api.services.mail_settings import (
     send_test_email,
 )
 
-router = APIRouter(prefix="/admin/mail", include_in_schema=False)
+router = APIRouter(prefix="/admin/mail", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
 def mail_page(

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import (
+    OWNER_ONLY,
     CsrfCheckedManager,
     CurrentManager,
     SessionDep,
@@ -29,7 +30,7 @@ from api.services.invitations import (
 from api.services.locations import list_locations, require_owner
 from api.services.people import MemberUpdate, list_members, remove_member, update_member
 
-router = APIRouter(prefix="/admin/people", include_in_schema=False)
+router = APIRouter(prefix="/admin/people", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
 def people_page(

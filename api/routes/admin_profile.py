@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from sqlmodel import select
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep
+from api.deps import OWNER_ONLY, CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep
 from api.errors import NotFound, Unprocessable
 from api.models import Organisation
 from api.routes.admin import form_errors, read_form, render
@@ -62,14 +62,14 @@ def profile_page(
     )
 
 
-@router.get("/admin/organisation")
+@router.get("/admin/organisation", dependencies=[OWNER_ONLY])
 def profile(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """The organisation's profile form."""
     require_owner(manager.tenant)
     return profile_page(request, manager, session)
 
 
-@router.post("/admin/organisation")
+@router.post("/admin/organisation", dependencies=[OWNER_ONLY])
 async def update_profile(
     request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
@@ -89,7 +89,7 @@ async def update_profile(
     return RedirectResponse("/admin/organisation", status_code=303)
 
 
-@router.post("/admin/organisation/logo")
+@router.post("/admin/organisation/logo", dependencies=[OWNER_ONLY])
 async def upload_logo(
     request: Request, manager: CsrfCheckedManager, session: WriteSessionDep, logo: UploadFile
 ) -> Response:
@@ -105,14 +105,14 @@ async def upload_logo(
     return RedirectResponse("/admin/organisation", status_code=303)
 
 
-@router.post("/admin/organisation/logo/remove")
+@router.post("/admin/organisation/logo/remove", dependencies=[OWNER_ONLY])
 def remove_logo(manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Take the logo off the card."""
     set_logo(session=session, tenant=manager.tenant, upload=None)
     return RedirectResponse("/admin/organisation", status_code=303)
 
 
-@router.post("/admin/organisation/two-factor")
+@router.post("/admin/organisation/two-factor", dependencies=[OWNER_ONLY])
 async def require_two_factor(
     request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:

@@ -6,7 +6,14 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep, positive_id
+from api.deps import (
+    OWNER_ONLY,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+    positive_id,
+)
 from api.errors import AppError
 from api.i18n import LANGUAGES
 from api.models import WebhookStyle
@@ -16,7 +23,9 @@ from api.services.accounts import SignedIn
 from api.services.alert_admin import add_webhook, delete_webhook, list_webhooks, send_test
 from api.services.locations import list_locations, require_owner
 
-router = APIRouter(prefix="/admin/alerts/webhooks", include_in_schema=False)
+router = APIRouter(
+    prefix="/admin/alerts/webhooks", include_in_schema=False, dependencies=[OWNER_ONLY]
+)
 
 
 def webhooks_page(
