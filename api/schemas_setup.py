@@ -71,3 +71,14 @@ class OrganisationIn(BaseModel):
         if value not in available_timezones():
             raise ValueError("Choose a time zone from the list, such as Europe/Paris.")
         return value
+
+
+CARD_TEXT_LIMITS = {"question": 200, "thanks": 300, "data_use": 400}
+
+
+class CardTextsIn(BaseModel):
+    """Blank (or missing) means the built-in text in that language."""
+
+    question: str = Field(default="", max_length=CARD_TEXT_LIMITS["question"])
+    thanks: str = Field(default="", max_length=CARD_TEXT_LIMITS["thanks"])
+    data_use: str = Field(default="", max_length=CARD_TEXT_LIMITS["data_use"])

@@ -3,7 +3,7 @@
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import (
@@ -14,8 +14,8 @@ from api.deps import (
     WriteSessionDep,
     positive_id,
 )
+from api.forms import FormPage, read_form, submit_form
 from api.i18n import LANGUAGES
-from api.routes.admin import form_errors, read_form, render
 from api.schemas_alerts import AlertSettingsIn, DutyIn, PreferenceIn
 from api.services.accounts import SignedIn
 from api.services.alert_admin import (
@@ -30,54 +30,27 @@ from api.services.outbox import list_undelivered, retry_delivery
 router = APIRouter(prefix="/admin/alerts", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
-def routing_page(
-    request: Request,
-    manager: SignedIn,
-    session: Any,
-    *,
-    status_code: int = 200,
-    form: str = "",
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-) -> Response:
-    routing = routing_overview(session=session, tenant=manager.tenant)
-    return render(
-        request,
-        "alert_routing.html",
-        manager,
-        status_code=status_code,
-        routing=routing,
-        catalogues=sorted((lang.tag, lang.name) for lang in LANGUAGES.values()),
-        failed_form=form,
-        values=values or {},
-        errors=errors or {},
-    )
+def routing_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+    return {
+        "routing": routing_overview(session=session, tenant=manager.tenant),
+        "catalogues": sorted((lang.tag, lang.name) for lang in LANGUAGES.values()),
+    }
+
+
+ROUTING = FormPage("admin/alert_routing.html", routing_context)
+DELIVERIES = FormPage(
+    "admin/alert_deliveries.html",
+    lambda request, manager, session: {
+        "deliveries": list_undelivered(session=session, tenant=manager.tenant)
+    },
+)
 
 
 @router.get("")
 def routing(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """Who gets which alerts: escalation, duty per location, each person's preferences."""
     require_owner(manager.tenant)
-    return routing_page(request, manager, session)
-
-
-async def _save(
-    request: Request, manager: SignedIn, session: Any, form: str, save: Any
-) -> Response:
-    values = await read_form(request)
-    try:
-        save(values)
-    except ValidationError as error:
-        return routing_page(
-            request,
-            manager,
-            session,
-            status_code=422,
-            form=form,
-            values=values,
-            errors=form_errors(error),
-        )
-    return RedirectResponse("/admin/alerts", status_code=303)
+    return ROUTING.render(request, manager, session)
 
 
 @router.post("")
@@ -86,15 +59,14 @@ async def settings(
 ) -> Response:
     """Change the escalation delay and the digest hour."""
     require_owner(manager.tenant)
-    return await _save(
-        request,
-        manager,
-        session,
-        "settings",
-        lambda values: save_alert_settings(
-            session=session, tenant=manager.tenant, data=AlertSettingsIn.model_validate(values)
-        ),
-    )
+    values = await read_form(request)
+
+    def save() -> str:
+        data = AlertSettingsIn.model_validate(values)
+        save_alert_settings(session=session, tenant=manager.tenant, data=data)
+        return "/admin/alerts"
+
+    return submit_form(ROUTING, request, manager, session, save, values=values, form="settings")
 
 
 @router.post("/locations/{location_id}")
@@ -104,12 +76,16 @@ async def duty(
     """Name who is on duty at a location."""
     require_owner(manager.tenant)
     place = positive_id(location_id)
-    form = await request.form()
-    user_ids = [int(str(v)) for v in form.getlist("user_ids") if str(v).isdigit()]
-    set_duty(
-        session=session, tenant=manager.tenant, location_id=place, data=DutyIn(user_ids=user_ids)
+    values = await read_form(request)
+
+    def save() -> str:
+        data = DutyIn.model_validate({"user_ids": values.get("user_ids", [])})
+        set_duty(session=session, tenant=manager.tenant, location_id=place, data=data)
+        return "/admin/alerts"
+
+    return submit_form(
+        ROUTING, request, manager, session, save, values=values, form=f"duty-{place}"
     )
-    return RedirectResponse("/admin/alerts", status_code=303)
 
 
 @router.post("/people/{user_id}")
@@ -119,8 +95,9 @@ async def preferences(
     """Change one person's alert preferences."""
     require_owner(manager.tenant)
     person = positive_id(user_id)
+    values = await read_form(request)
 
-    def save(values: dict[str, Any]) -> None:
+    def save() -> str:
         data = PreferenceIn.model_validate(
             {
                 "negative_email": "negative_email" in values,
@@ -131,16 +108,18 @@ async def preferences(
             }
         )
         save_preference(session=session, tenant=manager.tenant, user_id=person, data=data)
+        return "/admin/alerts"
 
-    return await _save(request, manager, session, f"person-{person}", save)
+    return submit_form(
+        ROUTING, request, manager, session, save, values=values, form=f"person-{person}"
+    )
 
 
 @router.get("/deliveries")
 def deliveries(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """Alerts that could not be delivered yet, with their last error."""
     require_owner(manager.tenant)
-    rows = list_undelivered(session=session, tenant=manager.tenant)
-    return render(request, "alert_deliveries.html", manager, deliveries=rows)
+    return DELIVERIES.render(request, manager, session)
 
 
 @router.post("/deliveries/{delivery_id}/retry")

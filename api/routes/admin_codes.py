@@ -5,7 +5,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import (
@@ -16,9 +16,8 @@ from api.deps import (
     WriteSessionDep,
     positive_id,
 )
-from api.errors import Unprocessable
+from api.forms import FormPage, read_form, submit_form
 from api.models import Code
-from api.routes.admin import read_form, render, save_or_show
 from api.schemas_setup import CodeIn
 from api.services.accounts import SignedIn
 from api.services.code_admin import create_code, list_codes, move_code, replace_code, revoke_code
@@ -42,37 +41,47 @@ def development_address(base_url: str) -> bool:
     return address.is_private or address.is_loopback or address.is_link_local
 
 
-def codes_page(
-    request: Request,
-    manager: SignedIn,
-    session: Any,
-    *,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
+def codes_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
     base_url = request.app.state.settings.base_url
     tenant = manager.tenant
-    return render(
-        request,
-        "codes.html",
-        manager,
-        status_code=status_code,
-        codes=list_codes(session=session, tenant=tenant, include_revoked=True),
-        locations={loc.id: loc for loc in list_locations(session=session, tenant=tenant)},
-        employees={emp.id: emp for emp in list_employees(session=session, tenant=tenant)},
-        base_url=base_url,
-        development_address=development_address(base_url),
-        values=values or {},
-        errors=errors or {},
-    )
+    return {
+        "codes": list_codes(session=session, tenant=tenant, include_revoked=True),
+        "locations": {loc.id: loc for loc in list_locations(session=session, tenant=tenant)},
+        "employees": {emp.id: emp for emp in list_employees(session=session, tenant=tenant)},
+        "base_url": base_url,
+        "development_address": development_address(base_url),
+    }
+
+
+CODES = FormPage("admin/codes.html", codes_context)
+
+
+def code_page(code_id: int) -> FormPage:
+    """One code's page, with the form to move it."""
+
+    def context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+        code = get_scoped(session, manager.tenant, Code, code_id)
+        return {
+            "code": code,
+            "url": card_url(request.app.state.settings.base_url, code.token),
+            "locations": list_locations(session=session, tenant=manager.tenant),
+            "employees": list_employees(session=session, tenant=manager.tenant),
+        }
+
+    return FormPage("admin/code.html", context)
+
+
+def code_fields(values: dict[str, Any]) -> CodeIn:
+    """The code form's choices ("" for none) as a CodeIn."""
+    targets = {key: values.get(key) or None for key in ("location_id", "employee_id")}
+    return CodeIn.model_validate({**targets, "label": values.get("label") or ""})
 
 
 @router.get("")
 def codes(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """Every code, active and revoked, with a form to issue one."""
     require_owner(manager.tenant)
-    return codes_page(request, manager, session)
+    return CODES.render(request, manager, session)
 
 
 @router.post("")
@@ -82,13 +91,12 @@ async def add_code(
     """Issue a code for a location, an employee, or both."""
     require_owner(manager.tenant)
     values = await read_form(request)
-    fields = {key: values.get(key) or None for key in ("location_id", "employee_id")}
 
     def save() -> str:
-        data = CodeIn(**fields, label=values.get("label") or "")
+        data = code_fields(values)
         return f"/admin/codes/{create_code(session=session, tenant=manager.tenant, data=data).id}"
 
-    return save_or_show(codes_page, request, manager, session, values, save)
+    return submit_form(CODES, request, manager, session, save, values=values)
 
 
 @router.get("/{code_id}")
@@ -97,17 +105,7 @@ def code_detail(
 ) -> Response:
     """One code: its QR to download, its short URL, and what can be done with it."""
     require_owner(manager.tenant)
-    code = get_scoped(session, manager.tenant, Code, positive_id(code_id))
-    tenant = manager.tenant
-    return render(
-        request,
-        "code.html",
-        manager,
-        code=code,
-        url=card_url(request.app.state.settings.base_url, code.token),
-        locations=list_locations(session=session, tenant=tenant),
-        employees=list_employees(session=session, tenant=tenant),
-    )
+    return code_page(positive_id(code_id)).render(request, manager, session)
 
 
 @router.post("/{code_id}/revoke")
@@ -135,14 +133,14 @@ async def move(
     request: Request, code_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Point the code at another location or employee."""
+    found = positive_id(code_id)
     values = await read_form(request)
-    fields = {key: values.get(key) or None for key in ("location_id", "employee_id")}
-    try:
-        data = CodeIn.model_validate({**fields, "label": values.get("label") or ""})
-    except ValidationError:
-        raise Unprocessable("Choose a location or an employee from the lists.") from None
-    code = move_code(
-        session=session, tenant=manager.tenant, code_id=positive_id(code_id), data=data
-    )
-    request.app.state.code_cache.invalidate(code.token)
-    return RedirectResponse(f"/admin/codes/{code.id}", status_code=303)
+
+    def save() -> str:
+        code = move_code(
+            session=session, tenant=manager.tenant, code_id=found, data=code_fields(values)
+        )
+        request.app.state.code_cache.invalidate(code.token)
+        return f"/admin/codes/{code.id}"
+
+    return submit_form(code_page(found), request, manager, session, save, values=values)

@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import (
@@ -13,8 +14,7 @@ from api.deps import (
     WriteSessionDep,
     positive_id,
 )
-from api.errors import Unprocessable
-from api.routes.admin import render
+from api.forms import FormPage, submit_form
 from api.services.accounts import SignedIn
 from api.services.api_keys import issue_api_key, list_api_keys, revoke_scoped_api_key
 from api.services.locations import require_owner
@@ -22,18 +22,18 @@ from api.services.locations import require_owner
 router = APIRouter(prefix="/admin/api-keys", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
-def keys_page(
-    request: Request, manager: SignedIn, session: Any, status_code: int = 200, **context: Any
-) -> Response:
-    keys = list_api_keys(session=session, tenant=manager.tenant)
-    return render(request, "api_keys.html", manager, status_code=status_code, keys=keys, **context)
+def keys_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+    return {"keys": list_api_keys(session=session, tenant=manager.tenant)}
+
+
+KEYS = FormPage("admin/api_keys.html", keys_context)
 
 
 @router.get("")
 def api_keys(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """The organisation's API keys."""
     require_owner(manager.tenant)
-    return keys_page(request, manager, session)
+    return KEYS.render(request, manager, session)
 
 
 @router.post("")
@@ -44,13 +44,14 @@ def make_api_key(
     name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Make a key and show it this once (the answer is never cached: no-store)."""
-    try:
+
+    def make() -> Response:
         full_key, key = issue_api_key(session=session, tenant=manager.tenant, name=name)
-    except Unprocessable as error:
-        return keys_page(
-            request, manager, session, status_code=422, error=error.message, key_name=name
-        )
-    return keys_page(request, manager, session, new_key=full_key, new_key_name=key.name)
+        return KEYS.render(request, manager, session, new_key=full_key, new_key_name=key.name)
+
+    return submit_form(
+        KEYS, request, manager, session, make, values={"name": name}, error_field="name"
+    )
 
 
 @router.post("/{key_id}/revoke")

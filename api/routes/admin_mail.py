@@ -3,7 +3,7 @@
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import (
@@ -14,8 +14,7 @@ from api.deps import (
     SettingsDep,
     WriteSessionDep,
 )
-from api.errors import AppError
-from api.routes.admin import form_errors, read_form, render
+from api.forms import FormPage, read_form, submit_form
 from api.services.accounts import SignedIn
 from api.services.mail import instance_server
 from api.services.mail_settings import (
@@ -29,36 +28,24 @@ from api.services.mail_settings import (
 router = APIRouter(prefix="/admin/mail", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
-def mail_page(
-    request: Request,
-    manager: SignedIn,
-    session: Any,
-    *,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-    **context: Any,
-) -> Response:
+def mail_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
     own = own_mail_server(session=session, tenant=manager.tenant)
     stored = own.model_dump(exclude={"password_encrypted"}) if own else {}
-    return render(
-        request,
-        "mail.html",
-        manager,
-        status_code=status_code,
-        own=own,
-        password_set=bool(own and own.password_encrypted),
-        installation=instance_server(request.app.state.settings),
-        values=values if values is not None else stored or {"security": "starttls", "port": 587},
-        errors=errors or {},
-        **context,
-    )
+    return {
+        "own": own,
+        "password_set": bool(own and own.password_encrypted),
+        "installation": instance_server(request.app.state.settings),
+        "values": stored or {"security": "starttls", "port": 587},
+    }
+
+
+MAIL = FormPage("admin/mail.html", mail_context)
 
 
 @router.get("")
 def mail_settings(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """The organisation's mail server settings (the password is never shown)."""
-    return mail_page(request, manager, session)
+    return MAIL.render(request, manager, session)
 
 
 @router.post("")
@@ -67,14 +54,14 @@ async def save(
 ) -> Response:
     """Save the organisation's mail server; a blank password keeps the stored one."""
     values = await read_form(request)
-    try:
+
+    def store() -> str:
         data = MailServerIn.model_validate(values)
         save_mail_server(session=session, tenant=manager.tenant, data=data, settings=settings)
-    except ValidationError as error:
-        values.pop("password", None)
-        errors = form_errors(error)
-        return mail_page(request, manager, session, values=values, errors=errors, status_code=422)
-    return RedirectResponse("/admin/mail?saved=1", status_code=303)
+        return "/admin/mail?saved=1"
+
+    typed = {name: value for name, value in values.items() if name != "password"}
+    return submit_form(MAIL, request, manager, session, store, values=typed)
 
 
 @router.post("/remove")
@@ -89,14 +76,13 @@ def send_test(
     request: Request, manager: CsrfCheckedManager, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Send a real email to the signed-in owner; show the server's reason if it fails."""
-    try:
+
+    def send() -> Response:
         host = send_test_email(
             session=session, tenant=manager.tenant, to=manager.user.email, settings=settings
         )
-    except AppError as error:
-        if error.status_code == 403:
-            raise
-        return mail_page(
-            request, manager, session, test_error=error.message, status_code=error.status_code
+        return MAIL.render(
+            request, manager, session, test_sent_to=manager.user.email, test_host=host
         )
-    return mail_page(request, manager, session, test_sent_to=manager.user.email, test_host=host)
+
+    return submit_form(MAIL, request, manager, session, send, form="test", error_field="test")

@@ -1,10 +1,9 @@
 """The owner's People page: members, their roles and locations, and invitations."""
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import (
@@ -16,9 +15,8 @@ from api.deps import (
     WriteSessionDep,
     positive_id,
 )
-from api.errors import AppError, Conflict, Unprocessable
+from api.forms import FormPage, read_form, submit_form
 from api.models import Role, utcnow
-from api.routes.admin import form_errors, read_form, render
 from api.services.accounts import SignedIn
 from api.services.invitations import (
     InvitationIn,
@@ -33,39 +31,26 @@ from api.services.people import MemberUpdate, list_members, remove_member, updat
 router = APIRouter(prefix="/admin/people", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
-def people_page(
-    request: Request,
-    manager: SignedIn,
-    session: Any,
-    *,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-    **context: Any,
-) -> Response:
+def people_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
     locations = list_locations(session=session, tenant=manager.tenant)
-    return render(
-        request,
-        "people.html",
-        manager,
-        status_code=status_code,
-        members=list_members(session=session, tenant=manager.tenant),
-        invitations=list_invitations(session=session, tenant=manager.tenant),
-        locations=locations,
-        location_names={location.id: location.name for location in locations},
-        roles=[role.value for role in Role],
-        now=utcnow(),
-        values=values or {"role": "manager"},
-        errors=errors or {},
-        **context,
-    )
+    return {
+        "members": list_members(session=session, tenant=manager.tenant),
+        "invitations": list_invitations(session=session, tenant=manager.tenant),
+        "locations": locations,
+        "location_names": {location.id: location.name for location in locations},
+        "roles": [role.value for role in Role],
+        "now": utcnow(),
+    }
+
+
+PEOPLE = FormPage("admin/people.html", people_context, {"role": "manager"})
 
 
 @router.get("")
 def people(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """Members and pending invitations, with a form to invite someone."""
     require_owner(manager.tenant)
-    return people_page(request, manager, session)
+    return PEOPLE.render(request, manager, session)
 
 
 @router.post("/invitations")
@@ -76,25 +61,19 @@ async def invite(
     require_owner(manager.tenant)
     values = await read_form(request)
     values.setdefault("location_ids", [])
-    try:
-        token, invitation = create_invitation(
-            session=session, tenant=manager.tenant, data=InvitationIn(**values)
+
+    def send() -> str | Response:
+        data = InvitationIn.model_validate(values)
+        token, invitation = create_invitation(session=session, tenant=manager.tenant, data=data)
+        delivery = deliver_invitation(
+            session=session, settings=settings, token=token, invitation=invitation
         )
-    except ValidationError as error:
-        errors = form_errors(error)
-        return people_page(request, manager, session, values=values, errors=errors, status_code=422)
-    except AppError as error:
-        errors = {"email": error.message}
-        return people_page(
-            request, manager, session, values=values, errors=errors, status_code=error.status_code
-        )
-    delivery = deliver_invitation(
-        session=session, settings=settings, token=token, invitation=invitation
-    )
-    if delivery.emailed:
-        return RedirectResponse("/admin/people?emailed=1", status_code=303)
-    # The only time the link exists outside the invited person's hands: this page (no-store).
-    return people_page(request, manager, session, delivery=delivery)
+        if delivery.emailed:
+            return "/admin/people?emailed=1"
+        # The only time the link exists outside the invited person's hands: this page (no-store).
+        return PEOPLE.render(request, manager, session, delivery=delivery)
+
+    return submit_form(PEOPLE, request, manager, session, send, values=values, error_field="email")
 
 
 @router.post("/invitations/{invitation_id}/revoke")
@@ -103,20 +82,6 @@ def revoke(invitation_id: str, manager: CsrfCheckedManager, session: WriteSessio
     revoke_invitation(
         session=session, tenant=manager.tenant, invitation_id=positive_id(invitation_id)
     )
-    return RedirectResponse("/admin/people", status_code=303)
-
-
-def change_or_show(
-    request: Request, manager: SignedIn, session: Any, change: Callable[[], object]
-) -> Response:
-    """Make a change to a member, or show the page with the reason it cannot be made."""
-    try:
-        change()
-    except ValidationError as error:
-        return people_page(request, manager, session, errors=form_errors(error), status_code=422)
-    except (Conflict, Unprocessable) as error:
-        errors = {"member": error.message}
-        return people_page(request, manager, session, errors=errors, status_code=error.status_code)
     return RedirectResponse("/admin/people", status_code=303)
 
 
@@ -129,11 +94,21 @@ async def change_member(
     values = await read_form(request)
     values.setdefault("location_ids", [])
 
-    def change() -> None:
+    def change() -> str:
         data = MemberUpdate.model_validate(values)
         update_member(session=session, tenant=manager.tenant, membership_id=member_id, data=data)
+        return "/admin/people"
 
-    return change_or_show(request, manager, session, change)
+    return submit_form(
+        PEOPLE,
+        request,
+        manager,
+        session,
+        change,
+        values=values,
+        form=f"member-{member_id}",
+        error_field="member",
+    )
 
 
 @router.post("/{membership_id}/remove")
@@ -142,9 +117,11 @@ def remove(
 ) -> Response:
     """Remove someone from the organisation: their sessions in it end at once."""
     member_id = positive_id(membership_id)
-    return change_or_show(
-        request,
-        manager,
-        session,
-        lambda: remove_member(session=session, tenant=manager.tenant, membership_id=member_id),
+
+    def change() -> str:
+        remove_member(session=session, tenant=manager.tenant, membership_id=member_id)
+        return "/admin/people"
+
+    return submit_form(
+        PEOPLE, request, manager, session, change, form=f"remove-{member_id}", error_field="member"
     )

@@ -3,14 +3,13 @@
 from typing import Any
 
 from fastapi import APIRouter, Request, UploadFile
-from pydantic import ValidationError
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import OWNER_ONLY, CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep
-from api.errors import NotFound, Unprocessable
+from api.errors import NotFound
+from api.forms import FormPage, read_form, submit_form
 from api.models import Organisation
-from api.routes.admin import form_errors, read_form, render
 from api.schemas_setup import OrganisationIn
 from api.services.accounts import SignedIn
 from api.services.locations import require_owner
@@ -31,42 +30,31 @@ def parse_review_links(text: str) -> list[dict[str, str]]:
     return links
 
 
-def profile_page(
-    request: Request,
-    manager: SignedIn,
-    session: Any,
-    *,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
+def profile_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
     organisation = get_organisation(session=session, tenant=manager.tenant)
-    if values is None:
-        values = organisation.model_dump(
-            include={"name", "accent_colour", "default_language", "time_zone"}
-        )
-        values["review_links"] = "\n".join(
-            f"{link['label']} | {link['url']}" for link in organisation.review_links or []
-        )
-    return render(
-        request,
-        "organisation.html",
-        manager,
-        status_code=status_code,
-        organisation=organisation,
-        logo_url=f"/logo/{organisation.slug}.png?v={logo_version(organisation.logo)}"
-        if organisation.logo
-        else None,
-        values=values,
-        errors=errors or {},
+    values = organisation.model_dump(
+        include={"name", "accent_colour", "default_language", "time_zone"}
     )
+    values["review_links"] = "\n".join(
+        f"{link['label']} | {link['url']}" for link in organisation.review_links or []
+    )
+    logo = organisation.logo
+    return {
+        "organisation": organisation,
+        "logo_url": f"/logo/{organisation.slug}.png?v={logo_version(logo)}" if logo else None,
+        "values": values,
+    }
+
+
+PROFILE = FormPage("admin/organisation.html", profile_context)
+REVIEW_LINKS = "Write one link a line: Label | https://…"
 
 
 @router.get("/admin/organisation", dependencies=[OWNER_ONLY])
 def profile(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """The organisation's profile form."""
     require_owner(manager.tenant)
-    return profile_page(request, manager, session)
+    return PROFILE.render(request, manager, session)
 
 
 @router.post("/admin/organisation", dependencies=[OWNER_ONLY])
@@ -76,17 +64,22 @@ async def update_profile(
     """Save the profile; errors show the form again with what was typed."""
     require_owner(manager.tenant)
     values = await read_form(request)
-    fields = {**values, "review_links": parse_review_links(str(values.get("review_links", "")))}
-    try:
-        save_profile(session=session, tenant=manager.tenant, data=OrganisationIn(**fields))
-    except ValidationError as error:
-        messages = form_errors(error)
-        if "review_links" in messages:
-            messages["review_links"] = "Write one link a line: Label | https://…"
-        return profile_page(
-            request, manager, session, values=values, errors=messages, status_code=422
-        )
-    return RedirectResponse("/admin/organisation", status_code=303)
+
+    def save() -> str:
+        links = parse_review_links(str(values.get("review_links", "")))
+        data = OrganisationIn.model_validate({**values, "review_links": links})
+        save_profile(session=session, tenant=manager.tenant, data=data)
+        return "/admin/organisation"
+
+    return submit_form(
+        PROFILE,
+        request,
+        manager,
+        session,
+        save,
+        values=values,
+        messages={"review_links": REVIEW_LINKS},
+    )
 
 
 @router.post("/admin/organisation/logo", dependencies=[OWNER_ONLY])
@@ -96,13 +89,12 @@ async def upload_logo(
     """Replace the logo with an uploaded PNG, JPEG or WebP (re-encoded small)."""
     require_owner(manager.tenant)
     upload = await logo.read(LOGO_MAX_BYTES + 1)
-    try:
+
+    def save() -> str:
         set_logo(session=session, tenant=manager.tenant, upload=upload)
-    except Unprocessable as error:
-        return profile_page(
-            request, manager, session, errors={"logo": error.message}, status_code=422
-        )
-    return RedirectResponse("/admin/organisation", status_code=303)
+        return "/admin/organisation"
+
+    return submit_form(PROFILE, request, manager, session, save, form="logo", error_field="logo")
 
 
 @router.post("/admin/organisation/logo/remove", dependencies=[OWNER_ONLY])
@@ -117,16 +109,16 @@ async def require_two_factor(
     request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Require two-factor sign-in of every manager and owner (or stop requiring it)."""
-    form = await request.form()
-    try:
-        set_two_factor_required(
-            session=session, tenant=manager.tenant, required=form.get("required") == "on"
-        )
-    except Unprocessable as error:
-        return profile_page(
-            request, manager, session, errors={"two_factor": error.message}, status_code=422
-        )
-    return RedirectResponse("/admin/organisation", status_code=303)
+    values = await read_form(request)
+
+    def save() -> str:
+        required = values.get("required") == "on"
+        set_two_factor_required(session=session, tenant=manager.tenant, required=required)
+        return "/admin/organisation"
+
+    return submit_form(
+        PROFILE, request, manager, session, save, form="two-factor", error_field="two_factor"
+    )
 
 
 @router.get("/logo/{slug}.png")

@@ -3,7 +3,7 @@
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import (
@@ -14,10 +14,9 @@ from api.deps import (
     WriteSessionDep,
     positive_id,
 )
-from api.errors import AppError
+from api.forms import FormPage, read_form, submit_form
 from api.i18n import LANGUAGES
 from api.models import WebhookStyle
-from api.routes.admin import form_errors, read_form, render
 from api.schemas_alerts import WebhookIn
 from api.services.accounts import SignedIn
 from api.services.alert_admin import add_webhook, delete_webhook, list_webhooks, send_test
@@ -28,27 +27,25 @@ router = APIRouter(
 )
 
 
-def webhooks_page(
-    request: Request, manager: SignedIn, session: Any, status_code: int = 200, **context: Any
-) -> Response:
-    return render(
-        request,
-        "alert_webhooks.html",
-        manager,
-        status_code=status_code,
-        webhooks=list_webhooks(session=session, tenant=manager.tenant),
-        locations=list_locations(session=session, tenant=manager.tenant),
-        styles=list(WebhookStyle),
-        catalogues=sorted((lang.tag, lang.name) for lang in LANGUAGES.values()),
-        **{"values": {"style": "json", "language": "en"}, "errors": {}, **context},
-    )
+def webhooks_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+    return {
+        "webhooks": list_webhooks(session=session, tenant=manager.tenant),
+        "locations": list_locations(session=session, tenant=manager.tenant),
+        "styles": list(WebhookStyle),
+        "catalogues": sorted((lang.tag, lang.name) for lang in LANGUAGES.values()),
+    }
+
+
+WEBHOOKS = FormPage(
+    "admin/alert_webhooks.html", webhooks_context, {"style": "json", "language": "en"}
+)
 
 
 @router.get("")
 def webhooks(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """The organisation's webhooks."""
     require_owner(manager.tenant)
-    return webhooks_page(request, manager, session)
+    return WEBHOOKS.render(request, manager, session)
 
 
 @router.post("")
@@ -56,31 +53,21 @@ async def add(request: Request, manager: CsrfCheckedManager, session: WriteSessi
     """Add a webhook and show its signing secret this once (never cached)."""
     require_owner(manager.tenant)
     values = await read_form(request)
-    try:
-        data = WebhookIn.model_validate(
-            values
-            | {
-                "location_id": values.get("location_id") or None,
-                "all_cards": "all_cards" in values,
-            }
-        )
+
+    def save() -> Response:
+        choices = {
+            "location_id": values.get("location_id") or None,
+            "all_cards": "all_cards" in values,
+        }
+        data = WebhookIn.model_validate(values | choices)
         webhook = add_webhook(session=session, tenant=manager.tenant, data=data)
-    except ValidationError as error:
-        return webhooks_page(
-            request, manager, session, 422, values=values, errors=form_errors(error)
-        )
-    except AppError as error:
-        return webhooks_page(
-            request,
-            manager,
-            session,
-            error.status_code,
-            values=values,
-            errors={"location_id": error.message},
-        )
-    response = webhooks_page(request, manager, session, new_webhook=webhook)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        response = WEBHOOKS.render(request, manager, session, new_webhook=webhook)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return submit_form(
+        WEBHOOKS, request, manager, session, save, values=values, error_field="location_id"
+    )
 
 
 @router.post("/{webhook_id}/test")
@@ -91,7 +78,7 @@ def test(
     require_owner(manager.tenant)
     hook = positive_id(webhook_id)
     error = send_test(session=session, tenant=manager.tenant, webhook_id=hook)
-    return webhooks_page(request, manager, session, tested=hook, test_error=error)
+    return WEBHOOKS.render(request, manager, session, tested=hook, test_error=error)
 
 
 @router.post("/{webhook_id}/delete")

@@ -1,20 +1,12 @@
 """The JSON API for the card's texts per language."""
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 
 from api.deps import ApiTenant, SessionDep, WriteSessionDep
+from api.schemas_setup import CardTextsIn
 from api.services.card_texts import CardWording, all_wordings, save_wording
 
 router = APIRouter(prefix="/api/v1/card-texts", tags=["set-up"])
-
-
-class CardTextsIn(BaseModel):
-    """Blank (or missing) means the built-in text in that language."""
-
-    question: str = Field(default="", max_length=200)
-    thanks: str = Field(default="", max_length=300)
-    data_use: str = Field(default="", max_length=400)
 
 
 class CardTextsOut(CardTextsIn):
