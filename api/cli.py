@@ -85,8 +85,8 @@ def run_migrate(args: argparse.Namespace) -> int:
 def run_worker(args: argparse.Namespace) -> int:
     import signal
 
+    from api.alerts.worker import Worker
     from api.db import assert_migrated
-    from api.services.worker import Worker
 
     settings = get_settings()
     engine = create_db_engine(settings.database_url)
@@ -101,7 +101,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from api.services.demo import create_demo
+    from api.setup.demo import create_demo
 
     settings = get_settings()
     migrate(settings.database_url)
@@ -120,8 +120,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_create_owner(args: argparse.Namespace) -> int:
-    from api.services.accounts import add_membership, create_user
-    from api.services.organisations import create_organisation
+    from api.accounts.service import add_membership, create_user
+    from api.setup.organisations import create_organisation
 
     password = os.environ.get("TELLUS_OWNER_PASSWORD") or getpass.getpass("Password: ")
     settings = get_settings()
@@ -138,7 +138,7 @@ def run_create_owner(args: argparse.Namespace) -> int:
 
 
 def run_api_key(args: argparse.Namespace) -> int:
-    from api.services.api_keys import create_api_key
+    from api.setup.api_keys.service import create_api_key
 
     settings = get_settings()
     with Session(create_db_engine(settings.database_url)) as session:
@@ -155,7 +155,7 @@ def run_api_key(args: argparse.Namespace) -> int:
 
 
 def run_reset_password(args: argparse.Namespace) -> int:
-    from api.services.password_reset import RESET_LIFETIME, reset_link, start_password_reset
+    from api.accounts.password_reset import RESET_LIFETIME, reset_link, start_password_reset
 
     settings = get_settings()
     with Session(create_db_engine(settings.database_url)) as session:

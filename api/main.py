@@ -11,62 +11,25 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import Scope
 
-from api.body_limit import BodySizeLimitMiddleware
+from api import accounts, alerts, customer, inbox, people, setup, web
+from api.alerts.channels.webpush import vapid_keys
+from api.alerts.worker import Worker
+from api.app_settings import load_secret_key
 from api.config import Settings, get_settings
+from api.customer.codes import CodeCache
 from api.db import assert_migrated, create_db_engine
 from api.errors import AppError, LoginRequired, TwoFactorSetupRequired
 from api.i18n import N_, translate
-from api.log_redaction import install_access_log_redaction
-from api.middleware import (
+from api.inbox.wakeups import Wakeups
+from api.setup.profile import LOGO_MAX_BYTES
+from api.templating import STATIC, templates
+from api.web.body_limit import BodySizeLimitMiddleware
+from api.web.log_redaction import install_access_log_redaction
+from api.web.middleware import (
     CustomerCompressionMiddleware,
     OriginCheckMiddleware,
     SecurityHeadersMiddleware,
 )
-from api.routes import (
-    account,
-    account_email,
-    account_password,
-    account_security,
-    admin,
-    admin_alerts,
-    admin_card_texts,
-    admin_codes,
-    admin_keys,
-    admin_mail,
-    admin_people,
-    admin_profile,
-    admin_webhooks,
-    api_alerts,
-    api_card_texts,
-    api_organisation,
-    api_people,
-    api_replies,
-    api_setup,
-    api_v1,
-    api_v1_work,
-    auth,
-    auth_two_factor,
-    card,
-    follow_up,
-    health,
-    inbox,
-    inbox_live,
-    inbox_push,
-    inbox_work,
-    invitations,
-    offline,
-    password_reset,
-    qr_images,
-    replies,
-    unsubscribe,
-)
-from api.services.app_settings import load_secret_key
-from api.services.codes import CodeCache
-from api.services.profile import LOGO_MAX_BYTES
-from api.services.wakeups import Wakeups
-from api.services.webpush import vapid_keys
-from api.services.worker import Worker
-from api.templating import STATIC, templates
 
 
 class FingerprintedStatic(StaticFiles):
@@ -129,48 +92,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OriginCheckMiddleware, allowed_origin=settings.origin)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.mount("/static", FingerprintedStatic(directory=STATIC), name="static")
-    # inbox_live, replies, inbox_push and inbox_work before inbox: /inbox/stream,
-    # /inbox/templates, /inbox/sw.js and /inbox/export.csv must not be taken for /inbox/{card_id}.
-    routers = (
-        card,
-        follow_up,
-        offline,
-        qr_images,
-        auth,
-        auth_two_factor,
-        password_reset,
-        account,
-        account_security,
-        account_password,
-        account_email,
-        inbox_live,
-        replies,
-        inbox_push,
-        inbox_work,
-        inbox,
-        admin,
-        admin_codes,
-        admin_keys,
-        admin_mail,
-        admin_people,
-        admin_webhooks,
-        admin_alerts,
-        admin_profile,
-        admin_card_texts,
-        api_v1,
-        api_replies,
-        api_card_texts,
-        api_organisation,
-        api_v1_work,
-        api_setup,
-        api_people,
-        invitations,
-        api_alerts,
-        unsubscribe,
-        health,
-    )
-    for module in routers:
-        app.include_router(module.router)
+    # Each package's routers() come in the order they must be tried (the inbox's
+    # /inbox/stream, /inbox/templates, /inbox/sw.js and /inbox/export.csv before
+    # /inbox/{card_id}); the packages' order keeps the inbox's public
+    # GET /api/v1/codes/{token} before set-up's PUT /api/v1/codes/{code_id}.
+    for feature in (customer, accounts, inbox, setup, people, alerts, web):
+        for router in feature.routers():
+            app.include_router(router)
     add_error_handlers(app)
     return app
 

@@ -22,13 +22,13 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from api.accounts.service import add_membership, create_user
 from api.db import create_db_engine, migrate
+from api.inbox.card_query import InboxFilter, day_bounds, filtered_cards
+from api.inbox.service import list_cards
 from api.models import Role
-from api.services.accounts import add_membership, create_user
-from api.services.card_query import InboxFilter, day_bounds, filtered_cards
-from api.services.inbox import list_cards
-from api.services.organisations import add_employee, add_location, create_organisation, issue_code
-from api.services.tenancy import Tenant
+from api.setup.organisations import add_employee, add_location, create_organisation, issue_code
+from api.tenancy import Tenant
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 WORDS = (

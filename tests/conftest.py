@@ -161,7 +161,7 @@ def settings(database_url: str) -> Settings:
         base_url="http://testserver",
         code_cache_seconds=0,
         smtp_url=None,
-        # Tests drive the alert worker themselves (api.services.worker.Worker.run_once).
+        # Tests drive the alert worker themselves (api.alerts.worker.Worker.run_once).
         worker_in_process=False,
         _env_file=None,  # type: ignore[call-arg]
     )

@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from api.accounts.service import add_membership, create_user
+from api.inbox.events import record_event
 from api.models import Card, Code, Employee, EventKind, Location, Organisation, Role, User
 from api.security import new_secret
-from api.services.accounts import add_membership, create_user
-from api.services.events import record_event
-from api.services.organisations import (
+from api.setup.organisations import (
     add_employee,
     add_location,
     create_organisation,
@@ -83,7 +83,7 @@ def make_card(session: Session, *, code: Code, **fields: object) -> Card:
     card = Card(organisation_id=code.organisation_id, code_id=code.id, **values)  # type: ignore[arg-type]
     session.add(card)
     session.flush()
-    # With its event, as api.services.cards stores one: a live inbox sees it too.
+    # With its event, as api.customer.cards stores one: a live inbox sees it too.
     record_event(session=session, kind=EventKind.card_created, card=card)
     session.commit()
     return card

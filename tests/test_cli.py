@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from api.accounts.service import authenticate
 from api.db import DatabaseNotMigrated, assert_migrated, create_db_engine
 from api.models import Membership, Organisation, Role, User
-from api.services.accounts import authenticate
-from api.services.api_keys import authenticate_api_key
+from api.setup.api_keys.service import authenticate_api_key
 
 CARD_URL = re.compile(r"http://[^\s/]+/c/[0-9A-HJKMNP-TV-Z]{8}\b")
 OWNER_PASSWORD = "a long owner password"

@@ -12,14 +12,14 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from api.app_settings import SECRET_KEY, load_secret_key
 from api.config import Settings
+from api.customer.cards import submit_card
+from api.customer.codes import load_code_context
+from api.customer.schemas import CardIn
 from api.db import SQLITE_BUSY_TIMEOUT_MS, create_db_engine, writer
 from api.main import create_app
 from api.models import AppSetting, Card, Organisation
-from api.schemas import CardIn
-from api.services.app_settings import SECRET_KEY, load_secret_key
-from api.services.cards import submit_card
-from api.services.codes import load_code_context
 from tests.factories import make_world
 
 WRITERS = 8

@@ -68,5 +68,6 @@ class Card(SQLModel, table=True):
     # Every submission carries a key; the unique constraint makes a retry replay, not duplicate.
     idempotency_key: str = Field(max_length=100, unique=True)
     request_hash: str = Field(max_length=64)
-    # SHA-256 of the customer's private follow-up token (api.services.follow_up): never the token.
+    # SHA-256 of the customer's private follow-up token (api.customer.follow_up.service): never the
+    # token.
     follow_up_hash: str | None = Field(default=None, max_length=64, unique=True)

@@ -27,7 +27,7 @@ class Event(SQLModel, table=True):
     """One thing that happened to an organisation's data, written in the same transaction.
 
     The id is the order: within an organisation, a larger id was committed later (see
-    api.services.events), so a reader that remembers the last id it saw misses nothing.
+    api.inbox.events), so a reader that remembers the last id it saw misses nothing.
     """
 
     __table_args__ = (

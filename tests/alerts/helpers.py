@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
+from api.alerts.worker import Worker
 from api.config import Settings
 from api.models import AlertDelivery, utcnow
-from api.services.worker import Worker
 from tests.factories import reread
 
 

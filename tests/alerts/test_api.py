@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from api.config import Settings
 from api.models import DeliveryStatus
-from api.services.api_keys import create_api_key
+from api.setup.api_keys.service import create_api_key
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.alerts.receiver import Receiver
 from tests.factories import World

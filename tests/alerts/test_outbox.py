@@ -7,10 +7,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from api.alerts.outbox import claim_due
+from api.alerts.worker import Worker
 from api.config import Settings
 from api.models import AlertChannel, AlertDelivery, AlertKind, DeliveryStatus, Webhook, utcnow
-from api.services.outbox import claim_due
-from api.services.worker import Worker
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.alerts.receiver import Receiver
 from tests.factories import World

@@ -4,9 +4,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from api.alerts.channels.push import push_topic
 from api.config import Settings
 from api.models import DeliveryStatus, PushSubscription
-from api.services.alert_push import push_topic
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.factories import World, reread
 from tests.helpers import send_card

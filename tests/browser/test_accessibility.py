@@ -135,7 +135,7 @@ def test_any_accent_colour_stays_readable(
         page.locator("#wants_reply").check()
         assert_accessible(page, axe_source, f"the card page, accent {accent}, {scheme}")
         # The selected face is marked by a ring that shows on this page (checked by its own test
-        # in tests/api/test_accent_colours.py): here, that the page really draws it.
+        # in tests/setup/test_accent_colours.py): here, that the page really draws it.
         ring = page.locator("label.face").nth(4).evaluate("e => getComputedStyle(e).boxShadow")
         assert "none" not in ring
         page.locator("#contact_email").fill("ana@example.com")

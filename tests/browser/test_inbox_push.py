@@ -4,7 +4,7 @@ Headless Chromium cannot reach a real push service, so `PushManager.prototype.su
 replaced in the page by one that records its arguments and returns a subscription-shaped object;
 everything else is real: the service worker's registration and scope, the page's POST with its
 CSRF token, the row in the database. (The server's side is tested to the bytes in
-tests/api/test_inbox_push.py.)
+tests/inbox/test_inbox_push.py.)
 """
 
 import json
@@ -18,9 +18,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
+from api.alerts.channels.webpush import vapid_keys
 from api.config import Settings
 from api.models import PushSubscription
-from api.services.webpush import vapid_keys
 from tests.browser.conftest import DESKTOP, PHONE, ROOT, BrowserProblems, LiveServer, NewContext
 from tests.browser.helpers import sign_in
 from tests.browser.test_screens import (

@@ -59,7 +59,7 @@ def test_people_mail_and_invitation_pages(
     screenshots.take(guest, "invitation-phone")
     assert_no_horizontal_scroll(guest)
     guest.get_by_label("Your name").fill("Lee")
-    guest.get_by_label("Choose a password").fill("a kettle sings at dawn")
+    guest.get_by_label("Password", exact=True).fill("a kettle sings at dawn")
     guest.get_by_label("The same password again").fill("a kettle sings at dawn")
     guest.get_by_role("button", name="Join and sign in").click()
     expect(guest).to_have_url("/inbox")

@@ -12,13 +12,14 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
+from api.alerts.unsubscribe import ALERTS, unsubscribe_token
+from api.app_settings import load_secret_key
 from api.config import Settings
 from api.models import Membership, User
-from api.services.app_settings import load_secret_key
-from api.services.unsubscribe import ALERTS, unsubscribe_token
 from tests.browser.conftest import LiveServer, run_live_server
 from tests.factories import PASSWORD, World, make_manager, make_world
-from tests.live.test_two_processes import TIMEOUT, log_in, send_card
+from tests.helpers import log_in, send_card
+from tests.live.test_two_processes import TIMEOUT
 from tests.smtp import SmtpServer
 from tests.sse import cards, is_event, open_stream, read_until
 
@@ -101,14 +102,14 @@ def test_a_member_removed_on_one_process_loses_their_stream_on_the_other_at_once
         httpx.Client(base_url=a.base_url, timeout=TIMEOUT) as owner_on_a,
         httpx.Client(base_url=b.base_url, timeout=TIMEOUT) as kim_on_b,
     ):
-        log_in(owner_on_a, world)
+        log_in(owner_on_a, world.owner_email, world.password)
         sign_in(kim_on_b, email)
         with open_stream(kim_on_b) as stream:
             read_until(stream, is_event("ready"), seconds=AT_ONCE)
             token = csrf(owner_on_a, "/admin/people")
             removed = owner_on_a.post(f"/admin/people/{member}/remove", data={"csrf_token": token})
             assert removed.status_code == 303
-            send_card(owner_on_a, world.counter_code.token, "After the removal")
+            send_card(owner_on_a, world.counter_code.token, comment="After the removal")
             seen = read_until(stream, is_event("signed-out"), seconds=AT_ONCE)
     assert cards(seen) == []
 
@@ -139,7 +140,7 @@ def test_no_credential_in_a_url_reaches_the_access_log(
             assert stream.status_code == 200
 
         # An invitation, opened and used.
-        log_in(owner, world)
+        log_in(owner, world.owner_email, world.password)
         token = csrf(owner, "/admin/people")
         email = f"new-{uuid.uuid4().hex[:6]}@example.com"
         answer = owner.post("/admin/people/invitations", data={"csrf_token": token, "email": email})

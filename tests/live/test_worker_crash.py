@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
+from api.alerts.routing import enqueue_card_alerts
 from api.db import create_db_engine
 from api.models import AlertDelivery, Card, DeliveryStatus, Webhook, WebhookStyle, utcnow
 from api.security import new_secret
-from api.services.alert_routing import enqueue_card_alerts
 from tests.alerts.receiver import Receiver
 from tests.browser.conftest import ROOT
 from tests.factories import make_world

@@ -1,0 +1,15 @@
+"""Alerts: routing, the outbox and its worker, escalations, digests, unsubscribing."""
+
+from fastapi import APIRouter
+
+
+def routers() -> tuple[APIRouter, ...]:
+    """This package's routers, in the order the app must try them."""
+    from api.alerts import api, pages, pages_unsubscribe, pages_webhooks
+
+    return (
+        pages_webhooks.router,
+        pages.router,
+        api.router,
+        pages_unsubscribe.router,
+    )

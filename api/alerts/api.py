@@ -1,0 +1,133 @@
+"""The JSON API for alerts: settings, duty, preferences, webhooks and undelivered alerts."""
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+
+from api.alerts.outbox import list_undelivered, retry_delivery
+from api.alerts.schemas import (
+    AlertSettingsIn,
+    DeliveryOut,
+    DutyIn,
+    PreferenceIn,
+    WebhookIn,
+    WebhookOut,
+)
+from api.alerts.service import (
+    add_webhook,
+    delete_webhook,
+    list_webhooks,
+    routing_overview,
+    save_alert_settings,
+    save_preference,
+    send_test,
+    set_duty,
+)
+from api.models import AlertDelivery, Webhook, WebhookStyle
+from api.setup.locations import require_owner
+from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
+
+router = APIRouter(prefix="/api/v1", tags=["alerts"])
+
+
+class TestResult(BaseModel):
+    arrived: bool
+    error: str | None
+
+
+def webhook_out(webhook: Webhook, *, with_secret: bool = False) -> WebhookOut:
+    assert webhook.id is not None
+    return WebhookOut(
+        id=webhook.id,
+        name=webhook.name,
+        url=webhook.url,
+        style=WebhookStyle(webhook.style),
+        location_id=webhook.location_id,
+        all_cards=webhook.all_cards,
+        language=webhook.language,
+        secret=webhook.secret if with_secret else None,
+    )
+
+
+def delivery_out(delivery: AlertDelivery) -> DeliveryOut:
+    return DeliveryOut.model_validate(delivery, from_attributes=True)
+
+
+@router.get("/alerts/settings")
+def read_settings(tenant: ApiTenant, session: SessionDep) -> AlertSettingsIn:
+    """The escalation delay (minutes) and the digest hour."""
+    settings = routing_overview(session=session, tenant=tenant).settings
+    return AlertSettingsIn.model_validate(settings, from_attributes=True)
+
+
+@router.put("/alerts/settings")
+def update_settings(
+    data: AlertSettingsIn, tenant: ApiTenant, session: WriteSessionDep
+) -> AlertSettingsIn:
+    """Change the escalation delay and the digest hour."""
+    saved = save_alert_settings(session=session, tenant=tenant, data=data)
+    return AlertSettingsIn.model_validate(saved, from_attributes=True)
+
+
+@router.put("/alerts/locations/{location_id}/duty")
+def update_duty(
+    location_id: str, data: DutyIn, tenant: ApiTenant, session: WriteSessionDep
+) -> DutyIn:
+    """Who is on duty at a location (an empty list: its managers)."""
+    chosen = set_duty(
+        session=session, tenant=tenant, location_id=positive_id(location_id), data=data
+    )
+    return DutyIn(user_ids=chosen)
+
+
+@router.put("/alerts/people/{user_id}")
+def update_preference(
+    user_id: str, data: PreferenceIn, tenant: ApiTenant, session: WriteSessionDep
+) -> PreferenceIn:
+    """One person's alert preferences."""
+    saved = save_preference(session=session, tenant=tenant, user_id=positive_id(user_id), data=data)
+    return PreferenceIn.model_validate(saved, from_attributes=True)
+
+
+@router.get("/alerts/deliveries")
+def read_deliveries(tenant: ApiTenant, session: SessionDep) -> list[DeliveryOut]:
+    """Parked deliveries and those still being retried, with their last error."""
+    require_owner(tenant)
+    return [delivery_out(row) for row in list_undelivered(session=session, tenant=tenant)]
+
+
+@router.post("/alerts/deliveries/{delivery_id}/retry")
+def retry(delivery_id: str, tenant: ApiTenant, session: WriteSessionDep) -> DeliveryOut:
+    """Send a parked delivery again now."""
+    require_owner(tenant)
+    return delivery_out(
+        retry_delivery(session=session, tenant=tenant, delivery_id=positive_id(delivery_id))
+    )
+
+
+@router.get("/webhooks")
+def read_webhooks(tenant: ApiTenant, session: SessionDep) -> list[WebhookOut]:
+    """The organisation's webhooks (their secrets are never shown again)."""
+    return [webhook_out(item) for item in list_webhooks(session=session, tenant=tenant)]
+
+
+@router.post("/webhooks", status_code=201)
+def create_webhook(
+    data: WebhookIn, tenant: ApiTenant, session: WriteSessionDep, response: Response
+) -> WebhookOut:
+    """Add a webhook; the answer carries its signing secret, this once."""
+    response.headers["Cache-Control"] = "no-store"
+    return webhook_out(add_webhook(session=session, tenant=tenant, data=data), with_secret=True)
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=204)
+def remove_webhook(webhook_id: str, tenant: ApiTenant, session: WriteSessionDep) -> Response:
+    """Delete a webhook."""
+    delete_webhook(session=session, tenant=tenant, webhook_id=positive_id(webhook_id))
+    return Response(status_code=204)
+
+
+@router.post("/webhooks/{webhook_id}/test")
+def test_webhook(webhook_id: str, tenant: ApiTenant, session: SessionDep) -> TestResult:
+    """POST a signed test message now and say whether it arrived."""
+    error = send_test(session=session, tenant=tenant, webhook_id=positive_id(webhook_id))
+    return TestResult(arrived=error is None, error=error)

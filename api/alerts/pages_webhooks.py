@@ -1,0 +1,87 @@
+"""The owner's webhooks page: add one (its signing secret shown once), send a test, delete."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from api.accounts.service import SignedIn
+from api.alerts.schemas import WebhookIn
+from api.alerts.service import add_webhook, delete_webhook, list_webhooks, send_test
+from api.i18n import LANGUAGES
+from api.models import WebhookStyle
+from api.setup.locations import list_locations, require_owner
+from api.web.deps import (
+    OWNER_ONLY,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+    positive_id,
+)
+from api.web.forms import FormPage, read_form, submit_form
+
+router = APIRouter(
+    prefix="/admin/alerts/webhooks", include_in_schema=False, dependencies=[OWNER_ONLY]
+)
+
+
+def webhooks_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+    return {
+        "webhooks": list_webhooks(session=session, tenant=manager.tenant),
+        "locations": list_locations(session=session, tenant=manager.tenant),
+        "styles": list(WebhookStyle),
+        "catalogues": sorted((lang.tag, lang.name) for lang in LANGUAGES.values()),
+    }
+
+
+WEBHOOKS = FormPage("alerts/webhooks.html", webhooks_context, {"style": "json", "language": "en"})
+
+
+@router.get("")
+def webhooks(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
+    """The organisation's webhooks."""
+    require_owner(manager.tenant)
+    return WEBHOOKS.render(request, manager, session)
+
+
+@router.post("")
+async def add(request: Request, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+    """Add a webhook and show its signing secret this once (never cached)."""
+    require_owner(manager.tenant)
+    values = await read_form(request)
+
+    def save() -> Response:
+        choices = {
+            "location_id": values.get("location_id") or None,
+            "all_cards": "all_cards" in values,
+        }
+        data = WebhookIn.model_validate(values | choices)
+        webhook = add_webhook(session=session, tenant=manager.tenant, data=data)
+        response = WEBHOOKS.render(request, manager, session, new_webhook=webhook)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return submit_form(
+        WEBHOOKS, request, manager, session, save, values=values, error_field="location_id"
+    )
+
+
+@router.post("/{webhook_id}/test")
+def test(
+    webhook_id: str, request: Request, manager: CsrfCheckedManager, session: SessionDep
+) -> Response:
+    """Send a signed test message now and say whether it arrived."""
+    require_owner(manager.tenant)
+    hook = positive_id(webhook_id)
+    error = send_test(session=session, tenant=manager.tenant, webhook_id=hook)
+    return WEBHOOKS.render(request, manager, session, tested=hook, test_error=error)
+
+
+@router.post("/{webhook_id}/delete")
+def delete(webhook_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+    """Delete a webhook."""
+    require_owner(manager.tenant)
+    delete_webhook(session=session, tenant=manager.tenant, webhook_id=positive_id(webhook_id))
+    return RedirectResponse("/admin/alerts/webhooks", status_code=303)

@@ -1,0 +1,160 @@
+"""Alerts that time makes due: escalations of unacknowledged negative cards, and daily digests.
+
+Both are written into the outbox under a deterministic idempotency key, so two workers that
+schedule the same one at once collide on the unique key and only one row survives.
+"""
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from api.alerts.routing import (
+    NEGATIVE_MAX_RATING,
+    email_delivery,
+    members,
+    organisation_zone,
+)
+from api.db import writer
+from api.models import (
+    AlertDelivery,
+    AlertKind,
+    AlertSettings,
+    Card,
+    CardStatus,
+    Organisation,
+    Role,
+)
+
+DEFAULT_ESCALATION_MINUTES = 10
+DEFAULT_DIGEST_HOUR = 8
+# Cards older than this are never escalated: a worker started after a long outage must not
+# page the owners about last month.
+ESCALATION_HORIZON = timedelta(days=1)
+UNACKNOWLEDGED = (CardStatus.new, CardStatus.seen)
+
+
+def alert_settings(*, session: Session, organisation_id: int) -> AlertSettings:
+    """The organisation's alert settings, the defaults when it never changed them."""
+    return session.get(AlertSettings, organisation_id) or AlertSettings(
+        organisation_id=organisation_id
+    )
+
+
+def add_once(session: Session, deliveries: list[AlertDelivery]) -> int:
+    """Commit scheduled deliveries; none if another worker scheduled them first (same keys)."""
+    session.add_all(deliveries)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return 0
+    return len(deliveries)
+
+
+def schedule_escalations(*, engine: Engine, now: datetime) -> int:
+    """Queue an email to the owners for each negative card left unacknowledged too long."""
+    escalated = select(AlertDelivery.card_id).where(AlertDelivery.kind == AlertKind.escalation)
+    with Session(engine) as session:
+        cards = session.exec(
+            select(Card)
+            .where(col(Card.rating) <= NEGATIVE_MAX_RATING)
+            .where(col(Card.status).in_(UNACKNOWLEDGED))
+            .where(col(Card.created_at) >= now - ESCALATION_HORIZON)
+            .where(col(Card.created_at) <= now - timedelta(minutes=1))
+            .where(col(Card.id).not_in(escalated.where(col(AlertDelivery.card_id).is_not(None))))
+        ).all()
+        minutes = {
+            row.organisation_id: row.escalation_minutes
+            for row in session.exec(select(AlertSettings)).all()
+        }
+    queued = 0
+    for card in cards:
+        wait = minutes.get(card.organisation_id, DEFAULT_ESCALATION_MINUTES)
+        if card.created_at <= now - timedelta(minutes=wait):
+            queued += _escalate(engine=engine, card=card, minutes=wait, now=now)
+    return queued
+
+
+def _escalate(*, engine: Engine, card: Card, minutes: int, now: datetime) -> int:
+    with Session(writer(engine)) as session:
+        organisation = session.get(Organisation, card.organisation_id)
+        assert organisation is not None
+        owners = [
+            recipient
+            for recipient, _ in members(session=session, organisation_id=card.organisation_id)
+            if recipient.role == Role.owner and recipient.preference.negative_email
+        ]
+        # An urgent alert: the owners' quiet hours do not hold it back.
+        deliveries = [
+            email_delivery(
+                organisation=organisation,
+                recipient=owner,
+                kind=AlertKind.escalation,
+                key=f"tellus-escalation-{card.id}-email-{owner.user.id}",
+                now=now,
+                card_id=card.id,
+                payload={"minutes": minutes},
+                honour_quiet_hours=False,
+            )
+            for owner in owners
+        ]
+        return add_once(session, deliveries)
+
+
+def schedule_digests(*, engine: Engine, now: datetime) -> int:
+    """Once the digest hour has passed, queue yesterday's positive cards to each person."""
+    with Session(engine) as session:
+        organisations = session.exec(select(Organisation)).all()
+    return sum(
+        _digests_for(engine=engine, organisation=organisation, now=now)
+        for organisation in organisations
+    )
+
+
+def _digests_for(*, engine: Engine, organisation: Organisation, now: datetime) -> int:
+    assert organisation.id is not None
+    zone = organisation_zone(organisation)
+    with Session(writer(engine)) as session:
+        digest_hour = alert_settings(session=session, organisation_id=organisation.id).digest_hour
+        local = now.astimezone(zone)
+        if local.hour < digest_hour:
+            return 0
+        day = local.date() - timedelta(days=1)
+        start = datetime.combine(day, time(0), tzinfo=zone)
+        end = datetime.combine(local.date(), time(0), tzinfo=zone)
+        prefix = f"tellus-digest-{organisation.id}-"
+        done = set(
+            session.exec(
+                select(AlertDelivery.idempotency_key)
+                .where(AlertDelivery.organisation_id == organisation.id)
+                .where(AlertDelivery.kind == AlertKind.digest)
+                .where(col(AlertDelivery.created_at) >= now - timedelta(days=2))
+            ).all()
+        )
+        cards = session.exec(
+            select(Card.id, Card.location_id)
+            .where(Card.organisation_id == organisation.id)
+            .where(col(Card.rating) > NEGATIVE_MAX_RATING)
+            .where(col(Card.created_at) >= start)
+            .where(col(Card.created_at) < end)
+            .order_by(col(Card.id))
+        ).all()
+        deliveries = []
+        for recipient, limit in members(session=session, organisation_id=organisation.id):
+            key = f"{prefix}{recipient.user.id}-{day.isoformat()}"
+            seen = [id_ for id_, location in cards if limit is None or location in limit]
+            if key in done or not seen or not recipient.preference.digest_email:
+                continue
+            deliveries.append(
+                email_delivery(
+                    organisation=organisation,
+                    recipient=recipient,
+                    kind=AlertKind.digest,
+                    key=key,
+                    now=now,
+                    payload={"date": day.isoformat(), "card_ids": seen},
+                )
+            )
+        return add_once(session, deliveries)

@@ -1,0 +1,16 @@
+"""The customer's side: a printed code's card, sending it, the offline app, the QR image."""
+
+from fastapi import APIRouter
+
+
+def routers() -> tuple[APIRouter, ...]:
+    """This package's routers, in the order the app must try them."""
+    from api.customer import pages, pages_offline, pages_qr
+    from api.customer.follow_up import pages as follow_up_pages
+
+    return (
+        pages.router,
+        follow_up_pages.router,
+        pages_offline.router,
+        pages_qr.router,
+    )

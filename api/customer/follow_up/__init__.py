@@ -1,0 +1,1 @@
+"""The customer's private follow-up page, /f/{token}."""

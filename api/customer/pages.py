@@ -1,0 +1,192 @@
+"""The customer's side: open a card from a printed code and send it. No login, no cookie."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from api.customer.cards import submit_card
+from api.customer.codes import CodeContext, load_code_context
+from api.customer.schemas import CardIn
+from api.errors import AppError
+from api.i18n import N_, page_language, set_page_language
+from api.security import check_form_token, new_secret, sign_form_token
+from api.templating import templates
+
+router = APIRouter(include_in_schema=False)
+FORM_PURPOSE = "card"
+FIELDS = ("rating", "comment", "employee_id", "contact_name", "contact_email", "contact_phone")
+
+
+async def find_code(request: Request, token: str) -> CodeContext | None:
+    """The code behind a scanned token, from the per-process cache when it is fresh."""
+    cache = request.app.state.code_cache
+    key = token.upper()
+    hit, context = cache.get(key)
+    if not hit:
+        context = await run_in_threadpool(
+            load_code_context, engine=request.app.state.engine, raw_token=token
+        )
+        cache.put(key, context)
+    return context
+
+
+def render_page(
+    request: Request, name: str, page: dict[str, Any], *, status_code: int = 200
+) -> Response:
+    """A customer's page, in the language set_page_language() chose for this request."""
+    response = templates.TemplateResponse(request, name, page, status_code=status_code)
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+def render_card(
+    request: Request,
+    context: CodeContext,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    secret = request.app.state.secret_key
+    language = page_language(request)
+    return render_page(
+        request,
+        "customer/card.html",
+        {
+            "code": context,
+            "values": values or {},
+            "errors": {field: language.gettext(text) for field, text in (errors or {}).items()},
+            "form_token": sign_form_token(secret, FORM_PURPOSE, context.token),
+            "idempotency_key": (values or {}).get("idempotency_key") or new_secret(18),
+        },
+        status_code=status_code,
+    )
+
+
+def render_missing(request: Request, context: CodeContext | None) -> Response:
+    if context is None:
+        return render_page(request, "customer/unknown.html", {}, status_code=404)
+    return render_page(request, "customer/revoked.html", {"code": context}, status_code=410)
+
+
+def default_language(context: CodeContext | None) -> str:
+    return context.default_language if context else "en"
+
+
+@router.get("/c/{token}")
+@router.get("/C/{token}")
+async def open_card(request: Request, token: str) -> Response:
+    """The card page a QR code opens, in the customer's language (see api.i18n)."""
+    context = await find_code(request, token)
+    set_page_language(request, default=default_language(context))
+    if context is None or context.revoked:
+        return render_missing(request, context)
+    return render_card(request, context)
+
+
+@router.post("/c/{token}")
+@router.post("/C/{token}")
+async def send_card(request: Request, token: str) -> Response:
+    """Store the card and answer with the thank-you page in the same request."""
+    context = await find_code(request, token)
+    form = await request.form()
+    # The answer speaks the language the form was shown in, carried in its hidden field.
+    language = set_page_language(
+        request, default=default_language(context), chosen=str(form.get("lang", ""))
+    )
+    if context is None or context.revoked:
+        return render_missing(request, context)
+    values = form_values(form)
+    settings = request.app.state.settings
+    if not check_form_token(
+        request.app.state.secret_key,
+        FORM_PURPOSE,
+        context.token,
+        str(form.get("form_token", "")),
+        max_age_seconds=settings.card_token_days * 86400,
+    ):
+        return render_card(
+            request, context, values=values, errors={"form": EXPIRED}, status_code=422
+        )
+    try:
+        data = CardIn.model_validate(card_fields(values))
+    except ValidationError as error:
+        return render_card(
+            request, context, values=values, errors=field_errors(error), status_code=422
+        )
+    try:
+        submission = await run_in_threadpool(
+            submit_card,
+            engine=request.app.state.engine,
+            context=context,
+            data=data,
+            idempotency_key=values["idempotency_key"],
+            language=language.tag,
+            secret=request.app.state.secret_key,
+        )
+    except AppError as error:
+        return render_card(
+            request, context, values=values, errors={"form": error.message}, status_code=422
+        )
+    return render_page(
+        request,
+        "customer/thanks.html",
+        {
+            "code": context,
+            "card": submission.card,
+            "follow_up_url": follow_up_url(request, submission.follow_up_token),
+        },
+    )
+
+
+def follow_up_url(request: Request, token: str) -> str:
+    """The customer's private link, in full: they may copy it or bookmark it."""
+    return f"{request.app.state.settings.base_url.rstrip('/')}/f/{token}"
+
+
+def form_values(form: FormData) -> dict[str, Any]:
+    """What the customer typed, kept to show again if something needs fixing."""
+    values: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in FIELDS}
+    values["wants_reply"] = form.get("wants_reply") in ("on", "1", "true")
+    values["idempotency_key"] = str(form.get("idempotency_key", ""))[:100]
+    return values
+
+
+def card_fields(values: dict[str, Any]) -> dict[str, Any]:
+    fields = {name: values[name] for name in FIELDS}
+    fields["wants_reply"] = values["wants_reply"]
+    fields["employee_id"] = values["employee_id"] or None
+    if not fields["rating"]:
+        fields.pop("rating")
+    return fields
+
+
+FRIENDLY = {
+    "rating": N_("Please choose a face from 1 to 5."),
+    "employee_id": N_("Please pick someone from the list."),
+    "comment": N_("Your comment is too long: please keep it under 4,000 characters."),
+    "contact_name": N_("Please keep your name under 120 characters."),
+    "contact_email": N_("This email address is too long."),
+    "contact_phone": N_("This phone number is too long."),
+}
+CHECK_FIELD = N_("Please check what you entered here.")
+EXPIRED = N_("This page was open too long. Your card is still here: please send it again.")
+
+
+def field_errors(error: ValidationError) -> dict[str, str]:
+    """Pydantic's errors as one plain sentence per field (messages to translate when shown)."""
+    messages: dict[str, str] = {}
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "form"
+        if (
+            item["type"] == "value_error"
+        ):  # our own validators' sentences, in api/customer/schemas.py
+            text = str(item["msg"]).removeprefix("Value error, ")
+        else:
+            text = FRIENDLY.get(field, CHECK_FIELD)
+        messages.setdefault(field, text)
+    return messages

@@ -1,0 +1,145 @@
+"""The JSON API: public submission by code, and an organisation's cards for its API keys."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from api.customer.cards import submit_card
+from api.customer.codes import CodeContext
+from api.customer.pages import find_code, follow_up_url
+from api.customer.schemas import CardIn, CardOut, CardReceipt, CardStatusIn
+from api.errors import Gone, NotFound
+from api.inbox.card_query import InboxFilter, day_bounds
+from api.inbox.service import get_card, list_cards, set_status
+from api.models import CardStatus, Organisation
+from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
+
+router = APIRouter(prefix="/api/v1")
+
+
+class StaffOut(BaseModel):
+    id: int
+    name: str
+
+
+class CodeOut(BaseModel):
+    """What a card for this code is about."""
+
+    token: str
+    organisation: str
+    location: str | None
+    employee: str | None
+    staff: list[StaffOut]
+
+
+class CardPage(BaseModel):
+    cards: list[CardOut]
+    next_before: int | None
+
+
+async def active_code(request: Request, token: str) -> CodeContext:
+    context = await find_code(request, token)
+    if context is None:
+        raise NotFound("No card belongs to this code.")
+    if context.revoked:
+        raise Gone("This code is no longer in use.")
+    return context
+
+
+@router.get("/codes/{token}", tags=["public"])
+async def read_code(request: Request, token: str) -> CodeOut:
+    """Public: who a code's card goes to and which staff a customer can name."""
+    context = await active_code(request, token)
+    return CodeOut(
+        token=context.token,
+        organisation=context.organisation_name,
+        location=context.location_name,
+        employee=context.employee_name,
+        staff=[StaffOut(id=member.id, name=member.name) for member in context.staff],
+    )
+
+
+@router.post("/codes/{token}/cards", status_code=201, tags=["public"])
+async def create_card(
+    request: Request,
+    token: str,
+    card: CardIn,
+    idempotency_key: Annotated[str, Header(min_length=1, max_length=100)],
+) -> CardReceipt:
+    """Public: send a card. The same `Idempotency-Key` again replays the first answer."""
+    context = await active_code(request, token)
+    submission = await run_in_threadpool(
+        submit_card,
+        engine=request.app.state.engine,
+        context=context,
+        data=card,
+        idempotency_key=idempotency_key,
+        language=context.default_language,
+        secret=request.app.state.secret_key,
+    )
+    assert submission.card.id is not None
+    return CardReceipt(
+        id=submission.card.id,
+        created_at=submission.card.created_at,
+        follow_up_url=follow_up_url(request, submission.follow_up_token),
+    )
+
+
+@router.get("/cards", tags=["cards"])
+def read_cards(
+    tenant: ApiTenant,
+    session: SessionDep,
+    location: Annotated[int | None, Query(ge=1)] = None,
+    employee: Annotated[int | None, Query(ge=1)] = None,
+    rating: Annotated[int | None, Query(ge=1, le=5)] = None,
+    status: Annotated[CardStatus | None, Query()] = None,
+    tag: Annotated[str | None, Query(max_length=40)] = None,
+    assignee: Annotated[str | None, Query(pattern=r"^(none|[0-9]{1,18})$")] = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
+    q: Annotated[str, Query(max_length=100, description="Words the comment contains")] = "",
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> CardPage:
+    """The organisation's cards, newest first; pass `next_before` as `before` for the next page.
+
+    `from` and `to` are days (inclusive) on the organisation's clock; `assignee=none` finds
+    unassigned cards.
+    """
+    organisation = session.get(Organisation, tenant.organisation_id)
+    created_from, created_before = day_bounds(
+        from_, to, organisation.time_zone if organisation else "UTC"
+    )
+    filters = InboxFilter(
+        location_id=location,
+        employee_id=employee,
+        rating=rating,
+        status=status,
+        tag=tag,
+        assignee_id=int(assignee) if assignee and assignee.isdigit() else None,
+        unassigned=assignee == "none",
+        created_from=created_from,
+        created_before=created_before,
+        words=q,
+        before_id=before,
+    )
+    page = list_cards(session=session, tenant=tenant, filters=filters)
+    return CardPage(cards=page.cards, next_before=page.next_before_id)
+
+
+@router.get("/cards/{card_id}", tags=["cards"])
+def read_card(card_id: str, tenant: ApiTenant, session: SessionDep) -> CardOut:
+    """One card."""
+    return get_card(session=session, tenant=tenant, card_id=positive_id(card_id))
+
+
+@router.patch("/cards/{card_id}", tags=["cards"])
+def update_card(
+    card_id: str, change: CardStatusIn, tenant: ApiTenant, session: WriteSessionDep
+) -> CardOut:
+    """Mark a card `seen` or `resolved`."""
+    return set_status(
+        session=session, tenant=tenant, card_id=positive_id(card_id), status=change.status
+    )

@@ -1,0 +1,1 @@
+"""Managers' replies to cards, and the organisation's reply templates."""

@@ -1,0 +1,15 @@
+"""The organisation's people: members, roles, invitations, its own mail server."""
+
+from fastapi import APIRouter
+
+
+def routers() -> tuple[APIRouter, ...]:
+    """This package's routers, in the order the app must try them."""
+    from api.people import api, pages, pages_invitation, pages_mail
+
+    return (
+        pages_mail.router,
+        pages.router,
+        api.router,
+        pages_invitation.router,
+    )

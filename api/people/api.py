@@ -1,0 +1,186 @@
+"""The JSON API for people and mail: members, invitations, the organisation's SMTP server."""
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from api.customer.schemas import EMAIL
+from api.models import Invitation, OrganisationMailServer, Role
+from api.people.invitations import (
+    InvitationIn,
+    create_invitation,
+    deliver_invitation,
+    list_invitations,
+    revoke_invitation,
+)
+from api.people.mail_server import (
+    MailServerIn,
+    own_mail_server,
+    remove_mail_server,
+    save_mail_server,
+    send_test_email,
+)
+from api.people.service import (
+    Member,
+    MemberUpdate,
+    get_member,
+    list_members,
+    remove_member,
+    update_member,
+)
+from api.web.deps import ApiTenant, SessionDep, SettingsDep, WriteSessionDep, positive_id
+
+router = APIRouter(prefix="/api/v1", tags=["people"])
+
+
+class MemberOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    location_ids: list[int]
+    joined_at: datetime
+
+
+class InvitationOut(BaseModel):
+    id: int
+    email: str
+    role: Role
+    location_ids: list[int]
+    expires_at: datetime
+    emailed: bool | None = None
+    # Only when it was not emailed: the one time the link is given out.
+    link: str | None = None
+    mail_error: str | None = None
+
+
+class MailServerOut(BaseModel):
+    host: str
+    port: int
+    security: str
+    username: str
+    password_set: bool
+    from_address: str
+
+
+class TestEmailIn(BaseModel):
+    to: str = Field(max_length=254, pattern=EMAIL.pattern)
+
+
+class TestEmailOut(BaseModel):
+    sent_to: str
+    server: str
+
+
+def member_out(member: Member) -> MemberOut:
+    return MemberOut(
+        id=member.membership_id,
+        email=member.email,
+        display_name=member.display_name,
+        role=member.role,
+        location_ids=list(member.location_ids),
+        joined_at=member.joined_at,
+    )
+
+
+def invitation_out(invitation: Invitation, **delivery: object) -> InvitationOut:
+    fields = ("id", "email", "role", "location_ids", "expires_at")
+    return InvitationOut.model_validate(
+        {field: getattr(invitation, field) for field in fields} | delivery
+    )
+
+
+def mail_server_out(row: OrganisationMailServer | None) -> MailServerOut | None:
+    if row is None:
+        return None
+    return MailServerOut(
+        **row.model_dump(include={"host", "port", "security", "username", "from_address"}),
+        password_set=bool(row.password_encrypted),
+    )
+
+
+@router.get("/members")
+def read_members(tenant: ApiTenant, session: SessionDep) -> list[MemberOut]:
+    """Everyone in the organisation with their role and, for managers, their locations."""
+    return [member_out(member) for member in list_members(session=session, tenant=tenant)]
+
+
+@router.put("/members/{member_id}")
+def change_member(
+    member_id: str, data: MemberUpdate, tenant: ApiTenant, session: WriteSessionDep
+) -> MemberOut:
+    """Change a member's role and location limits (409 for the last owner)."""
+    membership_id = positive_id(member_id)
+    update_member(session=session, tenant=tenant, membership_id=membership_id, data=data)
+    return member_out(get_member(session=session, tenant=tenant, membership_id=membership_id))
+
+
+@router.delete("/members/{member_id}", status_code=204)
+def delete_member(member_id: str, tenant: ApiTenant, session: WriteSessionDep) -> Response:
+    """Remove a member: their sessions end at once (409 for the last owner)."""
+    remove_member(session=session, tenant=tenant, membership_id=positive_id(member_id))
+    return Response(status_code=204)
+
+
+@router.get("/invitations")
+def read_invitations(tenant: ApiTenant, session: SessionDep) -> list[InvitationOut]:
+    """Invitations not yet accepted or withdrawn."""
+    return [invitation_out(item) for item in list_invitations(session=session, tenant=tenant)]
+
+
+@router.post("/invitations", status_code=201)
+def invite(
+    data: InvitationIn, tenant: ApiTenant, session: WriteSessionDep, settings: SettingsDep
+) -> InvitationOut:
+    """Invite someone; `link` is in the answer only when it could not be emailed."""
+    token, invitation = create_invitation(session=session, tenant=tenant, data=data)
+    delivery = deliver_invitation(
+        session=session, settings=settings, token=token, invitation=invitation
+    )
+    return invitation_out(
+        invitation, emailed=delivery.emailed, link=delivery.link, mail_error=delivery.mail_error
+    )
+
+
+@router.post("/invitations/{invitation_id}/revoke")
+def withdraw_invitation(
+    invitation_id: str, tenant: ApiTenant, session: WriteSessionDep
+) -> InvitationOut:
+    """Withdraw an invitation: its link stops working."""
+    invitation = revoke_invitation(
+        session=session, tenant=tenant, invitation_id=positive_id(invitation_id)
+    )
+    return invitation_out(invitation)
+
+
+@router.get("/mail-server")
+def read_mail_server(tenant: ApiTenant, session: SessionDep) -> MailServerOut | None:
+    """The organisation's own SMTP server (null: the installation's is used); never the password."""
+    return mail_server_out(own_mail_server(session=session, tenant=tenant))
+
+
+@router.put("/mail-server")
+def put_mail_server(
+    data: MailServerIn, tenant: ApiTenant, session: WriteSessionDep, settings: SettingsDep
+) -> MailServerOut | None:
+    """Set the organisation's SMTP server; leave `password` out to keep the stored one."""
+    row = save_mail_server(session=session, tenant=tenant, data=data, settings=settings)
+    return mail_server_out(row)
+
+
+@router.delete("/mail-server", status_code=204)
+def delete_mail_server(tenant: ApiTenant, session: WriteSessionDep) -> Response:
+    """Forget the organisation's server: mail goes through the installation's again."""
+    remove_mail_server(session=session, tenant=tenant)
+    return Response(status_code=204)
+
+
+@router.post("/mail-server/test")
+def test_mail_server(
+    data: TestEmailIn, tenant: ApiTenant, session: SessionDep, settings: SettingsDep
+) -> TestEmailOut:
+    """Send a real test email; a 422 carries the mail server's reason when it fails."""
+    host = send_test_email(session=session, tenant=tenant, to=data.to, settings=settings)
+    return TestEmailOut(sent_to=data.to, server=host)

@@ -1,0 +1,141 @@
+"""An organisation's own SMTP server: kept with its password encrypted, used before the
+installation's, and tried with a test email."""
+
+import base64
+import logging
+from email.utils import parseaddr
+from typing import Literal
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlmodel import Session
+
+from api.app_settings import stored_secret_key
+from api.config import Settings
+from api.customer.schemas import EMAIL
+from api.errors import Unprocessable
+from api.mail import MailError, MailServer, build_message, send_message, server_for
+from api.models import OrganisationMailServer, utcnow
+from api.setup.locations import require_owner
+from api.tenancy import Tenant
+
+logger = logging.getLogger(__name__)
+
+
+class MailServerIn(BaseModel):
+    """An organisation's SMTP server; a blank or missing password keeps the stored one."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    host: str = Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.\-:\[\]]+$")
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["none", "starttls", "tls"] = "starttls"
+    username: str = Field(default="", max_length=254)
+    password: str | None = Field(default=None, max_length=500)
+    from_address: str = Field(min_length=3, max_length=254)
+
+    @field_validator("from_address")
+    @classmethod
+    def check_from_address(cls, value: str) -> str:
+        _, address = parseaddr(value)
+        if "\n" in value or "\r" in value or not EMAIL.match(address):
+            raise ValueError("Write a sender address such as Harbour Café <cards@example.com>.")
+        return value
+
+
+def password_cipher(secret_key: str) -> Fernet:
+    """A Fernet key of its own, derived from the app's secret key (kept on the server)."""
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"tellus smtp password"
+    ).derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def own_mail_server(*, session: Session, tenant: Tenant) -> OrganisationMailServer | None:
+    """The organisation's own server settings (with the password still encrypted), if any."""
+    require_owner(tenant)
+    return session.get(OrganisationMailServer, tenant.organisation_id)
+
+
+def save_mail_server(
+    *, session: Session, tenant: Tenant, data: MailServerIn, settings: Settings
+) -> OrganisationMailServer:
+    """Store the organisation's server; the password is encrypted, a blank one left as it was."""
+    require_owner(tenant)
+    row = session.get(OrganisationMailServer, tenant.organisation_id)
+    if row is None:
+        row = OrganisationMailServer(
+            organisation_id=tenant.organisation_id,
+            host=data.host,
+            port=data.port,
+            security=data.security,
+            from_address=data.from_address,
+        )
+    row.host, row.port, row.security = data.host, data.port, data.security
+    row.username, row.from_address = data.username, data.from_address
+    if data.password:
+        cipher = password_cipher(stored_secret_key(session=session, settings=settings))
+        row.password_encrypted = cipher.encrypt(data.password.encode()).decode()
+    elif not data.username:
+        row.password_encrypted = ""
+    row.updated_at = utcnow()
+    session.add(row)
+    session.commit()
+    return row
+
+
+def remove_mail_server(*, session: Session, tenant: Tenant) -> None:
+    """Forget the organisation's server: its mail goes through the installation's again."""
+    row = own_mail_server(session=session, tenant=tenant)
+    if row is not None:
+        session.delete(row)
+        session.commit()
+
+
+def organisation_server(
+    *, session: Session, organisation_id: int, settings: Settings
+) -> MailServer | None:
+    """The organisation's own server ready to send, or None when it has none."""
+    row = session.get(OrganisationMailServer, organisation_id)
+    if row is None:
+        return None
+    password = ""
+    if row.password_encrypted:
+        cipher = password_cipher(stored_secret_key(session=session, settings=settings))
+        try:
+            password = cipher.decrypt(row.password_encrypted.encode()).decode()
+        except InvalidToken:
+            # The secret key changed since it was saved: sending fails at login, readably.
+            logger.warning("The SMTP password of organisation %s cannot be read", organisation_id)
+    return MailServer(
+        host=row.host,
+        port=row.port,
+        security=row.security,  # type: ignore[arg-type]
+        from_address=row.from_address,
+        username=row.username,
+        password=password,
+    )
+
+
+def send_test_email(*, session: Session, tenant: Tenant, to: str, settings: Settings) -> str:
+    """Send a real message through the organisation's server; Unprocessable says why it failed."""
+    require_owner(tenant)
+    server = server_for(session=session, organisation_id=tenant.organisation_id, settings=settings)
+    if server is None:
+        raise Unprocessable("No mail server is set: set one first.")
+    message = build_message(
+        server=server,
+        to=to,
+        subject="Tellus test email",
+        text=(
+            "This is a test email from Tellus.\n\n"
+            f"It came through {server.host}:{server.port}, so invitations and alerts will too.\n"
+        ),
+    )
+    try:
+        send_message(server, message)
+    except MailError as error:
+        raise Unprocessable(str(error)) from error
+    return server.host

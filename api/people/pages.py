@@ -1,0 +1,127 @@
+"""The owner's People page: members, their roles and locations, and invitations."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from api.accounts.service import SignedIn
+from api.models import Role, utcnow
+from api.people.invitations import (
+    InvitationIn,
+    create_invitation,
+    deliver_invitation,
+    list_invitations,
+    revoke_invitation,
+)
+from api.people.service import MemberUpdate, list_members, remove_member, update_member
+from api.setup.locations import list_locations, require_owner
+from api.web.deps import (
+    OWNER_ONLY,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    SettingsDep,
+    WriteSessionDep,
+    positive_id,
+)
+from api.web.forms import FormPage, read_form, submit_form
+
+router = APIRouter(prefix="/admin/people", include_in_schema=False, dependencies=[OWNER_ONLY])
+
+
+def people_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+    locations = list_locations(session=session, tenant=manager.tenant)
+    return {
+        "members": list_members(session=session, tenant=manager.tenant),
+        "invitations": list_invitations(session=session, tenant=manager.tenant),
+        "locations": locations,
+        "location_names": {location.id: location.name for location in locations},
+        "roles": [role.value for role in Role],
+        "now": utcnow(),
+    }
+
+
+PEOPLE = FormPage("people/people.html", people_context, {"role": "manager"})
+
+
+@router.get("")
+def people(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
+    """Members and pending invitations, with a form to invite someone."""
+    require_owner(manager.tenant)
+    return PEOPLE.render(request, manager, session)
+
+
+@router.post("/invitations")
+async def invite(
+    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep, settings: SettingsDep
+) -> Response:
+    """Invite someone: the link is emailed, or shown here this once to pass on by hand."""
+    require_owner(manager.tenant)
+    values = await read_form(request)
+    values.setdefault("location_ids", [])
+
+    def send() -> str | Response:
+        data = InvitationIn.model_validate(values)
+        token, invitation = create_invitation(session=session, tenant=manager.tenant, data=data)
+        delivery = deliver_invitation(
+            session=session, settings=settings, token=token, invitation=invitation
+        )
+        if delivery.emailed:
+            return "/admin/people?emailed=1"
+        # The only time the link exists outside the invited person's hands: this page (no-store).
+        return PEOPLE.render(request, manager, session, delivery=delivery)
+
+    return submit_form(PEOPLE, request, manager, session, send, values=values, error_field="email")
+
+
+@router.post("/invitations/{invitation_id}/revoke")
+def revoke(invitation_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+    """Withdraw an invitation; its link stops working."""
+    revoke_invitation(
+        session=session, tenant=manager.tenant, invitation_id=positive_id(invitation_id)
+    )
+    return RedirectResponse("/admin/people", status_code=303)
+
+
+@router.post("/{membership_id}")
+async def change_member(
+    request: Request, membership_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+) -> Response:
+    """Change a member's role and the locations a manager is limited to."""
+    member_id = positive_id(membership_id)
+    values = await read_form(request)
+    values.setdefault("location_ids", [])
+
+    def change() -> str:
+        data = MemberUpdate.model_validate(values)
+        update_member(session=session, tenant=manager.tenant, membership_id=member_id, data=data)
+        return "/admin/people"
+
+    return submit_form(
+        PEOPLE,
+        request,
+        manager,
+        session,
+        change,
+        values=values,
+        form=f"member-{member_id}",
+        error_field="member",
+    )
+
+
+@router.post("/{membership_id}/remove")
+def remove(
+    request: Request, membership_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+) -> Response:
+    """Remove someone from the organisation: their sessions in it end at once."""
+    member_id = positive_id(membership_id)
+
+    def change() -> str:
+        remove_member(session=session, tenant=manager.tenant, membership_id=member_id)
+        return "/admin/people"
+
+    return submit_form(
+        PEOPLE, request, manager, session, change, form=f"remove-{member_id}", error_field="member"
+    )

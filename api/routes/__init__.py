@@ -1,1 +1,0 @@
-"""HTTP routes: thin layers that parse, call a service and render."""

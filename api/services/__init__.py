@@ -1,1 +1,0 @@
-"""Business logic: the only layer that queries the database."""

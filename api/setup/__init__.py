@@ -1,0 +1,28 @@
+"""The owner's set-up: profile, locations, employees, codes, card texts, API keys."""
+
+from fastapi import APIRouter
+
+
+def routers() -> tuple[APIRouter, ...]:
+    """This package's routers, in the order the app must try them."""
+    from api.setup import (
+        api,
+        api_card_texts,
+        api_organisation,
+        pages,
+        pages_card_texts,
+        pages_codes,
+        pages_profile,
+    )
+    from api.setup.api_keys import pages as api_keys_pages
+
+    return (
+        pages.router,
+        pages_codes.router,
+        api_keys_pages.router,
+        pages_profile.router,
+        pages_card_texts.router,
+        api_card_texts.router,
+        api_organisation.router,
+        api.router,
+    )

@@ -1,0 +1,175 @@
+"""The JSON API for an organisation's set-up: locations, employees, codes."""
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from api.models import Code, Employee, Location
+from api.setup.codes import create_code, list_codes, move_code, replace_code, revoke_code
+from api.setup.employees import (
+    employee_locations,
+    list_employees,
+    save_employee,
+    set_employee_active,
+)
+from api.setup.locations import list_locations, save_location
+from api.setup.schemas import CodeIn, EmployeeIn, LocationIn
+from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
+from qr.codes import card_url
+
+router = APIRouter(prefix="/api/v1", tags=["set-up"])
+
+
+class LocationOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+
+
+class EmployeeOut(BaseModel):
+    id: int
+    display_name: str
+    role_title: str
+    email: str | None
+    active: bool
+    location_ids: list[int]
+
+
+class CodeOut(BaseModel):
+    id: int
+    token: str
+    url: str
+    label: str
+    location_id: int | None
+    employee_id: int | None
+    revoked_at: datetime | None
+
+
+def location_out(location: Location) -> LocationOut:
+    return LocationOut.model_validate(location, from_attributes=True)
+
+
+def employee_out(employee: Employee, places: dict[int, list[int]]) -> EmployeeOut:
+    assert employee.id is not None
+    return EmployeeOut(
+        **employee.model_dump(include={"id", "display_name", "role_title", "email", "active"}),
+        location_ids=sorted(places.get(employee.id, [])),
+    )
+
+
+def code_out(request: Request, code: Code) -> CodeOut:
+    return CodeOut(
+        **code.model_dump(
+            include={"id", "token", "label", "location_id", "employee_id", "revoked_at"}
+        ),
+        url=card_url(request.app.state.settings.base_url, code.token),
+    )
+
+
+@router.get("/locations")
+def read_locations(tenant: ApiTenant, session: SessionDep) -> list[LocationOut]:
+    """The organisation's locations."""
+    return [location_out(item) for item in list_locations(session=session, tenant=tenant)]
+
+
+@router.post("/locations", status_code=201)
+def create_location(data: LocationIn, tenant: ApiTenant, session: WriteSessionDep) -> LocationOut:
+    """Add a location."""
+    return location_out(save_location(session=session, tenant=tenant, data=data))
+
+
+@router.put("/locations/{location_id}")
+def update_location(
+    location_id: str, data: LocationIn, tenant: ApiTenant, session: WriteSessionDep
+) -> LocationOut:
+    """Rename a location or change its kind."""
+    location = save_location(
+        session=session, tenant=tenant, data=data, location_id=positive_id(location_id)
+    )
+    return location_out(location)
+
+
+@router.get("/employees")
+def read_employees(tenant: ApiTenant, session: SessionDep) -> list[EmployeeOut]:
+    """The organisation's employees and where they work."""
+    places = employee_locations(session=session, tenant=tenant)
+    return [employee_out(item, places) for item in list_employees(session=session, tenant=tenant)]
+
+
+@router.post("/employees", status_code=201)
+def create_employee(data: EmployeeIn, tenant: ApiTenant, session: WriteSessionDep) -> EmployeeOut:
+    """Add an employee."""
+    employee = save_employee(session=session, tenant=tenant, data=data)
+    return employee_out(employee, employee_locations(session=session, tenant=tenant))
+
+
+@router.put("/employees/{employee_id}")
+def update_employee(
+    employee_id: str, data: EmployeeIn, tenant: ApiTenant, session: WriteSessionDep
+) -> EmployeeOut:
+    """Change an employee's details and where they work."""
+    employee = save_employee(
+        session=session, tenant=tenant, data=data, employee_id=positive_id(employee_id)
+    )
+    return employee_out(employee, employee_locations(session=session, tenant=tenant))
+
+
+@router.post("/employees/{employee_id}/deactivate")
+def deactivate_employee(
+    request: Request, employee_id: str, tenant: ApiTenant, session: WriteSessionDep
+) -> EmployeeOut:
+    """Deactivate an employee and revoke their codes."""
+    employee, revoked = set_employee_active(
+        session=session, tenant=tenant, employee_id=positive_id(employee_id), active=False
+    )
+    for token in revoked:
+        request.app.state.code_cache.invalidate(token)
+    return employee_out(employee, employee_locations(session=session, tenant=tenant))
+
+
+@router.get("/codes")
+def read_codes(
+    request: Request, tenant: ApiTenant, session: SessionDep, include_revoked: bool = False
+) -> list[CodeOut]:
+    """The organisation's codes (active ones unless `include_revoked`)."""
+    codes = list_codes(session=session, tenant=tenant, include_revoked=include_revoked)
+    return [code_out(request, code) for code in codes]
+
+
+@router.post("/codes", status_code=201)
+def create_code_route(
+    request: Request, data: CodeIn, tenant: ApiTenant, session: WriteSessionDep
+) -> CodeOut:
+    """Issue a code for a location, an employee, or both."""
+    return code_out(request, create_code(session=session, tenant=tenant, data=data))
+
+
+@router.put("/codes/{code_id}")
+def move_code_route(
+    request: Request, code_id: str, data: CodeIn, tenant: ApiTenant, session: WriteSessionDep
+) -> CodeOut:
+    """Point a code at another location or employee."""
+    code = move_code(session=session, tenant=tenant, code_id=positive_id(code_id), data=data)
+    request.app.state.code_cache.invalidate(code.token)
+    return code_out(request, code)
+
+
+@router.post("/codes/{code_id}/revoke")
+def revoke_code_route(
+    request: Request, code_id: str, tenant: ApiTenant, session: WriteSessionDep
+) -> CodeOut:
+    """Revoke a code."""
+    code = revoke_code(session=session, tenant=tenant, code_id=positive_id(code_id))
+    request.app.state.code_cache.invalidate(code.token)
+    return code_out(request, code)
+
+
+@router.post("/codes/{code_id}/replace", status_code=201)
+def replace_code_route(
+    request: Request, code_id: str, tenant: ApiTenant, session: WriteSessionDep
+) -> CodeOut:
+    """Replace a lost badge: revoke this code and return the new one."""
+    old, new = replace_code(session=session, tenant=tenant, code_id=positive_id(code_id))
+    request.app.state.code_cache.invalidate(old.token)
+    return code_out(request, new)

@@ -1,0 +1,39 @@
+"""The JSON API for the card's texts per language."""
+
+from fastapi import APIRouter, Request
+
+from api.setup.card_texts import CardWording, all_wordings, save_wording
+from api.setup.schemas import CardTextsIn
+from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
+
+router = APIRouter(prefix="/api/v1/card-texts", tags=["set-up"])
+
+
+class CardTextsOut(CardTextsIn):
+    language: str
+
+
+def text_out(wording: CardWording) -> CardTextsOut:
+    return CardTextsOut(
+        language=wording.language,
+        question=wording.question,
+        thanks=wording.thanks,
+        data_use=wording.data_use,
+    )
+
+
+@router.get("")
+def list_card_texts(tenant: ApiTenant, session: SessionDep) -> list[CardTextsOut]:
+    """The card texts of every language the card speaks."""
+    return [text_out(item) for item in all_wordings(session=session, tenant=tenant)]
+
+
+@router.put("/{language}")
+def put_card_texts(
+    language: str, texts: CardTextsIn, request: Request, tenant: ApiTenant, session: WriteSessionDep
+) -> CardTextsOut:
+    """Set one language's texts; an unknown language is a 404."""
+    wording = CardWording(language, **texts.model_dump())
+    saved = save_wording(session=session, tenant=tenant, wording=wording)
+    request.app.state.code_cache.invalidate_organisation(tenant.organisation_id)
+    return text_out(saved)

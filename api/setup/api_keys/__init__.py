@@ -1,0 +1,1 @@
+"""Bearer API keys: made (shown once), listed, revoked."""

@@ -1,0 +1,67 @@
+"""An organisation's own wording of the card per language: question, thank-you, data use."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from api.errors import NotFound
+from api.i18n import LANGUAGES
+from api.models import CardText
+from api.setup.locations import require_owner
+from api.tenancy import Tenant
+
+FIELDS = ("question", "thanks", "data_use")
+
+
+@dataclass(frozen=True)
+class CardWording:
+    """One language's texts; a blank one means the built-in, translated text."""
+
+    language: str
+    question: str = ""
+    thanks: str = ""
+    data_use: str = ""
+
+
+def language_tag(language: str) -> str:
+    """The catalogue's own spelling of a language ("zh-hans" → "zh-Hans"), or NotFound."""
+    found = LANGUAGES.get(language.strip().lower())
+    if found is None:
+        raise NotFound()
+    return found.tag
+
+
+def card_wordings(*, session: Session, organisation_id: int) -> tuple[CardWording, ...]:
+    """Every language the organisation rewrote something in."""
+    rows = session.exec(select(CardText).where(CardText.organisation_id == organisation_id)).all()
+    return tuple(
+        CardWording(row.language, row.question, row.thanks, row.data_use)
+        for row in sorted(rows, key=lambda row: row.language)
+    )
+
+
+def all_wordings(*, session: Session, tenant: Tenant) -> list[CardWording]:
+    """One wording per catalogue language, blank where nothing was rewritten."""
+    own = {
+        item.language: item
+        for item in card_wordings(session=session, organisation_id=tenant.organisation_id)
+    }
+    return [own.get(language.tag, CardWording(language.tag)) for language in LANGUAGES.values()]
+
+
+def save_wording(*, session: Session, tenant: Tenant, wording: CardWording) -> CardWording:
+    """Store one language's texts (an owner's); all blank goes back to the built-in texts."""
+    require_owner(tenant)
+    tag = language_tag(wording.language)
+    texts = {field: " ".join(getattr(wording, field).split()) for field in FIELDS}
+    row = session.get(CardText, (tenant.organisation_id, tag))
+    if not any(texts.values()):
+        if row is not None:
+            session.delete(row)
+    else:
+        row = row or CardText(organisation_id=tenant.organisation_id, language=tag)
+        for field, text in texts.items():
+            setattr(row, field, text)
+        session.add(row)
+    session.commit()
+    return CardWording(tag, **texts)

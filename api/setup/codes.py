@@ -1,0 +1,90 @@
+"""A printed code's life: issue, revoke, replace a lost badge, move to another target."""
+
+from sqlmodel import Session, col
+
+from api.errors import Unprocessable
+from api.models import Code, Employee, Location, utcnow
+from api.setup.locations import require_owner
+from api.setup.organisations import new_code
+from api.setup.schemas import CodeIn
+from api.tenancy import Tenant, get_scoped, scoped
+
+
+def list_codes(*, session: Session, tenant: Tenant, include_revoked: bool = False) -> list[Code]:
+    statement = scoped(tenant, Code)
+    if not include_revoked:
+        statement = statement.where(col(Code.revoked_at).is_(None))
+    return list(session.exec(statement.order_by(col(Code.id))).all())
+
+
+def _target(
+    session: Session, tenant: Tenant, data: CodeIn
+) -> tuple[Location | None, Employee | None]:
+    """The code's location and employee, both checked to belong to this organisation."""
+    if data.location_id is None and data.employee_id is None:
+        raise Unprocessable("Choose a location, an employee, or both.")
+    location = get_scoped(session, tenant, Location, data.location_id) if data.location_id else None
+    employee = get_scoped(session, tenant, Employee, data.employee_id) if data.employee_id else None
+    if employee is not None and not employee.active:
+        raise Unprocessable("This employee is inactive: reactivate them first.")
+    return location, employee
+
+
+def create_code(*, session: Session, tenant: Tenant, data: CodeIn) -> Code:
+    """Issue a new code with a fresh random token."""
+    require_owner(tenant)
+    location, employee = _target(session, tenant, data)
+    code = new_code(
+        session=session,
+        organisation_id=tenant.organisation_id,
+        label=data.label,
+        location_id=location.id if location else None,
+        employee_id=employee.id if employee else None,
+    )
+    session.commit()
+    return code
+
+
+def revoke_code(*, session: Session, tenant: Tenant, code_id: int) -> Code:
+    """Stop a code working; its cards stay."""
+    require_owner(tenant)
+    code = get_scoped(session, tenant, Code, code_id)
+    if code.revoked_at is None:
+        code.revoked_at = utcnow()
+        session.add(code)
+        session.commit()
+    return code
+
+
+def replace_code(*, session: Session, tenant: Tenant, code_id: int) -> tuple[Code, Code]:
+    """A lost badge: revoke the old code and issue a new one for the same target, in one step."""
+    require_owner(tenant)
+    old = get_scoped(session, tenant, Code, code_id)
+    if old.revoked_at is not None:
+        raise Unprocessable("This code is already revoked.")
+    old.revoked_at = utcnow()
+    session.add(old)
+    new = new_code(
+        session=session,
+        organisation_id=tenant.organisation_id,
+        label=old.label,
+        location_id=old.location_id,
+        employee_id=old.employee_id,
+    )
+    session.commit()
+    return old, new
+
+
+def move_code(*, session: Session, tenant: Tenant, code_id: int, data: CodeIn) -> Code:
+    """Point a printed code at another location or employee; the printed QR stays valid."""
+    require_owner(tenant)
+    code = get_scoped(session, tenant, Code, code_id)
+    if code.revoked_at is not None:
+        raise Unprocessable("A revoked code cannot be moved.")
+    location, employee = _target(session, tenant, data)
+    code.location_id = location.id if location else None
+    code.employee_id = employee.id if employee else None
+    code.label = data.label or code.label
+    session.add(code)
+    session.commit()
+    return code

@@ -1,0 +1,79 @@
+"""The people customers can thank: employees and the locations where they work."""
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from api.errors import Unprocessable
+from api.models import Code, Employee, EmployeeLocation, Location, utcnow
+from api.setup.locations import require_owner
+from api.setup.schemas import EmployeeIn
+from api.tenancy import Tenant, get_scoped, scoped
+
+
+def list_employees(*, session: Session, tenant: Tenant) -> list[Employee]:
+    statement = scoped(tenant, Employee).order_by(col(Employee.display_name))
+    return list(session.exec(statement).all())
+
+
+def employee_locations(*, session: Session, tenant: Tenant) -> dict[int, list[int]]:
+    """For each of the organisation's employees, the ids of the locations where they work."""
+    rows = session.exec(
+        select(EmployeeLocation.employee_id, EmployeeLocation.location_id)
+        .join(Employee, col(Employee.id) == EmployeeLocation.employee_id)
+        .where(Employee.organisation_id == tenant.organisation_id)
+    ).all()
+    places: dict[int, list[int]] = {}
+    for employee_id, location_id in rows:
+        places.setdefault(employee_id, []).append(location_id)
+    return places
+
+
+def save_employee(
+    *, session: Session, tenant: Tenant, data: EmployeeIn, employee_id: int | None = None
+) -> Employee:
+    """Add or update an employee and where they work (only this organisation's locations)."""
+    require_owner(tenant)
+    wanted = set(data.location_ids)
+    in_organisation = scoped(tenant, Location).where(col(Location.id).in_(wanted))
+    known = {location.id for location in session.exec(in_organisation).all()}
+    if wanted - known:
+        raise Unprocessable("Pick locations from the list.")
+    if employee_id is None:
+        employee = Employee(organisation_id=tenant.organisation_id, display_name=data.display_name)
+    else:
+        employee = get_scoped(session, tenant, Employee, employee_id)
+    employee.display_name = data.display_name
+    employee.role_title = data.role_title
+    employee.email = data.email or None
+    session.add(employee)
+    session.flush()
+    session.execute(
+        delete(EmployeeLocation).where(col(EmployeeLocation.employee_id) == employee.id)
+    )
+    for location_id in sorted(wanted):
+        session.add(EmployeeLocation(employee_id=employee.id, location_id=location_id))  # type: ignore[arg-type]
+    session.commit()
+    return employee
+
+
+def set_employee_active(
+    *, session: Session, tenant: Tenant, employee_id: int, active: bool
+) -> tuple[Employee, list[str]]:
+    """Deactivate (revoking their badge codes in the same step) or reactivate an employee."""
+    require_owner(tenant)
+    employee = get_scoped(session, tenant, Employee, employee_id)
+    employee.active = active
+    revoked: list[str] = []
+    if not active:
+        codes = session.exec(
+            scoped(tenant, Code).where(
+                Code.employee_id == employee.id, col(Code.revoked_at).is_(None)
+            )
+        ).all()
+        for code in codes:
+            code.revoked_at = utcnow()
+            revoked.append(code.token)
+            session.add(code)
+    session.add(employee)
+    session.commit()
+    return employee, revoked

@@ -1,0 +1,37 @@
+"""An organisation's places: counters, tables, desks, stores."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from api.errors import Conflict, Forbidden
+from api.models import Location
+from api.setup.schemas import LocationIn
+from api.tenancy import Tenant, get_scoped, scoped
+
+
+def require_owner(tenant: Tenant) -> None:
+    if not tenant.is_owner:
+        raise Forbidden("Only an owner can change the organisation's set-up.")
+
+
+def list_locations(*, session: Session, tenant: Tenant) -> list[Location]:
+    return list(session.exec(scoped(tenant, Location).order_by(col(Location.name))).all())
+
+
+def save_location(
+    *, session: Session, tenant: Tenant, data: LocationIn, location_id: int | None = None
+) -> Location:
+    """Add a location, or rename / re-kind one; names are unique within the organisation."""
+    require_owner(tenant)
+    if location_id is None:
+        location = Location(organisation_id=tenant.organisation_id, name=data.name, kind=data.kind)
+    else:
+        location = get_scoped(session, tenant, Location, location_id)
+        location.name, location.kind = data.name, data.kind
+    session.add(location)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(f"There is already a location called “{data.name}”.") from None
+    return location

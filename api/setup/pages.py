@@ -1,0 +1,181 @@
+"""The owner's set-up pages: locations and employees."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from api.accounts.service import SignedIn
+from api.setup.employees import (
+    employee_locations,
+    list_employees,
+    save_employee,
+    set_employee_active,
+)
+from api.setup.locations import list_locations, require_owner, save_location
+from api.setup.schemas import LOCATION_KINDS, EmployeeIn, LocationIn
+from api.web.deps import (
+    OWNER_ONLY,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+    positive_id,
+)
+from api.web.forms import FormPage, read_form, submit_form
+
+router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[OWNER_ONLY])
+
+
+@router.get("")
+def admin_home(manager: CurrentManager) -> Response:
+    require_owner(manager.tenant)
+    return RedirectResponse("/admin/codes", status_code=303)
+
+
+def locations_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+    return {
+        "locations": list_locations(session=session, tenant=manager.tenant),
+        "kinds": LOCATION_KINDS,
+    }
+
+
+LOCATIONS = FormPage("setup/locations.html", locations_context, {"kind": "counter"})
+
+
+@router.get("/locations")
+def locations(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
+    """The organisation's locations, with a form to add one."""
+    require_owner(manager.tenant)
+    return LOCATIONS.render(request, manager, session)
+
+
+@router.post("/locations")
+async def add_location(
+    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+) -> Response:
+    """Add a location."""
+    require_owner(manager.tenant)
+    values = await read_form(request)
+
+    def save() -> str:
+        save_location(session=session, tenant=manager.tenant, data=LocationIn(**values))
+        return "/admin/locations"
+
+    return submit_form(
+        LOCATIONS, request, manager, session, save, values=values, error_field="name"
+    )
+
+
+@router.post("/locations/{location_id}")
+async def edit_location(
+    request: Request, location_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+) -> Response:
+    """Rename a location or change its kind."""
+    require_owner(manager.tenant)
+    place = positive_id(location_id)
+    values = await read_form(request)
+
+    def save() -> str:
+        data = LocationIn.model_validate(values)
+        save_location(session=session, tenant=manager.tenant, data=data, location_id=place)
+        return "/admin/locations"
+
+    return submit_form(
+        LOCATIONS,
+        request,
+        manager,
+        session,
+        save,
+        values=values,
+        form=f"location-{place}",
+        error_field="name",
+    )
+
+
+def employees_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+    return {
+        "employees": list_employees(session=session, tenant=manager.tenant),
+        "places": employee_locations(session=session, tenant=manager.tenant),
+        "locations": list_locations(session=session, tenant=manager.tenant),
+    }
+
+
+EMPLOYEES = FormPage("setup/employees.html", employees_context)
+
+
+@router.get("/employees")
+def employees(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
+    """The organisation's employees and where they work."""
+    require_owner(manager.tenant)
+    return EMPLOYEES.render(request, manager, session)
+
+
+@router.post("/employees")
+async def add_employee(
+    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+) -> Response:
+    """Add an employee."""
+    require_owner(manager.tenant)
+    values = await read_form(request)
+    values.setdefault("location_ids", [])
+
+    def save() -> str:
+        save_employee(session=session, tenant=manager.tenant, data=EmployeeIn(**values))
+        return "/admin/employees"
+
+    return submit_form(
+        EMPLOYEES, request, manager, session, save, values=values, error_field="location_ids"
+    )
+
+
+@router.post("/employees/{employee_id}")
+async def edit_employee(
+    request: Request, employee_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+) -> Response:
+    """Change an employee's name, title, email or locations."""
+    require_owner(manager.tenant)
+    person = positive_id(employee_id)
+    values = await read_form(request)
+    values.setdefault("location_ids", [])
+
+    def save() -> str:
+        data = EmployeeIn.model_validate(values)
+        save_employee(session=session, tenant=manager.tenant, data=data, employee_id=person)
+        return "/admin/employees"
+
+    return submit_form(
+        EMPLOYEES,
+        request,
+        manager,
+        session,
+        save,
+        values=values,
+        form=f"employee-{person}",
+        error_field="location_ids",
+    )
+
+
+@router.post("/employees/{employee_id}/deactivate")
+def deactivate_employee(
+    request: Request, employee_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+) -> Response:
+    """Deactivate an employee: their badge codes are revoked at once."""
+    _, revoked = set_employee_active(
+        session=session, tenant=manager.tenant, employee_id=positive_id(employee_id), active=False
+    )
+    for token in revoked:
+        request.app.state.code_cache.invalidate(token)
+    return RedirectResponse("/admin/employees", status_code=303)
+
+
+@router.post("/employees/{employee_id}/activate")
+def activate_employee(
+    employee_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+) -> Response:
+    """Reactivate an employee (their old codes stay revoked: issue new ones)."""
+    set_employee_active(
+        session=session, tenant=manager.tenant, employee_id=positive_id(employee_id), active=True
+    )
+    return RedirectResponse("/admin/employees", status_code=303)

@@ -1,0 +1,61 @@
+"""The owner's card texts page: the question, thank-you and data-use line in each language."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.responses import Response
+
+from api.accounts.service import SignedIn
+from api.errors import NotFound, Unprocessable
+from api.i18n import LANGUAGES
+from api.setup.card_texts import FIELDS, CardWording, all_wordings, save_wording
+from api.setup.locations import require_owner
+from api.setup.schemas import CARD_TEXT_LIMITS, CardTextsIn
+from api.web.deps import OWNER_ONLY, CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep
+from api.web.forms import FormPage, read_form, submit_form
+
+router = APIRouter(prefix="/admin/card-texts", include_in_schema=False, dependencies=[OWNER_ONLY])
+
+
+def texts_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+    wordings = all_wordings(session=session, tenant=manager.tenant)
+    return {
+        "wordings": [(LANGUAGES[item.language.lower()].name, item) for item in wordings],
+        "limits": CARD_TEXT_LIMITS,
+    }
+
+
+TEXTS = FormPage("setup/card_texts.html", texts_context)
+
+
+@router.get("")
+def card_texts(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
+    """Each language's card texts, blank where the built-in text is used."""
+    require_owner(manager.tenant)
+    return TEXTS.render(request, manager, session)
+
+
+@router.post("")
+async def update_card_texts(
+    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+) -> Response:
+    """Save one language's texts; the cards show them within the code cache's few seconds."""
+    require_owner(manager.tenant)
+    values = await read_form(request)
+    language = str(values.get("language", ""))
+
+    def save() -> str:
+        texts = CardTextsIn.model_validate({field: values.get(field) or "" for field in FIELDS})
+        try:
+            saved = save_wording(
+                session=session,
+                tenant=manager.tenant,
+                wording=CardWording(language, **texts.model_dump()),
+            )
+        except NotFound:
+            raise Unprocessable("Pick a language.") from None
+        request.app.state.code_cache.invalidate_organisation(manager.tenant.organisation_id)
+        return f"/admin/card-texts#lang-{saved.language}"
+
+    return submit_form(TEXTS, request, manager, session, save, values=values, form=language)

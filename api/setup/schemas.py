@@ -1,0 +1,84 @@
+"""What an owner sends to set up the organisation, checked the same way for forms and the API."""
+
+from zoneinfo import available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.customer.schemas import EMAIL
+from api.i18n import LANGUAGES as CARD_LANGUAGES
+
+LOCATION_KINDS = ("counter", "table", "desk", "store", "room", "other")
+
+
+class LocationIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    kind: str = Field(default="counter", pattern="^(" + "|".join(LOCATION_KINDS) + ")$")
+
+
+class EmployeeIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    display_name: str = Field(min_length=1, max_length=80)
+    role_title: str = Field(default="", max_length=80)
+    email: str = Field(default="", max_length=254)
+    location_ids: list[int] = Field(default_factory=list, description="Where they work")
+
+    @field_validator("email")
+    @classmethod
+    def check_email(cls, value: str) -> str:
+        if value and not EMAIL.match(value):
+            raise ValueError("This email address does not look right.")
+        return value
+
+
+class CodeIn(BaseModel):
+    """A code points at a location, an employee, or an employee at a location."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    label: str = Field(default="", max_length=120)
+    location_id: int | None = None
+    employee_id: int | None = None
+
+
+# The languages the card speaks (the catalogues under api/locales).
+LANGUAGES = tuple(language.tag for language in CARD_LANGUAGES.values())
+
+
+class ReviewLink(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    label: str = Field(min_length=1, max_length=40)
+    url: str = Field(max_length=500, pattern=r"^https://[^\s<>\"']+$")
+
+
+class OrganisationIn(BaseModel):
+    """The organisation's profile, as customers see it on the card."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    accent_colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    default_language: str = Field(default="en", pattern="^(" + "|".join(LANGUAGES) + ")$")
+    time_zone: str = Field(default="UTC", max_length=64)
+    review_links: list[ReviewLink] = Field(default_factory=list, max_length=5)
+
+    @field_validator("time_zone")
+    @classmethod
+    def check_time_zone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError("Choose a time zone from the list, such as Europe/Paris.")
+        return value
+
+
+CARD_TEXT_LIMITS = {"question": 200, "thanks": 300, "data_use": 400}
+
+
+class CardTextsIn(BaseModel):
+    """Blank (or missing) means the built-in text in that language."""
+
+    question: str = Field(default="", max_length=CARD_TEXT_LIMITS["question"])
+    thanks: str = Field(default="", max_length=CARD_TEXT_LIMITS["thanks"])
+    data_use: str = Field(default="", max_length=CARD_TEXT_LIMITS["data_use"])

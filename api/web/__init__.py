@@ -1,0 +1,10 @@
+"""The web layer: dependencies, middleware, body limits, log redaction, the health check."""
+
+from fastapi import APIRouter
+
+
+def routers() -> tuple[APIRouter, ...]:
+    """This package's routers, in the order the app must try them."""
+    from api.web import health
+
+    return (health.router,)

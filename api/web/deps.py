@@ -1,0 +1,136 @@
+"""Dependencies shared by routes: the database session, the signed-in manager, the API tenant."""
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Form, Header, Request
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from api.accounts.gate import session_cookie_name
+from api.accounts.service import SignedIn, load_session
+from api.config import Settings
+from api.db import writer
+from api.errors import Forbidden, LoginRequired, NotFound, TwoFactorSetupRequired, Unauthorized
+from api.setup.api_keys.service import authenticate_api_key
+from api.tenancy import Tenant
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """A session for a request that changes data (see api.db.writer)."""
+    with Session(writer(request.app.state.engine), expire_on_commit=False) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+
+
+def get_signed_in_any(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
+    """The manager behind the session cookie, even one who still owes a two-factor set-up."""
+    token = request.cookies.get(session_cookie_name(settings))
+    signed_in = load_session(session=session, token=token) if token else None
+    if signed_in is None:
+        raise LoginRequired()
+    request.state.signed_in = signed_in
+    return signed_in
+
+
+def get_signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
+    """The manager behind the session cookie, or a redirect to the sign-in page (or to the
+    two-factor set-up, where the organisation requires it and it is missing)."""
+    signed_in = get_signed_in_any(request, session, settings)
+    if signed_in.two_factor_missing:
+        raise TwoFactorSetupRequired()
+    return signed_in
+
+
+CurrentManager = Annotated[SignedIn, Depends(get_signed_in)]
+
+
+def require_owner_session(manager: CurrentManager) -> SignedIn:
+    """An owner's session: a set-up page refuses anyone else before it reads a form or a file."""
+    if not manager.tenant.is_owner:
+        raise Forbidden("Only an owner can change the organisation's set-up.")
+    return manager
+
+
+# On every owner router (the set-up pages): `APIRouter(dependencies=[OWNER_ONLY])`.
+OWNER_ONLY = Depends(require_owner_session)
+# Only for the pages that let such a person set up two-factor, switch organisation or sign out.
+SettingUpManager = Annotated[SignedIn, Depends(get_signed_in_any)]
+
+
+def get_signed_in_briefly(request: Request, settings: SettingsDep) -> SignedIn:
+    """The signed-in manager, on a database session closed at once: for a response that stays
+    open (a stream), which must not hold a pooled connection for its whole life."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        return get_signed_in(request, session, settings)
+
+
+StreamingManager = Annotated[SignedIn, Depends(get_signed_in_briefly)]
+
+
+def check_csrf(manager: CurrentManager, csrf_token: Annotated[str, Form()] = "") -> SignedIn:
+    """Every manager form carries the session's CSRF token."""
+    return check_csrf_any(manager, csrf_token)
+
+
+def check_csrf_any(manager: SettingUpManager, csrf_token: Annotated[str, Form()] = "") -> SignedIn:
+    """The CSRF check for the forms a person owing a two-factor set-up may still send."""
+    if not hmac.compare_digest(csrf_token.encode(), manager.csrf_token.encode()):
+        raise Forbidden("This form has expired. Go back, reload the page and try again.")
+    return manager
+
+
+CsrfCheckedManager = Annotated[SignedIn, Depends(check_csrf)]
+CsrfCheckedSettingUpManager = Annotated[SignedIn, Depends(check_csrf_any)]
+
+
+def check_csrf_header(
+    manager: CurrentManager, x_csrf_token: Annotated[str, Header()] = ""
+) -> SignedIn:
+    """A page's script that POSTs JSON sends the session's CSRF token in X-CSRF-Token."""
+    if not hmac.compare_digest(x_csrf_token.encode(), manager.csrf_token.encode()):
+        raise Forbidden("This form has expired. Go back, reload the page and try again.")
+    return manager
+
+
+CsrfHeaderManager = Annotated[SignedIn, Depends(check_csrf_header)]
+
+
+def get_api_tenant(request: Request, session: SessionDep) -> Tenant:
+    """The organisation of the bearer API key."""
+    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not presented:
+        raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.")
+    tenant = authenticate_api_key(session=session, presented=presented.strip())
+    if tenant is None:
+        raise Unauthorized("This API key is not valid or was revoked.")
+    return tenant
+
+
+ApiTenant = Annotated[Tenant, Depends(get_api_tenant)]
+
+
+def positive_id(value: str) -> int:
+    """A path id; anything else is the same 404 as an id that does not exist."""
+    if not value.isdigit() or len(value) > 18:
+        raise NotFound()
+    return int(value)

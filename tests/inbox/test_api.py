@@ -1,0 +1,173 @@
+"""The JSON API: public submission by code, and the organisation's cards by API key."""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from api.models import Card, utcnow
+from api.setup.api_keys.service import create_api_key
+from tests.factories import World, make_card, reread
+
+
+@pytest.fixture
+def api_key(session: Session, world: World) -> str:
+    key, _ = create_api_key(session=session, organisation=world.organisation, name="test")
+    return key
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def cards_in(session: Session) -> list[Card]:
+    reread(session)
+    return list(session.exec(select(Card)).all())
+
+
+def test_read_code_lists_the_locations_staff(client: TestClient, world: World) -> None:
+    response = client.get(f"/api/v1/codes/{world.counter_code.token.lower()}")
+    assert response.status_code == 200
+    assert response.json() == {
+        "token": world.counter_code.token,
+        "organisation": "Harbour Café",
+        "location": "Counter",
+        "employee": None,
+        "staff": [{"id": world.maya.id, "name": "Maya"}],
+    }
+
+
+def test_submit_replays_with_the_same_key(
+    client: TestClient, world: World, session: Session
+) -> None:
+    path = f"/api/v1/codes/{world.counter_code.token}/cards"
+    body = {"rating": 1, "comment": "Cold food", "employee_id": world.maya.id}
+    first = client.post(path, json=body, headers={"Idempotency-Key": "k-1"})
+    again = client.post(path, json=body, headers={"Idempotency-Key": "k-1"})
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert first.json()["status"] == "stored"
+    [card] = cards_in(session)
+    assert (card.rating, card.comment, card.employee_id) == (1, "Cold food", world.maya.id)
+
+
+def test_same_key_different_body_is_422(client: TestClient, world: World, session: Session) -> None:
+    path = f"/api/v1/codes/{world.counter_code.token}/cards"
+    client.post(path, json={"rating": 4}, headers={"Idempotency-Key": "k-2"})
+    response = client.post(path, json={"rating": 5}, headers={"Idempotency-Key": "k-2"})
+    assert response.status_code == 422
+    assert "already used for a different card" in response.json()["detail"]
+    assert [card.rating for card in cards_in(session)] == [4]
+
+
+def test_submit_needs_a_key_and_valid_fields(
+    client: TestClient, world: World, session: Session
+) -> None:
+    path = f"/api/v1/codes/{world.counter_code.token}/cards"
+    assert client.post(path, json={"rating": 4}).status_code == 422
+    bad = client.post(path, json={"rating": 9, "extra": 1}, headers={"Idempotency-Key": "k"})
+    assert bad.status_code == 422
+    fields = {error["field"] for error in bad.json()["errors"]}
+    assert fields == {"rating", "extra"}
+    assert cards_in(session) == []
+
+
+def test_submit_to_unknown_or_revoked_code(
+    client: TestClient, world: World, session: Session
+) -> None:
+    headers = {"Idempotency-Key": "k-3"}
+    assert client.post(
+        "/api/v1/codes/ZZZZZZZZ/cards", json={"rating": 3}, headers=headers
+    ).json() == {"detail": "No card belongs to this code."}
+    world.terrace_code.revoked_at = utcnow()
+    session.add(world.terrace_code)
+    session.commit()
+    gone = client.post(
+        f"/api/v1/codes/{world.terrace_code.token}/cards", json={"rating": 3}, headers=headers
+    )
+    assert gone.status_code == 410
+    assert cards_in(session) == []
+
+
+def test_cards_newest_first_with_filters_and_pages(
+    client: TestClient, world: World, session: Session, api_key: str
+) -> None:
+    low = make_card(session, code=world.counter_code, rating=1, comment="Rude")
+    high = make_card(session, code=world.terrace_code, rating=5, comment="Lovely")
+    response = client.get("/api/v1/cards", headers=bearer(api_key))
+    assert response.status_code == 200
+    assert [card["id"] for card in response.json()["cards"]] == [high.id, low.id]
+    assert response.json()["next_before"] is None
+    rated = client.get("/api/v1/cards?rating=1", headers=bearer(api_key)).json()["cards"]
+    assert [card["comment"] for card in rated] == ["Rude"]
+    at = client.get(f"/api/v1/cards?location={world.terrace.id}", headers=bearer(api_key))
+    assert [card["location_name"] for card in at.json()["cards"]] == ["Terrace"]
+    older = client.get(f"/api/v1/cards?before={high.id}", headers=bearer(api_key))
+    assert [card["id"] for card in older.json()["cards"]] == [low.id]
+
+
+def test_pagination_walks_every_card_once(
+    client: TestClient, world: World, session: Session, api_key: str
+) -> None:
+    made = {make_card(session, code=world.counter_code).id for _ in range(55)}
+    first = client.get("/api/v1/cards", headers=bearer(api_key)).json()
+    assert len(first["cards"]) == 50
+    second = client.get(
+        f"/api/v1/cards?before={first['next_before']}", headers=bearer(api_key)
+    ).json()
+    assert second["next_before"] is None
+    seen = [card["id"] for card in first["cards"] + second["cards"]]
+    assert sorted(seen) == sorted(made)
+
+
+def test_mark_card_seen_then_resolved(
+    client: TestClient, world: World, session: Session, api_key: str
+) -> None:
+    card = make_card(session, code=world.counter_code)
+    seen = client.patch(
+        f"/api/v1/cards/{card.id}", json={"status": "seen"}, headers=bearer(api_key)
+    )
+    assert seen.status_code == 200
+    assert seen.json()["status"] == "seen"
+    assert seen.json()["seen_at"] is not None
+    done = client.patch(
+        f"/api/v1/cards/{card.id}", json={"status": "resolved"}, headers=bearer(api_key)
+    )
+    assert done.json()["status"] == "resolved"
+    reread(session)
+    assert session.get(Card, card.id).resolved_at is not None
+    bad = client.patch(f"/api/v1/cards/{card.id}", json={"status": "gone"}, headers=bearer(api_key))
+    assert bad.status_code == 422
+
+
+def test_patch_takes_every_step_of_the_workflow(
+    client: TestClient, world: World, session: Session, api_key: str
+) -> None:
+    card = make_card(session, code=world.counter_code)
+    url = f"/api/v1/cards/{card.id}"
+    acknowledged = client.patch(url, json={"status": "acknowledged"}, headers=bearer(api_key))
+    assert acknowledged.status_code == 200
+    body = acknowledged.json()
+    assert body["status"] == "acknowledged"
+    assert body["acknowledged_at"] is not None
+    assert body["seen_at"] is not None
+    # An API key is no person: the step has a time and no name.
+    assert body["acknowledged_by"] is None
+
+    dismissed = client.patch(url, json={"status": "dismissed"}, headers=bearer(api_key))
+    assert (dismissed.status_code, dismissed.json()["status"]) == (200, "dismissed")
+    assert dismissed.json()["dismissed_at"] is not None
+
+    backwards = client.patch(url, json={"status": "acknowledged"}, headers=bearer(api_key))
+    assert backwards.status_code == 409
+    assert backwards.json() == {"detail": "This card has already moved past that step."}
+    assert client.patch(url, json={"status": "new"}, headers=bearer(api_key)).status_code == 422
+    reread(session)
+    assert session.get(Card, card.id).status == "dismissed"
+
+
+def test_openapi_describes_the_api(client: TestClient) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/codes/{token}/cards", "/api/v1/cards", "/api/v1/cards/{card_id}"} <= set(
+        schema["paths"]
+    )
+    assert "/inbox" not in schema["paths"]

@@ -1,0 +1,112 @@
+"""An organisation's own card texts per language: the owner page, the API, the card pages."""
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from api.config import Settings
+from api.setup.api_keys.service import create_api_key
+from tests.customer.test_card import card_form
+from tests.factories import World, make_manager
+from tests.helpers import csrf_token, log_in
+
+QUESTION = "¿Qué tal el café <b>hoy</b>?"
+THANKS = "¡Gracias! Leemos cada tarjeta."
+DATA_USE = "Solo el equipo del café lee tu tarjeta."
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A code cache that would hold a card for minutes: saved texts must still show at once."""
+    settings.code_cache_seconds = 300
+    return settings
+
+
+def text(client: TestClient, path: str) -> BeautifulSoup:
+    return BeautifulSoup(client.get(path).text, "html.parser")
+
+
+def save_spanish(client: TestClient, **fields: str) -> int:
+    data = {"csrf_token": csrf_token(client, "/admin/card-texts"), "language": "es"} | fields
+    return client.post("/admin/card-texts", data=data).status_code
+
+
+def test_the_card_speaks_the_owners_words_in_that_language_only(
+    manager_client: TestClient, world: World, app: FastAPI
+) -> None:
+    assert app.state.code_cache.ttl == 300
+    card = f"/c/{world.counter_code.token}"
+    before = text(manager_client, f"{card}?lang=es").h1.get_text(strip=True)  # cached now
+    assert save_spanish(manager_client, question=QUESTION, thanks=THANKS, data_use=DATA_USE) == 303
+    page = text(manager_client, f"{card}?lang=es")
+    assert page.h1.get_text(strip=True) == QUESTION != before
+    assert page.h1.select("b") == []  # shown as text, never as markup
+    assert page.select_one(".privacy").get_text(strip=True) == DATA_USE
+    english = text(manager_client, f"{card}?lang=en")
+    assert english.h1.get_text(strip=True) == "How was your visit to Counter?"
+    assert "managers, to improve their service" in english.select_one(".privacy").get_text()
+    form = card_form(manager_client, f"{card}?lang=es")
+    thanks = manager_client.post(card, data=form | {"rating": "5"})
+    status = BeautifulSoup(thanks.text, "html.parser").select_one("[role=status]")
+    assert status is not None
+    assert THANKS in status.get_text()
+
+
+def test_blank_goes_back_to_the_built_in_text(manager_client: TestClient, world: World) -> None:
+    save_spanish(manager_client, question=QUESTION)
+    assert save_spanish(manager_client, question="  ") == 303
+    page = text(manager_client, f"/c/{world.counter_code.token}?lang=es")
+    assert page.h1.get_text(strip=True) == "Counter: ¿qué tal fue su visita?"
+
+
+def test_the_page_lists_every_language_and_keeps_what_was_typed(
+    manager_client: TestClient, world: World
+) -> None:
+    page = text(manager_client, "/admin/card-texts")
+    assert len(page.select("form.card-texts")) == 7
+    assert page.select_one("#lang-zh-Hans h2") is not None
+    too_long = manager_client.post(
+        "/admin/card-texts",
+        data={
+            "csrf_token": csrf_token(manager_client, "/admin/card-texts"),
+            "language": "fr",
+            "question": "Q" * 201,
+            "thanks": "Merci",
+        },
+    )
+    assert too_long.status_code == 422
+    soup = BeautifulSoup(too_long.text, "html.parser")
+    assert soup.select_one("#thanks-fr")["value"] == "Merci"
+    assert "under 200 characters" in soup.select_one("#lang-fr").get_text()
+
+
+def test_only_an_owner_changes_the_texts(
+    client: TestClient, session: Session, world: World
+) -> None:
+    make_manager(session, world=world, email="manager@harbour.example")
+    log_in(client, "manager@harbour.example", world.password)
+    assert client.get("/admin/card-texts").status_code == 403
+
+
+def test_the_api_lists_and_sets_the_texts(
+    client: TestClient, session: Session, world: World
+) -> None:
+    key, _ = create_api_key(session=session, organisation=world.organisation, name="script")
+    client.headers["Authorization"] = f"Bearer {key}"
+    listed = client.get("/api/v1/card-texts").json()
+    assert [item["language"] for item in listed] == ["ar", "de", "en", "es", "fr", "pt", "zh-Hans"]
+    assert all(item["question"] == "" for item in listed)
+    put = client.put("/api/v1/card-texts/FR", json={"question": "Alors, ce café ?"})
+    assert put.status_code == 200
+    assert put.json() == {
+        "language": "fr",
+        "question": "Alors, ce café ?",
+        "thanks": "",
+        "data_use": "",
+    }
+    page = BeautifulSoup(client.get(f"/c/{world.counter_code.token}?lang=fr").text, "html.parser")
+    assert page.h1.get_text(strip=True) == "Alors, ce café ?"
+    assert client.put("/api/v1/card-texts/xx", json={"question": "?"}).status_code == 404
+    assert client.put("/api/v1/card-texts/fr", json={"thanks": "x" * 301}).status_code == 422
