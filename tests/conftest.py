@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from api.config import Settings
+from api.customer.codes import CodeCache
 from api.db import migrate
+from api.inbox.wakeups import Wakeups
 from api.main import create_app
 from api.security import PASSWORD_HASHER, use_password_hasher
 from tests.databases import empty_postgres, migrated_postgres_database
@@ -72,9 +75,9 @@ def production_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sqlite_template(fast_folder: Path) -> Path:
     """A SQLite file migrated once; each test gets a copy."""
-    path = tmp_path_factory.mktemp("template") / "tellus.db"
+    path = fast_folder / "template.db"
     migrate(f"sqlite:///{path}")
     return path
 
@@ -95,12 +98,31 @@ def postgres_engine(postgres_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def fast_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A folder for this process's SQLite test files: in memory-backed /dev/shm where there is
+    one, where the fsync of SQLite's synchronous=FULL costs nothing; else a temporary folder."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path_factory.mktemp("sqlite")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="tellus-tests-", dir=shm))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A migrated, empty database: a fresh SQLite file, or the emptied PostgreSQL test database."""
+def database_url(request: pytest.FixtureRequest, fast_folder: Path) -> str:
+    """A migrated, empty database at this process's own address (so an app built for one test
+    serves the next): a fresh copy of the SQLite template, or the emptied PostgreSQL database."""
     if request.param == "sqlite":
-        path = tmp_path / "tellus.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        path = fast_folder / "tellus.db"
+        fresh = fast_folder / "tellus.db.new"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), fresh)
+        for leftover in ("-wal", "-shm"):
+            Path(f"{path}{leftover}").unlink(missing_ok=True)
+        # A new file, not the old one overwritten: a connection a test left open can't see it.
+        os.replace(fresh, path)
         return f"sqlite:///{path}"
     engine: Engine = request.getfixturevalue("postgres_engine")
     empty_postgres(engine)
@@ -167,11 +189,31 @@ def settings(database_url: str) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def built_apps() -> Iterator[dict[str, FastAPI]]:
+    """Apps already built in this process, by their settings: building one is cheap, but its
+    first request works out every route's dependencies (a fifth of a second), and its engine
+    adapts every column type anew. A test's database is emptied, not moved, so the same app
+    serves every test with the same settings."""
+    apps: dict[str, FastAPI] = {}
+    yield apps
+    for application in apps.values():
+        application.state.engine.dispose()
+
+
 @pytest.fixture
-def app(settings: Settings, engine_name: str) -> Iterator[FastAPI]:
-    application = create_app(settings)
+def app(settings: Settings, engine_name: str, built_apps: dict[str, FastAPI]) -> Iterator[FastAPI]:
+    key = settings.model_dump_json()
+    application = built_apps.get(key)
+    if application is None:
+        # Built from a copy: what a test changes in its settings reaches only its own run.
+        application = built_apps[key] = create_app(settings.model_copy())
     # The suite really runs on the engine it claims to: the check the CI relies on.
     assert application.state.engine.dialect.name == engine_name
+    application.state.settings = settings
+    # Nothing cached from the last test (its codes and streams are gone).
+    application.state.code_cache = CodeCache(ttl=settings.code_cache_seconds)
+    application.state.wakeups = Wakeups(application.state.engine)
     yield application
     application.state.engine.dispose()
 

@@ -41,6 +41,8 @@ def migrated_postgres_database(name: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+            # A test's commit need not wait for the disk: the database is thrown away anyway.
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     except Exception as error:  # noqa: BLE001
         admin.dispose()
         pytest.skip(
