@@ -1,9 +1,6 @@
 """The JSON API for an organisation's set-up: locations, employees, codes."""
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
 from api.models import Code, Employee, Location
 from api.setup.codes import create_code, list_codes, move_code, replace_code, revoke_code
@@ -14,36 +11,11 @@ from api.setup.employees import (
     set_employee_active,
 )
 from api.setup.locations import list_locations, save_location
-from api.setup.schemas import CodeIn, EmployeeIn, LocationIn
+from api.setup.schemas import CodeIn, CodeOut, EmployeeIn, EmployeeOut, LocationIn, LocationOut
 from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
 from qr.codes import card_url
 
 router = APIRouter(prefix="/api/v1", tags=["set-up"])
-
-
-class LocationOut(BaseModel):
-    id: int
-    name: str
-    kind: str
-
-
-class EmployeeOut(BaseModel):
-    id: int
-    display_name: str
-    role_title: str
-    email: str | None
-    active: bool
-    location_ids: list[int]
-
-
-class CodeOut(BaseModel):
-    id: int
-    token: str
-    url: str
-    label: str
-    location_id: int | None
-    employee_id: int | None
-    revoked_at: datetime | None
 
 
 def location_out(location: Location) -> LocationOut:
