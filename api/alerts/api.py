@@ -1,7 +1,6 @@
 """The JSON API for alerts: settings, duty, preferences, webhooks and undelivered alerts."""
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
 
 from api.alerts.outbox import list_undelivered, retry_delivery
 from api.alerts.schemas import (
@@ -9,6 +8,7 @@ from api.alerts.schemas import (
     DeliveryOut,
     DutyIn,
     PreferenceIn,
+    TestResult,
     WebhookIn,
     WebhookOut,
 )
@@ -27,11 +27,6 @@ from api.setup.locations import require_owner
 from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
-
-
-class TestResult(BaseModel):
-    arrived: bool
-    error: str | None
 
 
 def webhook_out(webhook: Webhook, *, with_secret: bool = False) -> WebhookOut:
