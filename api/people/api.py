@@ -1,30 +1,33 @@
 """The JSON API for people and mail: members, invitations, the organisation's SMTP server."""
 
-from datetime import datetime
-
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from api.customer.schemas import EMAIL
-from api.models import Invitation, OrganisationMailServer, Role
+from api.models import Invitation, OrganisationMailServer
 from api.people.invitations import (
-    InvitationIn,
     create_invitation,
     deliver_invitation,
     list_invitations,
     revoke_invitation,
 )
 from api.people.mail_server import (
-    MailServerIn,
     own_mail_server,
     remove_mail_server,
     save_mail_server,
     send_test_email,
 )
+from api.people.schemas import (
+    InvitationIn,
+    InvitationOut,
+    MailServerIn,
+    MailServerOut,
+    MemberOut,
+    MemberUpdate,
+    TestEmailIn,
+    TestEmailOut,
+)
 from api.people.service import (
     Member,
-    MemberUpdate,
     get_member,
     list_members,
     remove_member,
@@ -33,45 +36,6 @@ from api.people.service import (
 from api.web.deps import ApiTenant, SessionDep, SettingsDep, WriteSessionDep, positive_id
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
-
-
-class MemberOut(BaseModel):
-    id: int
-    email: str
-    display_name: str
-    role: Role
-    location_ids: list[int]
-    joined_at: datetime
-
-
-class InvitationOut(BaseModel):
-    id: int
-    email: str
-    role: Role
-    location_ids: list[int]
-    expires_at: datetime
-    emailed: bool | None = None
-    # Only when it was not emailed: the one time the link is given out.
-    link: str | None = None
-    mail_error: str | None = None
-
-
-class MailServerOut(BaseModel):
-    host: str
-    port: int
-    security: str
-    username: str
-    password_set: bool
-    from_address: str
-
-
-class TestEmailIn(BaseModel):
-    to: str = Field(max_length=254, pattern=EMAIL.pattern)
-
-
-class TestEmailOut(BaseModel):
-    sent_to: str
-    server: str
 
 
 def member_out(member: Member) -> MemberOut:

@@ -9,13 +9,13 @@ from starlette.responses import RedirectResponse, Response
 from api.accounts.service import SignedIn
 from api.models import Role, utcnow
 from api.people.invitations import (
-    InvitationIn,
     create_invitation,
     deliver_invitation,
     list_invitations,
     revoke_invitation,
 )
-from api.people.service import MemberUpdate, list_members, remove_member, update_member
+from api.people.schemas import InvitationIn, MemberUpdate
+from api.people.service import list_members, remove_member, update_member
 from api.setup.locations import list_locations, require_owner
 from api.web.deps import (
     OWNER_ONLY,
