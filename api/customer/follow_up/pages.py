@@ -15,12 +15,12 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.responses import Response
 
+from api.customer.follow_up.schemas import FollowUpOut, FollowUpReply
 from api.customer.follow_up.service import FollowUp, card_events_after, read_follow_up
 from api.customer.pages import render_page
 from api.errors import NotFound
 from api.i18n import set_page_language
 from api.inbox.pages import optional_int
-from api.inbox.replies.schemas import FollowUpOut, FollowUpReply
 from api.inbox.wakeups import Wakeups
 from api.templating import templates
 
