@@ -5,39 +5,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
 
 from api.customer.cards import submit_card
 from api.customer.codes import CodeContext
 from api.customer.pages import find_code, follow_up_url
-from api.customer.schemas import CardIn, CardOut, CardReceipt, CardStatusIn
+from api.customer.schemas import CardIn, CardReceipt
 from api.errors import Gone, NotFound
 from api.inbox.card_query import InboxFilter, day_bounds
+from api.inbox.schemas import CardOut, CardPage, CardStatusIn, CodeOut, StaffOut
 from api.inbox.service import get_card, list_cards, set_status
 from api.models import CardStatus, Organisation
 from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
 
 router = APIRouter(prefix="/api/v1")
-
-
-class StaffOut(BaseModel):
-    id: int
-    name: str
-
-
-class CodeOut(BaseModel):
-    """What a card for this code is about."""
-
-    token: str
-    organisation: str
-    location: str | None
-    employee: str | None
-    staff: list[StaffOut]
-
-
-class CardPage(BaseModel):
-    cards: list[CardOut]
-    next_before: int | None
 
 
 async def active_code(request: Request, token: str) -> CodeContext:

@@ -1,44 +1,14 @@
 """The JSON API for working a card: assignee, internal notes, tags and the audit trail."""
 
-from datetime import datetime
-
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
-from api.customer.schemas import CardOut
 from api.inbox.card_history import card_history
 from api.inbox.card_work import add_note, assign_card, list_notes, tag_card, untag_card
+from api.inbox.schemas import AssigneeIn, CardOut, HistoryOut, NoteIn, NoteOut
 from api.inbox.service import get_card
 from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
 
 router = APIRouter(prefix="/api/v1", tags=["cards"])
-
-
-class AssigneeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    assignee_id: int | None = Field(description="A manager who can see the card; null unassigns")
-
-
-class NoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    body: str = Field(min_length=1, max_length=2000)
-
-
-class NoteOut(BaseModel):
-    id: int
-    body: str
-    author: str | None
-    created_at: datetime
-
-
-class HistoryOut(BaseModel):
-    kind: str
-    at: datetime
-    actor: str | None
-    before: str | None
-    after: str | None
 
 
 @router.put("/cards/{card_id}/assignee")

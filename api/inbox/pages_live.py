@@ -17,12 +17,12 @@ from sqlmodel import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.accounts.service import SignedIn
-from api.customer.schemas import CardOut
 from api.errors import LoginRequired
 from api.inbox.card_query import InboxFilter
 from api.inbox.events import latest_event_id
 from api.inbox.live import CardChange, read_changes
 from api.inbox.pages import kept_query, optional_int, read_filters
+from api.inbox.schemas import CardOut
 from api.inbox.wakeups import Wakeups
 from api.models import EventKind
 from api.templating import templates
