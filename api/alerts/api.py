@@ -8,9 +8,9 @@ from api.alerts.schemas import (
     DeliveryOut,
     DutyIn,
     PreferenceIn,
-    TestResult,
     WebhookIn,
     WebhookOut,
+    WebhookTestOut,
 )
 from api.alerts.service import (
     add_webhook,
@@ -122,7 +122,7 @@ def remove_webhook(webhook_id: str, tenant: ApiTenant, session: WriteSessionDep)
 
 
 @router.post("/webhooks/{webhook_id}/test")
-def test_webhook(webhook_id: str, tenant: ApiTenant, session: SessionDep) -> TestResult:
+def test_webhook(webhook_id: str, tenant: ApiTenant, session: SessionDep) -> WebhookTestOut:
     """POST a signed test message now and say whether it arrived."""
     error = send_test(session=session, tenant=tenant, webhook_id=positive_id(webhook_id))
-    return TestResult(arrived=error is None, error=error)
+    return WebhookTestOut(arrived=error is None, error=error)

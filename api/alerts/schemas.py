@@ -103,6 +103,6 @@ class DeliveryOut(BaseModel):
     idempotency_key: str
 
 
-class TestResult(BaseModel):
+class WebhookTestOut(BaseModel):
     arrived: bool
     error: str | None

@@ -12,7 +12,7 @@ from api.customer.pages import find_code, follow_up_url
 from api.customer.schemas import CardIn, CardReceipt
 from api.errors import Gone, NotFound
 from api.inbox.card_query import InboxFilter, day_bounds
-from api.inbox.schemas import CardOut, CardPage, CardStatusIn, CodeOut, StaffOut
+from api.inbox.schemas import CardOut, CardPage, CardStatusIn, PublicCodeOut, StaffOut
 from api.inbox.service import get_card, list_cards, set_status
 from api.models import CardStatus, Organisation
 from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
@@ -30,10 +30,10 @@ async def active_code(request: Request, token: str) -> CodeContext:
 
 
 @router.get("/codes/{token}", tags=["public"])
-async def read_code(request: Request, token: str) -> CodeOut:
+async def read_code(request: Request, token: str) -> PublicCodeOut:
     """Public: who a code's card goes to and which staff a customer can name."""
     context = await active_code(request, token)
-    return CodeOut(
+    return PublicCodeOut(
         token=context.token,
         organisation=context.organisation_name,
         location=context.location_name,

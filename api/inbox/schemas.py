@@ -51,7 +51,7 @@ class StaffOut(BaseModel):
     name: str
 
 
-class CodeOut(BaseModel):
+class PublicCodeOut(BaseModel):
     """What a card for this code is about."""
 
     token: str
