@@ -15,7 +15,8 @@ from api.inbox.card_query import InboxFilter, day_bounds
 from api.inbox.schemas import CardOut, CardPage, CardStatusIn, PublicCodeOut, StaffOut
 from api.inbox.service import get_card, list_cards, set_status
 from api.models import CardStatus, Organisation
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
+from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
+from api.web.ids import ID_PATTERN, QueryId, parse_id
 
 router = APIRouter(prefix="/api/v1")
 
@@ -72,16 +73,16 @@ async def create_card(
 def read_cards(
     tenant: ApiTenant,
     session: SessionDep,
-    location: Annotated[int | None, Query(ge=1)] = None,
-    employee: Annotated[int | None, Query(ge=1)] = None,
+    location: Annotated[QueryId | None, Query()] = None,
+    employee: Annotated[QueryId | None, Query()] = None,
     rating: Annotated[int | None, Query(ge=1, le=5)] = None,
     status: Annotated[CardStatus | None, Query()] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
-    assignee: Annotated[str | None, Query(pattern=r"^(none|[0-9]{1,18})$")] = None,
+    assignee: Annotated[str | None, Query(pattern=f"^(none|{ID_PATTERN})$")] = None,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: Annotated[date | None, Query()] = None,
     q: Annotated[str, Query(max_length=100, description="Words the comment contains")] = "",
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[QueryId | None, Query()] = None,
 ) -> CardPage:
     """The organisation's cards, newest first; pass `next_before` as `before` for the next page.
 
@@ -98,7 +99,7 @@ def read_cards(
         rating=rating,
         status=status,
         tag=tag,
-        assignee_id=int(assignee) if assignee and assignee.isdigit() else None,
+        assignee_id=parse_id(assignee),
         unassigned=assignee == "none",
         created_from=created_from,
         created_before=created_before,
@@ -109,17 +110,15 @@ def read_cards(
     return CardPage(cards=page.cards, next_before=page.next_before_id)
 
 
-@router.get("/cards/{card_id}", tags=["cards"])
-def read_card(card_id: str, tenant: ApiTenant, session: SessionDep) -> CardOut:
+@router.get("/cards/{card_id:id}", tags=["cards"])
+def read_card(card_id: int, tenant: ApiTenant, session: SessionDep) -> CardOut:
     """One card."""
-    return get_card(session=session, tenant=tenant, card_id=positive_id(card_id))
+    return get_card(session=session, tenant=tenant, card_id=card_id)
 
 
-@router.patch("/cards/{card_id}", tags=["cards"])
+@router.patch("/cards/{card_id:id}", tags=["cards"])
 def update_card(
-    card_id: str, change: CardStatusIn, tenant: ApiTenant, session: WriteSessionDep
+    card_id: int, change: CardStatusIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> CardOut:
     """Mark a card `seen` or `resolved`."""
-    return set_status(
-        session=session, tenant=tenant, card_id=positive_id(card_id), status=change.status
-    )
+    return set_status(session=session, tenant=tenant, card_id=card_id, status=change.status)

@@ -33,7 +33,7 @@ from api.people.service import (
     remove_member,
     update_member,
 )
-from api.web.deps import ApiTenant, SessionDep, SettingsDep, WriteSessionDep, positive_id
+from api.web.deps import ApiTenant, SessionDep, SettingsDep, WriteSessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
 
@@ -71,20 +71,19 @@ def read_members(tenant: ApiTenant, session: SessionDep) -> list[MemberOut]:
     return [member_out(member) for member in list_members(session=session, tenant=tenant)]
 
 
-@router.put("/members/{member_id}")
+@router.put("/members/{member_id:id}")
 def change_member(
-    member_id: str, data: MemberUpdate, tenant: ApiTenant, session: WriteSessionDep
+    member_id: int, data: MemberUpdate, tenant: ApiTenant, session: WriteSessionDep
 ) -> MemberOut:
     """Change a member's role and location limits (409 for the last owner)."""
-    membership_id = positive_id(member_id)
-    update_member(session=session, tenant=tenant, membership_id=membership_id, data=data)
-    return member_out(get_member(session=session, tenant=tenant, membership_id=membership_id))
+    update_member(session=session, tenant=tenant, membership_id=member_id, data=data)
+    return member_out(get_member(session=session, tenant=tenant, membership_id=member_id))
 
 
-@router.delete("/members/{member_id}", status_code=204)
-def delete_member(member_id: str, tenant: ApiTenant, session: WriteSessionDep) -> Response:
+@router.delete("/members/{member_id:id}", status_code=204)
+def delete_member(member_id: int, tenant: ApiTenant, session: WriteSessionDep) -> Response:
     """Remove a member: their sessions end at once (409 for the last owner)."""
-    remove_member(session=session, tenant=tenant, membership_id=positive_id(member_id))
+    remove_member(session=session, tenant=tenant, membership_id=member_id)
     return Response(status_code=204)
 
 
@@ -108,14 +107,12 @@ def invite(
     )
 
 
-@router.post("/invitations/{invitation_id}/revoke")
+@router.post("/invitations/{invitation_id:id}/revoke")
 def withdraw_invitation(
-    invitation_id: str, tenant: ApiTenant, session: WriteSessionDep
+    invitation_id: int, tenant: ApiTenant, session: WriteSessionDep
 ) -> InvitationOut:
     """Withdraw an invitation: its link stops working."""
-    invitation = revoke_invitation(
-        session=session, tenant=tenant, invitation_id=positive_id(invitation_id)
-    )
+    invitation = revoke_invitation(session=session, tenant=tenant, invitation_id=invitation_id)
     return invitation_out(invitation)
 
 
