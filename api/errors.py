@@ -16,7 +16,8 @@ class AppError(Exception):
 
 class NotFound(AppError):
     status_code = 404
-    title = N_("Not found")
+    # As for a path that matches no route (api.main): a malformed id and a missing one look alike.
+    title = N_("There is nothing here.")
 
 
 class Forbidden(AppError):

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Form
 from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import switch_organisation
-from api.web.deps import CsrfCheckedSettingUpManager, WriteSessionDep, positive_id
+from api.web.deps import CsrfCheckedSettingUpManager, WriteSessionDep
+from api.web.ids import require_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -19,6 +20,6 @@ def switch(
 ) -> Response:
     """Open another organisation this person manages; anything else is the same 404."""
     switch_organisation(
-        session=session, session_id=manager.session_id, organisation_id=positive_id(organisation_id)
+        session=session, session_id=manager.session_id, organisation_id=require_id(organisation_id)
     )
     return RedirectResponse("/inbox", status_code=303)

@@ -1,7 +1,6 @@
 """The JSON API for alerts: settings, duty, preferences, webhooks and undelivered alerts."""
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
 
 from api.alerts.outbox import list_undelivered, retry_delivery
 from api.alerts.schemas import (
@@ -11,6 +10,7 @@ from api.alerts.schemas import (
     PreferenceIn,
     WebhookIn,
     WebhookOut,
+    WebhookTestOut,
 )
 from api.alerts.service import (
     add_webhook,
@@ -24,14 +24,9 @@ from api.alerts.service import (
 )
 from api.models import AlertDelivery, Webhook, WebhookStyle
 from api.setup.locations import require_owner
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
+from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
-
-
-class TestResult(BaseModel):
-    arrived: bool
-    error: str | None
 
 
 def webhook_out(webhook: Webhook, *, with_secret: bool = False) -> WebhookOut:
@@ -68,23 +63,21 @@ def update_settings(
     return AlertSettingsIn.model_validate(saved, from_attributes=True)
 
 
-@router.put("/alerts/locations/{location_id}/duty")
+@router.put("/alerts/locations/{location_id:id}/duty")
 def update_duty(
-    location_id: str, data: DutyIn, tenant: ApiTenant, session: WriteSessionDep
+    location_id: int, data: DutyIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> DutyIn:
     """Who is on duty at a location (an empty list: its managers)."""
-    chosen = set_duty(
-        session=session, tenant=tenant, location_id=positive_id(location_id), data=data
-    )
+    chosen = set_duty(session=session, tenant=tenant, location_id=location_id, data=data)
     return DutyIn(user_ids=chosen)
 
 
-@router.put("/alerts/people/{user_id}")
+@router.put("/alerts/people/{user_id:id}")
 def update_preference(
-    user_id: str, data: PreferenceIn, tenant: ApiTenant, session: WriteSessionDep
+    user_id: int, data: PreferenceIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> PreferenceIn:
     """One person's alert preferences."""
-    saved = save_preference(session=session, tenant=tenant, user_id=positive_id(user_id), data=data)
+    saved = save_preference(session=session, tenant=tenant, user_id=user_id, data=data)
     return PreferenceIn.model_validate(saved, from_attributes=True)
 
 
@@ -95,13 +88,11 @@ def read_deliveries(tenant: ApiTenant, session: SessionDep) -> list[DeliveryOut]
     return [delivery_out(row) for row in list_undelivered(session=session, tenant=tenant)]
 
 
-@router.post("/alerts/deliveries/{delivery_id}/retry")
-def retry(delivery_id: str, tenant: ApiTenant, session: WriteSessionDep) -> DeliveryOut:
+@router.post("/alerts/deliveries/{delivery_id:id}/retry")
+def retry(delivery_id: int, tenant: ApiTenant, session: WriteSessionDep) -> DeliveryOut:
     """Send a parked delivery again now."""
     require_owner(tenant)
-    return delivery_out(
-        retry_delivery(session=session, tenant=tenant, delivery_id=positive_id(delivery_id))
-    )
+    return delivery_out(retry_delivery(session=session, tenant=tenant, delivery_id=delivery_id))
 
 
 @router.get("/webhooks")
@@ -119,15 +110,15 @@ def create_webhook(
     return webhook_out(add_webhook(session=session, tenant=tenant, data=data), with_secret=True)
 
 
-@router.delete("/webhooks/{webhook_id}", status_code=204)
-def remove_webhook(webhook_id: str, tenant: ApiTenant, session: WriteSessionDep) -> Response:
+@router.delete("/webhooks/{webhook_id:id}", status_code=204)
+def remove_webhook(webhook_id: int, tenant: ApiTenant, session: WriteSessionDep) -> Response:
     """Delete a webhook."""
-    delete_webhook(session=session, tenant=tenant, webhook_id=positive_id(webhook_id))
+    delete_webhook(session=session, tenant=tenant, webhook_id=webhook_id)
     return Response(status_code=204)
 
 
-@router.post("/webhooks/{webhook_id}/test")
-def test_webhook(webhook_id: str, tenant: ApiTenant, session: SessionDep) -> TestResult:
+@router.post("/webhooks/{webhook_id:id}/test")
+def test_webhook(webhook_id: int, tenant: ApiTenant, session: SessionDep) -> WebhookTestOut:
     """POST a signed test message now and say whether it arrived."""
-    error = send_test(session=session, tenant=tenant, webhook_id=positive_id(webhook_id))
-    return TestResult(arrived=error is None, error=error)
+    error = send_test(session=session, tenant=tenant, webhook_id=webhook_id)
+    return WebhookTestOut(arrived=error is None, error=error)

@@ -23,7 +23,6 @@ from api.web.deps import (
     CurrentManager,
     SessionDep,
     WriteSessionDep,
-    positive_id,
 )
 from api.web.forms import FormPage, read_form, submit_form
 
@@ -69,32 +68,30 @@ async def settings(
     return submit_form(ROUTING, request, manager, session, save, values=values, form="settings")
 
 
-@router.post("/locations/{location_id}")
+@router.post("/locations/{location_id:id}")
 async def duty(
-    location_id: str, request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+    location_id: int, request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Name who is on duty at a location."""
     require_owner(manager.tenant)
-    place = positive_id(location_id)
     values = await read_form(request)
 
     def save() -> str:
         data = DutyIn.model_validate({"user_ids": values.get("user_ids", [])})
-        set_duty(session=session, tenant=manager.tenant, location_id=place, data=data)
+        set_duty(session=session, tenant=manager.tenant, location_id=location_id, data=data)
         return "/admin/alerts"
 
     return submit_form(
-        ROUTING, request, manager, session, save, values=values, form=f"duty-{place}"
+        ROUTING, request, manager, session, save, values=values, form=f"duty-{location_id}"
     )
 
 
-@router.post("/people/{user_id}")
+@router.post("/people/{user_id:id}")
 async def preferences(
-    user_id: str, request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+    user_id: int, request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Change one person's alert preferences."""
     require_owner(manager.tenant)
-    person = positive_id(user_id)
     values = await read_form(request)
 
     def save() -> str:
@@ -107,11 +104,11 @@ async def preferences(
                 "language": values.get("language") or "",
             }
         )
-        save_preference(session=session, tenant=manager.tenant, user_id=person, data=data)
+        save_preference(session=session, tenant=manager.tenant, user_id=user_id, data=data)
         return "/admin/alerts"
 
     return submit_form(
-        ROUTING, request, manager, session, save, values=values, form=f"person-{person}"
+        ROUTING, request, manager, session, save, values=values, form=f"user_id-{user_id}"
     )
 
 
@@ -122,9 +119,9 @@ def deliveries(request: Request, manager: CurrentManager, session: SessionDep) -
     return DELIVERIES.render(request, manager, session)
 
 
-@router.post("/deliveries/{delivery_id}/retry")
-def retry(delivery_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+@router.post("/deliveries/{delivery_id:id}/retry")
+def retry(delivery_id: int, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Send a parked delivery again now."""
     require_owner(manager.tenant)
-    retry_delivery(session=session, tenant=manager.tenant, delivery_id=positive_id(delivery_id))
+    retry_delivery(session=session, tenant=manager.tenant, delivery_id=delivery_id)
     return RedirectResponse("/admin/alerts/deliveries", status_code=303)

@@ -18,7 +18,6 @@ from api.web.deps import (
     CurrentManager,
     SessionDep,
     WriteSessionDep,
-    positive_id,
 )
 from api.web.forms import FormPage, read_form, submit_form
 
@@ -68,20 +67,19 @@ async def add(request: Request, manager: CsrfCheckedManager, session: WriteSessi
     )
 
 
-@router.post("/{webhook_id}/test")
+@router.post("/{webhook_id:id}/test")
 def test(
-    webhook_id: str, request: Request, manager: CsrfCheckedManager, session: SessionDep
+    webhook_id: int, request: Request, manager: CsrfCheckedManager, session: SessionDep
 ) -> Response:
     """Send a signed test message now and say whether it arrived."""
     require_owner(manager.tenant)
-    hook = positive_id(webhook_id)
-    error = send_test(session=session, tenant=manager.tenant, webhook_id=hook)
-    return WEBHOOKS.render(request, manager, session, tested=hook, test_error=error)
+    error = send_test(session=session, tenant=manager.tenant, webhook_id=webhook_id)
+    return WEBHOOKS.render(request, manager, session, tested=webhook_id, test_error=error)
 
 
-@router.post("/{webhook_id}/delete")
-def delete(webhook_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+@router.post("/{webhook_id:id}/delete")
+def delete(webhook_id: int, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Delete a webhook."""
     require_owner(manager.tenant)
-    delete_webhook(session=session, tenant=manager.tenant, webhook_id=positive_id(webhook_id))
+    delete_webhook(session=session, tenant=manager.tenant, webhook_id=webhook_id)
     return RedirectResponse("/admin/alerts/webhooks", status_code=303)

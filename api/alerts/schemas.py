@@ -1,4 +1,5 @@
-"""What an owner sends to set up alerts, checked the same way for forms and the API."""
+"""What an owner sends to set up alerts (checked the same way for forms and the API), and what
+the alerts API answers."""
 
 from datetime import time
 from urllib.parse import urlsplit
@@ -100,3 +101,8 @@ class DeliveryOut(BaseModel):
     attempts: int
     last_error: str
     idempotency_key: str
+
+
+class WebhookTestOut(BaseModel):
+    arrived: bool
+    error: str | None

@@ -48,38 +48,6 @@ class CardIn(BaseModel):
         return self
 
 
-class CardOut(BaseModel):
-    """A card as a manager reads it."""
-
-    id: int
-    code_token: str
-    location_id: int | None
-    location_name: str | None
-    employee_id: int | None
-    employee_name: str | None
-    rating: int
-    comment: str
-    contact_name: str
-    contact_email: str
-    contact_phone: str
-    wants_reply: bool
-    status: str
-    created_at: datetime
-    # Each step of the workflow: when, and the name of the manager who took it.
-    seen_at: datetime | None
-    seen_by: str | None = None
-    acknowledged_at: datetime | None = None
-    acknowledged_by: str | None = None
-    resolved_at: datetime | None
-    resolved_by: str | None = None
-    dismissed_at: datetime | None = None
-    dismissed_by: str | None = None
-    # Who is working the card, and the organisation's tags on it.
-    assignee_id: int | None = None
-    assignee: str | None = None
-    tags: list[str] = []
-
-
 class CardReceipt(BaseModel):
     """The public answer to a submission: the card is stored."""
 
@@ -88,12 +56,3 @@ class CardReceipt(BaseModel):
     created_at: datetime
     # The customer's private page about this card (GET /api/v1/follow-up/{token} as JSON).
     follow_up_url: str
-
-
-class CardStatusIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    status: str = Field(
-        pattern="^(seen|acknowledged|resolved|dismissed)$",
-        description="The next step: seen → acknowledged → resolved or dismissed",
-    )

@@ -5,39 +5,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
 
 from api.customer.cards import submit_card
 from api.customer.codes import CodeContext
 from api.customer.pages import find_code, follow_up_url
-from api.customer.schemas import CardIn, CardOut, CardReceipt, CardStatusIn
+from api.customer.schemas import CardIn, CardReceipt
 from api.errors import Gone, NotFound
 from api.inbox.card_query import InboxFilter, day_bounds
+from api.inbox.schemas import CardOut, CardPage, CardStatusIn, PublicCodeOut, StaffOut
 from api.inbox.service import get_card, list_cards, set_status
 from api.models import CardStatus, Organisation
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
+from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
+from api.web.ids import ID_PATTERN, QueryId, parse_id
 
 router = APIRouter(prefix="/api/v1")
-
-
-class StaffOut(BaseModel):
-    id: int
-    name: str
-
-
-class CodeOut(BaseModel):
-    """What a card for this code is about."""
-
-    token: str
-    organisation: str
-    location: str | None
-    employee: str | None
-    staff: list[StaffOut]
-
-
-class CardPage(BaseModel):
-    cards: list[CardOut]
-    next_before: int | None
 
 
 async def active_code(request: Request, token: str) -> CodeContext:
@@ -50,10 +31,10 @@ async def active_code(request: Request, token: str) -> CodeContext:
 
 
 @router.get("/codes/{token}", tags=["public"])
-async def read_code(request: Request, token: str) -> CodeOut:
+async def read_code(request: Request, token: str) -> PublicCodeOut:
     """Public: who a code's card goes to and which staff a customer can name."""
     context = await active_code(request, token)
-    return CodeOut(
+    return PublicCodeOut(
         token=context.token,
         organisation=context.organisation_name,
         location=context.location_name,
@@ -92,16 +73,16 @@ async def create_card(
 def read_cards(
     tenant: ApiTenant,
     session: SessionDep,
-    location: Annotated[int | None, Query(ge=1)] = None,
-    employee: Annotated[int | None, Query(ge=1)] = None,
+    location: Annotated[QueryId | None, Query()] = None,
+    employee: Annotated[QueryId | None, Query()] = None,
     rating: Annotated[int | None, Query(ge=1, le=5)] = None,
     status: Annotated[CardStatus | None, Query()] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
-    assignee: Annotated[str | None, Query(pattern=r"^(none|[0-9]{1,18})$")] = None,
+    assignee: Annotated[str | None, Query(pattern=f"^(none|{ID_PATTERN})$")] = None,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: Annotated[date | None, Query()] = None,
     q: Annotated[str, Query(max_length=100, description="Words the comment contains")] = "",
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[QueryId | None, Query()] = None,
 ) -> CardPage:
     """The organisation's cards, newest first; pass `next_before` as `before` for the next page.
 
@@ -118,7 +99,7 @@ def read_cards(
         rating=rating,
         status=status,
         tag=tag,
-        assignee_id=int(assignee) if assignee and assignee.isdigit() else None,
+        assignee_id=parse_id(assignee),
         unassigned=assignee == "none",
         created_from=created_from,
         created_before=created_before,
@@ -129,17 +110,15 @@ def read_cards(
     return CardPage(cards=page.cards, next_before=page.next_before_id)
 
 
-@router.get("/cards/{card_id}", tags=["cards"])
-def read_card(card_id: str, tenant: ApiTenant, session: SessionDep) -> CardOut:
+@router.get("/cards/{card_id:id}", tags=["cards"])
+def read_card(card_id: int, tenant: ApiTenant, session: SessionDep) -> CardOut:
     """One card."""
-    return get_card(session=session, tenant=tenant, card_id=positive_id(card_id))
+    return get_card(session=session, tenant=tenant, card_id=card_id)
 
 
-@router.patch("/cards/{card_id}", tags=["cards"])
+@router.patch("/cards/{card_id:id}", tags=["cards"])
 def update_card(
-    card_id: str, change: CardStatusIn, tenant: ApiTenant, session: WriteSessionDep
+    card_id: int, change: CardStatusIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> CardOut:
     """Mark a card `seen` or `resolved`."""
-    return set_status(
-        session=session, tenant=tenant, card_id=positive_id(card_id), status=change.status
-    )
+    return set_status(session=session, tenant=tenant, card_id=card_id, status=change.status)

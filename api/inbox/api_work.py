@@ -1,91 +1,58 @@
 """The JSON API for working a card: assignee, internal notes, tags and the audit trail."""
 
-from datetime import datetime
-
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
-from api.customer.schemas import CardOut
 from api.inbox.card_history import card_history
 from api.inbox.card_work import add_note, assign_card, list_notes, tag_card, untag_card
+from api.inbox.schemas import AssigneeIn, CardOut, HistoryOut, NoteIn, NoteOut
 from api.inbox.service import get_card
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
+from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["cards"])
 
 
-class AssigneeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    assignee_id: int | None = Field(description="A manager who can see the card; null unassigns")
-
-
-class NoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    body: str = Field(min_length=1, max_length=2000)
-
-
-class NoteOut(BaseModel):
-    id: int
-    body: str
-    author: str | None
-    created_at: datetime
-
-
-class HistoryOut(BaseModel):
-    kind: str
-    at: datetime
-    actor: str | None
-    before: str | None
-    after: str | None
-
-
-@router.put("/cards/{card_id}/assignee")
+@router.put("/cards/{card_id:id}/assignee")
 def put_assignee(
-    card_id: str, change: AssigneeIn, tenant: ApiTenant, session: WriteSessionDep
+    card_id: int, change: AssigneeIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> CardOut:
     """Assign the card to a manager who can see its location, or unassign it."""
-    found = positive_id(card_id)
-    assign_card(session=session, tenant=tenant, card_id=found, assignee_id=change.assignee_id)
-    return get_card(session=session, tenant=tenant, card_id=found)
+    assign_card(session=session, tenant=tenant, card_id=card_id, assignee_id=change.assignee_id)
+    return get_card(session=session, tenant=tenant, card_id=card_id)
 
 
-@router.get("/cards/{card_id}/notes")
-def read_notes(card_id: str, tenant: ApiTenant, session: SessionDep) -> list[NoteOut]:
+@router.get("/cards/{card_id:id}/notes")
+def read_notes(card_id: int, tenant: ApiTenant, session: SessionDep) -> list[NoteOut]:
     """The card's internal notes, oldest first."""
-    notes = list_notes(session=session, tenant=tenant, card_id=positive_id(card_id))
+    notes = list_notes(session=session, tenant=tenant, card_id=card_id)
     return [
         NoteOut(id=note.id or 0, body=note.body, author=author or None, created_at=note.created_at)
         for note, author in notes
     ]
 
 
-@router.post("/cards/{card_id}/notes", status_code=201)
-def create_note(card_id: str, note: NoteIn, tenant: ApiTenant, session: WriteSessionDep) -> NoteOut:
+@router.post("/cards/{card_id:id}/notes", status_code=201)
+def create_note(card_id: int, note: NoteIn, tenant: ApiTenant, session: WriteSessionDep) -> NoteOut:
     """Add an internal note (never shown to the customer)."""
-    stored = add_note(session=session, tenant=tenant, card_id=positive_id(card_id), body=note.body)
+    stored = add_note(session=session, tenant=tenant, card_id=card_id, body=note.body)
     return NoteOut(id=stored.id or 0, body=stored.body, author=None, created_at=stored.created_at)
 
 
-@router.put("/cards/{card_id}/tags/{tag}")
-def put_tag(card_id: str, tag: str, tenant: ApiTenant, session: WriteSessionDep) -> CardOut:
+@router.put("/cards/{card_id:id}/tags/{tag}")
+def put_tag(card_id: int, tag: str, tenant: ApiTenant, session: WriteSessionDep) -> CardOut:
     """Put a tag on the card (a new name makes a new tag)."""
-    found = positive_id(card_id)
-    tag_card(session=session, tenant=tenant, card_id=found, name=tag)
-    return get_card(session=session, tenant=tenant, card_id=found)
+    tag_card(session=session, tenant=tenant, card_id=card_id, name=tag)
+    return get_card(session=session, tenant=tenant, card_id=card_id)
 
 
-@router.delete("/cards/{card_id}/tags/{tag}")
-def delete_tag(card_id: str, tag: str, tenant: ApiTenant, session: WriteSessionDep) -> CardOut:
+@router.delete("/cards/{card_id:id}/tags/{tag}")
+def delete_tag(card_id: int, tag: str, tenant: ApiTenant, session: WriteSessionDep) -> CardOut:
     """Take a tag off the card."""
-    found = positive_id(card_id)
-    untag_card(session=session, tenant=tenant, card_id=found, name=tag)
-    return get_card(session=session, tenant=tenant, card_id=found)
+    untag_card(session=session, tenant=tenant, card_id=card_id, name=tag)
+    return get_card(session=session, tenant=tenant, card_id=card_id)
 
 
-@router.get("/cards/{card_id}/history")
-def read_history(card_id: str, tenant: ApiTenant, session: SessionDep) -> list[HistoryOut]:
+@router.get("/cards/{card_id:id}/history")
+def read_history(card_id: int, tenant: ApiTenant, session: SessionDep) -> list[HistoryOut]:
     """Every event of the card, oldest first: who, when, from and to."""
-    entries = card_history(session=session, tenant=tenant, card_id=positive_id(card_id))
+    entries = card_history(session=session, tenant=tenant, card_id=card_id)
     return [HistoryOut(**vars(entry)) for entry in entries]

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Integer, column, table, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from api.customer.schemas import CardOut
+from api.inbox.schemas import CardOut
 from api.models import Card, CardStatus, CardTag, Tag
 from api.tenancy import Tenant, scoped
 

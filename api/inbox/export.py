@@ -8,8 +8,8 @@ from dataclasses import replace
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.customer.schemas import CardOut
 from api.inbox.card_query import InboxFilter, filtered_cards, zone_of
+from api.inbox.schemas import CardOut
 from api.inbox.service import describe_cards
 from api.tenancy import Tenant
 

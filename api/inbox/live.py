@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import Session, col
 
-from api.customer.schemas import CardOut
+from api.inbox.schemas import CardOut
 from api.inbox.service import describe_cards
 from api.models import Card, Event, EventKind
 from api.tenancy import Tenant, scoped, scoped_live_events

@@ -22,19 +22,13 @@ from api.web.deps import (
     CurrentManager,
     SessionDep,
     WriteSessionDep,
-    positive_id,
 )
+from api.web.ids import parse_id
 
 router = APIRouter(include_in_schema=False)
 # The inbox's query string: what a page, its "older" link, its export and its stream share.
 FILTER_KEYS = ("q", "status", "rating", "location", "employee", "tag", "assignee", "from", "to")
-
-
-def optional_int(value: str | None, *, low: int = 1, high: int = 10**18) -> int | None:
-    """A filter from the query string; an empty or nonsense value means "any"."""
-    if value and value.isdigit() and low <= int(value) <= high:
-        return int(value)
-    return None
+RATINGS = ("1", "2", "3", "4", "5")
 
 
 def optional_date(value: str | None) -> date | None:
@@ -53,6 +47,7 @@ def kept_query(params: Mapping[str, str]) -> dict[str, str]:
 def read_filters(query: Mapping[str, str], manager: SignedIn, before: str | None) -> InboxFilter:
     """An InboxFilter from the kept query; days are the organisation's days."""
     status = query.get("status", "")
+    rating = query.get("rating", "")
     assignee = query.get("assignee", "")
     created_from, created_before = day_bounds(
         optional_date(query.get("from")),
@@ -60,17 +55,17 @@ def read_filters(query: Mapping[str, str], manager: SignedIn, before: str | None
         manager.organisation.time_zone,
     )
     return InboxFilter(
-        location_id=optional_int(query.get("location")),
-        employee_id=optional_int(query.get("employee")),
-        rating=optional_int(query.get("rating"), high=5),
+        location_id=parse_id(query.get("location")),
+        employee_id=parse_id(query.get("employee")),
+        rating=int(rating) if rating in RATINGS else None,
         status=CardStatus(status) if status in CardStatus.__members__ else None,
         tag=query.get("tag") or None,
-        assignee_id=manager.user.id if assignee == "me" else optional_int(assignee),
+        assignee_id=manager.user.id if assignee == "me" else parse_id(assignee),
         unassigned=assignee == "none",
         created_from=created_from,
         created_before=created_before,
         words=query.get("q", ""),
-        before_id=optional_int(before),
+        before_id=parse_id(before),
     )
 
 
@@ -128,47 +123,46 @@ def stream_url(query: Mapping[str, str], after: int) -> str:
     return "/inbox/stream?" + urlencode({**query, "after": after})
 
 
-@router.get("/inbox/{card_id}")
+@router.get("/inbox/{card_id:id}")
 def card_detail(
     request: Request,
-    card_id: str,
+    card_id: int,
     manager: CurrentManager,
     session: SessionDep,
     template: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """One card, with what can be done about it (?template= prefills the reply without JS)."""
-    number = positive_id(card_id)
     body = template_text(session, manager, template)
-    reply = reply_section(session, manager, number, body=body)
-    return render_card_page(request, manager, session, number, reply=reply)
+    reply = reply_section(session, manager, card_id, body=body)
+    return render_card_page(request, manager, session, card_id, reply=reply)
 
 
 def change_status(
-    card_id: str, manager: SignedIn, session: Session, status: CardStatus
+    card_id: int, manager: SignedIn, session: Session, status: CardStatus
 ) -> Response:
-    set_status(session=session, tenant=manager.tenant, card_id=positive_id(card_id), status=status)
+    set_status(session=session, tenant=manager.tenant, card_id=card_id, status=status)
     return RedirectResponse(f"/inbox/{card_id}", status_code=303)
 
 
-@router.post("/inbox/{card_id}/seen")
-def mark_seen(card_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+@router.post("/inbox/{card_id:id}/seen")
+def mark_seen(card_id: int, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Mark a card read: the card page's script asks as it opens (a GET never changes it)."""
     return change_status(card_id, manager, session, CardStatus.seen)
 
 
-@router.post("/inbox/{card_id}/acknowledge")
-def acknowledge(card_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+@router.post("/inbox/{card_id:id}/acknowledge")
+def acknowledge(card_id: int, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Say someone is on it."""
     return change_status(card_id, manager, session, CardStatus.acknowledged)
 
 
-@router.post("/inbox/{card_id}/resolve")
-def mark_resolved(card_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+@router.post("/inbox/{card_id:id}/resolve")
+def mark_resolved(card_id: int, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Mark a card resolved."""
     return change_status(card_id, manager, session, CardStatus.resolved)
 
 
-@router.post("/inbox/{card_id}/dismiss")
-def dismiss(card_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+@router.post("/inbox/{card_id:id}/dismiss")
+def dismiss(card_id: int, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Close a card that needs nothing done."""
     return change_status(card_id, manager, session, CardStatus.dismissed)

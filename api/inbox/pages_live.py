@@ -17,16 +17,17 @@ from sqlmodel import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.accounts.service import SignedIn
-from api.customer.schemas import CardOut
 from api.errors import LoginRequired
 from api.inbox.card_query import InboxFilter
 from api.inbox.events import latest_event_id
 from api.inbox.live import CardChange, read_changes
-from api.inbox.pages import kept_query, optional_int, read_filters
+from api.inbox.pages import kept_query, read_filters
+from api.inbox.schemas import CardOut
 from api.inbox.wakeups import Wakeups
 from api.models import EventKind
 from api.templating import templates
 from api.web.deps import StreamingManager, get_signed_in_briefly
+from api.web.ids import parse_id
 
 router = APIRouter(include_in_schema=False)
 HEARTBEAT_SECONDS = 15
@@ -53,9 +54,9 @@ async def inbox_stream(
 ) -> EventSourceResponse:
     """New cards as inbox rows, and status changes, after `Last-Event-ID` (or `?after=`)."""
     filters = read_filters(kept_query(request.query_params), manager, before=None)
-    start = optional_int(last_event_id, low=0)
+    start = parse_id(last_event_id)
     if start is None:
-        start = optional_int(after, low=0)
+        start = parse_id(after)
     if start is None:
         start = await run_in_threadpool(newest_for, request, manager)
     return EventSourceResponse(

@@ -4,18 +4,17 @@ from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
-from pydantic import Field
 from starlette.responses import JSONResponse, Response
 
 from api.alerts.channels.webpush import VapidKeys
 from api.i18n import find_language, page_language
 from api.inbox.push_subscriptions import (
-    BrowserSubscription,
     check_subscription,
     delete_subscription,
     save_subscription,
     send_test_notification,
 )
+from api.inbox.schemas import PageSubscription
 from api.templating import WEB
 from api.web.deps import CsrfHeaderManager, EngineDep, SettingsDep, WriteSessionDep
 
@@ -43,10 +42,6 @@ async def service_worker() -> Response:
         # Below /inbox/ by its URL, it may still take /inbox itself (the list) as its scope.
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": SCOPE},
     )
-
-
-class PageSubscription(BrowserSubscription):
-    language: str | None = Field(default=None, max_length=35)
 
 
 @router.post("/inbox/push/subscribe")

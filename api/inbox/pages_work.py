@@ -18,8 +18,9 @@ from api.inbox.bulk import BulkAction, apply_bulk
 from api.inbox.card_page import render_card_page
 from api.inbox.card_work import add_note, assign_card, tag_card, untag_card
 from api.inbox.export import export_rows
-from api.inbox.pages import kept_query, optional_int, read_filters, render_inbox
-from api.web.deps import CsrfCheckedManager, CurrentManager, WriteSessionDep, positive_id
+from api.inbox.pages import kept_query, read_filters, render_inbox
+from api.web.deps import CsrfCheckedManager, CurrentManager, WriteSessionDep
+from api.web.ids import parse_id, require_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,18 +55,18 @@ def bulk(
     tag: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """One action on the selected cards: all of them or none; back to the same filters."""
-    card_ids = [positive_id(value) for value in card]
+    card_ids = [require_id(value) for value in card]
     try:
         if action not in BulkAction.__members__:
             raise Unprocessable(N_("Choose what to do with the selected cards."))
-        if action == BulkAction.assign and assignee != "none" and optional_int(assignee) is None:
+        if action == BulkAction.assign and assignee != "none" and parse_id(assignee) is None:
             raise Unprocessable(N_("Choose who to assign the cards to."))
         apply_bulk(
             session=session,
             tenant=manager.tenant,
             card_ids=card_ids,
             action=BulkAction(action),
-            assignee_id=optional_int(assignee),
+            assignee_id=parse_id(assignee),
             tag=tag,
         )
     except Unprocessable as error:
@@ -80,26 +81,25 @@ def work_on_card(
     request: Request,
     manager: SignedIn,
     session: Session,
-    card_id: str,
+    card_id: int,
     change: Callable[[int], object],
     *,
     form: dict[str, str] | None = None,
     anchor: str = "",
 ) -> Response:
     """Make one change to a card and go back to it; a refused change shows the page again."""
-    found = positive_id(card_id)
     try:
-        change(found)
+        change(card_id)
     except Unprocessable as error:
         session.rollback()
-        return render_card_page(request, manager, session, found, error=error.message, form=form)
-    return RedirectResponse(f"/inbox/{found}{anchor}", status_code=303)
+        return render_card_page(request, manager, session, card_id, error=error.message, form=form)
+    return RedirectResponse(f"/inbox/{card_id}{anchor}", status_code=303)
 
 
-@router.post("/inbox/{card_id}/assign")
+@router.post("/inbox/{card_id:id}/assign")
 def assign(
     request: Request,
-    card_id: str,
+    card_id: int,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
     assignee: Annotated[str, Form(max_length=20)] = "",
@@ -107,22 +107,22 @@ def assign(
     """Give the card to a manager who can see it; an empty choice unassigns it."""
 
     def change(found: int) -> None:
-        if assignee and optional_int(assignee) is None:
+        if assignee and parse_id(assignee) is None:
             raise Unprocessable(N_("Choose who to assign the card to."))
         assign_card(
             session=session,
             tenant=manager.tenant,
             card_id=found,
-            assignee_id=optional_int(assignee),
+            assignee_id=parse_id(assignee),
         )
 
     return work_on_card(request, manager, session, card_id, change)
 
 
-@router.post("/inbox/{card_id}/notes")
+@router.post("/inbox/{card_id:id}/notes")
 def note(
     request: Request,
-    card_id: str,
+    card_id: int,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
     body: Text = "",
@@ -139,10 +139,10 @@ def note(
     )
 
 
-@router.post("/inbox/{card_id}/tags")
+@router.post("/inbox/{card_id:id}/tags")
 def add_tag(
     request: Request,
-    card_id: str,
+    card_id: int,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
     tag: Annotated[str, Form(max_length=100)] = "",
@@ -158,14 +158,13 @@ def add_tag(
     )
 
 
-@router.post("/inbox/{card_id}/tags/remove")
+@router.post("/inbox/{card_id:id}/tags/remove")
 def remove_tag(
-    card_id: str,
+    card_id: int,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
     tag: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Take a tag off the card."""
-    found = positive_id(card_id)
-    untag_card(session=session, tenant=manager.tenant, card_id=found, name=tag)
-    return RedirectResponse(f"/inbox/{found}", status_code=303)
+    untag_card(session=session, tenant=manager.tenant, card_id=card_id, name=tag)
+    return RedirectResponse(f"/inbox/{card_id}", status_code=303)

@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
-from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
@@ -16,24 +15,13 @@ from api.alerts.channels.webpush import PushError, PushGone, VapidKeys, b64url_d
 from api.db import writer
 from api.errors import Unprocessable
 from api.i18n import ENGLISH, N_, Language, find_language
+from api.inbox.schemas import BrowserSubscription
 from api.models import PushSubscription, utcnow
 from api.tenancy import Tenant
 
 # Notifications are glanced at: a long comment is cut (and a push message holds ~4 KB at most).
 BODY_CHARACTERS = 300
 TEST_TTL_SECONDS = 120
-
-
-class SubscriptionKeys(BaseModel):
-    p256dh: str = Field(min_length=80, max_length=100)
-    auth: str = Field(min_length=16, max_length=50)
-
-
-class BrowserSubscription(BaseModel):
-    """PushSubscription.toJSON() as the page sends it."""
-
-    endpoint: str = Field(min_length=10, max_length=2000)
-    keys: SubscriptionKeys
 
 
 @dataclass(frozen=True)

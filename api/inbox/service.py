@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from api.customer.schemas import CardOut
 from api.errors import Conflict, NotFound, Unprocessable
 from api.i18n import N_
 from api.inbox.card_query import InboxFilter, filtered_cards
 from api.inbox.events import record_event
+from api.inbox.schemas import CardOut
 from api.models import (
     Card,
     CardStatus,

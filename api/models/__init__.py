@@ -23,12 +23,14 @@ from api.models.alert import (
     WebhookStyle,
 )
 from api.models.card import Card, CardStatus
+from api.models.card_text import CardText
 from api.models.event import Event, EventKind
+from api.models.mail_server import OrganisationMailServer
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
-from api.models.people import Invitation, OrganisationMailServer
+from api.models.people import Invitation
 from api.models.push import PushSubscription
 from api.models.reply import Reply, ReplyEmail, ReplyTemplate
-from api.models.two_factor import CardText, PendingLogin, RecoveryCode, TwoFactor
+from api.models.two_factor import PendingLogin, RecoveryCode, TwoFactor
 from api.models.types import utcnow
 from api.models.work import CardNote, CardTag, Tag
 

@@ -1,4 +1,4 @@
-"""Invitations to join an organisation, and an organisation's own mail server."""
+"""Invitations to join an organisation."""
 
 from datetime import datetime
 
@@ -26,21 +26,3 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class OrganisationMailServer(SQLModel, table=True):
-    """The SMTP server an organisation's mail goes through instead of the installation's."""
-
-    __tablename__ = "organisation_mail_server"
-
-    organisation_id: int = Field(
-        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE"
-    )
-    host: str = Field(max_length=253)
-    port: int
-    security: str = Field(max_length=10)
-    username: str = Field(default="", max_length=254)
-    # Fernet-encrypted with a key derived from the app's secret key: it must be sent, not checked.
-    password_encrypted: str = Field(default="", max_length=1000)
-    from_address: str = Field(max_length=254)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

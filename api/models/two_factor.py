@@ -1,4 +1,4 @@
-"""Two-factor sign-in (TOTP secrets, recovery codes, half-finished sign-ins) and card texts."""
+"""Two-factor sign-in: TOTP secrets, recovery codes, half-finished sign-ins."""
 
 from datetime import datetime
 
@@ -45,17 +45,3 @@ class PendingLogin(SQLModel, table=True):
         default=None, foreign_key="organisation.id", ondelete="CASCADE"
     )
     expires_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class CardText(SQLModel, table=True):
-    """An organisation's own wording of the card in one language; blank is the built-in text."""
-
-    __tablename__ = "card_text"
-
-    organisation_id: int = Field(
-        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE"
-    )
-    language: str = Field(primary_key=True, max_length=12)
-    question: str = Field(default="", max_length=200)
-    thanks: str = Field(default="", max_length=300)
-    data_use: str = Field(default="", max_length=400)

@@ -1,77 +1,41 @@
 """The JSON API for people and mail: members, invitations, the organisation's SMTP server."""
 
-from datetime import datetime
-
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from api.customer.schemas import EMAIL
-from api.models import Invitation, OrganisationMailServer, Role
+from api.models import Invitation, OrganisationMailServer
 from api.people.invitations import (
-    InvitationIn,
     create_invitation,
     deliver_invitation,
     list_invitations,
     revoke_invitation,
 )
 from api.people.mail_server import (
-    MailServerIn,
     own_mail_server,
     remove_mail_server,
     save_mail_server,
     send_test_email,
 )
+from api.people.schemas import (
+    InvitationIn,
+    InvitationOut,
+    MailServerIn,
+    MailServerOut,
+    MemberOut,
+    MemberUpdate,
+    TestEmailIn,
+    TestEmailOut,
+)
 from api.people.service import (
     Member,
-    MemberUpdate,
     get_member,
     list_members,
     remove_member,
     update_member,
 )
-from api.web.deps import ApiTenant, SessionDep, SettingsDep, WriteSessionDep, positive_id
+from api.web.deps import ApiTenant, SessionDep, SettingsDep, WriteSessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
-
-
-class MemberOut(BaseModel):
-    id: int
-    email: str
-    display_name: str
-    role: Role
-    location_ids: list[int]
-    joined_at: datetime
-
-
-class InvitationOut(BaseModel):
-    id: int
-    email: str
-    role: Role
-    location_ids: list[int]
-    expires_at: datetime
-    emailed: bool | None = None
-    # Only when it was not emailed: the one time the link is given out.
-    link: str | None = None
-    mail_error: str | None = None
-
-
-class MailServerOut(BaseModel):
-    host: str
-    port: int
-    security: str
-    username: str
-    password_set: bool
-    from_address: str
-
-
-class TestEmailIn(BaseModel):
-    to: str = Field(max_length=254, pattern=EMAIL.pattern)
-
-
-class TestEmailOut(BaseModel):
-    sent_to: str
-    server: str
 
 
 def member_out(member: Member) -> MemberOut:
@@ -107,20 +71,19 @@ def read_members(tenant: ApiTenant, session: SessionDep) -> list[MemberOut]:
     return [member_out(member) for member in list_members(session=session, tenant=tenant)]
 
 
-@router.put("/members/{member_id}")
+@router.put("/members/{member_id:id}")
 def change_member(
-    member_id: str, data: MemberUpdate, tenant: ApiTenant, session: WriteSessionDep
+    member_id: int, data: MemberUpdate, tenant: ApiTenant, session: WriteSessionDep
 ) -> MemberOut:
     """Change a member's role and location limits (409 for the last owner)."""
-    membership_id = positive_id(member_id)
-    update_member(session=session, tenant=tenant, membership_id=membership_id, data=data)
-    return member_out(get_member(session=session, tenant=tenant, membership_id=membership_id))
+    update_member(session=session, tenant=tenant, membership_id=member_id, data=data)
+    return member_out(get_member(session=session, tenant=tenant, membership_id=member_id))
 
 
-@router.delete("/members/{member_id}", status_code=204)
-def delete_member(member_id: str, tenant: ApiTenant, session: WriteSessionDep) -> Response:
+@router.delete("/members/{member_id:id}", status_code=204)
+def delete_member(member_id: int, tenant: ApiTenant, session: WriteSessionDep) -> Response:
     """Remove a member: their sessions end at once (409 for the last owner)."""
-    remove_member(session=session, tenant=tenant, membership_id=positive_id(member_id))
+    remove_member(session=session, tenant=tenant, membership_id=member_id)
     return Response(status_code=204)
 
 
@@ -144,14 +107,12 @@ def invite(
     )
 
 
-@router.post("/invitations/{invitation_id}/revoke")
+@router.post("/invitations/{invitation_id:id}/revoke")
 def withdraw_invitation(
-    invitation_id: str, tenant: ApiTenant, session: WriteSessionDep
+    invitation_id: int, tenant: ApiTenant, session: WriteSessionDep
 ) -> InvitationOut:
     """Withdraw an invitation: its link stops working."""
-    invitation = revoke_invitation(
-        session=session, tenant=tenant, invitation_id=positive_id(invitation_id)
-    )
+    invitation = revoke_invitation(session=session, tenant=tenant, invitation_id=invitation_id)
     return invitation_out(invitation)
 
 

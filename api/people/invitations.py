@@ -3,17 +3,16 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from api.accounts.service import add_membership, authenticate, create_user, normalize_email
+from api.accounts.service import add_membership, authenticate, create_user
 from api.config import Settings
-from api.customer.schemas import EMAIL
 from api.errors import Conflict, Gone, NotFound
 from api.i18n import N_
 from api.mail import MailError, build_message, send_message, server_for
 from api.models import Invitation, Membership, Organisation, Role, User, utcnow
+from api.people.schemas import InvitationIn
 from api.people.service import own_location_ids
 from api.security import new_secret, sha256_hex
 from api.setup.locations import require_owner
@@ -35,21 +34,6 @@ class WrongPassword(Conflict):
 
     status_code = 400
     title = WRONG_PASSWORD
-
-
-class InvitationIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-
-    email: str = Field(min_length=3, max_length=254)
-    role: Role = Role.manager
-    location_ids: list[int] = Field(default_factory=list, description="A manager's locations")
-
-    @field_validator("email")
-    @classmethod
-    def check_email(cls, value: str) -> str:
-        if not EMAIL.match(value):
-            raise ValueError("This email address does not look right.")
-        return normalize_email(value)
 
 
 @dataclass(frozen=True)

@@ -3,46 +3,22 @@ installation's, and tried with a test email."""
 
 import base64
 import logging
-from email.utils import parseaddr
-from typing import Literal
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session
 
 from api.app_settings import stored_secret_key
 from api.config import Settings
-from api.customer.schemas import EMAIL
 from api.errors import Unprocessable
 from api.mail import MailError, MailServer, build_message, send_message, server_for
 from api.models import OrganisationMailServer, utcnow
+from api.people.schemas import MailServerIn
 from api.setup.locations import require_owner
 from api.tenancy import Tenant
 
 logger = logging.getLogger(__name__)
-
-
-class MailServerIn(BaseModel):
-    """An organisation's SMTP server; a blank or missing password keeps the stored one."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-
-    host: str = Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.\-:\[\]]+$")
-    port: int = Field(default=587, ge=1, le=65535)
-    security: Literal["none", "starttls", "tls"] = "starttls"
-    username: str = Field(default="", max_length=254)
-    password: str | None = Field(default=None, max_length=500)
-    from_address: str = Field(min_length=3, max_length=254)
-
-    @field_validator("from_address")
-    @classmethod
-    def check_from_address(cls, value: str) -> str:
-        _, address = parseaddr(value)
-        if "\n" in value or "\r" in value or not EMAIL.match(address):
-            raise ValueError("Write a sender address such as Harbour Café <cards@example.com>.")
-        return value
 
 
 def password_cipher(secret_key: str) -> Fernet:

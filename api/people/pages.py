@@ -9,13 +9,13 @@ from starlette.responses import RedirectResponse, Response
 from api.accounts.service import SignedIn
 from api.models import Role, utcnow
 from api.people.invitations import (
-    InvitationIn,
     create_invitation,
     deliver_invitation,
     list_invitations,
     revoke_invitation,
 )
-from api.people.service import MemberUpdate, list_members, remove_member, update_member
+from api.people.schemas import InvitationIn, MemberUpdate
+from api.people.service import list_members, remove_member, update_member
 from api.setup.locations import list_locations, require_owner
 from api.web.deps import (
     OWNER_ONLY,
@@ -24,7 +24,6 @@ from api.web.deps import (
     SessionDep,
     SettingsDep,
     WriteSessionDep,
-    positive_id,
 )
 from api.web.forms import FormPage, read_form, submit_form
 
@@ -76,27 +75,26 @@ async def invite(
     return submit_form(PEOPLE, request, manager, session, send, values=values, error_field="email")
 
 
-@router.post("/invitations/{invitation_id}/revoke")
-def revoke(invitation_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+@router.post("/invitations/{invitation_id:id}/revoke")
+def revoke(invitation_id: int, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Withdraw an invitation; its link stops working."""
-    revoke_invitation(
-        session=session, tenant=manager.tenant, invitation_id=positive_id(invitation_id)
-    )
+    revoke_invitation(session=session, tenant=manager.tenant, invitation_id=invitation_id)
     return RedirectResponse("/admin/people", status_code=303)
 
 
-@router.post("/{membership_id}")
+@router.post("/{membership_id:id}")
 async def change_member(
-    request: Request, membership_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request, membership_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Change a member's role and the locations a manager is limited to."""
-    member_id = positive_id(membership_id)
     values = await read_form(request)
     values.setdefault("location_ids", [])
 
     def change() -> str:
         data = MemberUpdate.model_validate(values)
-        update_member(session=session, tenant=manager.tenant, membership_id=member_id, data=data)
+        update_member(
+            session=session, tenant=manager.tenant, membership_id=membership_id, data=data
+        )
         return "/admin/people"
 
     return submit_form(
@@ -106,22 +104,27 @@ async def change_member(
         session,
         change,
         values=values,
-        form=f"member-{member_id}",
+        form=f"member-{membership_id}",
         error_field="member",
     )
 
 
-@router.post("/{membership_id}/remove")
+@router.post("/{membership_id:id}/remove")
 def remove(
-    request: Request, membership_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request, membership_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Remove someone from the organisation: their sessions in it end at once."""
-    member_id = positive_id(membership_id)
 
     def change() -> str:
-        remove_member(session=session, tenant=manager.tenant, membership_id=member_id)
+        remove_member(session=session, tenant=manager.tenant, membership_id=membership_id)
         return "/admin/people"
 
     return submit_form(
-        PEOPLE, request, manager, session, change, form=f"remove-{member_id}", error_field="member"
+        PEOPLE,
+        request,
+        manager,
+        session,
+        change,
+        form=f"remove-{membership_id}",
+        error_field="member",
     )

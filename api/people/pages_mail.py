@@ -9,12 +9,12 @@ from starlette.responses import RedirectResponse, Response
 from api.accounts.service import SignedIn
 from api.mail import instance_server
 from api.people.mail_server import (
-    MailServerIn,
     own_mail_server,
     remove_mail_server,
     save_mail_server,
     send_test_email,
 )
+from api.people.schemas import MailServerIn
 from api.web.deps import (
     OWNER_ONLY,
     CsrfCheckedManager,

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
@@ -18,19 +17,11 @@ from api.models import (
     Role,
     User,
 )
+from api.people.schemas import MemberUpdate
 from api.setup.locations import require_owner
 from api.tenancy import Tenant, get_scoped
 
 LAST_OWNER = "An organisation needs at least one owner: make someone else an owner first."
-
-
-class MemberUpdate(BaseModel):
-    """A member's role and, for a manager, the locations they are limited to (none: all)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    role: Role
-    location_ids: list[int] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)

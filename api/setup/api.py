@@ -1,9 +1,6 @@
 """The JSON API for an organisation's set-up: locations, employees, codes."""
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
 from api.models import Code, Employee, Location
 from api.setup.codes import create_code, list_codes, move_code, replace_code, revoke_code
@@ -14,36 +11,11 @@ from api.setup.employees import (
     set_employee_active,
 )
 from api.setup.locations import list_locations, save_location
-from api.setup.schemas import CodeIn, EmployeeIn, LocationIn
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep, positive_id
+from api.setup.schemas import CodeIn, CodeOut, EmployeeIn, EmployeeOut, LocationIn, LocationOut
+from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
 from qr.codes import card_url
 
 router = APIRouter(prefix="/api/v1", tags=["set-up"])
-
-
-class LocationOut(BaseModel):
-    id: int
-    name: str
-    kind: str
-
-
-class EmployeeOut(BaseModel):
-    id: int
-    display_name: str
-    role_title: str
-    email: str | None
-    active: bool
-    location_ids: list[int]
-
-
-class CodeOut(BaseModel):
-    id: int
-    token: str
-    url: str
-    label: str
-    location_id: int | None
-    employee_id: int | None
-    revoked_at: datetime | None
 
 
 def location_out(location: Location) -> LocationOut:
@@ -79,14 +51,12 @@ def create_location(data: LocationIn, tenant: ApiTenant, session: WriteSessionDe
     return location_out(save_location(session=session, tenant=tenant, data=data))
 
 
-@router.put("/locations/{location_id}")
+@router.put("/locations/{location_id:id}")
 def update_location(
-    location_id: str, data: LocationIn, tenant: ApiTenant, session: WriteSessionDep
+    location_id: int, data: LocationIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> LocationOut:
     """Rename a location or change its kind."""
-    location = save_location(
-        session=session, tenant=tenant, data=data, location_id=positive_id(location_id)
-    )
+    location = save_location(session=session, tenant=tenant, data=data, location_id=location_id)
     return location_out(location)
 
 
@@ -104,24 +74,22 @@ def create_employee(data: EmployeeIn, tenant: ApiTenant, session: WriteSessionDe
     return employee_out(employee, employee_locations(session=session, tenant=tenant))
 
 
-@router.put("/employees/{employee_id}")
+@router.put("/employees/{employee_id:id}")
 def update_employee(
-    employee_id: str, data: EmployeeIn, tenant: ApiTenant, session: WriteSessionDep
+    employee_id: int, data: EmployeeIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> EmployeeOut:
     """Change an employee's details and where they work."""
-    employee = save_employee(
-        session=session, tenant=tenant, data=data, employee_id=positive_id(employee_id)
-    )
+    employee = save_employee(session=session, tenant=tenant, data=data, employee_id=employee_id)
     return employee_out(employee, employee_locations(session=session, tenant=tenant))
 
 
-@router.post("/employees/{employee_id}/deactivate")
+@router.post("/employees/{employee_id:id}/deactivate")
 def deactivate_employee(
-    request: Request, employee_id: str, tenant: ApiTenant, session: WriteSessionDep
+    request: Request, employee_id: int, tenant: ApiTenant, session: WriteSessionDep
 ) -> EmployeeOut:
     """Deactivate an employee and revoke their codes."""
     employee, revoked = set_employee_active(
-        session=session, tenant=tenant, employee_id=positive_id(employee_id), active=False
+        session=session, tenant=tenant, employee_id=employee_id, active=False
     )
     for token in revoked:
         request.app.state.code_cache.invalidate(token)
@@ -145,31 +113,31 @@ def create_code_route(
     return code_out(request, create_code(session=session, tenant=tenant, data=data))
 
 
-@router.put("/codes/{code_id}")
+@router.put("/codes/{code_id:id}")
 def move_code_route(
-    request: Request, code_id: str, data: CodeIn, tenant: ApiTenant, session: WriteSessionDep
+    request: Request, code_id: int, data: CodeIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> CodeOut:
     """Point a code at another location or employee."""
-    code = move_code(session=session, tenant=tenant, code_id=positive_id(code_id), data=data)
+    code = move_code(session=session, tenant=tenant, code_id=code_id, data=data)
     request.app.state.code_cache.invalidate(code.token)
     return code_out(request, code)
 
 
-@router.post("/codes/{code_id}/revoke")
+@router.post("/codes/{code_id:id}/revoke")
 def revoke_code_route(
-    request: Request, code_id: str, tenant: ApiTenant, session: WriteSessionDep
+    request: Request, code_id: int, tenant: ApiTenant, session: WriteSessionDep
 ) -> CodeOut:
     """Revoke a code."""
-    code = revoke_code(session=session, tenant=tenant, code_id=positive_id(code_id))
+    code = revoke_code(session=session, tenant=tenant, code_id=code_id)
     request.app.state.code_cache.invalidate(code.token)
     return code_out(request, code)
 
 
-@router.post("/codes/{code_id}/replace", status_code=201)
+@router.post("/codes/{code_id:id}/replace", status_code=201)
 def replace_code_route(
-    request: Request, code_id: str, tenant: ApiTenant, session: WriteSessionDep
+    request: Request, code_id: int, tenant: ApiTenant, session: WriteSessionDep
 ) -> CodeOut:
     """Replace a lost badge: revoke this code and return the new one."""
-    old, new = replace_code(session=session, tenant=tenant, code_id=positive_id(code_id))
+    old, new = replace_code(session=session, tenant=tenant, code_id=code_id)
     request.app.state.code_cache.invalidate(old.token)
     return code_out(request, new)

@@ -3,14 +3,10 @@
 from fastapi import APIRouter, Request
 
 from api.setup.card_texts import CardWording, all_wordings, save_wording
-from api.setup.schemas import CardTextsIn
+from api.setup.schemas import CardTextsIn, CardTextsOut
 from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
 
 router = APIRouter(prefix="/api/v1/card-texts", tags=["set-up"])
-
-
-class CardTextsOut(CardTextsIn):
-    language: str
 
 
 def text_out(wording: CardWording) -> CardTextsOut:

@@ -1,7 +1,6 @@
 """The JSON API for the organisation's profile, logo and sign-in rule (an owner's API key)."""
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.accounts.two_factor import set_two_factor_required
@@ -10,25 +9,10 @@ from api.errors import Unprocessable
 from api.models import Organisation
 from api.setup.locations import require_owner
 from api.setup.profile import get_organisation, set_logo, update_profile
-from api.setup.schemas import OrganisationIn, ReviewLink
+from api.setup.schemas import OrganisationIn, OrganisationOut, ReviewLink, TwoFactorRuleIn
 from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["set-up"])
-
-
-class OrganisationOut(BaseModel):
-    name: str
-    slug: str
-    accent_colour: str
-    default_language: str
-    time_zone: str
-    review_links: list[ReviewLink]
-    logo_url: str | None
-    require_two_factor: bool
-
-
-class TwoFactorRuleIn(BaseModel):
-    required: bool
 
 
 def organisation_out(organisation: Organisation) -> OrganisationOut:

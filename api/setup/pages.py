@@ -21,7 +21,6 @@ from api.web.deps import (
     CurrentManager,
     SessionDep,
     WriteSessionDep,
-    positive_id,
 )
 from api.web.forms import FormPage, read_form, submit_form
 
@@ -68,18 +67,17 @@ async def add_location(
     )
 
 
-@router.post("/locations/{location_id}")
+@router.post("/locations/{location_id:id}")
 async def edit_location(
-    request: Request, location_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request, location_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Rename a location or change its kind."""
     require_owner(manager.tenant)
-    place = positive_id(location_id)
     values = await read_form(request)
 
     def save() -> str:
         data = LocationIn.model_validate(values)
-        save_location(session=session, tenant=manager.tenant, data=data, location_id=place)
+        save_location(session=session, tenant=manager.tenant, data=data, location_id=location_id)
         return "/admin/locations"
 
     return submit_form(
@@ -89,7 +87,7 @@ async def edit_location(
         session,
         save,
         values=values,
-        form=f"location-{place}",
+        form=f"location-{location_id}",
         error_field="name",
     )
 
@@ -130,19 +128,18 @@ async def add_employee(
     )
 
 
-@router.post("/employees/{employee_id}")
+@router.post("/employees/{employee_id:id}")
 async def edit_employee(
-    request: Request, employee_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request, employee_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Change an employee's name, title, email or locations."""
     require_owner(manager.tenant)
-    person = positive_id(employee_id)
     values = await read_form(request)
     values.setdefault("location_ids", [])
 
     def save() -> str:
         data = EmployeeIn.model_validate(values)
-        save_employee(session=session, tenant=manager.tenant, data=data, employee_id=person)
+        save_employee(session=session, tenant=manager.tenant, data=data, employee_id=employee_id)
         return "/admin/employees"
 
     return submit_form(
@@ -152,30 +149,30 @@ async def edit_employee(
         session,
         save,
         values=values,
-        form=f"employee-{person}",
+        form=f"employee-{employee_id}",
         error_field="location_ids",
     )
 
 
-@router.post("/employees/{employee_id}/deactivate")
+@router.post("/employees/{employee_id:id}/deactivate")
 def deactivate_employee(
-    request: Request, employee_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request, employee_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Deactivate an employee: their badge codes are revoked at once."""
     _, revoked = set_employee_active(
-        session=session, tenant=manager.tenant, employee_id=positive_id(employee_id), active=False
+        session=session, tenant=manager.tenant, employee_id=employee_id, active=False
     )
     for token in revoked:
         request.app.state.code_cache.invalidate(token)
     return RedirectResponse("/admin/employees", status_code=303)
 
 
-@router.post("/employees/{employee_id}/activate")
+@router.post("/employees/{employee_id:id}/activate")
 def activate_employee(
-    employee_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    employee_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Reactivate an employee (their old codes stay revoked: issue new ones)."""
     set_employee_active(
-        session=session, tenant=manager.tenant, employee_id=positive_id(employee_id), active=True
+        session=session, tenant=manager.tenant, employee_id=employee_id, active=True
     )
     return RedirectResponse("/admin/employees", status_code=303)

@@ -21,7 +21,6 @@ from api.web.deps import (
     CurrentManager,
     SessionDep,
     WriteSessionDep,
-    positive_id,
 )
 from api.web.forms import FormPage, read_form, submit_form
 from qr.codes import card_url
@@ -99,48 +98,47 @@ async def add_code(
     return submit_form(CODES, request, manager, session, save, values=values)
 
 
-@router.get("/{code_id}")
+@router.get("/{code_id:id}")
 def code_detail(
-    request: Request, code_id: str, manager: CurrentManager, session: SessionDep
+    request: Request, code_id: int, manager: CurrentManager, session: SessionDep
 ) -> Response:
     """One code: its QR to download, its short URL, and what can be done with it."""
     require_owner(manager.tenant)
-    return code_page(positive_id(code_id)).render(request, manager, session)
+    return code_page(code_id).render(request, manager, session)
 
 
-@router.post("/{code_id}/revoke")
+@router.post("/{code_id:id}/revoke")
 def revoke(
-    request: Request, code_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request, code_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Revoke a code: its page tells customers it is no longer in use."""
-    code = revoke_code(session=session, tenant=manager.tenant, code_id=positive_id(code_id))
+    code = revoke_code(session=session, tenant=manager.tenant, code_id=code_id)
     request.app.state.code_cache.invalidate(code.token)
     return RedirectResponse(f"/admin/codes/{code.id}", status_code=303)
 
 
-@router.post("/{code_id}/replace")
+@router.post("/{code_id:id}/replace")
 def replace(
-    request: Request, code_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request, code_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Replace a lost badge: the old code is revoked and a new one issued in one step."""
-    old, new = replace_code(session=session, tenant=manager.tenant, code_id=positive_id(code_id))
+    old, new = replace_code(session=session, tenant=manager.tenant, code_id=code_id)
     request.app.state.code_cache.invalidate(old.token)
     return RedirectResponse(f"/admin/codes/{new.id}", status_code=303)
 
 
-@router.post("/{code_id}/move")
+@router.post("/{code_id:id}/move")
 async def move(
-    request: Request, code_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request, code_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Point the code at another location or employee."""
-    found = positive_id(code_id)
     values = await read_form(request)
 
     def save() -> str:
         code = move_code(
-            session=session, tenant=manager.tenant, code_id=found, data=code_fields(values)
+            session=session, tenant=manager.tenant, code_id=code_id, data=code_fields(values)
         )
         request.app.state.code_cache.invalidate(code.token)
         return f"/admin/codes/{code.id}"
 
-    return submit_form(code_page(found), request, manager, session, save, values=values)
+    return submit_form(code_page(code_id), request, manager, session, save, values=values)

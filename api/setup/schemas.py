@@ -1,5 +1,7 @@
-"""What an owner sends to set up the organisation, checked the same way for forms and the API."""
+"""What an owner sends to set up the organisation (checked the same way for forms and the
+API), and what the set-up API answers."""
 
+from datetime import datetime
 from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -82,3 +84,47 @@ class CardTextsIn(BaseModel):
     question: str = Field(default="", max_length=CARD_TEXT_LIMITS["question"])
     thanks: str = Field(default="", max_length=CARD_TEXT_LIMITS["thanks"])
     data_use: str = Field(default="", max_length=CARD_TEXT_LIMITS["data_use"])
+
+
+class LocationOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+
+
+class EmployeeOut(BaseModel):
+    id: int
+    display_name: str
+    role_title: str
+    email: str | None
+    active: bool
+    location_ids: list[int]
+
+
+class CodeOut(BaseModel):
+    id: int
+    token: str
+    url: str
+    label: str
+    location_id: int | None
+    employee_id: int | None
+    revoked_at: datetime | None
+
+
+class OrganisationOut(BaseModel):
+    name: str
+    slug: str
+    accent_colour: str
+    default_language: str
+    time_zone: str
+    review_links: list[ReviewLink]
+    logo_url: str | None
+    require_two_factor: bool
+
+
+class TwoFactorRuleIn(BaseModel):
+    required: bool
+
+
+class CardTextsOut(CardTextsIn):
+    language: str

@@ -12,7 +12,7 @@ from api.accounts.gate import session_cookie_name
 from api.accounts.service import SignedIn, load_session
 from api.config import Settings
 from api.db import writer
-from api.errors import Forbidden, LoginRequired, NotFound, TwoFactorSetupRequired, Unauthorized
+from api.errors import Forbidden, LoginRequired, TwoFactorSetupRequired, Unauthorized
 from api.setup.api_keys.service import authenticate_api_key
 from api.tenancy import Tenant
 
@@ -127,10 +127,3 @@ def get_api_tenant(request: Request, session: SessionDep) -> Tenant:
 
 
 ApiTenant = Annotated[Tenant, Depends(get_api_tenant)]
-
-
-def positive_id(value: str) -> int:
-    """A path id; anything else is the same 404 as an id that does not exist."""
-    if not value.isdigit() or len(value) > 18:
-        raise NotFound()
-    return int(value)

@@ -14,7 +14,8 @@ from api.accounts.service import authenticate
 from api.accounts.throttle import REQUEST_LIMITS
 from api.config import Settings
 from api.models import PasswordReset, Role, utcnow
-from api.people.mail_server import MailServerIn, save_mail_server
+from api.people.mail_server import save_mail_server
+from api.people.schemas import MailServerIn
 from api.tenancy import Tenant
 from tests.accounts.test_throttle import browser
 from tests.accounts.test_two_factor import password_step

@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.errors import Unprocessable
-from api.inbox.push_subscriptions import BrowserSubscription, check_subscription
+from api.inbox.push_subscriptions import check_subscription
+from api.inbox.schemas import BrowserSubscription
 from api.models import PushSubscription
 from tests.factories import World, make_manager, reread
 from tests.helpers import csrf_token, log_in

@@ -16,7 +16,8 @@ from api.models import (
     Role,
     Webhook,
 )
-from api.people.invitations import InvitationIn, create_invitation
+from api.people.invitations import create_invitation
+from api.people.schemas import InvitationIn
 from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
 from api.tenancy import Tenant

@@ -15,14 +15,14 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.responses import Response
 
+from api.customer.follow_up.schemas import FollowUpOut, FollowUpReply
 from api.customer.follow_up.service import FollowUp, card_events_after, read_follow_up
 from api.customer.pages import render_page
 from api.errors import NotFound
 from api.i18n import set_page_language
-from api.inbox.pages import optional_int
-from api.inbox.replies.schemas import FollowUpOut, FollowUpReply
 from api.inbox.wakeups import Wakeups
 from api.templating import templates
+from api.web.ids import parse_id
 
 router = APIRouter()
 HEARTBEAT_SECONDS = 15
@@ -55,9 +55,9 @@ async def follow_up_stream(
     """The card's state again each time something happens to it (after `Last-Event-ID`)."""
     follow = await run_in_threadpool(read_follow_up, engine=request.app.state.engine, token=token)
     set_page_language(request, default=follow.language, chosen=follow.language)
-    start = optional_int(last_event_id, low=0)
+    start = parse_id(last_event_id)
     if start is None:
-        start = optional_int(after, low=0)
+        start = parse_id(after)
     return EventSourceResponse(
         state_messages(request, token, follow, follow.last_event_id if start is None else start),
         ping=HEARTBEAT_SECONDS,

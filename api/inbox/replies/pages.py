@@ -24,31 +24,29 @@ from api.web.deps import (
     CurrentManager,
     SessionDep,
     WriteSessionDep,
-    positive_id,
 )
 
 router = APIRouter(include_in_schema=False)
 TextField = Annotated[str, Form()]
 
 
-@router.post("/inbox/{card_id}/replies")
+@router.post("/inbox/{card_id:id}/replies")
 def send_reply(
     request: Request,
-    card_id: str,
+    card_id: int,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
     body: TextField = "",
 ) -> Response:
     """Store a reply (the customer's follow-up page shows it), then email it if they can get it."""
-    number = positive_id(card_id)
     try:
-        reply = add_reply(session=session, tenant=manager.tenant, card_id=number, body=body)
+        reply = add_reply(session=session, tenant=manager.tenant, card_id=card_id, body=body)
     except Unprocessable as error:
         session.rollback()
         section = reply_section(
-            session, manager, number, body=body, error=translate(request, error.message)
+            session, manager, card_id, body=body, error=translate(request, error.message)
         )
-        return render_card_page(request, manager, session, number, reply=section, status_code=422)
+        return render_card_page(request, manager, session, card_id, reply=section, status_code=422)
     assert reply.id is not None
     deliver_reply(
         engine=request.app.state.engine,
@@ -56,7 +54,7 @@ def send_reply(
         settings=request.app.state.settings,
         secret=request.app.state.secret_key,
     )
-    return RedirectResponse(f"/inbox/{number}#reply-{reply.id}", status_code=303)
+    return RedirectResponse(f"/inbox/{card_id}#reply-{reply.id}", status_code=303)
 
 
 def render_templates(
@@ -99,19 +97,20 @@ def add_template(
     return store_template(request, manager, session, title=title, body=body, template_id=None)
 
 
-@router.post("/inbox/templates/{template_id}")
+@router.post("/inbox/templates/{template_id:id}")
 def change_template(
     request: Request,
-    template_id: str,
+    template_id: int,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
     title: TextField = "",
     body: TextField = "",
 ) -> Response:
     """Change a reply template's title or text."""
-    number = positive_id(template_id)
-    find_template(session=session, tenant=manager.tenant, template_id=number)
-    return store_template(request, manager, session, title=title, body=body, template_id=number)
+    find_template(session=session, tenant=manager.tenant, template_id=template_id)
+    return store_template(
+        request, manager, session, title=title, body=body, template_id=template_id
+    )
 
 
 def store_template(
@@ -137,10 +136,10 @@ def store_template(
     return RedirectResponse("/inbox/templates", status_code=303)
 
 
-@router.post("/inbox/templates/{template_id}/delete")
+@router.post("/inbox/templates/{template_id:id}/delete")
 def remove_template(
-    template_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    template_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Remove a reply template."""
-    delete_template(session=session, tenant=manager.tenant, template_id=positive_id(template_id))
+    delete_template(session=session, tenant=manager.tenant, template_id=template_id)
     return RedirectResponse("/inbox/templates", status_code=303)

@@ -1,4 +1,4 @@
-"""What the JSON API and the pages exchange about replies and the follow-up page."""
+"""What the JSON API and the pages exchange about replies."""
 
 from datetime import datetime
 
@@ -20,20 +20,3 @@ class ReplyOut(BaseModel):
     email_status: str
     email_to: str
     email_error: str
-
-
-class FollowUpReply(BaseModel):
-    body: str
-    created_at: datetime
-
-
-class FollowUpOut(BaseModel):
-    """The customer's view of their card: no names, no addresses, no internal notes."""
-
-    organisation: str
-    status: str
-    created_at: datetime
-    seen: bool
-    seen_at: datetime | None
-    closed_at: datetime | None
-    replies: list[FollowUpReply]

@@ -15,7 +15,6 @@ from api.web.deps import (
     CurrentManager,
     SessionDep,
     WriteSessionDep,
-    positive_id,
 )
 from api.web.forms import FormPage, submit_form
 
@@ -54,8 +53,8 @@ def make_api_key(
     )
 
 
-@router.post("/{key_id}/revoke")
-def revoke(key_id: str, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+@router.post("/{key_id:id}/revoke")
+def revoke(key_id: int, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Revoke a key."""
-    revoke_scoped_api_key(session=session, tenant=manager.tenant, key_id=positive_id(key_id))
+    revoke_scoped_api_key(session=session, tenant=manager.tenant, key_id=key_id)
     return RedirectResponse("/admin/api-keys", status_code=303)

@@ -1,0 +1,109 @@
+"""What the inbox API takes and answers, and what a manager's page sends to subscribe to push."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CardOut(BaseModel):
+    """A card as a manager reads it."""
+
+    id: int
+    code_token: str
+    location_id: int | None
+    location_name: str | None
+    employee_id: int | None
+    employee_name: str | None
+    rating: int
+    comment: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    wants_reply: bool
+    status: str
+    created_at: datetime
+    # Each step of the workflow: when, and the name of the manager who took it.
+    seen_at: datetime | None
+    seen_by: str | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    resolved_at: datetime | None
+    resolved_by: str | None = None
+    dismissed_at: datetime | None = None
+    dismissed_by: str | None = None
+    # Who is working the card, and the organisation's tags on it.
+    assignee_id: int | None = None
+    assignee: str | None = None
+    tags: list[str] = []
+
+
+class CardStatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = Field(
+        pattern="^(seen|acknowledged|resolved|dismissed)$",
+        description="The next step: seen → acknowledged → resolved or dismissed",
+    )
+
+
+class StaffOut(BaseModel):
+    id: int
+    name: str
+
+
+class PublicCodeOut(BaseModel):
+    """What a card for this code is about."""
+
+    token: str
+    organisation: str
+    location: str | None
+    employee: str | None
+    staff: list[StaffOut]
+
+
+class CardPage(BaseModel):
+    cards: list[CardOut]
+    next_before: int | None
+
+
+class AssigneeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee_id: int | None = Field(description="A manager who can see the card; null unassigns")
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(min_length=1, max_length=2000)
+
+
+class NoteOut(BaseModel):
+    id: int
+    body: str
+    author: str | None
+    created_at: datetime
+
+
+class HistoryOut(BaseModel):
+    kind: str
+    at: datetime
+    actor: str | None
+    before: str | None
+    after: str | None
+
+
+class SubscriptionKeys(BaseModel):
+    p256dh: str = Field(min_length=80, max_length=100)
+    auth: str = Field(min_length=16, max_length=50)
+
+
+class BrowserSubscription(BaseModel):
+    """PushSubscription.toJSON() as the page sends it."""
+
+    endpoint: str = Field(min_length=10, max_length=2000)
+    keys: SubscriptionKeys
+
+
+class PageSubscription(BrowserSubscription):
+    language: str | None = Field(default=None, max_length=35)

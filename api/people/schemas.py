@@ -1,0 +1,96 @@
+"""What an owner sends to manage people and the mail server (checked the same way for forms and
+the API), and what the people API answers."""
+
+from datetime import datetime
+from email.utils import parseaddr
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.accounts.service import normalize_email
+from api.customer.schemas import EMAIL
+from api.models import Role
+
+
+class MemberUpdate(BaseModel):
+    """A member's role and, for a manager, the locations they are limited to (none: all)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    location_ids: list[int] = Field(default_factory=list)
+
+
+class InvitationIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    email: str = Field(min_length=3, max_length=254)
+    role: Role = Role.manager
+    location_ids: list[int] = Field(default_factory=list, description="A manager's locations")
+
+    @field_validator("email")
+    @classmethod
+    def check_email(cls, value: str) -> str:
+        if not EMAIL.match(value):
+            raise ValueError("This email address does not look right.")
+        return normalize_email(value)
+
+
+class MailServerIn(BaseModel):
+    """An organisation's SMTP server; a blank or missing password keeps the stored one."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    host: str = Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.\-:\[\]]+$")
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["none", "starttls", "tls"] = "starttls"
+    username: str = Field(default="", max_length=254)
+    password: str | None = Field(default=None, max_length=500)
+    from_address: str = Field(min_length=3, max_length=254)
+
+    @field_validator("from_address")
+    @classmethod
+    def check_from_address(cls, value: str) -> str:
+        _, address = parseaddr(value)
+        if "\n" in value or "\r" in value or not EMAIL.match(address):
+            raise ValueError("Write a sender address such as Harbour Café <cards@example.com>.")
+        return value
+
+
+class MemberOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    location_ids: list[int]
+    joined_at: datetime
+
+
+class InvitationOut(BaseModel):
+    id: int
+    email: str
+    role: Role
+    location_ids: list[int]
+    expires_at: datetime
+    emailed: bool | None = None
+    # Only when it was not emailed: the one time the link is given out.
+    link: str | None = None
+    mail_error: str | None = None
+
+
+class MailServerOut(BaseModel):
+    host: str
+    port: int
+    security: str
+    username: str
+    password_set: bool
+    from_address: str
+
+
+class TestEmailIn(BaseModel):
+    to: str = Field(max_length=254, pattern=EMAIL.pattern)
+
+
+class TestEmailOut(BaseModel):
+    sent_to: str
+    server: str

@@ -1,0 +1,62 @@
+"""Row ids in URLs: one rule (1 to 18 ASCII digits) for a path, a query string and a form field.
+
+Eighteen digits always fit a 64-bit column: a longer number would fail in the database (a 500)
+rather than be an id that does not exist. `int()` alone would also take `+1`, ` 1`, `1_0` and
+other scripts' digits.
+"""
+
+import re
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+from starlette.convertors import Convertor, register_url_convertor
+
+from api.errors import NotFound
+
+ID_PATTERN = "[0-9]{1,18}"
+ID = re.compile(ID_PATTERN)
+# Starlette ends a path's pattern with `$`, which also matches before a final newline.
+PATH_PATTERN = ID_PATTERN + r"(?!\n)"
+
+
+class IdConvertor(Convertor[int]):
+    """`{card_id:id}` in a route's path: a path whose id breaks the rule matches no route (404)."""
+
+    regex = PATH_PATTERN
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        text = str(int(value))
+        assert ID.fullmatch(text), "An id is 1 to 18 digits"
+        return text
+
+
+def register_id_convertor() -> None:
+    """Make `{name:id}` known; it must run before any router declares such a path."""
+    register_url_convertor("id", IdConvertor())
+
+
+def parse_id(value: str | None) -> int | None:
+    """An id from a query string or a form field; anything else (or nothing) is None."""
+    return int(value) if value is not None and ID.fullmatch(value) else None
+
+
+def require_id(value: str) -> int:
+    """An id a form names: one that breaks the rule is the same 404 as one that does not exist."""
+    found = parse_id(value)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _check_id(value: object) -> object:
+    if isinstance(value, str) and not ID.fullmatch(value):
+        raise ValueError(f"An id is 1 to 18 digits (0-9), not {value!r}")
+    return value
+
+
+# An id in a JSON route's query string: one that breaks the rule is a 422, and so is 0 (which
+# no row has), as the API has always answered.
+QueryId = Annotated[int, Field(ge=1), BeforeValidator(_check_id)]
