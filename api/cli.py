@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from api.config import get_settings
 from api.db import create_db_engine, migrate
 from api.errors import AppError
-from api.models import Organisation, Role
+from api.models import Organisation
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,8 +120,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_create_owner(args: argparse.Namespace) -> int:
-    from api.accounts.service import add_membership, create_user
-    from api.setup.organisations import create_organisation
+    from api.accounts.service import create_user
+    from api.setup.organisations import add_owner, create_organisation
 
     password = os.environ.get("TELLUS_OWNER_PASSWORD") or getpass.getpass("Password: ")
     settings = get_settings()
@@ -130,7 +130,7 @@ def run_create_owner(args: argparse.Namespace) -> int:
         user = create_user(
             session=session, email=args.email, password=password, display_name=args.name
         )
-        add_membership(session=session, user=user, organisation=organisation, role=Role.owner)
+        add_owner(session=session, organisation=organisation, user=user)
         session.commit()
         print(f"Created {organisation.name} ({organisation.slug}) with owner {user.email}.")
         print(f"Sign in at {settings.base_url}/login")

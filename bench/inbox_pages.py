@@ -22,12 +22,16 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from api.accounts.service import add_membership, create_user
+from api.accounts.service import create_user
 from api.db import create_db_engine, migrate
 from api.inbox.card_query import InboxFilter, day_bounds, filtered_cards
 from api.inbox.service import list_cards
 from api.models import Role
-from api.setup.organisations import add_employee, add_location, create_organisation, issue_code
+from api.setup.codes import create_code
+from api.setup.employees import save_employee
+from api.setup.locations import save_location
+from api.setup.organisations import add_owner, create_organisation
+from api.setup.schemas import CodeIn, EmployeeIn, LocationIn
 from api.tenancy import Tenant
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -55,20 +59,21 @@ def set_up(engine: Engine) -> dict[str, Any]:
     """One organisation with three locations, three employees, an owner and a code."""
     with Session(engine) as session:
         organisation = create_organisation(session=session, name="Bench Café")
+        owner = create_user(session=session, email="owner@bench.example", password="x" * 12)
+        tenant = add_owner(session=session, organisation=organisation, user=owner)
         locations = [
-            add_location(session=session, organisation=organisation, name=name)
+            save_location(session=session, tenant=tenant, data=LocationIn(name=name))
             for name in ("Counter", "Terrace", "Table 4")
         ]
         employees = [
-            add_employee(session=session, organisation=organisation, display_name=name)
+            save_employee(session=session, tenant=tenant, data=EmployeeIn(display_name=name))
             for name in ("Maya", "Sam", "Ana")
         ]
-        code = issue_code(
-            session=session, organisation=organisation, label="Counter", location=locations[0]
+        code = create_code(
+            session=session,
+            tenant=tenant,
+            data=CodeIn(label="Counter", location_id=locations[0].id),
         )
-        owner = create_user(session=session, email="owner@bench.example", password="x" * 12)
-        add_membership(session=session, user=owner, organisation=organisation, role=Role.owner)
-        session.commit()
         return {
             "organisation_id": organisation.id,
             "location_ids": [location.id for location in locations],

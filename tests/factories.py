@@ -8,12 +8,11 @@ from api.accounts.service import add_membership, create_user
 from api.inbox.events import record_event
 from api.models import Card, Code, Employee, EventKind, Location, Organisation, Role, User
 from api.security import new_secret
-from api.setup.organisations import (
-    add_employee,
-    add_location,
-    create_organisation,
-    issue_code,
-)
+from api.setup.codes import create_code
+from api.setup.employees import save_employee
+from api.setup.locations import save_location
+from api.setup.organisations import add_owner, create_organisation
+from api.setup.schemas import CodeIn, EmployeeIn, LocationIn
 
 PASSWORD = "correct horse battery staple"
 
@@ -35,38 +34,44 @@ class World:
 
 
 def make_world(session: Session, *, name: str) -> World:
+    """An organisation with its owner, two locations, two employees and three codes, added
+    through the set-up services with the owner's tenant, as the owner would add them."""
     organisation = create_organisation(session=session, name=name)
-    counter = add_location(session=session, organisation=organisation, name="Counter")
-    terrace = add_location(session=session, organisation=organisation, name="Terrace", kind="table")
-    maya = add_employee(
-        session=session, organisation=organisation, display_name="Maya", locations=(counter,)
-    )
-    sam = add_employee(
-        session=session, organisation=organisation, display_name="Sam", locations=(terrace,)
-    )
     email = f"owner@{organisation.slug}.example"
     owner = create_user(session=session, email=email, password=PASSWORD)
-    add_membership(session=session, user=owner, organisation=organisation, role=Role.owner)
-    world = World(
+    tenant = add_owner(session=session, organisation=organisation, user=owner)
+    counter = save_location(session=session, tenant=tenant, data=LocationIn(name="Counter"))
+    terrace = save_location(
+        session=session, tenant=tenant, data=LocationIn(name="Terrace", kind="table")
+    )
+    maya = save_employee(
+        session=session,
+        tenant=tenant,
+        data=EmployeeIn(display_name="Maya", location_ids=[counter.id]),
+    )
+    sam = save_employee(
+        session=session,
+        tenant=tenant,
+        data=EmployeeIn(display_name="Sam", location_ids=[terrace.id]),
+    )
+    return World(
         organisation=organisation,
         counter=counter,
         terrace=terrace,
         maya=maya,
         sam=sam,
-        counter_code=issue_code(
-            session=session, organisation=organisation, label="Counter", location=counter
+        counter_code=create_code(
+            session=session, tenant=tenant, data=CodeIn(label="Counter", location_id=counter.id)
         ),
-        terrace_code=issue_code(
-            session=session, organisation=organisation, label="Terrace", location=terrace
+        terrace_code=create_code(
+            session=session, tenant=tenant, data=CodeIn(label="Terrace", location_id=terrace.id)
         ),
-        maya_code=issue_code(
-            session=session, organisation=organisation, label="Maya", employee=maya
+        maya_code=create_code(
+            session=session, tenant=tenant, data=CodeIn(label="Maya", employee_id=maya.id)
         ),
         owner=owner,
         owner_email=email,
     )
-    session.commit()
-    return world
 
 
 def make_card(session: Session, *, code: Code, **fields: object) -> Card:

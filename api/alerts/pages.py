@@ -16,7 +16,6 @@ from api.alerts.service import (
     set_duty,
 )
 from api.i18n import LANGUAGES
-from api.setup.locations import require_owner
 from api.web.deps import (
     OWNER_ONLY,
     CsrfCheckedManager,
@@ -48,7 +47,6 @@ DELIVERIES = FormPage(
 @router.get("")
 def routing(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """Who gets which alerts: escalation, duty per location, each person's preferences."""
-    require_owner(manager.tenant)
     return ROUTING.render(request, manager, session)
 
 
@@ -57,7 +55,6 @@ async def settings(
     request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Change the escalation delay and the digest hour."""
-    require_owner(manager.tenant)
     values = await read_form(request)
 
     def save() -> str:
@@ -73,7 +70,6 @@ async def duty(
     location_id: int, request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Name who is on duty at a location."""
-    require_owner(manager.tenant)
     values = await read_form(request)
 
     def save() -> str:
@@ -91,7 +87,6 @@ async def preferences(
     user_id: int, request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Change one person's alert preferences."""
-    require_owner(manager.tenant)
     values = await read_form(request)
 
     def save() -> str:
@@ -115,13 +110,11 @@ async def preferences(
 @router.get("/deliveries")
 def deliveries(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """Alerts that could not be delivered yet, with their last error."""
-    require_owner(manager.tenant)
     return DELIVERIES.render(request, manager, session)
 
 
 @router.post("/deliveries/{delivery_id:id}/retry")
 def retry(delivery_id: int, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
     """Send a parked delivery again now."""
-    require_owner(manager.tenant)
     retry_delivery(session=session, tenant=manager.tenant, delivery_id=delivery_id)
     return RedirectResponse("/admin/alerts/deliveries", status_code=303)

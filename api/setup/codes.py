@@ -1,13 +1,14 @@
 """A printed code's life: issue, revoke, replace a lost badge, move to another target."""
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from api.errors import Unprocessable
+from api.errors import Conflict, Unprocessable
 from api.models import Code, Employee, Location, utcnow
 from api.setup.locations import require_owner
-from api.setup.organisations import new_code
 from api.setup.schemas import CodeIn
 from api.tenancy import Tenant, get_scoped, scoped
+from qr.tokens import new_token
 
 
 def list_codes(*, session: Session, tenant: Tenant, include_revoked: bool = False) -> list[Code]:
@@ -30,11 +31,37 @@ def _target(
     return location, employee
 
 
+def _new_code(
+    *,
+    session: Session,
+    organisation_id: int,
+    label: str,
+    location_id: int | None,
+    employee_id: int | None,
+) -> Code:
+    """Add a code row with a random token (flushed, not committed)."""
+    for _ in range(5):
+        code = Code(
+            organisation_id=organisation_id,
+            token=new_token(),
+            label=label,
+            location_id=location_id,
+            employee_id=employee_id,
+        )
+        try:
+            with session.begin_nested():
+                session.add(code)
+            return code
+        except IntegrityError:
+            continue  # 1 in 10^12 per code: a token clash; draw another
+    raise Conflict("Could not draw a unique code token.")
+
+
 def create_code(*, session: Session, tenant: Tenant, data: CodeIn) -> Code:
     """Issue a new code with a fresh random token."""
     require_owner(tenant)
     location, employee = _target(session, tenant, data)
-    code = new_code(
+    code = _new_code(
         session=session,
         organisation_id=tenant.organisation_id,
         label=data.label,
@@ -64,7 +91,7 @@ def replace_code(*, session: Session, tenant: Tenant, code_id: int) -> tuple[Cod
         raise Unprocessable("This code is already revoked.")
     old.revoked_at = utcnow()
     session.add(old)
-    new = new_code(
+    new = _new_code(
         session=session,
         organisation_id=tenant.organisation_id,
         label=old.label,

@@ -4,15 +4,14 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from api.accounts.service import add_membership, create_user
-from api.models import Code, Organisation, Role, User
+from api.accounts.service import create_user
+from api.models import Code, Organisation, User
 from api.security import hash_password, new_secret
-from api.setup.organisations import (
-    add_employee,
-    add_location,
-    create_organisation,
-    issue_code,
-)
+from api.setup.codes import create_code
+from api.setup.employees import save_employee
+from api.setup.locations import save_location
+from api.setup.organisations import add_owner, create_organisation
+from api.setup.schemas import CodeIn, EmployeeIn, LocationIn
 
 DEMO_SLUG = "harbour-cafe"
 DEMO_EMAIL = "manager@demo.tellus.invalid"
@@ -53,37 +52,34 @@ def _build(*, session: Session, password: str) -> Organisation:
         review_links=[{"label": "Google", "url": "https://www.google.com/maps"}],
     )
     assert organisation.slug == DEMO_SLUG
-    counter = add_location(session=session, organisation=organisation, name="Counter")
-    terrace = add_location(session=session, organisation=organisation, name="Terrace", kind="table")
-    table = add_location(session=session, organisation=organisation, name="Table 4", kind="table")
-    maya = add_employee(
-        session=session,
-        organisation=organisation,
-        display_name="Maya",
-        role_title="Barista",
-        locations=(counter, terrace),
-    )
-    add_employee(
-        session=session,
-        organisation=organisation,
-        display_name="Sam",
-        role_title="Server",
-        locations=(terrace, table),
-    )
-    add_employee(
-        session=session,
-        organisation=organisation,
-        display_name="Jo",
-        role_title="Barista",
-        locations=(counter,),
-    )
-    for location in (counter, terrace, table):
-        issue_code(
-            session=session, organisation=organisation, label=location.name, location=location
-        )
-    issue_code(session=session, organisation=organisation, label="Maya's badge", employee=maya)
     user = create_user(
         session=session, email=DEMO_EMAIL, password=password, display_name="Demo manager"
     )
-    add_membership(session=session, user=user, organisation=organisation, role=Role.owner)
+    owner = add_owner(session=session, organisation=organisation, user=user)
+    counter, terrace, table = (
+        save_location(session=session, tenant=owner, data=LocationIn(name=name, kind=kind))
+        for name, kind in (("Counter", "counter"), ("Terrace", "table"), ("Table 4", "table"))
+    )
+    staff = (
+        ("Maya", "Barista", [counter.id, terrace.id]),
+        ("Sam", "Server", [terrace.id, table.id]),
+        ("Jo", "Barista", [counter.id]),
+    )
+    employees = {
+        name: save_employee(
+            session=session,
+            tenant=owner,
+            data=EmployeeIn(display_name=name, role_title=title, location_ids=places),
+        )
+        for name, title, places in staff
+    }
+    for location in (counter, terrace, table):
+        create_code(
+            session=session, tenant=owner, data=CodeIn(label=location.name, location_id=location.id)
+        )
+    create_code(
+        session=session,
+        tenant=owner,
+        data=CodeIn(label="Maya's badge", employee_id=employees["Maya"].id),
+    )
     return organisation

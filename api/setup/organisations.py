@@ -1,14 +1,17 @@
-"""Creating an organisation and what it prints: locations, employees, codes."""
+"""Creating an organisation, the tenant root: its unique slug and its first owner.
+
+Everything inside an organisation (locations, employees, codes) is then added through the
+owner's tenant and the scoped set-up services, the way an owner's request adds it.
+"""
 
 import re
 import unicodedata
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from api.errors import Conflict
-from api.models import Code, Employee, EmployeeLocation, Location, Organisation
-from qr.tokens import new_token
+from api.accounts.service import add_membership, tenant_for
+from api.models import Organisation, Role, User
+from api.tenancy import Tenant
 
 
 def slugify(name: str) -> str:
@@ -18,7 +21,7 @@ def slugify(name: str) -> str:
 
 
 def create_organisation(*, session: Session, name: str, **fields: object) -> Organisation:
-    """A new organisation with a unique slug made from its name."""
+    """A new organisation with a unique slug made from its name (flushed, not committed)."""
     base = slugify(name)
     slug, number = base, 1
     while session.exec(select(Organisation.id).where(Organisation.slug == slug)).first():
@@ -30,77 +33,9 @@ def create_organisation(*, session: Session, name: str, **fields: object) -> Org
     return organisation
 
 
-def add_location(
-    *, session: Session, organisation: Organisation, name: str, kind: str = "counter"
-) -> Location:
-    location = Location(organisation_id=organisation.id, name=name, kind=kind)  # type: ignore[arg-type]
-    session.add(location)
-    session.flush()
-    return location
-
-
-def add_employee(
-    *,
-    session: Session,
-    organisation: Organisation,
-    display_name: str,
-    role_title: str = "",
-    locations: tuple[Location, ...] = (),
-) -> Employee:
-    employee = Employee(
-        organisation_id=organisation.id,  # type: ignore[arg-type]
-        display_name=display_name,
-        role_title=role_title,
+def add_owner(*, session: Session, organisation: Organisation, user: User) -> Tenant:
+    """Make `user` an owner of `organisation`; their tenant, for the set-up services."""
+    membership = add_membership(
+        session=session, user=user, organisation=organisation, role=Role.owner
     )
-    session.add(employee)
-    session.flush()
-    for location in locations:
-        session.add(EmployeeLocation(employee_id=employee.id, location_id=location.id))  # type: ignore[arg-type]
-    session.flush()
-    return employee
-
-
-def issue_code(
-    *,
-    session: Session,
-    organisation: Organisation,
-    label: str = "",
-    location: Location | None = None,
-    employee: Employee | None = None,
-) -> Code:
-    """A new printable code with a fresh random token."""
-    if location is None and employee is None:
-        raise Conflict("A code points at a location, an employee, or both.")
-    return new_code(
-        session=session,
-        organisation_id=organisation.id,  # type: ignore[arg-type]
-        label=label,
-        location_id=location.id if location else None,
-        employee_id=employee.id if employee else None,
-    )
-
-
-def new_code(
-    *,
-    session: Session,
-    organisation_id: int,
-    label: str,
-    location_id: int | None,
-    employee_id: int | None,
-) -> Code:
-    """Add a code row with a random token (flushed, not committed)."""
-    for _ in range(5):
-        code = Code(
-            organisation_id=organisation_id,
-            token=new_token(),
-            label=label,
-            location_id=location_id,
-            employee_id=employee_id,
-        )
-        try:
-            with session.begin_nested():
-                session.add(code)
-            return code
-        except IntegrityError:
-            continue  # 1 in 10^12 per code: a token clash; draw another
-    raise Conflict("Could not draw a unique code token.")
+    return tenant_for(session=session, membership=membership)

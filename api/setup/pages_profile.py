@@ -10,7 +10,6 @@ from api.accounts.service import SignedIn
 from api.accounts.two_factor import set_two_factor_required
 from api.errors import NotFound
 from api.models import Organisation
-from api.setup.locations import require_owner
 from api.setup.profile import LOGO_MAX_BYTES, get_organisation, logo_version, set_logo
 from api.setup.profile import update_profile as save_profile
 from api.setup.schemas import OrganisationIn
@@ -53,7 +52,6 @@ REVIEW_LINKS = "Write one link a line: Label | https://…"
 @router.get("/admin/organisation", dependencies=[OWNER_ONLY])
 def profile(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """The organisation's profile form."""
-    require_owner(manager.tenant)
     return PROFILE.render(request, manager, session)
 
 
@@ -62,7 +60,6 @@ async def update_profile(
     request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Save the profile; errors show the form again with what was typed."""
-    require_owner(manager.tenant)
     values = await read_form(request)
 
     def save() -> str:
@@ -87,7 +84,6 @@ async def upload_logo(
     request: Request, manager: CsrfCheckedManager, session: WriteSessionDep, logo: UploadFile
 ) -> Response:
     """Replace the logo with an uploaded PNG, JPEG or WebP (re-encoded small)."""
-    require_owner(manager.tenant)
     upload = await logo.read(LOGO_MAX_BYTES + 1)
 
     def save() -> str:

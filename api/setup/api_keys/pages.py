@@ -8,7 +8,6 @@ from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
 from api.setup.api_keys.service import issue_api_key, list_api_keys, revoke_scoped_api_key
-from api.setup.locations import require_owner
 from api.web.deps import (
     OWNER_ONLY,
     CsrfCheckedManager,
@@ -31,7 +30,6 @@ KEYS = FormPage("setup/api_keys.html", keys_context)
 @router.get("")
 def api_keys(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """The organisation's API keys."""
-    require_owner(manager.tenant)
     return KEYS.render(request, manager, session)
 
 
