@@ -69,7 +69,7 @@ def set_duty(*, session: Session, tenant: Tenant, location_id: int, data: DutyIn
     require_owner(tenant)
     get_scoped(session, tenant, Location, location_id)
     chosen = sorted(set(data.user_ids) & _member_ids(session, tenant))
-    session.exec(delete(LocationDuty).where(col(LocationDuty.location_id) == location_id))  # type: ignore[call-overload]
+    session.exec(delete(LocationDuty).where(col(LocationDuty.location_id) == location_id))
     session.add_all(LocationDuty(location_id=location_id, user_id=user_id) for user_id in chosen)
     session.commit()
     return chosen
