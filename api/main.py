@@ -13,7 +13,7 @@ from starlette.types import Scope
 
 from api import accounts, alerts, customer, inbox, people, setup, web
 from api.alerts.channels.webpush import vapid_keys
-from api.alerts.worker import Worker
+from api.alerts.worker import Worker, default_channels
 from api.app_settings import load_secret_key
 from api.config import Settings, get_settings
 from api.customer.codes import CodeCache
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.wakeups.start()
         worker = None
         if settings.worker_in_process:
-            worker = Worker(engine=engine, settings=settings)
+            worker = Worker(engine=engine, settings=settings, channels=default_channels())
             worker.start_thread()
         yield
         if worker is not None:

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, delete, select
 
-from api.alerts.channels.registry import DeliveryError, post_webhook
+from api.alerts.channels.delivery import DeliveryError
+from api.alerts.channels.webhook import post_webhook
 from api.alerts.routing import Recipient, members
 from api.alerts.schedule import alert_settings
 from api.alerts.schemas import AlertSettingsIn, DutyIn, PreferenceIn, WebhookIn
