@@ -171,9 +171,9 @@ def settings(database_url: str) -> Settings:
 def app(settings: Settings, engine_name: str) -> Iterator[FastAPI]:
     application = create_app(settings)
     # The suite really runs on the engine it claims to: the check the CI relies on.
-    assert application.state.engine.dialect.name == engine_name
+    assert application.state.runtime.engine.dialect.name == engine_name
     yield application
-    application.state.engine.dispose()
+    application.state.runtime.engine.dispose()
 
 
 @pytest.fixture
@@ -184,7 +184,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def session(app: FastAPI, client: TestClient) -> Iterator[Session]:
-    with Session(app.state.engine, expire_on_commit=False) as db_session:
+    with Session(app.state.runtime.engine, expire_on_commit=False) as db_session:
         yield db_session
 
 

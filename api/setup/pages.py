@@ -17,6 +17,7 @@ from api.setup.locations import list_locations, require_owner, save_location
 from api.setup.schemas import LOCATION_KINDS, EmployeeIn, LocationIn
 from api.web.deps import (
     OWNER_ONLY,
+    CodeCacheDep,
     CsrfCheckedManager,
     CurrentManager,
     SessionDep,
@@ -53,14 +54,22 @@ def locations(request: Request, manager: CurrentManager, session: SessionDep) ->
 
 @router.post("/locations")
 async def add_location(
-    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Add a location."""
     require_owner(manager.tenant)
     values = await read_form(request)
 
     def save() -> str:
-        save_location(session=session, tenant=manager.tenant, data=LocationIn(**values))
+        save_location(
+            session=session,
+            tenant=manager.tenant,
+            data=LocationIn(**values),
+            code_cache=code_cache,
+        )
         return "/admin/locations"
 
     return submit_form(
@@ -70,7 +79,11 @@ async def add_location(
 
 @router.post("/locations/{location_id}")
 async def edit_location(
-    request: Request, location_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    location_id: str,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Rename a location or change its kind."""
     require_owner(manager.tenant)
@@ -79,7 +92,13 @@ async def edit_location(
 
     def save() -> str:
         data = LocationIn.model_validate(values)
-        save_location(session=session, tenant=manager.tenant, data=data, location_id=place)
+        save_location(
+            session=session,
+            tenant=manager.tenant,
+            data=data,
+            code_cache=code_cache,
+            location_id=place,
+        )
         return "/admin/locations"
 
     return submit_form(
@@ -114,7 +133,10 @@ def employees(request: Request, manager: CurrentManager, session: SessionDep) ->
 
 @router.post("/employees")
 async def add_employee(
-    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Add an employee."""
     require_owner(manager.tenant)
@@ -122,7 +144,12 @@ async def add_employee(
     values.setdefault("location_ids", [])
 
     def save() -> str:
-        save_employee(session=session, tenant=manager.tenant, data=EmployeeIn(**values))
+        save_employee(
+            session=session,
+            tenant=manager.tenant,
+            data=EmployeeIn(**values),
+            code_cache=code_cache,
+        )
         return "/admin/employees"
 
     return submit_form(
@@ -132,7 +159,11 @@ async def add_employee(
 
 @router.post("/employees/{employee_id}")
 async def edit_employee(
-    request: Request, employee_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    employee_id: str,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Change an employee's name, title, email or locations."""
     require_owner(manager.tenant)
@@ -142,7 +173,13 @@ async def edit_employee(
 
     def save() -> str:
         data = EmployeeIn.model_validate(values)
-        save_employee(session=session, tenant=manager.tenant, data=data, employee_id=person)
+        save_employee(
+            session=session,
+            tenant=manager.tenant,
+            data=data,
+            code_cache=code_cache,
+            employee_id=person,
+        )
         return "/admin/employees"
 
     return submit_form(
@@ -159,23 +196,35 @@ async def edit_employee(
 
 @router.post("/employees/{employee_id}/deactivate")
 def deactivate_employee(
-    request: Request, employee_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    employee_id: str,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Deactivate an employee: their badge codes are revoked at once."""
-    _, revoked = set_employee_active(
-        session=session, tenant=manager.tenant, employee_id=positive_id(employee_id), active=False
+    set_employee_active(
+        session=session,
+        tenant=manager.tenant,
+        employee_id=positive_id(employee_id),
+        active=False,
+        code_cache=code_cache,
     )
-    for token in revoked:
-        request.app.state.code_cache.invalidate(token)
     return RedirectResponse("/admin/employees", status_code=303)
 
 
 @router.post("/employees/{employee_id}/activate")
 def activate_employee(
-    employee_id: str, manager: CsrfCheckedManager, session: WriteSessionDep
+    employee_id: str,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Reactivate an employee (their old codes stay revoked: issue new ones)."""
     set_employee_active(
-        session=session, tenant=manager.tenant, employee_id=positive_id(employee_id), active=True
+        session=session,
+        tenant=manager.tenant,
+        employee_id=positive_id(employee_id),
+        active=True,
+        code_cache=code_cache,
     )
     return RedirectResponse("/admin/employees", status_code=303)

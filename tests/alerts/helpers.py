@@ -27,7 +27,7 @@ class Clock:
 
 def make_worker(app: FastAPI, settings: Settings, clock: Clock) -> Worker:
     return Worker(
-        engine=app.state.engine,
+        engine=app.state.runtime.engine,
         settings=settings,
         channels=default_channels(),
         clock=clock,

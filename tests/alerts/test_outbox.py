@@ -86,7 +86,9 @@ def test_two_workers_claiming_at_once_never_take_the_same_delivery(
 
     def claim(name: str) -> None:
         start.wait()
-        while rows := claim_due(engine=app.state.engine, settings=settings, now=now, limit=3):
+        while rows := claim_due(
+            engine=app.state.runtime.engine, settings=settings, now=now, limit=3
+        ):
             claimed[name] += [row.id for row in rows if row.id is not None]
 
     threads = [threading.Thread(target=claim, args=(name,)) for name in claimed]
@@ -107,11 +109,11 @@ def test_a_lapsed_claim_comes_back_to_another_worker(
 ) -> None:
     send_card(client, world.counter_code.token, rating=1, comment="Slow")
     now = utcnow()
-    first = claim_due(engine=app.state.engine, settings=settings, now=now)
+    first = claim_due(engine=app.state.runtime.engine, settings=settings, now=now)
     assert len(first) == 1
-    assert claim_due(engine=app.state.engine, settings=settings, now=now) == []
+    assert claim_due(engine=app.state.runtime.engine, settings=settings, now=now) == []
     later = now + timedelta(seconds=settings.alert_lease_seconds + 1)
-    again = claim_due(engine=app.state.engine, settings=settings, now=later)
+    again = claim_due(engine=app.state.runtime.engine, settings=settings, now=later)
     assert [row.id for row in again] == [first[0].id]
     assert again[0].claim_token != first[0].claim_token
 
