@@ -65,7 +65,8 @@ def run_serve(args: argparse.Namespace) -> int:
         get_settings.cache_clear()
     settings = get_settings()
     uvicorn.run(
-        "api.main:app",
+        "api.main:create_app",
+        factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,

@@ -1,8 +1,13 @@
-"""The application: `create_app()` wires settings, database, middleware, routes and error pages."""
+"""The application: `create_app()` wires settings, database, middleware, routes and error pages.
+
+Importing this module builds nothing: `uvicorn --factory api.main:create_app` calls
+`create_app()`, and `api.main:app` (for `uvicorn api.main:app`) is built on first access.
+"""
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -43,7 +48,7 @@ class FingerprintedStatic(StaticFiles):
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The app on `settings` (by default the environment's)."""
+    """The app on `settings` (by default the environment's); served with `uvicorn --factory`."""
     settings = settings or get_settings()
     runtime = Runtime(settings)
 
@@ -159,4 +164,14 @@ def _quote(path: str) -> str:
     return quote(path, safe="/")
 
 
-app = create_app()
+@cache
+def default_app() -> FastAPI:
+    """The app on the environment's settings, built once, when first asked for."""
+    return create_app()
+
+
+def __getattr__(name: str) -> FastAPI:
+    # PEP 562: `api.main.app` is looked up here only because no module attribute has that name.
+    if name == "app":
+        return default_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
