@@ -54,6 +54,15 @@ def post_form(client: TestClient, path: str, page: str, **fields: object) -> Non
     assert response.status_code == 303, response.text
 
 
+def owner_post(client: TestClient, via: str, path: str, bearer: dict[str, str]) -> None:
+    """POST `path` as the owner's form (under /admin, from its list page) or the API's."""
+    if via == "form":
+        page = "/admin/" + path.split("/")[1]
+        post_form(client, f"/admin{path}", page)
+    else:
+        assert client.post(f"/api/v1{path}", headers=bearer).is_success
+
+
 def png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 20), "#1f6f8b").save(out, format="PNG")
@@ -143,11 +152,7 @@ def test_a_deactivated_employee_leaves_the_cards_at_once(
 ) -> None:
     assert staff(card(manager_client, world)) == ["Maya"]
     assert card_status(manager_client, world, "maya_code") == 200
-    path = f"/employees/{world.maya.id}/deactivate"
-    if via == "form":
-        post_form(manager_client, f"/admin{path}", "/admin/employees")
-    else:
-        assert manager_client.post(f"/api/v1{path}", headers=bearer).is_success
+    owner_post(manager_client, via, f"/employees/{world.maya.id}/deactivate", bearer)
     assert staff(card(manager_client, world)) == []
     assert card_status(manager_client, world, "maya_code") == 410
     # Back again (there is no JSON route for this): on the location's card at once.
@@ -160,11 +165,7 @@ def test_a_revoked_code_stops_working_at_once(
     manager_client: TestClient, world: World, bearer: dict[str, str], via: str
 ) -> None:
     assert card_status(manager_client, world, "terrace_code") == 200
-    path = f"/codes/{world.terrace_code.id}/revoke"
-    if via == "form":
-        post_form(manager_client, f"/admin{path}", "/admin/codes")
-    else:
-        assert manager_client.post(f"/api/v1{path}", headers=bearer).is_success
+    owner_post(manager_client, via, f"/codes/{world.terrace_code.id}/revoke", bearer)
     assert card_status(manager_client, world, "terrace_code") == 410
 
 
@@ -173,11 +174,7 @@ def test_a_replaced_code_stops_working_and_a_new_code_is_offered_at_once(
     manager_client: TestClient, world: World, bearer: dict[str, str], via: str
 ) -> None:
     assert card_status(manager_client, world, "terrace_code") == 200
-    path = f"/codes/{world.terrace_code.id}/replace"
-    if via == "form":
-        post_form(manager_client, f"/admin{path}", "/admin/codes")
-    else:
-        assert manager_client.post(f"/api/v1{path}", headers=bearer).is_success
+    owner_post(manager_client, via, f"/codes/{world.terrace_code.id}/replace", bearer)
     revoked = manager_client.get(f"/c/{world.terrace_code.token}")
     assert revoked.status_code == 410
     offered = BeautifulSoup(revoked.text, "html.parser").select_one("a.send")
