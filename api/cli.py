@@ -65,7 +65,8 @@ def run_serve(args: argparse.Namespace) -> int:
         get_settings.cache_clear()
     settings = get_settings()
     uvicorn.run(
-        "api.main:app",
+        "api.main:create_app",
+        factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
@@ -85,13 +86,13 @@ def run_migrate(args: argparse.Namespace) -> int:
 def run_worker(args: argparse.Namespace) -> int:
     import signal
 
-    from api.alerts.worker import Worker
+    from api.alerts.worker import Worker, default_channels
     from api.db import assert_migrated
 
     settings = get_settings()
     engine = create_db_engine(settings.database_url)
     assert_migrated(engine)
-    worker = Worker(engine=engine, settings=settings)
+    worker = Worker(engine=engine, settings=settings, channels=default_channels())
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: worker.stop(timeout=0))
     print("Tellus worker: delivering alerts (Ctrl-C to stop).", flush=True)

@@ -1,8 +1,13 @@
-"""The application: `create_app()` wires settings, database, middleware, routes and error pages."""
+"""The application: `create_app()` wires settings, database, middleware, routes and error pages.
+
+Importing this module builds nothing: `uvicorn --factory api.main:create_app` calls
+`create_app()`, and `api.main:app` (for `uvicorn api.main:app`) is built on first access.
+"""
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,15 +17,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import Scope
 
 from api import accounts, alerts, customer, inbox, people, setup, web
-from api.alerts.channels.webpush import vapid_keys
-from api.alerts.worker import Worker
-from api.app_settings import load_secret_key
+from api.alerts.worker import Worker, default_channels
 from api.config import Settings, get_settings
-from api.customer.codes import CodeCache
-from api.db import assert_migrated, create_db_engine
+from api.db import assert_migrated
 from api.errors import AppError, LoginRequired, TwoFactorSetupRequired
 from api.i18n import N_, translate
-from api.inbox.wakeups import Wakeups
+from api.runtime import Runtime
 from api.setup.profile import LOGO_MAX_BYTES
 from api.templating import STATIC, templates
 from api.web.body_limit import BodySizeLimitMiddleware
@@ -46,24 +48,24 @@ class FingerprintedStatic(StaticFiles):
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app on `settings` (by default the environment's); served with `uvicorn --factory`."""
     settings = settings or get_settings()
-    engine = create_db_engine(settings.database_url)
+    runtime = Runtime(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        assert_migrated(engine)
-        app.state.secret_key = load_secret_key(engine=engine, settings=settings)
-        app.state.vapid_keys = vapid_keys(engine=engine, settings=settings)
-        await app.state.wakeups.start()
+        assert_migrated(runtime.engine)
+        runtime.load_keys()
+        await runtime.wakeups.start()
         worker = None
         if settings.worker_in_process:
-            worker = Worker(engine=engine, settings=settings)
+            worker = Worker(engine=runtime.engine, settings=settings, channels=default_channels())
             worker.start_thread()
         yield
         if worker is not None:
             await asyncio.to_thread(worker.stop)
-        await app.state.wakeups.stop()
-        engine.dispose()
+        await runtime.wakeups.stop()
+        runtime.engine.dispose()
 
     app = FastAPI(
         title="Tellus",
@@ -75,10 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     install_access_log_redaction()
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.code_cache = CodeCache(ttl=settings.code_cache_seconds)
-    app.state.wakeups = Wakeups(engine)
+    # The one place the runtime is stored; api.web.deps is the one place that reads it.
+    app.state.runtime = runtime
 
     app.add_middleware(CustomerCompressionMiddleware)
     # Room for the multipart envelope around the largest logo the service accepts.
@@ -164,4 +164,14 @@ def _quote(path: str) -> str:
     return quote(path, safe="/")
 
 
-app = create_app()
+@cache
+def default_app() -> FastAPI:
+    """The app on the environment's settings, built once, when first asked for."""
+    return create_app()
+
+
+def __getattr__(name: str) -> FastAPI:
+    # PEP 562: `api.main.app` is looked up here only because no module attribute has that name.
+    if name == "app":
+        return default_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from api.accounts.service import create_user
+from api.customer.codes import NO_CACHE
 from api.db import create_db_engine, migrate
 from api.inbox.card_query import InboxFilter, day_bounds, filtered_cards
 from api.inbox.service import list_cards
@@ -62,16 +63,24 @@ def set_up(engine: Engine) -> dict[str, Any]:
         owner = create_user(session=session, email="owner@bench.example", password="x" * 12)
         tenant = add_owner(session=session, organisation=organisation, user=owner)
         locations = [
-            save_location(session=session, tenant=tenant, data=LocationIn(name=name))
+            save_location(
+                session=session, tenant=tenant, code_cache=NO_CACHE, data=LocationIn(name=name)
+            )
             for name in ("Counter", "Terrace", "Table 4")
         ]
         employees = [
-            save_employee(session=session, tenant=tenant, data=EmployeeIn(display_name=name))
+            save_employee(
+                session=session,
+                tenant=tenant,
+                code_cache=NO_CACHE,
+                data=EmployeeIn(display_name=name),
+            )
             for name in ("Maya", "Sam", "Ana")
         ]
         code = create_code(
             session=session,
             tenant=tenant,
+            code_cache=NO_CACHE,
             data=CodeIn(label="Counter", location_id=locations[0].id),
         )
         return {
@@ -206,7 +215,9 @@ def main() -> None:
     with Session(engine) as session:
         newest = max(
             card.id
-            for card in list_cards(session=session, tenant=tenant, filters=InboxFilter()).cards
+            for card in list_cards(
+                session=session, tenant=tenant, code_cache=NO_CACHE, filters=InboxFilter()
+            ).cards
         )
     week = day_bounds(
         (START + timedelta(days=30)).date(), (START + timedelta(days=36)).date(), world["time_zone"]
@@ -237,7 +248,9 @@ def main() -> None:
         for _ in range(args.runs):
             with Session(engine) as session:
                 began = time.perf_counter()
-                page = list_cards(session=session, tenant=tenant, filters=filters)
+                page = list_cards(
+                    session=session, tenant=tenant, code_cache=NO_CACHE, filters=filters
+                )
                 timings.append((time.perf_counter() - began) * 1000)
         timings.sort()
         p95 = timings[max(0, round(len(timings) * 0.95) - 1)]
@@ -247,7 +260,9 @@ def main() -> None:
             plans.prefix = prefix
             list(
                 session.exec(
-                    filtered_cards(session=session, tenant=tenant, filters=filters).limit(51)
+                    filtered_cards(
+                        session=session, tenant=tenant, code_cache=NO_CACHE, filters=filters
+                    ).limit(51)
                 )
             )
         explained.append(f"{label}:\n{plan_text(engine, plans.rows)}")

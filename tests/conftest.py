@@ -198,7 +198,7 @@ def built_apps() -> Iterator[dict[str, FastAPI]]:
     apps: dict[str, FastAPI] = {}
     yield apps
     for application in apps.values():
-        application.state.engine.dispose()
+        application.state.runtime.engine.dispose()
 
 
 @pytest.fixture
@@ -209,13 +209,14 @@ def app(settings: Settings, engine_name: str, built_apps: dict[str, FastAPI]) ->
         # Built from a copy: what a test changes in its settings reaches only its own run.
         application = built_apps[key] = create_app(settings.model_copy())
     # The suite really runs on the engine it claims to: the check the CI relies on.
-    assert application.state.engine.dialect.name == engine_name
-    application.state.settings = settings
+    runtime = application.state.runtime
+    assert runtime.engine.dialect.name == engine_name
+    runtime.settings = settings
     # Nothing cached from the last test (its codes and streams are gone).
-    application.state.code_cache = CodeCache(ttl=settings.code_cache_seconds)
-    application.state.wakeups = Wakeups(application.state.engine)
+    runtime.code_cache = CodeCache(ttl=settings.code_cache_seconds)
+    runtime.wakeups = Wakeups(runtime.engine)
     yield application
-    application.state.engine.dispose()
+    application.state.runtime.engine.dispose()
 
 
 @pytest.fixture
@@ -226,7 +227,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def session(app: FastAPI, client: TestClient) -> Iterator[Session]:
-    with Session(app.state.engine, expire_on_commit=False) as db_session:
+    with Session(app.state.runtime.engine, expire_on_commit=False) as db_session:
         yield db_session
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from api.accounts.service import add_membership, create_user
+from api.customer.codes import NO_CACHE
 from api.inbox.events import record_event
 from api.models import Card, Code, Employee, EventKind, Location, Organisation, Role, User
 from api.security import new_secret
@@ -40,18 +41,25 @@ def make_world(session: Session, *, name: str) -> World:
     email = f"owner@{organisation.slug}.example"
     owner = create_user(session=session, email=email, password=PASSWORD)
     tenant = add_owner(session=session, organisation=organisation, user=owner)
-    counter = save_location(session=session, tenant=tenant, data=LocationIn(name="Counter"))
+    counter = save_location(
+        session=session, tenant=tenant, code_cache=NO_CACHE, data=LocationIn(name="Counter")
+    )
     terrace = save_location(
-        session=session, tenant=tenant, data=LocationIn(name="Terrace", kind="table")
+        session=session,
+        tenant=tenant,
+        code_cache=NO_CACHE,
+        data=LocationIn(name="Terrace", kind="table"),
     )
     maya = save_employee(
         session=session,
         tenant=tenant,
+        code_cache=NO_CACHE,
         data=EmployeeIn(display_name="Maya", location_ids=[counter.id]),
     )
     sam = save_employee(
         session=session,
         tenant=tenant,
+        code_cache=NO_CACHE,
         data=EmployeeIn(display_name="Sam", location_ids=[terrace.id]),
     )
     return World(
@@ -61,13 +69,22 @@ def make_world(session: Session, *, name: str) -> World:
         maya=maya,
         sam=sam,
         counter_code=create_code(
-            session=session, tenant=tenant, data=CodeIn(label="Counter", location_id=counter.id)
+            session=session,
+            tenant=tenant,
+            code_cache=NO_CACHE,
+            data=CodeIn(label="Counter", location_id=counter.id),
         ),
         terrace_code=create_code(
-            session=session, tenant=tenant, data=CodeIn(label="Terrace", location_id=terrace.id)
+            session=session,
+            tenant=tenant,
+            code_cache=NO_CACHE,
+            data=CodeIn(label="Terrace", location_id=terrace.id),
         ),
         maya_code=create_code(
-            session=session, tenant=tenant, data=CodeIn(label="Maya", employee_id=maya.id)
+            session=session,
+            tenant=tenant,
+            code_cache=NO_CACHE,
+            data=CodeIn(label="Maya", employee_id=maya.id),
         ),
         owner=owner,
         owner_email=email,

@@ -175,9 +175,9 @@ def started_app_secret_key(settings: Settings) -> str:
     app = create_app(settings)
     try:
         with TestClient(app):
-            key: str = app.state.secret_key
+            key: str = app.state.runtime.secret_key
     finally:
-        app.state.engine.dispose()
+        app.state.runtime.engine.dispose()
     return key
 
 

@@ -132,4 +132,4 @@ def test_app_refuses_to_start_on_an_unmigrated_database(tmp_path: Path) -> None:
         with pytest.raises(DatabaseNotMigrated, match="tellus migrate"), TestClient(app):
             pass
     finally:
-        app.state.engine.dispose()
+        app.state.runtime.engine.dispose()

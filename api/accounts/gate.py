@@ -78,20 +78,24 @@ def _device_signature(secret: str, account_key: str, nonce: str) -> str:
     return hmac.new(key, f"{account_key}|{nonce}".encode(), "sha256").hexdigest()[:32]
 
 
-def recognised_device(request: Request, settings: Settings, account_key: str) -> str | None:
+def recognised_device(
+    request: Request, settings: Settings, account_key: str, *, secret_key: str
+) -> str | None:
     """The id of this browser if it signed in to this account before (its signed cookie)."""
     nonce, _, signature = request.cookies.get(device_cookie_name(settings), "").partition(".")
     if not nonce or not signature:
         return None
-    expected = _device_signature(request.app.state.secret_key, account_key, nonce)
+    expected = _device_signature(secret_key, account_key, nonce)
     return nonce if hmac.compare_digest(expected, signature) else None
 
 
-def sign_in_attempt(request: Request, settings: Settings, email: str) -> Attempt:
+def sign_in_attempt(
+    request: Request, settings: Settings, email: str, *, secret_key: str
+) -> Attempt:
     """The throttle keys of an attempt on this account from this browser and address."""
     client = request.client.host if request.client else "unknown"
     account = attempt_keys(email=email, client=client, device=None).account_key
-    device = recognised_device(request, settings, account)
+    device = recognised_device(request, settings, account, secret_key=secret_key)
     return attempt_keys(email=email, client=client, device=device)
 
 
@@ -109,6 +113,7 @@ def pass_first_factor(
     *,
     user: User,
     attempt: Attempt,
+    secret_key: str,
     next_path: str = "/inbox",
     organisation_id: int | None = None,
 ) -> Response:
@@ -131,6 +136,7 @@ def pass_first_factor(
         settings,
         user=user,
         attempt=attempt,
+        secret_key=secret_key,
         next_path=next_path,
         organisation_id=organisation_id,
         second_factor=False,
@@ -145,6 +151,7 @@ def pass_second_factor(
     pending: PendingLogin,
     user: User,
     attempt: Attempt,
+    secret_key: str,
 ) -> Response:
     """The code from the authenticator app (or a recovery code) is right: the session."""
     response = _open_session(
@@ -153,6 +160,7 @@ def pass_second_factor(
         settings,
         user=user,
         attempt=attempt,
+        secret_key=secret_key,
         next_path=pending.next_path,
         organisation_id=pending.organisation_id,
         second_factor=True,
@@ -168,6 +176,7 @@ def _open_session(
     *,
     user: User,
     attempt: Attempt,
+    secret_key: str,
     next_path: str,
     organisation_id: int | None,
     second_factor: bool,
@@ -191,8 +200,9 @@ def _open_session(
     token, _ = started
     response = RedirectResponse(next_path, status_code=303)
     _set_cookie(response, settings, cookie, token, settings.session_days * 86400)
-    nonce = recognised_device(request, settings, attempt.account_key) or new_secret(16)
-    signature = _device_signature(request.app.state.secret_key, attempt.account_key, nonce)
+    known = recognised_device(request, settings, attempt.account_key, secret_key=secret_key)
+    nonce = known or new_secret(16)
+    signature = _device_signature(secret_key, attempt.account_key, nonce)
     _set_cookie(
         response,
         settings,

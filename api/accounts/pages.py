@@ -19,7 +19,7 @@ from api.errors import AppError
 from api.i18n import N_, translate
 from api.security import check_form_token, sign_form_token
 from api.templating import templates
-from api.web.deps import CsrfCheckedSettingUpManager, SettingsDep, WriteSessionDep
+from api.web.deps import CsrfCheckedSettingUpManager, SecretKeyDep, SettingsDep, WriteSessionDep
 
 router = APIRouter(include_in_schema=False)
 LOGIN_PURPOSE = "login"
@@ -34,9 +34,15 @@ def safe_next(target: str | None) -> str:
 
 
 def render_login(
-    request: Request, *, next_path: str, email: str = "", error: str = "", status_code: int = 200
+    request: Request,
+    *,
+    secret_key: str,
+    next_path: str,
+    email: str = "",
+    error: str = "",
+    status_code: int = 200,
 ) -> Response:
-    token = sign_form_token(request.app.state.secret_key, LOGIN_PURPOSE, "login")
+    token = sign_form_token(secret_key, LOGIN_PURPOSE, "login")
     return templates.TemplateResponse(
         request,
         "accounts/login.html",
@@ -51,9 +57,9 @@ def render_login(
 
 
 @router.get("/login")
-def login_page(request: Request, next: str | None = None) -> Response:
+def login_page(request: Request, secret_key: SecretKeyDep, next: str | None = None) -> Response:
     """The sign-in form."""
-    return render_login(request, next_path=safe_next(next))
+    return render_login(request, secret_key=secret_key, next_path=safe_next(next))
 
 
 @router.post("/login")
@@ -61,6 +67,7 @@ def login(
     request: Request,
     session: WriteSessionDep,
     settings: SettingsDep,
+    secret_key: SecretKeyDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     form_token: Annotated[str, Form(max_length=100)] = "",
@@ -69,7 +76,7 @@ def login(
     """Check the password, start a new session and set its cookie."""
     next_path = safe_next(next)
     if not check_form_token(
-        request.app.state.secret_key,
+        secret_key,
         LOGIN_PURPOSE,
         "login",
         form_token,
@@ -77,12 +84,13 @@ def login(
     ):
         return render_login(
             request,
+            secret_key=secret_key,
             next_path=next_path,
             email=email,
             status_code=400,
             error=N_("This sign-in page was open too long. Please try again."),
         )
-    attempt = sign_in_attempt(request, settings, email)
+    attempt = sign_in_attempt(request, settings, email, secret_key=secret_key)
     try:
         check_not_paused(session=session, attempt=attempt)
         user = authenticate(session=session, email=email, password=password)
@@ -90,11 +98,18 @@ def login(
             record_failure(session=session, attempt=attempt)
             raise AppError(N_("The email or password is not right."))
         return pass_first_factor(
-            request, session, settings, user=user, attempt=attempt, next_path=next_path
+            request,
+            session,
+            settings,
+            user=user,
+            attempt=attempt,
+            secret_key=secret_key,
+            next_path=next_path,
         )
     except AppError as error:
         response = render_login(
             request,
+            secret_key=secret_key,
             next_path=next_path,
             email=email,
             status_code=error.status_code,

@@ -25,6 +25,7 @@ from api.models import utcnow
 from api.templating import templates
 from api.web.deps import (
     CsrfCheckedSettingUpManager,
+    SecretKeyDep,
     SessionDep,
     SettingsDep,
     SettingUpManager,
@@ -85,6 +86,7 @@ def ask_for_change(
     manager: CsrfCheckedSettingUpManager,
     session: WriteSessionDep,
     settings: SettingsDep,
+    secret_key: SecretKeyDep,
     background: BackgroundTasks,
     new_email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
@@ -95,7 +97,7 @@ def ask_for_change(
         return email_page(
             request, manager, session, error=NO_MAIL_SERVER, status_code=409, new_email=new_email
         )
-    attempt = sign_in_attempt(request, settings, manager.user.email)
+    attempt = sign_in_attempt(request, settings, manager.user.email, secret_key=secret_key)
     try:
         check_not_paused(session=session, attempt=attempt)
     except SignInPaused as error:

@@ -12,7 +12,13 @@ from api.accounts.throttle import record_failure
 from api.errors import AppError
 from api.i18n import translate
 from api.templating import templates
-from api.web.deps import CsrfCheckedSettingUpManager, SettingsDep, SettingUpManager, WriteSessionDep
+from api.web.deps import (
+    CsrfCheckedSettingUpManager,
+    SecretKeyDep,
+    SettingsDep,
+    SettingUpManager,
+    WriteSessionDep,
+)
 
 router = APIRouter(prefix="/account/security/password", include_in_schema=False)
 Password = Annotated[str, Form(max_length=1024)]
@@ -41,13 +47,14 @@ def change(
     manager: CsrfCheckedSettingUpManager,
     session: WriteSessionDep,
     settings: SettingsDep,
+    secret_key: SecretKeyDep,
     current_password: Password = "",
     password: Password = "",
     password_again: Password = "",
 ) -> Response:
     """A new password; this session stays, the person's other sessions end. A wrong current
     password counts against the sign-in throttle like a wrong password at sign-in."""
-    attempt = sign_in_attempt(request, settings, manager.user.email)
+    attempt = sign_in_attempt(request, settings, manager.user.email, secret_key=secret_key)
     try:
         check_not_paused(session=session, attempt=attempt)
         change_password(

@@ -16,7 +16,7 @@ from api.errors import AppError, Gone, NotFound, Unprocessable
 from api.i18n import N_, translate
 from api.models import utcnow
 from api.templating import templates
-from api.web.deps import SessionDep, SettingsDep, WriteSessionDep
+from api.web.deps import SecretKeyDep, SessionDep, SettingsDep, WriteSessionDep
 
 router = APIRouter(include_in_schema=False)
 NOT_AN_EMAIL = N_("This email address does not look right.")
@@ -87,6 +87,7 @@ def use_reset_link(
     token: str,
     session: WriteSessionDep,
     settings: SettingsDep,
+    secret_key: SecretKeyDep,
     password: Password = "",
     password_again: Password = "",
 ) -> Response:
@@ -108,9 +109,11 @@ def use_reset_link(
             usable=True,
             error=error.message,
         )
-    attempt = sign_in_attempt(request, settings, user.email)
+    attempt = sign_in_attempt(request, settings, user.email, secret_key=secret_key)
     try:
-        return pass_first_factor(request, session, settings, user=user, attempt=attempt)
+        return pass_first_factor(
+            request, session, settings, user=user, attempt=attempt, secret_key=secret_key
+        )
     except AppError as error:  # an account without a manager's inbox: the password is set
         note = translate(request, error.message)
         return render(request, "password_reset.html", email=user.email, done=True, note=note)

@@ -23,8 +23,15 @@ from api.accounts.two_factor import (
 )
 from api.errors import AppError
 from api.i18n import N_, translate
+from api.runtime import Runtime
 from api.templating import templates
-from api.web.deps import CsrfCheckedSettingUpManager, SessionDep, SettingUpManager, WriteSessionDep
+from api.web.deps import (
+    CsrfCheckedSettingUpManager,
+    RuntimeDep,
+    SessionDep,
+    SettingUpManager,
+    WriteSessionDep,
+)
 from qr.codes import render_svg
 
 router = APIRouter(prefix="/account/security", include_in_schema=False)
@@ -87,9 +94,13 @@ def with_code(
     session: Session,
     action: Callable[..., list[str] | None],
     code: str,
+    *,
+    runtime: Runtime,
 ) -> Response:
     """Run a service that takes a current code, throttled like a password; show the outcome."""
-    attempt = sign_in_attempt(request, request.app.state.settings, manager.user.email)
+    attempt = sign_in_attempt(
+        request, runtime.settings, manager.user.email, secret_key=runtime.secret_key
+    )
     if locked_until(session=session, attempt=attempt) is not None:
         return security_page(request, manager, session, error=TOO_MANY, status_code=429)
     try:
@@ -124,6 +135,7 @@ def enable(
     request: Request,
     manager: CsrfCheckedSettingUpManager,
     session: WriteSessionDep,
+    runtime: RuntimeDep,
     code: CodeForm = "",
 ) -> Response:
     """Confirm the set-up with a current code; answer with the recovery codes. This session
@@ -134,7 +146,7 @@ def enable(
         keep_only_this_session(session=session, user_id=user_id, session_id=manager.session_id)
         return recovery_codes
 
-    return with_code(request, manager, session, confirm, code)
+    return with_code(request, manager, session, confirm, code, runtime=runtime)
 
 
 @router.post("/recovery-codes")
@@ -142,10 +154,11 @@ def new_recovery_codes(
     request: Request,
     manager: CsrfCheckedSettingUpManager,
     session: WriteSessionDep,
+    runtime: RuntimeDep,
     code: CodeForm = "",
 ) -> Response:
     """Replace the recovery codes, for a current code."""
-    return with_code(request, manager, session, regenerate_recovery_codes, code)
+    return with_code(request, manager, session, regenerate_recovery_codes, code, runtime=runtime)
 
 
 @router.post("/disable")
@@ -153,9 +166,10 @@ def turn_off(
     request: Request,
     manager: CsrfCheckedSettingUpManager,
     session: WriteSessionDep,
+    runtime: RuntimeDep,
     code: CodeForm = "",
 ) -> Response:
     """Turn two-factor sign-in off, for a current code."""
     if manager.organisation.require_two_factor:
         return security_page(request, manager, session, error=REQUIRED, status_code=409)
-    return with_code(request, manager, session, disable, code)
+    return with_code(request, manager, session, disable, code, runtime=runtime)

@@ -16,7 +16,7 @@ from api.accounts.throttle import record_failure
 from api.accounts.two_factor import WRONG_CODE, check_code, end_pending_login, load_pending_login
 from api.i18n import translate
 from api.templating import templates
-from api.web.deps import SessionDep, SettingsDep, WriteSessionDep
+from api.web.deps import SecretKeyDep, SessionDep, SettingsDep, WriteSessionDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,6 +49,7 @@ def two_factor_sign_in(
     request: Request,
     session: WriteSessionDep,
     settings: SettingsDep,
+    secret_key: SecretKeyDep,
     code: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Check the code (throttled like passwords); only then does the session start."""
@@ -57,7 +58,7 @@ def two_factor_sign_in(
     if pending is None:
         return start_over()
     login, user = pending
-    attempt = sign_in_attempt(request, settings, user.email)
+    attempt = sign_in_attempt(request, settings, user.email, secret_key=secret_key)
     try:
         check_not_paused(session=session, attempt=attempt)
     except SignInPaused as error:
@@ -68,4 +69,6 @@ def two_factor_sign_in(
         record_failure(session=session, attempt=attempt)
         return render_step(request, error=WRONG_CODE, status_code=400)
     end_pending_login(session=session, token=token)
-    return pass_second_factor(request, session, settings, pending=login, user=user, attempt=attempt)
+    return pass_second_factor(
+        request, session, settings, pending=login, user=user, attempt=attempt, secret_key=secret_key
+    )

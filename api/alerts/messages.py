@@ -50,12 +50,14 @@ def card_facts(
     ]
 
 
-def _names(session: Session, model: type[Location] | type[Employee], ids: set[int | None]) -> dict:
+def _names(
+    session: Session, model: type[Location] | type[Employee], ids: set[int | None]
+) -> dict[Any, str]:
     wanted = [id_ for id_ in ids if id_ is not None]
     if not wanted:
         return {}
     column = Location.name if model is Location else Employee.display_name
-    return dict(session.exec(select(model.id, column).where(col(model.id).in_(wanted))).all())  # type: ignore[call-overload]
+    return dict(session.exec(select(model.id, column).where(col(model.id).in_(wanted))).all())
 
 
 def babel_locale(language: Language) -> Locale:

@@ -9,14 +9,16 @@ from api.errors import NotFound
 from api.i18n import set_page_language
 from api.models import AlertPreference, Organisation, User
 from api.templating import templates
-from api.web.deps import SessionDep, WriteSessionDep
+from api.web.deps import SecretKeyDep, SessionDep, WriteSessionDep
 
 router = APIRouter(prefix="/unsubscribe", include_in_schema=False)
 
 
-def subscription_of(request: Request, session: Session, token: str) -> tuple[Subscription, str]:
+def subscription_of(
+    request: Request, session: Session, token: str, *, secret_key: str
+) -> tuple[Subscription, str]:
     """What the link unsubscribes from and the organisation's name; 404 for a link not ours."""
-    subscription = read_token(secret_key=request.app.state.secret_key, token=token)
+    subscription = read_token(secret_key=secret_key, token=token)
     organisation = session.get(Organisation, subscription.organisation_id) if subscription else None
     user = session.get(User, subscription.user_id) if subscription else None
     if subscription is None or organisation is None or user is None:
@@ -39,15 +41,19 @@ def page(
 
 
 @router.get("/{token}")
-def confirm(token: str, request: Request, session: SessionDep) -> Response:
+def confirm(
+    token: str, request: Request, session: SessionDep, secret_key: SecretKeyDep
+) -> Response:
     """Ask before unsubscribing: link scanners follow every GET, so a GET changes nothing."""
-    subscription, organisation = subscription_of(request, session, token)
+    subscription, organisation = subscription_of(request, session, token, secret_key=secret_key)
     return page(request, token, subscription, organisation, done=False)
 
 
 @router.post("/{token}")
-def unsubscribe_now(token: str, request: Request, session: WriteSessionDep) -> Response:
+def unsubscribe_now(
+    token: str, request: Request, session: WriteSessionDep, secret_key: SecretKeyDep
+) -> Response:
     """Unsubscribe; the link is the credential, so no session is needed (mail providers post)."""
-    subscription, organisation = subscription_of(request, session, token)
+    subscription, organisation = subscription_of(request, session, token, secret_key=secret_key)
     unsubscribe(session=session, subscription=subscription)
     return page(request, token, subscription, organisation, done=True)

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, delete, select
 
-from api.alerts.channels.registry import DeliveryError, post_webhook
+from api.alerts.channels.delivery import DeliveryError
+from api.alerts.channels.webhook import post_webhook
 from api.alerts.routing import Recipient, members
 from api.alerts.schedule import alert_settings
 from api.alerts.schemas import AlertSettingsIn, DutyIn, PreferenceIn, WebhookIn
@@ -69,7 +70,7 @@ def set_duty(*, session: Session, tenant: Tenant, location_id: int, data: DutyIn
     require_owner(tenant)
     get_scoped(session, tenant, Location, location_id)
     chosen = sorted(set(data.user_ids) & _member_ids(session, tenant))
-    session.exec(delete(LocationDuty).where(col(LocationDuty.location_id) == location_id))  # type: ignore[call-overload]
+    session.exec(delete(LocationDuty).where(col(LocationDuty.location_id) == location_id))
     session.add_all(LocationDuty(location_id=location_id, user_id=user_id) for user_id in chosen)
     session.commit()
     return chosen

@@ -11,13 +11,15 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from api.alerts.channels import push as alert_push  # noqa: F401 (registers the push channel)
-from api.alerts.channels.registry import DeliveryContext, deliver
+from api.alerts.channels.delivery import Channels, Deliverer, DeliveryContext, DeliveryError
+from api.alerts.channels.email import deliver_email
+from api.alerts.channels.push import deliver_push
+from api.alerts.channels.webhook import deliver_webhook
 from api.alerts.outbox import claim_due, mark_failed, mark_sent
 from api.alerts.schedule import schedule_digests, schedule_escalations
 from api.app_settings import load_secret_key
 from api.config import Settings
-from api.models import AlertDelivery, DeliveryStatus, utcnow
+from api.models import AlertChannel, AlertDelivery, DeliveryStatus, utcnow
 
 log = logging.getLogger("tellus.worker")
 Clock = Callable[[], datetime]
@@ -25,12 +27,25 @@ Clock = Callable[[], datetime]
 DIGEST_EVERY_SECONDS = 60.0
 
 
-class Worker:
-    """One worker's loop; `run_once` is a whole pass, so tests can drive it with their clock."""
+def default_channels() -> Channels:
+    """Every channel Tellus delivers through: what `tellus worker` and `tellus serve` use."""
+    return {
+        AlertChannel.email: deliver_email,
+        AlertChannel.webhook: deliver_webhook,
+        AlertChannel.push: deliver_push,
+    }
 
-    def __init__(self, *, engine: Engine, settings: Settings, clock: Clock = utcnow) -> None:
+
+class Worker:
+    """One worker's loop, sending through `channels`; `run_once` is a whole pass, so tests can
+    drive it with their clock."""
+
+    def __init__(
+        self, *, engine: Engine, settings: Settings, channels: Channels, clock: Clock = utcnow
+    ) -> None:
         self.engine = engine
         self.settings = settings
+        self.channels = channels
         self.clock = clock
         self.secret_key = load_secret_key(engine=engine, settings=settings)
         self._last_digest_check: datetime | None = None
@@ -56,7 +71,7 @@ class Worker:
             engine=self.engine, settings=self.settings, secret_key=self.secret_key, now=self.clock()
         )
         try:
-            deliver(delivery, context)
+            self.deliverer(delivery.channel)(delivery, context)
         except Exception as error:  # noqa: BLE001 (every failure is retried, then parked)
             status = mark_failed(
                 engine=self.engine,
@@ -69,6 +84,12 @@ class Worker:
             log.log(level, "delivery %s failed (%s): %s", delivery.id, status, error)
             return
         mark_sent(engine=self.engine, delivery=delivery, now=self.clock())
+
+    def deliverer(self, channel: str) -> Deliverer:
+        deliverer = self.channels.get(channel)
+        if deliverer is None:
+            raise DeliveryError(f"No deliverer for the channel {channel!r} in this process.")
+        return deliverer
 
     def run_forever(self) -> None:
         """Loop until stopped; an empty pass waits worker_poll_seconds."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
 
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -89,6 +90,21 @@ class CodeCache:
             ]
             for token in stale:
                 del self._entries[token]
+
+
+# For a writer with no card pages of its own to refresh (the command line, the demo data): other
+# processes' caches lapse within their `ttl`, as after any change.
+NO_CACHE = CodeCache(ttl=0)
+
+
+async def find_code(*, cache: CodeCache, engine: Engine, token: str) -> CodeContext | None:
+    """The code behind a scanned token, from the per-process cache when it is fresh."""
+    key = token.upper()
+    hit, context = cache.get(key)
+    if not hit:
+        context = await run_in_threadpool(load_code_context, engine=engine, raw_token=token)
+        cache.put(key, context)
+    return context
 
 
 def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:

@@ -9,49 +9,29 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from api.customer.cards import submit_card
-from api.customer.codes import CodeContext, load_code_context
+from api.customer.codes import CodeContext, find_code
+from api.customer.follow_up.service import follow_up_url
+from api.customer.rendering import render_page
 from api.customer.schemas import CardIn
 from api.errors import AppError
 from api.i18n import N_, page_language, set_page_language
 from api.security import check_form_token, new_secret, sign_form_token
-from api.templating import templates
+from api.web.deps import RuntimeDep
 
 router = APIRouter(include_in_schema=False)
 FORM_PURPOSE = "card"
 FIELDS = ("rating", "comment", "employee_id", "contact_name", "contact_email", "contact_phone")
 
 
-async def find_code(request: Request, token: str) -> CodeContext | None:
-    """The code behind a scanned token, from the per-process cache when it is fresh."""
-    cache = request.app.state.code_cache
-    key = token.upper()
-    hit, context = cache.get(key)
-    if not hit:
-        context = await run_in_threadpool(
-            load_code_context, engine=request.app.state.engine, raw_token=token
-        )
-        cache.put(key, context)
-    return context
-
-
-def render_page(
-    request: Request, name: str, page: dict[str, Any], *, status_code: int = 200
-) -> Response:
-    """A customer's page, in the language set_page_language() chose for this request."""
-    response = templates.TemplateResponse(request, name, page, status_code=status_code)
-    response.headers["Vary"] = "Accept-Language"
-    return response
-
-
 def render_card(
     request: Request,
     context: CodeContext,
     *,
+    secret: str,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    secret = request.app.state.secret_key
     language = page_language(request)
     return render_page(
         request,
@@ -79,20 +59,20 @@ def default_language(context: CodeContext | None) -> str:
 
 @router.get("/c/{token}")
 @router.get("/C/{token}")
-async def open_card(request: Request, token: str) -> Response:
+async def open_card(request: Request, token: str, runtime: RuntimeDep) -> Response:
     """The card page a QR code opens, in the customer's language (see api.i18n)."""
-    context = await find_code(request, token)
+    context = await find_code(cache=runtime.code_cache, engine=runtime.engine, token=token)
     set_page_language(request, default=default_language(context))
     if context is None or context.revoked:
         return render_missing(request, context)
-    return render_card(request, context)
+    return render_card(request, context, secret=runtime.secret_key)
 
 
 @router.post("/c/{token}")
 @router.post("/C/{token}")
-async def send_card(request: Request, token: str) -> Response:
+async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Response:
     """Store the card and answer with the thank-you page in the same request."""
-    context = await find_code(request, token)
+    context = await find_code(cache=runtime.code_cache, engine=runtime.engine, token=token)
     form = await request.form()
     # The answer speaks the language the form was shown in, carried in its hidden field.
     language = set_page_language(
@@ -101,36 +81,51 @@ async def send_card(request: Request, token: str) -> Response:
     if context is None or context.revoked:
         return render_missing(request, context)
     values = form_values(form)
-    settings = request.app.state.settings
+    settings, secret = runtime.settings, runtime.secret_key
     if not check_form_token(
-        request.app.state.secret_key,
+        secret,
         FORM_PURPOSE,
         context.token,
         str(form.get("form_token", "")),
         max_age_seconds=settings.card_token_days * 86400,
     ):
         return render_card(
-            request, context, values=values, errors={"form": EXPIRED}, status_code=422
+            request,
+            context,
+            secret=secret,
+            values=values,
+            errors={"form": EXPIRED},
+            status_code=422,
         )
     try:
         data = CardIn.model_validate(card_fields(values))
     except ValidationError as error:
         return render_card(
-            request, context, values=values, errors=field_errors(error), status_code=422
+            request,
+            context,
+            secret=secret,
+            values=values,
+            errors=field_errors(error),
+            status_code=422,
         )
     try:
         submission = await run_in_threadpool(
             submit_card,
-            engine=request.app.state.engine,
+            engine=runtime.engine,
             context=context,
             data=data,
             idempotency_key=values["idempotency_key"],
             language=language.tag,
-            secret=request.app.state.secret_key,
+            secret=secret,
         )
     except AppError as error:
         return render_card(
-            request, context, values=values, errors={"form": error.message}, status_code=422
+            request,
+            context,
+            secret=secret,
+            values=values,
+            errors={"form": error.message},
+            status_code=422,
         )
     return render_page(
         request,
@@ -138,14 +133,11 @@ async def send_card(request: Request, token: str) -> Response:
         {
             "code": context,
             "card": submission.card,
-            "follow_up_url": follow_up_url(request, submission.follow_up_token),
+            "follow_up_url": follow_up_url(
+                base_url=settings.base_url, token=submission.follow_up_token
+            ),
         },
     )
-
-
-def follow_up_url(request: Request, token: str) -> str:
-    """The customer's private link, in full: they may copy it or bookmark it."""
-    return f"{request.app.state.settings.base_url.rstrip('/')}/f/{token}"
 
 
 def form_values(form: FormData) -> dict[str, Any]:

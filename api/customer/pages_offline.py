@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from api.customer.pages import find_code
+from api.customer.codes import find_code
 from api.errors import NotFound
 from api.templating import WEB, accent_colour, static_url
+from api.web.deps import RuntimeDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
 # The card page's shell beyond its HTML (its CSS is inline): what a card page needs offline.
@@ -43,10 +44,10 @@ def manifest_template() -> dict[str, Any]:
 
 
 @router.get("/sw.js")
-async def service_worker(request: Request) -> Response:
+async def service_worker(settings: SettingsDep) -> Response:
     """The service worker, at the site's root so that it may control /c/ and /C/ pages."""
     return Response(
-        service_worker_script(request.app.state.settings.card_token_days),
+        service_worker_script(settings.card_token_days),
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache"},
     )
@@ -54,9 +55,9 @@ async def service_worker(request: Request) -> Response:
 
 @router.get("/c/{token}/manifest.webmanifest")
 @router.get("/C/{token}/manifest.webmanifest")
-async def manifest(request: Request, token: str) -> Response:
+async def manifest(request: Request, token: str, runtime: RuntimeDep) -> Response:
     """A card's web app manifest: installed, it opens that card (under /c/ or /C/, as scanned)."""
-    context = await find_code(request, token)
+    context = await find_code(cache=runtime.code_cache, engine=runtime.engine, token=token)
     if context is None or context.revoked:
         raise NotFound()
     scope = request.url.path[:3]

@@ -3,26 +3,27 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.customer.cards import submit_card
-from api.customer.codes import CodeContext
-from api.customer.pages import find_code, follow_up_url
+from api.customer.codes import CodeContext, find_code
+from api.customer.follow_up.service import follow_up_url
 from api.customer.schemas import CardIn, CardReceipt
 from api.errors import Gone, NotFound
 from api.inbox.card_query import InboxFilter, day_bounds
 from api.inbox.schemas import CardOut, CardPage, CardStatusIn, PublicCodeOut, StaffOut
 from api.inbox.service import get_card, list_cards, set_status
 from api.models import CardStatus, Organisation
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
+from api.runtime import Runtime
+from api.web.deps import ApiTenant, RuntimeDep, SessionDep, WriteSessionDep
 from api.web.ids import ID_PATTERN, QueryId, parse_id
 
 router = APIRouter(prefix="/api/v1")
 
 
-async def active_code(request: Request, token: str) -> CodeContext:
-    context = await find_code(request, token)
+async def active_code(runtime: Runtime, token: str) -> CodeContext:
+    context = await find_code(cache=runtime.code_cache, engine=runtime.engine, token=token)
     if context is None:
         raise NotFound("No card belongs to this code.")
     if context.revoked:
@@ -31,9 +32,9 @@ async def active_code(request: Request, token: str) -> CodeContext:
 
 
 @router.get("/codes/{token}", tags=["public"])
-async def read_code(request: Request, token: str) -> PublicCodeOut:
+async def read_code(token: str, runtime: RuntimeDep) -> PublicCodeOut:
     """Public: who a code's card goes to and which staff a customer can name."""
-    context = await active_code(request, token)
+    context = await active_code(runtime, token)
     return PublicCodeOut(
         token=context.token,
         organisation=context.organisation_name,
@@ -45,27 +46,29 @@ async def read_code(request: Request, token: str) -> PublicCodeOut:
 
 @router.post("/codes/{token}/cards", status_code=201, tags=["public"])
 async def create_card(
-    request: Request,
     token: str,
     card: CardIn,
+    runtime: RuntimeDep,
     idempotency_key: Annotated[str, Header(min_length=1, max_length=100)],
 ) -> CardReceipt:
     """Public: send a card. The same `Idempotency-Key` again replays the first answer."""
-    context = await active_code(request, token)
+    context = await active_code(runtime, token)
     submission = await run_in_threadpool(
         submit_card,
-        engine=request.app.state.engine,
+        engine=runtime.engine,
         context=context,
         data=card,
         idempotency_key=idempotency_key,
         language=context.default_language,
-        secret=request.app.state.secret_key,
+        secret=runtime.secret_key,
     )
     assert submission.card.id is not None
     return CardReceipt(
         id=submission.card.id,
         created_at=submission.card.created_at,
-        follow_up_url=follow_up_url(request, submission.follow_up_token),
+        follow_up_url=follow_up_url(
+            base_url=runtime.settings.base_url, token=submission.follow_up_token
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Engine
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -20,13 +21,13 @@ from api.accounts.service import SignedIn
 from api.errors import LoginRequired
 from api.inbox.card_query import InboxFilter
 from api.inbox.events import latest_event_id
+from api.inbox.inbox_page import kept_query, read_filters
 from api.inbox.live import CardChange, read_changes
-from api.inbox.pages import kept_query, read_filters
 from api.inbox.schemas import CardOut
-from api.inbox.wakeups import Wakeups
 from api.models import EventKind
+from api.runtime import Runtime
 from api.templating import templates
-from api.web.deps import StreamingManager, get_signed_in_briefly
+from api.web.deps import RuntimeDep, StreamingManager, get_signed_in_briefly
 from api.web.ids import parse_id
 
 router = APIRouter(include_in_schema=False)
@@ -49,6 +50,7 @@ ROW_CHANGES = (
 async def inbox_stream(
     request: Request,
     manager: StreamingManager,
+    runtime: RuntimeDep,
     after: Annotated[str | None, Query(max_length=20)] = None,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> EventSourceResponse:
@@ -58,25 +60,24 @@ async def inbox_stream(
     if start is None:
         start = parse_id(after)
     if start is None:
-        start = await run_in_threadpool(newest_for, request, manager)
+        start = await run_in_threadpool(newest_for, runtime.engine, manager)
     return EventSourceResponse(
-        live_messages(request, manager, filters, start),
+        live_messages(request, manager, filters, start, runtime=runtime),
         ping=HEARTBEAT_SECONDS,
         send_timeout=SEND_TIMEOUT_SECONDS,
     )
 
 
-def newest_for(request: Request, manager: SignedIn) -> int:
-    with Session(request.app.state.engine) as session:
+def newest_for(engine: Engine, manager: SignedIn) -> int:
+    with Session(engine) as session:
         return latest_event_id(session=session, tenant=manager.tenant)
 
 
 async def live_messages(
-    request: Request, manager: SignedIn, filters: InboxFilter, after_id: int
+    request: Request, manager: SignedIn, filters: InboxFilter, after_id: int, *, runtime: Runtime
 ) -> AsyncIterator[ServerSentEvent]:
     """Everything after `after_id`, then `ready`, then each change as it is committed."""
-    wakeups: Wakeups = request.app.state.wakeups
-    engine = request.app.state.engine
+    wakeups, engine = runtime.wakeups, runtime.engine
     organisation_id = manager.tenant.organisation_id
     yield ServerSentEvent(retry=RECONNECT_MILLISECONDS, comment="Tellus live inbox")
     with wakeups.stream():
@@ -107,20 +108,18 @@ async def live_messages(
             if time.monotonic() < check_session_at:
                 await wakeups.wait(ticket)
             if time.monotonic() >= check_session_at:
-                checked = await recheck(request, organisation_id)
+                checked = await recheck(request, runtime, organisation_id)
                 if isinstance(checked, str):
                     yield ServerSentEvent(event=checked, data="")
                     return
                 manager, check_session_at = checked, time.monotonic() + SESSION_CHECK_SECONDS
 
 
-async def recheck(request: Request, organisation_id: int) -> SignedIn | str:
+async def recheck(request: Request, runtime: Runtime, organisation_id: int) -> SignedIn | str:
     """The manager, read again from the session; or why the stream ends: "signed-out", or
     "stale" when the session moved to another organisation (in another tab)."""
     try:
-        manager = await run_in_threadpool(
-            get_signed_in_briefly, request, request.app.state.settings
-        )
+        manager = await run_in_threadpool(get_signed_in_briefly, request, runtime)
     except LoginRequired:
         return "signed-out"
     if manager.tenant.organisation_id != organisation_id:

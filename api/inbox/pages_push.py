@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request
 from starlette.responses import JSONResponse, Response
 
-from api.alerts.channels.webpush import VapidKeys
 from api.i18n import find_language, page_language
 from api.inbox.push_subscriptions import (
     check_subscription,
@@ -16,7 +15,7 @@ from api.inbox.push_subscriptions import (
 )
 from api.inbox.schemas import PageSubscription
 from api.templating import WEB
-from api.web.deps import CsrfHeaderManager, EngineDep, SettingsDep, WriteSessionDep
+from api.web.deps import CsrfHeaderManager, EngineDep, SettingsDep, VapidKeysDep, WriteSessionDep
 
 router = APIRouter(include_in_schema=False)
 # The inbox's own scope: the card pages' worker (/sw.js, scope /) never sees a manager's alerts.
@@ -26,11 +25,6 @@ SCOPE = "/inbox"
 @cache
 def service_worker_script() -> bytes:
     return (WEB / "inbox-sw.js").read_bytes()
-
-
-def app_vapid_keys(request: Request) -> VapidKeys:
-    """The keys loaded as the app started (api.main's lifespan)."""
-    return request.app.state.vapid_keys  # type: ignore[no-any-return]
 
 
 @router.get("/inbox/sw.js")
@@ -78,9 +72,7 @@ def unsubscribe(
 
 
 @router.post("/inbox/push/test")
-def send_test(request: Request, manager: CsrfHeaderManager, engine: EngineDep) -> Response:
+def send_test(manager: CsrfHeaderManager, engine: EngineDep, vapid_keys: VapidKeysDep) -> Response:
     """Send a test notification to every device of the manager's, and say how it went."""
-    report = send_test_notification(
-        engine=engine, tenant=manager.tenant, vapid=app_vapid_keys(request)
-    )
+    report = send_test_notification(engine=engine, tenant=manager.tenant, vapid=vapid_keys)
     return JSONResponse({"sent": report.sent, "failed": report.failed, "gone": report.gone})

@@ -18,8 +18,14 @@ from api.inbox.bulk import BulkAction, apply_bulk
 from api.inbox.card_page import render_card_page
 from api.inbox.card_work import add_note, assign_card, tag_card, untag_card
 from api.inbox.export import export_rows
-from api.inbox.pages import kept_query, read_filters, render_inbox
-from api.web.deps import CsrfCheckedManager, CurrentManager, WriteSessionDep
+from api.inbox.inbox_page import kept_query, read_filters, render_inbox
+from api.web.deps import (
+    CsrfCheckedManager,
+    CurrentManager,
+    EngineDep,
+    VapidKeysDep,
+    WriteSessionDep,
+)
 from api.web.ids import parse_id, require_id
 
 router = APIRouter(include_in_schema=False)
@@ -28,11 +34,11 @@ Text = Annotated[str, Form(max_length=2000)]
 
 
 @router.get("/inbox/export.csv")
-def export_csv(request: Request, manager: CurrentManager) -> Response:
+def export_csv(request: Request, manager: CurrentManager, engine: EngineDep) -> Response:
     """The current filter's cards as CSV, streamed (every page, not just the one shown)."""
     filters = read_filters(kept_query(request.query_params), manager, before=None)
     rows = export_rows(
-        engine=request.app.state.engine,
+        engine=engine,
         tenant=manager.tenant,
         filters=filters,
         time_zone=manager.organisation.time_zone,
@@ -49,6 +55,7 @@ def bulk(
     request: Request,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
+    vapid_keys: VapidKeysDep,
     action: Annotated[str, Form(max_length=20)] = "",
     card: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI copies defaults)
     assignee: Annotated[str, Form(max_length=20)] = "",
@@ -72,7 +79,12 @@ def bulk(
     except Unprocessable as error:
         session.rollback()
         return render_inbox(
-            request, manager, session, error=error.message, selected=frozenset(card_ids)
+            request,
+            manager,
+            session,
+            push_key=vapid_keys.public_key_b64,
+            error=error.message,
+            selected=frozenset(card_ids),
         )
     return RedirectResponse("/inbox?" + urlencode(kept_query(request.query_params)), 303)
 

@@ -1,6 +1,7 @@
 """A manager's inbox: the organisation's cards, newest first, and what can be done with one."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -153,7 +154,7 @@ def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
     ]
 
 
-def _names(session: Session, model: type, column: object, ids: set[int | None]) -> dict:
+def _names(session: Session, model: type, column: object, ids: set[int | None]) -> dict[Any, str]:
     wanted = {id_ for id_ in ids if id_ is not None}
     if not wanted:
         return {}

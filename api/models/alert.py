@@ -13,7 +13,7 @@ from api.models.types import UTCDateTime, utcnow
 class AlertChannel(StrEnum):
     email = "email"
     webhook = "webhook"
-    # Delivered by api.alerts.channels.webpush once that channel is registered (see alert_channels).
+    # Delivered by api.alerts.channels.push, one of the worker's default channels.
     push = "push"
 
 

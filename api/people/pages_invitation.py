@@ -12,7 +12,7 @@ from api.i18n import N_, translate
 from api.models import Invitation, Organisation, Role
 from api.people.invitations import WrongPassword, accept_invitation, open_invitation
 from api.templating import templates
-from api.web.deps import SessionDep, SettingsDep, WriteSessionDep
+from api.web.deps import SecretKeyDep, SessionDep, SettingsDep, WriteSessionDep
 
 router = APIRouter(include_in_schema=False)
 PASSWORDS_DIFFER = N_("The two passwords are not the same.")
@@ -54,6 +54,7 @@ def join(
     token: str,
     session: WriteSessionDep,
     settings: SettingsDep,
+    secret_key: SecretKeyDep,
     password: Annotated[str, Form(max_length=1024)] = "",
     password_again: Annotated[str | None, Form(max_length=1024)] = None,
     display_name: Annotated[str, Form(max_length=80)] = "",
@@ -65,7 +66,7 @@ def join(
         return invitation_page(
             request, session, invitation, error=PASSWORDS_DIFFER, status_code=422, **page
         )
-    attempt = sign_in_attempt(request, settings, invitation.email)
+    attempt = sign_in_attempt(request, settings, invitation.email, secret_key=secret_key)
     try:
         check_not_paused(session=session, attempt=attempt)
     except SignInPaused as error:
@@ -94,5 +95,6 @@ def join(
         settings,
         user=user,
         attempt=attempt,
+        secret_key=secret_key,
         organisation_id=invitation.organisation_id,
     )

@@ -7,6 +7,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
+from api.config import Settings
 from api.mail import instance_server
 from api.people.mail_server import (
     own_mail_server,
@@ -28,24 +29,28 @@ from api.web.forms import FormPage, read_form, submit_form
 router = APIRouter(prefix="/admin/mail", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
-def mail_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
-    own = own_mail_server(session=session, tenant=manager.tenant)
-    stored = own.model_dump(exclude={"password_encrypted"}) if own else {}
-    return {
-        "own": own,
-        "password_set": bool(own and own.password_encrypted),
-        "installation": instance_server(request.app.state.settings),
-        "values": stored or {"security": "starttls", "port": 587},
-    }
+def mail_page(settings: Settings) -> FormPage:
+    """The organisation's own server, beside the installation's (from `settings`)."""
 
+    def context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+        own = own_mail_server(session=session, tenant=manager.tenant)
+        stored = own.model_dump(exclude={"password_encrypted"}) if own else {}
+        return {
+            "own": own,
+            "password_set": bool(own and own.password_encrypted),
+            "installation": instance_server(settings),
+            "values": stored or {"security": "starttls", "port": 587},
+        }
 
-MAIL = FormPage("people/mail.html", mail_context)
+    return FormPage("people/mail.html", context)
 
 
 @router.get("")
-def mail_settings(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
+def mail_settings(
+    request: Request, manager: CurrentManager, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The organisation's mail server settings (the password is never shown)."""
-    return MAIL.render(request, manager, session)
+    return mail_page(settings).render(request, manager, session)
 
 
 @router.post("")
@@ -61,7 +66,7 @@ async def save(
         return "/admin/mail?saved=1"
 
     typed = {name: value for name, value in values.items() if name != "password"}
-    return submit_form(MAIL, request, manager, session, store, values=typed)
+    return submit_form(mail_page(settings), request, manager, session, store, values=typed)
 
 
 @router.post("/remove")
@@ -81,8 +86,9 @@ def send_test(
         host = send_test_email(
             session=session, tenant=manager.tenant, to=manager.user.email, settings=settings
         )
-        return MAIL.render(
+        return page.render(
             request, manager, session, test_sent_to=manager.user.email, test_host=host
         )
 
-    return submit_form(MAIL, request, manager, session, send, form="test", error_field="test")
+    page = mail_page(settings)
+    return submit_form(page, request, manager, session, send, form="test", error_field="test")

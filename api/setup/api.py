@@ -1,6 +1,6 @@
 """The JSON API for an organisation's set-up: locations, employees, codes."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from api.models import Code, Employee, Location
 from api.setup.codes import create_code, list_codes, move_code, replace_code, revoke_code
@@ -12,7 +12,14 @@ from api.setup.employees import (
 )
 from api.setup.locations import list_locations, save_location
 from api.setup.schemas import CodeIn, CodeOut, EmployeeIn, EmployeeOut, LocationIn, LocationOut
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
+from api.web.deps import (
+    ApiTenant,
+    CodeCacheDep,
+    RuntimeDep,
+    SessionDep,
+    SettingsDep,
+    WriteSessionDep,
+)
 from qr.codes import card_url
 
 router = APIRouter(prefix="/api/v1", tags=["set-up"])
@@ -30,12 +37,12 @@ def employee_out(employee: Employee, places: dict[int, list[int]]) -> EmployeeOu
     )
 
 
-def code_out(request: Request, code: Code) -> CodeOut:
+def code_out(code: Code, base_url: str) -> CodeOut:
     return CodeOut(
         **code.model_dump(
             include={"id", "token", "label", "location_id", "employee_id", "revoked_at"}
         ),
-        url=card_url(request.app.state.settings.base_url, code.token),
+        url=card_url(base_url, code.token),
     )
 
 
@@ -46,17 +53,31 @@ def read_locations(tenant: ApiTenant, session: SessionDep) -> list[LocationOut]:
 
 
 @router.post("/locations", status_code=201)
-def create_location(data: LocationIn, tenant: ApiTenant, session: WriteSessionDep) -> LocationOut:
+def create_location(
+    data: LocationIn, tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
+) -> LocationOut:
     """Add a location."""
-    return location_out(save_location(session=session, tenant=tenant, data=data))
+    return location_out(
+        save_location(session=session, tenant=tenant, data=data, code_cache=code_cache)
+    )
 
 
 @router.put("/locations/{location_id:id}")
 def update_location(
-    location_id: int, data: LocationIn, tenant: ApiTenant, session: WriteSessionDep
+    location_id: int,
+    data: LocationIn,
+    tenant: ApiTenant,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> LocationOut:
     """Rename a location or change its kind."""
-    location = save_location(session=session, tenant=tenant, data=data, location_id=location_id)
+    location = save_location(
+        session=session,
+        tenant=tenant,
+        data=data,
+        code_cache=code_cache,
+        location_id=location_id,
+    )
     return location_out(location)
 
 
@@ -68,76 +89,98 @@ def read_employees(tenant: ApiTenant, session: SessionDep) -> list[EmployeeOut]:
 
 
 @router.post("/employees", status_code=201)
-def create_employee(data: EmployeeIn, tenant: ApiTenant, session: WriteSessionDep) -> EmployeeOut:
+def create_employee(
+    data: EmployeeIn, tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
+) -> EmployeeOut:
     """Add an employee."""
-    employee = save_employee(session=session, tenant=tenant, data=data)
+    employee = save_employee(session=session, tenant=tenant, data=data, code_cache=code_cache)
     return employee_out(employee, employee_locations(session=session, tenant=tenant))
 
 
 @router.put("/employees/{employee_id:id}")
 def update_employee(
-    employee_id: int, data: EmployeeIn, tenant: ApiTenant, session: WriteSessionDep
+    employee_id: int,
+    data: EmployeeIn,
+    tenant: ApiTenant,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> EmployeeOut:
     """Change an employee's details and where they work."""
-    employee = save_employee(session=session, tenant=tenant, data=data, employee_id=employee_id)
+    employee = save_employee(
+        session=session,
+        tenant=tenant,
+        data=data,
+        code_cache=code_cache,
+        employee_id=employee_id,
+    )
     return employee_out(employee, employee_locations(session=session, tenant=tenant))
 
 
 @router.post("/employees/{employee_id:id}/deactivate")
 def deactivate_employee(
-    request: Request, employee_id: int, tenant: ApiTenant, session: WriteSessionDep
+    employee_id: int, tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
 ) -> EmployeeOut:
     """Deactivate an employee and revoke their codes."""
-    employee, revoked = set_employee_active(
-        session=session, tenant=tenant, employee_id=employee_id, active=False
+    employee = set_employee_active(
+        session=session,
+        tenant=tenant,
+        employee_id=employee_id,
+        active=False,
+        code_cache=code_cache,
     )
-    for token in revoked:
-        request.app.state.code_cache.invalidate(token)
     return employee_out(employee, employee_locations(session=session, tenant=tenant))
 
 
 @router.get("/codes")
 def read_codes(
-    request: Request, tenant: ApiTenant, session: SessionDep, include_revoked: bool = False
+    tenant: ApiTenant, session: SessionDep, settings: SettingsDep, include_revoked: bool = False
 ) -> list[CodeOut]:
     """The organisation's codes (active ones unless `include_revoked`)."""
     codes = list_codes(session=session, tenant=tenant, include_revoked=include_revoked)
-    return [code_out(request, code) for code in codes]
+    return [code_out(code, settings.base_url) for code in codes]
 
 
 @router.post("/codes", status_code=201)
 def create_code_route(
-    request: Request, data: CodeIn, tenant: ApiTenant, session: WriteSessionDep
+    data: CodeIn, tenant: ApiTenant, session: WriteSessionDep, runtime: RuntimeDep
 ) -> CodeOut:
     """Issue a code for a location, an employee, or both."""
-    return code_out(request, create_code(session=session, tenant=tenant, data=data))
+    code = create_code(session=session, tenant=tenant, data=data, code_cache=runtime.code_cache)
+    return code_out(code, runtime.settings.base_url)
 
 
 @router.put("/codes/{code_id:id}")
 def move_code_route(
-    request: Request, code_id: int, data: CodeIn, tenant: ApiTenant, session: WriteSessionDep
+    code_id: int, data: CodeIn, tenant: ApiTenant, session: WriteSessionDep, runtime: RuntimeDep
 ) -> CodeOut:
     """Point a code at another location or employee."""
-    code = move_code(session=session, tenant=tenant, code_id=code_id, data=data)
-    request.app.state.code_cache.invalidate(code.token)
-    return code_out(request, code)
+    code = move_code(
+        session=session,
+        tenant=tenant,
+        code_id=code_id,
+        data=data,
+        code_cache=runtime.code_cache,
+    )
+    return code_out(code, runtime.settings.base_url)
 
 
 @router.post("/codes/{code_id:id}/revoke")
 def revoke_code_route(
-    request: Request, code_id: int, tenant: ApiTenant, session: WriteSessionDep
+    code_id: int, tenant: ApiTenant, session: WriteSessionDep, runtime: RuntimeDep
 ) -> CodeOut:
     """Revoke a code."""
-    code = revoke_code(session=session, tenant=tenant, code_id=code_id)
-    request.app.state.code_cache.invalidate(code.token)
-    return code_out(request, code)
+    code = revoke_code(
+        session=session, tenant=tenant, code_id=code_id, code_cache=runtime.code_cache
+    )
+    return code_out(code, runtime.settings.base_url)
 
 
 @router.post("/codes/{code_id:id}/replace", status_code=201)
 def replace_code_route(
-    request: Request, code_id: int, tenant: ApiTenant, session: WriteSessionDep
+    code_id: int, tenant: ApiTenant, session: WriteSessionDep, runtime: RuntimeDep
 ) -> CodeOut:
     """Replace a lost badge: revoke this code and return the new one."""
-    old, new = replace_code(session=session, tenant=tenant, code_id=code_id)
-    request.app.state.code_cache.invalidate(old.token)
-    return code_out(request, new)
+    _, new = replace_code(
+        session=session, tenant=tenant, code_id=code_id, code_cache=runtime.code_cache
+    )
+    return code_out(new, runtime.settings.base_url)

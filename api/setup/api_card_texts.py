@@ -1,10 +1,10 @@
 """The JSON API for the card's texts per language."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from api.setup.card_texts import CardWording, all_wordings, save_wording
 from api.setup.schemas import CardTextsIn, CardTextsOut
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
+from api.web.deps import ApiTenant, CodeCacheDep, SessionDep, WriteSessionDep
 
 router = APIRouter(prefix="/api/v1/card-texts", tags=["set-up"])
 
@@ -26,10 +26,13 @@ def list_card_texts(tenant: ApiTenant, session: SessionDep) -> list[CardTextsOut
 
 @router.put("/{language}")
 def put_card_texts(
-    language: str, texts: CardTextsIn, request: Request, tenant: ApiTenant, session: WriteSessionDep
+    language: str,
+    texts: CardTextsIn,
+    tenant: ApiTenant,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> CardTextsOut:
     """Set one language's texts; an unknown language is a 404."""
     wording = CardWording(language, **texts.model_dump())
-    saved = save_wording(session=session, tenant=tenant, wording=wording)
-    request.app.state.code_cache.invalidate_organisation(tenant.organisation_id)
+    saved = save_wording(session=session, tenant=tenant, wording=wording, code_cache=code_cache)
     return text_out(saved)

@@ -10,7 +10,7 @@ from api.models import Organisation
 from api.setup.locations import require_owner
 from api.setup.profile import get_organisation, set_logo, update_profile
 from api.setup.schemas import OrganisationIn, OrganisationOut, ReviewLink, TwoFactorRuleIn
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
+from api.web.deps import ApiTenant, CodeCacheDep, SessionDep, WriteSessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["set-up"])
 
@@ -37,15 +37,16 @@ def read_organisation(tenant: ApiTenant, session: SessionDep) -> OrganisationOut
 
 @router.put("/organisation")
 def change_organisation(
-    data: OrganisationIn, tenant: ApiTenant, session: WriteSessionDep
+    data: OrganisationIn, tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
 ) -> OrganisationOut:
     """Change the name, colour, language, time zone and public review links."""
-    return organisation_out(update_profile(session=session, tenant=tenant, data=data))
+    organisation = update_profile(session=session, tenant=tenant, data=data, code_cache=code_cache)
+    return organisation_out(organisation)
 
 
 @router.put("/organisation/logo", openapi_extra={"requestBody": {"content": {"image/png": {}}}})
 async def upload_logo(
-    request: Request, tenant: ApiTenant, session: WriteSessionDep
+    request: Request, tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
 ) -> OrganisationOut:
     """Replace the logo: the request body is a PNG, JPEG or WebP image (re-encoded small)."""
     require_owner(tenant)
@@ -53,14 +54,20 @@ async def upload_logo(
     if not upload:
         raise Unprocessable("Send the image as the request body.")
     # Decoding and re-encoding an image is slow work: off the event loop.
-    organisation = await run_in_threadpool(set_logo, session=session, tenant=tenant, upload=upload)
+    organisation = await run_in_threadpool(
+        set_logo, session=session, tenant=tenant, upload=upload, code_cache=code_cache
+    )
     return organisation_out(organisation)
 
 
 @router.delete("/organisation/logo")
-def remove_logo(tenant: ApiTenant, session: WriteSessionDep) -> OrganisationOut:
+def remove_logo(
+    tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
+) -> OrganisationOut:
     """Take the logo off the card."""
-    return organisation_out(set_logo(session=session, tenant=tenant, upload=None))
+    return organisation_out(
+        set_logo(session=session, tenant=tenant, upload=None, code_cache=code_cache)
+    )
 
 
 @router.put("/organisation/two-factor")

@@ -1,6 +1,7 @@
 """An organisation's own wording of the card per language: question, thank-you, data use."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
@@ -9,6 +10,10 @@ from api.i18n import LANGUAGES
 from api.models import CardText
 from api.setup.locations import require_owner
 from api.tenancy import Tenant
+
+if TYPE_CHECKING:
+    # Only a type here: the cache's contexts (api.customer.codes) hold these texts.
+    from api.customer.codes import CodeCache
 
 FIELDS = ("question", "thanks", "data_use")
 
@@ -49,8 +54,11 @@ def all_wordings(*, session: Session, tenant: Tenant) -> list[CardWording]:
     return [own.get(language.tag, CardWording(language.tag)) for language in LANGUAGES.values()]
 
 
-def save_wording(*, session: Session, tenant: Tenant, wording: CardWording) -> CardWording:
-    """Store one language's texts (an owner's); all blank goes back to the built-in texts."""
+def save_wording(
+    *, session: Session, tenant: Tenant, wording: CardWording, code_cache: "CodeCache"
+) -> CardWording:
+    """Store one language's texts (an owner's); all blank goes back to the built-in texts. The
+    cards show them at once."""
     require_owner(tenant)
     tag = language_tag(wording.language)
     texts = {field: " ".join(getattr(wording, field).split()) for field in FIELDS}
@@ -64,4 +72,5 @@ def save_wording(*, session: Session, tenant: Tenant, wording: CardWording) -> C
             setattr(row, field, text)
         session.add(row)
     session.commit()
+    code_cache.invalidate_organisation(tenant.organisation_id)
     return CardWording(tag, **texts)

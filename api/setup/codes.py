@@ -1,8 +1,13 @@
-"""A printed code's life: issue, revoke, replace a lost badge, move to another target."""
+"""A printed code's life: issue, revoke, replace a lost badge, move to another target.
+
+Each change drops this process's cached card contexts of the organisation (a revoked code of a
+location offers another code of that location), so the card pages show it at once.
+"""
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from api.customer.codes import CodeCache
 from api.errors import Conflict, Unprocessable
 from api.models import Code, Employee, Location, utcnow
 from api.setup.locations import require_owner
@@ -57,7 +62,7 @@ def _new_code(
     raise Conflict("Could not draw a unique code token.")
 
 
-def create_code(*, session: Session, tenant: Tenant, data: CodeIn) -> Code:
+def create_code(*, session: Session, tenant: Tenant, data: CodeIn, code_cache: CodeCache) -> Code:
     """Issue a new code with a fresh random token."""
     require_owner(tenant)
     location, employee = _target(session, tenant, data)
@@ -69,10 +74,12 @@ def create_code(*, session: Session, tenant: Tenant, data: CodeIn) -> Code:
         employee_id=employee.id if employee else None,
     )
     session.commit()
+    code_cache.invalidate(code.token)
+    code_cache.invalidate_organisation(tenant.organisation_id)
     return code
 
 
-def revoke_code(*, session: Session, tenant: Tenant, code_id: int) -> Code:
+def revoke_code(*, session: Session, tenant: Tenant, code_id: int, code_cache: CodeCache) -> Code:
     """Stop a code working; its cards stay."""
     require_owner(tenant)
     code = get_scoped(session, tenant, Code, code_id)
@@ -80,10 +87,13 @@ def revoke_code(*, session: Session, tenant: Tenant, code_id: int) -> Code:
         code.revoked_at = utcnow()
         session.add(code)
         session.commit()
+        code_cache.invalidate_organisation(tenant.organisation_id)
     return code
 
 
-def replace_code(*, session: Session, tenant: Tenant, code_id: int) -> tuple[Code, Code]:
+def replace_code(
+    *, session: Session, tenant: Tenant, code_id: int, code_cache: CodeCache
+) -> tuple[Code, Code]:
     """A lost badge: revoke the old code and issue a new one for the same target, in one step."""
     require_owner(tenant)
     old = get_scoped(session, tenant, Code, code_id)
@@ -99,10 +109,14 @@ def replace_code(*, session: Session, tenant: Tenant, code_id: int) -> tuple[Cod
         employee_id=old.employee_id,
     )
     session.commit()
+    code_cache.invalidate(new.token)
+    code_cache.invalidate_organisation(tenant.organisation_id)
     return old, new
 
 
-def move_code(*, session: Session, tenant: Tenant, code_id: int, data: CodeIn) -> Code:
+def move_code(
+    *, session: Session, tenant: Tenant, code_id: int, data: CodeIn, code_cache: CodeCache
+) -> Code:
     """Point a printed code at another location or employee; the printed QR stays valid."""
     require_owner(tenant)
     code = get_scoped(session, tenant, Code, code_id)
@@ -114,4 +128,5 @@ def move_code(*, session: Session, tenant: Tenant, code_id: int, data: CodeIn) -
     code.label = data.label or code.label
     session.add(code)
     session.commit()
+    code_cache.invalidate_organisation(tenant.organisation_id)
     return code

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from api.accounts.service import create_user
+from api.customer.codes import NO_CACHE
 from api.models import Code, Organisation, User
 from api.security import hash_password, new_secret
 from api.setup.codes import create_code
@@ -57,7 +58,12 @@ def _build(*, session: Session, password: str) -> Organisation:
     )
     owner = add_owner(session=session, organisation=organisation, user=user)
     counter, terrace, table = (
-        save_location(session=session, tenant=owner, data=LocationIn(name=name, kind=kind))
+        save_location(
+            session=session,
+            tenant=owner,
+            code_cache=NO_CACHE,
+            data=LocationIn(name=name, kind=kind),
+        )
         for name, kind in (("Counter", "counter"), ("Terrace", "table"), ("Table 4", "table"))
     )
     staff = (
@@ -69,17 +75,22 @@ def _build(*, session: Session, password: str) -> Organisation:
         name: save_employee(
             session=session,
             tenant=owner,
+            code_cache=NO_CACHE,
             data=EmployeeIn(display_name=name, role_title=title, location_ids=places),
         )
         for name, title, places in staff
     }
     for location in (counter, terrace, table):
         create_code(
-            session=session, tenant=owner, data=CodeIn(label=location.name, location_id=location.id)
+            session=session,
+            tenant=owner,
+            code_cache=NO_CACHE,
+            data=CodeIn(label=location.name, location_id=location.id),
         )
     create_code(
         session=session,
         tenant=owner,
+        code_cache=NO_CACHE,
         data=CodeIn(label="Maya's badge", employee_id=employees["Maya"].id),
     )
     return organisation

@@ -3,6 +3,7 @@
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from api.customer.codes import CodeCache
 from api.errors import Unprocessable
 from api.models import Code, Employee, EmployeeLocation, Location, utcnow
 from api.setup.locations import require_owner
@@ -29,9 +30,15 @@ def employee_locations(*, session: Session, tenant: Tenant) -> dict[int, list[in
 
 
 def save_employee(
-    *, session: Session, tenant: Tenant, data: EmployeeIn, employee_id: int | None = None
+    *,
+    session: Session,
+    tenant: Tenant,
+    data: EmployeeIn,
+    code_cache: CodeCache,
+    employee_id: int | None = None,
 ) -> Employee:
-    """Add or update an employee and where they work (only this organisation's locations)."""
+    """Add or update an employee and where they work (only this organisation's locations); the
+    cards show the new name and staff lists at once."""
     require_owner(tenant)
     wanted = set(data.location_ids)
     in_organisation = scoped(tenant, Location).where(col(Location.id).in_(wanted))
@@ -53,17 +60,18 @@ def save_employee(
     for location_id in sorted(wanted):
         session.add(EmployeeLocation(employee_id=employee.id, location_id=location_id))  # type: ignore[arg-type]
     session.commit()
+    code_cache.invalidate_organisation(tenant.organisation_id)
     return employee
 
 
 def set_employee_active(
-    *, session: Session, tenant: Tenant, employee_id: int, active: bool
-) -> tuple[Employee, list[str]]:
-    """Deactivate (revoking their badge codes in the same step) or reactivate an employee."""
+    *, session: Session, tenant: Tenant, employee_id: int, active: bool, code_cache: CodeCache
+) -> Employee:
+    """Deactivate (revoking their badge codes in the same step) or reactivate an employee; their
+    badges stop working, and the staff lists change, at once."""
     require_owner(tenant)
     employee = get_scoped(session, tenant, Employee, employee_id)
     employee.active = active
-    revoked: list[str] = []
     if not active:
         codes = session.exec(
             scoped(tenant, Code).where(
@@ -72,8 +80,8 @@ def set_employee_active(
         ).all()
         for code in codes:
             code.revoked_at = utcnow()
-            revoked.append(code.token)
             session.add(code)
     session.add(employee)
     session.commit()
-    return employee, revoked
+    code_cache.invalidate_organisation(tenant.organisation_id)
+    return employee

@@ -1,5 +1,7 @@
 """An organisation's places: counters, tables, desks, stores."""
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -7,6 +9,11 @@ from api.errors import Conflict, Forbidden
 from api.models import Location
 from api.setup.schemas import LocationIn
 from api.tenancy import Tenant, get_scoped, scoped
+
+if TYPE_CHECKING:
+    # Only a type here: the card's context (api.customer.codes) reads the card texts, whose
+    # service uses require_owner from this module.
+    from api.customer.codes import CodeCache
 
 
 def require_owner(tenant: Tenant) -> None:
@@ -19,9 +26,15 @@ def list_locations(*, session: Session, tenant: Tenant) -> list[Location]:
 
 
 def save_location(
-    *, session: Session, tenant: Tenant, data: LocationIn, location_id: int | None = None
+    *,
+    session: Session,
+    tenant: Tenant,
+    data: LocationIn,
+    code_cache: "CodeCache",
+    location_id: int | None = None,
 ) -> Location:
-    """Add a location, or rename / re-kind one; names are unique within the organisation."""
+    """Add a location, or rename / re-kind one; names are unique within the organisation. The
+    cards show a new name at once."""
     require_owner(tenant)
     if location_id is None:
         location = Location(organisation_id=tenant.organisation_id, name=data.name, kind=data.kind)
@@ -34,4 +47,5 @@ def save_location(
     except IntegrityError:
         session.rollback()
         raise Conflict(f"There is already a location called “{data.name}”.") from None
+    code_cache.invalidate_organisation(tenant.organisation_id)
     return location

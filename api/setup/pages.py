@@ -17,6 +17,7 @@ from api.setup.locations import list_locations, save_location
 from api.setup.schemas import LOCATION_KINDS, EmployeeIn, LocationIn
 from api.web.deps import (
     OWNER_ONLY,
+    CodeCacheDep,
     CsrfCheckedManager,
     CurrentManager,
     SessionDep,
@@ -50,13 +51,21 @@ def locations(request: Request, manager: CurrentManager, session: SessionDep) ->
 
 @router.post("/locations")
 async def add_location(
-    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Add a location."""
     values = await read_form(request)
 
     def save() -> str:
-        save_location(session=session, tenant=manager.tenant, data=LocationIn(**values))
+        save_location(
+            session=session,
+            tenant=manager.tenant,
+            data=LocationIn(**values),
+            code_cache=code_cache,
+        )
         return "/admin/locations"
 
     return submit_form(
@@ -66,14 +75,24 @@ async def add_location(
 
 @router.post("/locations/{location_id:id}")
 async def edit_location(
-    request: Request, location_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    location_id: int,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Rename a location or change its kind."""
     values = await read_form(request)
 
     def save() -> str:
         data = LocationIn.model_validate(values)
-        save_location(session=session, tenant=manager.tenant, data=data, location_id=location_id)
+        save_location(
+            session=session,
+            tenant=manager.tenant,
+            data=data,
+            code_cache=code_cache,
+            location_id=location_id,
+        )
         return "/admin/locations"
 
     return submit_form(
@@ -107,14 +126,22 @@ def employees(request: Request, manager: CurrentManager, session: SessionDep) ->
 
 @router.post("/employees")
 async def add_employee(
-    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Add an employee."""
     values = await read_form(request)
     values.setdefault("location_ids", [])
 
     def save() -> str:
-        save_employee(session=session, tenant=manager.tenant, data=EmployeeIn(**values))
+        save_employee(
+            session=session,
+            tenant=manager.tenant,
+            data=EmployeeIn(**values),
+            code_cache=code_cache,
+        )
         return "/admin/employees"
 
     return submit_form(
@@ -124,7 +151,11 @@ async def add_employee(
 
 @router.post("/employees/{employee_id:id}")
 async def edit_employee(
-    request: Request, employee_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    employee_id: int,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Change an employee's name, title, email or locations."""
     values = await read_form(request)
@@ -132,7 +163,13 @@ async def edit_employee(
 
     def save() -> str:
         data = EmployeeIn.model_validate(values)
-        save_employee(session=session, tenant=manager.tenant, data=data, employee_id=employee_id)
+        save_employee(
+            session=session,
+            tenant=manager.tenant,
+            data=data,
+            code_cache=code_cache,
+            employee_id=employee_id,
+        )
         return "/admin/employees"
 
     return submit_form(
@@ -149,23 +186,35 @@ async def edit_employee(
 
 @router.post("/employees/{employee_id:id}/deactivate")
 def deactivate_employee(
-    request: Request, employee_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
+    employee_id: int,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Deactivate an employee: their badge codes are revoked at once."""
-    _, revoked = set_employee_active(
-        session=session, tenant=manager.tenant, employee_id=employee_id, active=False
+    set_employee_active(
+        session=session,
+        tenant=manager.tenant,
+        employee_id=employee_id,
+        active=False,
+        code_cache=code_cache,
     )
-    for token in revoked:
-        request.app.state.code_cache.invalidate(token)
     return RedirectResponse("/admin/employees", status_code=303)
 
 
 @router.post("/employees/{employee_id:id}/activate")
 def activate_employee(
-    employee_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
+    employee_id: int,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Reactivate an employee (their old codes stay revoked: issue new ones)."""
     set_employee_active(
-        session=session, tenant=manager.tenant, employee_id=employee_id, active=True
+        session=session,
+        tenant=manager.tenant,
+        employee_id=employee_id,
+        active=True,
+        code_cache=code_cache,
     )
     return RedirectResponse("/admin/employees", status_code=303)

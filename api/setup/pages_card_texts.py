@@ -11,7 +11,14 @@ from api.errors import NotFound, Unprocessable
 from api.i18n import LANGUAGES
 from api.setup.card_texts import FIELDS, CardWording, all_wordings, save_wording
 from api.setup.schemas import CARD_TEXT_LIMITS, CardTextsIn
-from api.web.deps import OWNER_ONLY, CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep
+from api.web.deps import (
+    OWNER_ONLY,
+    CodeCacheDep,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+)
 from api.web.forms import FormPage, read_form, submit_form
 
 router = APIRouter(prefix="/admin/card-texts", include_in_schema=False, dependencies=[OWNER_ONLY])
@@ -36,7 +43,10 @@ def card_texts(request: Request, manager: CurrentManager, session: SessionDep) -
 
 @router.post("")
 async def update_card_texts(
-    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Save one language's texts; the cards show them within the code cache's few seconds."""
     values = await read_form(request)
@@ -49,10 +59,10 @@ async def update_card_texts(
                 session=session,
                 tenant=manager.tenant,
                 wording=CardWording(language, **texts.model_dump()),
+                code_cache=code_cache,
             )
         except NotFound:
             raise Unprocessable("Pick a language.") from None
-        request.app.state.code_cache.invalidate_organisation(manager.tenant.organisation_id)
         return f"/admin/card-texts#lang-{saved.language}"
 
     return submit_form(TEXTS, request, manager, session, save, values=values, form=language)

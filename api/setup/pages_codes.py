@@ -17,9 +17,12 @@ from api.setup.schemas import CodeIn
 from api.tenancy import get_scoped
 from api.web.deps import (
     OWNER_ONLY,
+    CodeCacheDep,
     CsrfCheckedManager,
     CurrentManager,
+    RuntimeDep,
     SessionDep,
+    SettingsDep,
     WriteSessionDep,
 )
 from api.web.forms import FormPage, read_form, submit_form
@@ -40,29 +43,30 @@ def development_address(base_url: str) -> bool:
     return address.is_private or address.is_loopback or address.is_link_local
 
 
-def codes_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
-    base_url = request.app.state.settings.base_url
-    tenant = manager.tenant
-    return {
-        "codes": list_codes(session=session, tenant=tenant, include_revoked=True),
-        "locations": {loc.id: loc for loc in list_locations(session=session, tenant=tenant)},
-        "employees": {emp.id: emp for emp in list_employees(session=session, tenant=tenant)},
-        "base_url": base_url,
-        "development_address": development_address(base_url),
-    }
+def codes_page(base_url: str) -> FormPage:
+    """Every code, with the form to issue one; card URLs start with `base_url`."""
+
+    def context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+        tenant = manager.tenant
+        return {
+            "codes": list_codes(session=session, tenant=tenant, include_revoked=True),
+            "locations": {loc.id: loc for loc in list_locations(session=session, tenant=tenant)},
+            "employees": {emp.id: emp for emp in list_employees(session=session, tenant=tenant)},
+            "base_url": base_url,
+            "development_address": development_address(base_url),
+        }
+
+    return FormPage("setup/codes.html", context)
 
 
-CODES = FormPage("setup/codes.html", codes_context)
-
-
-def code_page(code_id: int) -> FormPage:
+def code_page(code_id: int, base_url: str) -> FormPage:
     """One code's page, with the form to move it."""
 
     def context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
         code = get_scoped(session, manager.tenant, Code, code_id)
         return {
             "code": code,
-            "url": card_url(request.app.state.settings.base_url, code.token),
+            "url": card_url(base_url, code.token),
             "locations": list_locations(session=session, tenant=manager.tenant),
             "employees": list_employees(session=session, tenant=manager.tenant),
         }
@@ -77,65 +81,95 @@ def code_fields(values: dict[str, Any]) -> CodeIn:
 
 
 @router.get("")
-def codes(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
+def codes(
+    request: Request, manager: CurrentManager, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Every code, active and revoked, with a form to issue one."""
-    return CODES.render(request, manager, session)
+    return codes_page(settings.base_url).render(request, manager, session)
 
 
 @router.post("")
 async def add_code(
-    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    runtime: RuntimeDep,
 ) -> Response:
     """Issue a code for a location, an employee, or both."""
     values = await read_form(request)
 
     def save() -> str:
         data = code_fields(values)
-        return f"/admin/codes/{create_code(session=session, tenant=manager.tenant, data=data).id}"
+        code = create_code(
+            session=session, tenant=manager.tenant, data=data, code_cache=runtime.code_cache
+        )
+        return f"/admin/codes/{code.id}"
 
-    return submit_form(CODES, request, manager, session, save, values=values)
+    page = codes_page(runtime.settings.base_url)
+    return submit_form(page, request, manager, session, save, values=values)
 
 
 @router.get("/{code_id:id}")
 def code_detail(
-    request: Request, code_id: int, manager: CurrentManager, session: SessionDep
+    request: Request,
+    code_id: int,
+    manager: CurrentManager,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """One code: its QR to download, its short URL, and what can be done with it."""
-    return code_page(code_id).render(request, manager, session)
+    return code_page(code_id, settings.base_url).render(request, manager, session)
 
 
 @router.post("/{code_id:id}/revoke")
 def revoke(
-    request: Request, code_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
+    code_id: int, manager: CsrfCheckedManager, session: WriteSessionDep, code_cache: CodeCacheDep
 ) -> Response:
     """Revoke a code: its page tells customers it is no longer in use."""
-    code = revoke_code(session=session, tenant=manager.tenant, code_id=code_id)
-    request.app.state.code_cache.invalidate(code.token)
+    code = revoke_code(
+        session=session,
+        tenant=manager.tenant,
+        code_id=code_id,
+        code_cache=code_cache,
+    )
     return RedirectResponse(f"/admin/codes/{code.id}", status_code=303)
 
 
 @router.post("/{code_id:id}/replace")
 def replace(
-    request: Request, code_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
+    code_id: int, manager: CsrfCheckedManager, session: WriteSessionDep, code_cache: CodeCacheDep
 ) -> Response:
     """Replace a lost badge: the old code is revoked and a new one issued in one step."""
-    old, new = replace_code(session=session, tenant=manager.tenant, code_id=code_id)
-    request.app.state.code_cache.invalidate(old.token)
+    _, new = replace_code(
+        session=session,
+        tenant=manager.tenant,
+        code_id=code_id,
+        code_cache=code_cache,
+    )
     return RedirectResponse(f"/admin/codes/{new.id}", status_code=303)
 
 
 @router.post("/{code_id:id}/move")
 async def move(
-    request: Request, code_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    code_id: int,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Point the code at another location or employee."""
     values = await read_form(request)
 
     def save() -> str:
         code = move_code(
-            session=session, tenant=manager.tenant, code_id=code_id, data=code_fields(values)
+            session=session,
+            tenant=manager.tenant,
+            code_id=code_id,
+            data=code_fields(values),
+            code_cache=code_cache,
         )
-        request.app.state.code_cache.invalidate(code.token)
         return f"/admin/codes/{code.id}"
 
-    return submit_form(code_page(code_id), request, manager, session, save, values=values)
+    page = code_page(code_id, settings.base_url)
+    return submit_form(page, request, manager, session, save, values=values)

@@ -13,7 +13,14 @@ from api.models import Organisation
 from api.setup.profile import LOGO_MAX_BYTES, get_organisation, logo_version, set_logo
 from api.setup.profile import update_profile as save_profile
 from api.setup.schemas import OrganisationIn
-from api.web.deps import OWNER_ONLY, CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep
+from api.web.deps import (
+    OWNER_ONLY,
+    CodeCacheDep,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+)
 from api.web.forms import FormPage, read_form, submit_form
 
 router = APIRouter(include_in_schema=False)
@@ -57,7 +64,10 @@ def profile(request: Request, manager: CurrentManager, session: SessionDep) -> R
 
 @router.post("/admin/organisation", dependencies=[OWNER_ONLY])
 async def update_profile(
-    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Save the profile; errors show the form again with what was typed."""
     values = await read_form(request)
@@ -65,7 +75,7 @@ async def update_profile(
     def save() -> str:
         links = parse_review_links(str(values.get("review_links", "")))
         data = OrganisationIn.model_validate({**values, "review_links": links})
-        save_profile(session=session, tenant=manager.tenant, data=data)
+        save_profile(session=session, tenant=manager.tenant, data=data, code_cache=code_cache)
         return "/admin/organisation"
 
     return submit_form(
@@ -81,22 +91,28 @@ async def update_profile(
 
 @router.post("/admin/organisation/logo", dependencies=[OWNER_ONLY])
 async def upload_logo(
-    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep, logo: UploadFile
+    request: Request,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
+    logo: UploadFile,
 ) -> Response:
     """Replace the logo with an uploaded PNG, JPEG or WebP (re-encoded small)."""
     upload = await logo.read(LOGO_MAX_BYTES + 1)
 
     def save() -> str:
-        set_logo(session=session, tenant=manager.tenant, upload=upload)
+        set_logo(session=session, tenant=manager.tenant, upload=upload, code_cache=code_cache)
         return "/admin/organisation"
 
     return submit_form(PROFILE, request, manager, session, save, form="logo", error_field="logo")
 
 
 @router.post("/admin/organisation/logo/remove", dependencies=[OWNER_ONLY])
-def remove_logo(manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+def remove_logo(
+    manager: CsrfCheckedManager, session: WriteSessionDep, code_cache: CodeCacheDep
+) -> Response:
     """Take the logo off the card."""
-    set_logo(session=session, tenant=manager.tenant, upload=None)
+    set_logo(session=session, tenant=manager.tenant, upload=None, code_cache=code_cache)
     return RedirectResponse("/admin/organisation", status_code=303)
 
 

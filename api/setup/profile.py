@@ -6,6 +6,7 @@ import io
 from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session
 
+from api.customer.codes import CodeCache
 from api.errors import Unprocessable
 from api.models import Organisation
 from api.setup.locations import require_owner
@@ -25,8 +26,11 @@ def get_organisation(*, session: Session, tenant: Tenant) -> Organisation:
     return organisation
 
 
-def update_profile(*, session: Session, tenant: Tenant, data: OrganisationIn) -> Organisation:
-    """Change the name, colour, language, time zone and public review links."""
+def update_profile(
+    *, session: Session, tenant: Tenant, data: OrganisationIn, code_cache: CodeCache
+) -> Organisation:
+    """Change the name, colour, language, time zone and public review links (on the cards at
+    once)."""
     require_owner(tenant)
     organisation = get_organisation(session=session, tenant=tenant)
     organisation.name = data.name
@@ -36,6 +40,7 @@ def update_profile(*, session: Session, tenant: Tenant, data: OrganisationIn) ->
     organisation.review_links = [link.model_dump() for link in data.review_links]
     session.add(organisation)
     session.commit()
+    code_cache.invalidate_organisation(tenant.organisation_id)
     return organisation
 
 
@@ -64,13 +69,16 @@ def prepare_logo(upload: bytes) -> bytes:
     return out.getvalue()
 
 
-def set_logo(*, session: Session, tenant: Tenant, upload: bytes | None) -> Organisation:
-    """Store a re-encoded logo, or remove it with None."""
+def set_logo(
+    *, session: Session, tenant: Tenant, upload: bytes | None, code_cache: CodeCache
+) -> Organisation:
+    """Store a re-encoded logo, or remove it with None (on the cards at once)."""
     require_owner(tenant)
     organisation = get_organisation(session=session, tenant=tenant)
     organisation.logo = prepare_logo(upload) if upload is not None else None
     session.add(organisation)
     session.commit()
+    code_cache.invalidate_organisation(tenant.organisation_id)
     return organisation
 
 

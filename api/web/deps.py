@@ -1,4 +1,5 @@
-"""Dependencies shared by routes: the database session, the signed-in manager, the API tenant."""
+"""Dependencies shared by routes: the runtime's parts, the database session, the signed-in
+manager, the API tenant. This is the one module that reads the runtime from the request."""
 
 import hmac
 from collections.abc import Iterator
@@ -10,34 +11,69 @@ from sqlmodel import Session
 
 from api.accounts.gate import session_cookie_name
 from api.accounts.service import SignedIn, load_session
+from api.alerts.channels.webpush import VapidKeys
 from api.config import Settings
+from api.customer.codes import CodeCache
 from api.db import writer
 from api.errors import Forbidden, LoginRequired, TwoFactorSetupRequired, Unauthorized
+from api.inbox.wakeups import Wakeups
+from api.runtime import Runtime
 from api.setup.api_keys.service import authenticate_api_key
 from api.tenancy import Tenant
 
 
-def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+def get_runtime(request: Request) -> Runtime:
+    """The runtime create_app() stored on the app."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
-def get_engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session
+def get_settings_dep(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
-    """A session for a request that changes data (see api.db.writer)."""
-    with Session(writer(request.app.state.engine), expire_on_commit=False) as session:
-        yield session
+def get_engine(runtime: RuntimeDep) -> Engine:
+    return runtime.engine
+
+
+def get_code_cache(runtime: RuntimeDep) -> CodeCache:
+    return runtime.code_cache
+
+
+def get_wakeups(runtime: RuntimeDep) -> Wakeups:
+    return runtime.wakeups
+
+
+def get_secret_key(runtime: RuntimeDep) -> str:
+    return runtime.secret_key
+
+
+def get_vapid_keys(runtime: RuntimeDep) -> VapidKeys:
+    return runtime.vapid_keys
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
+CodeCacheDep = Annotated[CodeCache, Depends(get_code_cache)]
+WakeupsDep = Annotated[Wakeups, Depends(get_wakeups)]
+SecretKeyDep = Annotated[str, Depends(get_secret_key)]
+VapidKeysDep = Annotated[VapidKeys, Depends(get_vapid_keys)]
+
+
+def get_session(engine: EngineDep) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+def get_write_session(engine: EngineDep) -> Iterator[Session]:
+    """A session for a request that changes data (see api.db.writer)."""
+    with Session(writer(engine), expire_on_commit=False) as session:
+        yield session
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
@@ -77,11 +113,11 @@ OWNER_ONLY = Depends(require_owner_session)
 SettingUpManager = Annotated[SignedIn, Depends(get_signed_in_any)]
 
 
-def get_signed_in_briefly(request: Request, settings: SettingsDep) -> SignedIn:
+def get_signed_in_briefly(request: Request, runtime: RuntimeDep) -> SignedIn:
     """The signed-in manager, on a database session closed at once: for a response that stays
     open (a stream), which must not hold a pooled connection for its whole life."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        return get_signed_in(request, session, settings)
+    with Session(runtime.engine, expire_on_commit=False) as session:
+        return get_signed_in(request, session, runtime.settings)
 
 
 StreamingManager = Annotated[SignedIn, Depends(get_signed_in_briefly)]

@@ -339,11 +339,11 @@ def https_client(database_url: str) -> Iterator[TestClient]:
         with TestClient(app, base_url="https://tellus.example", follow_redirects=False) as client:
             yield client
     finally:
-        app.state.engine.dispose()
+        app.state.runtime.engine.dispose()
 
 
 def test_https_site_uses_a_secure_host_only_cookie(https_client: TestClient) -> None:
-    engine = https_client.app.state.engine  # type: ignore[attr-defined]
+    engine = https_client.app.state.runtime.engine  # type: ignore[attr-defined]
     with Session(engine, expire_on_commit=False) as session:
         world = make_world(session, name="Harbour Café")
 
@@ -431,7 +431,7 @@ def test_only_a_hash_of_the_api_key_is_stored(client: TestClient, api_key: str) 
     # tls_<prefix>_<secret>: the secret itself may contain "_".
     secret = api_key.split("_", 2)[2]
     assert len(secret) >= 32
-    engine = client.app.state.engine  # type: ignore[attr-defined]
+    engine = client.app.state.runtime.engine  # type: ignore[attr-defined]
     with engine.connect() as connection:
         rows = connection.execute(sql_select(ApiKey.__table__)).mappings().all()  # type: ignore[attr-defined]
 

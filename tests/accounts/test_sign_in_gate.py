@@ -200,7 +200,7 @@ def entry_via_password_reset(
 ) -> Response:
     """The link from a real email, through the installation's mail server."""
     mail = SmtpServer().start()
-    settings = app.state.settings
+    settings = app.state.runtime.settings
     settings.smtp_url = mail.url
     try:
         asked = client.post("/forgot-password", data={"email": email})

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
-from api.alerts.worker import Worker
+from api.alerts.worker import Worker, default_channels
 from api.config import Settings
 from api.models import AlertDelivery, utcnow
 from tests.factories import reread
@@ -26,7 +26,12 @@ class Clock:
 
 
 def make_worker(app: FastAPI, settings: Settings, clock: Clock) -> Worker:
-    return Worker(engine=app.state.engine, settings=settings, clock=clock)
+    return Worker(
+        engine=app.state.runtime.engine,
+        settings=settings,
+        channels=default_channels(),
+        clock=clock,
+    )
 
 
 def deliveries(session: Session) -> list[AlertDelivery]:

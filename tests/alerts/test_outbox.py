@@ -89,7 +89,7 @@ def test_two_workers_claiming_at_once_never_take_the_same_delivery(
     def claim(name: str) -> None:
         for _ in range(10):
             each_round.wait(10)
-            rows = claim_due(engine=app.state.engine, settings=settings, now=now, limit=3)
+            rows = claim_due(engine=app.state.runtime.engine, settings=settings, now=now, limit=3)
             claimed[name] += [row.id for row in rows if row.id is not None]
 
     threads = [threading.Thread(target=claim, args=(name,)) for name in claimed]
@@ -101,7 +101,7 @@ def test_two_workers_claiming_at_once_never_take_the_same_delivery(
     both = claimed["a"] + claimed["b"]
     assert sorted(both) == sorted(set(both)), "a delivery was claimed twice"
     assert len(claimed["a"]) == len(claimed["b"]) == 30
-    assert claim_due(engine=app.state.engine, settings=settings, now=now, limit=3) == []
+    assert claim_due(engine=app.state.runtime.engine, settings=settings, now=now, limit=3) == []
 
 
 def test_a_lapsed_claim_comes_back_to_another_worker(
@@ -109,11 +109,11 @@ def test_a_lapsed_claim_comes_back_to_another_worker(
 ) -> None:
     send_card(client, world.counter_code.token, rating=1, comment="Slow")
     now = utcnow()
-    first = claim_due(engine=app.state.engine, settings=settings, now=now)
+    first = claim_due(engine=app.state.runtime.engine, settings=settings, now=now)
     assert len(first) == 1
-    assert claim_due(engine=app.state.engine, settings=settings, now=now) == []
+    assert claim_due(engine=app.state.runtime.engine, settings=settings, now=now) == []
     later = now + timedelta(seconds=settings.alert_lease_seconds + 1)
-    again = claim_due(engine=app.state.engine, settings=settings, now=later)
+    again = claim_due(engine=app.state.runtime.engine, settings=settings, now=later)
     assert [row.id for row in again] == [first[0].id]
     assert again[0].claim_token != first[0].claim_token
 

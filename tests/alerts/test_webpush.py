@@ -157,9 +157,9 @@ def started_app_vapid_key(settings: Settings) -> str:
     app = create_app(settings)
     try:
         with TestClient(app):
-            key: str = app.state.vapid_keys.public_key_b64
+            key: str = app.state.runtime.vapid_keys.public_key_b64
     finally:
-        app.state.engine.dispose()
+        app.state.runtime.engine.dispose()
     return key
 
 

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,10 +94,12 @@ def run_live_server(
     sock: socket.socket | None = None,
     public_url: str | None = None,
     extra_env: dict[str, str] | None = None,
+    app: Sequence[str] = ("api.main:app",),
 ) -> Iterator[LiveServer]:
     """`uvicorn api.main:app` in its own process, serving on `sock` (by default a socket of its
     own, bound here and handed over: no other process can take the port before uvicorn listens);
-    `public_url` is TELLUS_BASE_URL; `extra_env` adds settings (such as TELLUS_SMTP_URL)."""
+    `public_url` is TELLUS_BASE_URL; `extra_env` adds settings (such as TELLUS_SMTP_URL); `app`
+    is how uvicorn is told the app (such as `--factory api.main:create_app`)."""
     own_socket = sock is None
     sock = bound_socket() if sock is None else sock
     server_url = f"http://127.0.0.1:{port_of(sock)}"
@@ -116,7 +118,7 @@ def run_live_server(
     log = log_folder / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.main:app"]
+            [sys.executable, "-m", "uvicorn", *app]
             + ["--fd", str(sock.fileno()), "--no-server-header"],
             cwd=ROOT,
             env=env,

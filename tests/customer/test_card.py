@@ -160,7 +160,7 @@ def test_forged_or_expired_form_token_is_refused_keeping_the_card(
     fields = card_form(client, path)
     nine_days_ago = int(utcnow().timestamp()) - 9 * 86400
     expired = sign_form_token(
-        app.state.secret_key, "card", world.counter_code.token, issued_at=nine_days_ago
+        app.state.runtime.secret_key, "card", world.counter_code.token, issued_at=nine_days_ago
     )
     for token in ("123.forged", expired):
         response = client.post(
@@ -178,7 +178,7 @@ def test_week_old_form_still_sends(client: TestClient, world: World, session: Se
     week_ago = int(utcnow().timestamp()) - 7 * 86400
     fields = card_form(client, path)
     fields["form_token"] = sign_form_token(
-        app.state.secret_key, "card", world.counter_code.token, issued_at=week_ago
+        app.state.runtime.secret_key, "card", world.counter_code.token, issued_at=week_ago
     )
     response = client.post(path, data={**fields, "rating": "4"})
     assert response.status_code == 200

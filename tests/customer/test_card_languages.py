@@ -139,7 +139,9 @@ def test_every_message_a_customer_can_get_is_translated(
         errors = page(response.text).select(".field-error, .error-summary")
         return " ".join(error.get_text(strip=True) for error in errors)
 
-    expired = sign_form_token(app.state.secret_key, "card", world.counter_code.token, issued_at=0)
+    expired = sign_form_token(
+        app.state.runtime.secret_key, "card", world.counter_code.token, issued_at=0
+    )
     cases = {
         "Veuillez choisir un visage de 1 à 5.": {**base, "rating": ""},
         "Cette adresse e-mail ne semble pas correcte.": {**base, "contact_email": "nope"},

@@ -28,7 +28,7 @@ def test_revocation_reaches_every_process_within_the_cache_time(
     clock = Clock()
     apps = create_app(cached), create_app(cached)
     for each in apps:
-        each.state.code_cache = CodeCache(ttl=cached.code_cache_seconds, clock=clock)
+        each.state.runtime.code_cache = CodeCache(ttl=cached.code_cache_seconds, clock=clock)
     path = f"/c/{world.counter_code.token}"
     with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
         assert one.get(path).status_code == two.get(path).status_code == 200
@@ -43,7 +43,7 @@ def test_revocation_reaches_every_process_within_the_cache_time(
 
 def test_cache_serves_repeat_scans_without_the_database(world: World, app) -> None:
     cache = CodeCache(ttl=60)
-    context = load_code_context(engine=app.state.engine, raw_token=world.counter_code.token)
+    context = load_code_context(engine=app.state.runtime.engine, raw_token=world.counter_code.token)
     cache.put(world.counter_code.token, context)
     assert cache.get(world.counter_code.token) == (True, context)
     assert cache.get("ZZZZZZZZ") == (False, None)
@@ -52,5 +52,5 @@ def test_cache_serves_repeat_scans_without_the_database(world: World, app) -> No
 
 
 def test_context_of_an_unknown_or_malformed_token_is_none(world: World, app) -> None:
-    assert load_code_context(engine=app.state.engine, raw_token="ZZZZZZZZ") is None
-    assert load_code_context(engine=app.state.engine, raw_token="../etc/passwd") is None
+    assert load_code_context(engine=app.state.runtime.engine, raw_token="ZZZZZZZZ") is None
+    assert load_code_context(engine=app.state.runtime.engine, raw_token="../etc/passwd") is None

@@ -20,7 +20,7 @@ CARDS_EACH = 15
 
 
 def context_of(app: FastAPI, token: str) -> CodeContext:
-    context = load_code_context(engine=app.state.engine, raw_token=token)
+    context = load_code_context(engine=app.state.runtime.engine, raw_token=token)
     assert context is not None
     return context
 
@@ -41,7 +41,7 @@ def test_a_stored_card_has_its_event_and_a_replay_adds_none(
     context = context_of(app, world.counter_code.token)
     data = CardIn(rating=5, comment="Great")
     first = submit_card(
-        engine=app.state.engine,
+        engine=app.state.runtime.engine,
         context=context,
         data=data,
         idempotency_key="k1",
@@ -49,7 +49,7 @@ def test_a_stored_card_has_its_event_and_a_replay_adds_none(
         secret="test secret",
     )
     again = submit_card(
-        engine=app.state.engine,
+        engine=app.state.runtime.engine,
         context=context,
         data=data,
         idempotency_key="k1",
@@ -71,9 +71,9 @@ def test_a_status_step_is_an_event_with_who_and_what(
 ) -> None:
     card = make_card(session, code=world.terrace_code)
     tenant = owner_tenant(session, world)
-    with Session(app.state.engine) as writing:
+    with Session(app.state.runtime.engine) as writing:
         set_status(session=writing, tenant=tenant, card_id=card.id, status="acknowledged")  # type: ignore[arg-type]
-    with Session(app.state.engine) as writing:
+    with Session(app.state.runtime.engine) as writing:
         # Opening an acknowledged card again changes nothing, and records nothing.
         set_status(session=writing, tenant=tenant, card_id=card.id, status="seen")  # type: ignore[arg-type]
 
@@ -92,7 +92,7 @@ def test_concurrent_writers_never_commit_behind_a_reader(
     On PostgreSQL this fails without the per-organisation lock in api.inbox.events: a
     sequence hands out ids in one order and transactions may commit in another.
     """
-    engine = app.state.engine
+    engine = app.state.runtime.engine
     tenant = owner_tenant(session, world)
     context = context_of(app, world.counter_code.token)
     writing_done = threading.Event()

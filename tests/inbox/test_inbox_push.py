@@ -38,7 +38,7 @@ def test_the_inbox_offers_alerts_on_this_device(manager_client: TestClient) -> N
     panel = page.select_one("[data-push]")
     assert panel is not None
     assert panel.get_text(" ", strip=True).startswith("Get alerts on this device")
-    key = manager_client.app.state.vapid_keys.public_key_b64  # type: ignore[attr-defined]
+    key = manager_client.app.state.runtime.vapid_keys.public_key_b64  # type: ignore[attr-defined]
     assert panel["data-key"] == key
     assert page.select_one("script[src*='inbox-push.js'][nonce]") is not None
 
@@ -74,7 +74,7 @@ def test_a_subscribed_device_gets_the_test_notification(
         "tag": "tellus-test",
     }
     key, claims = verified_vapid(request.headers["authorization"])
-    assert key == manager_client.app.state.vapid_keys.public_key_b64  # type: ignore[attr-defined]
+    assert key == manager_client.app.state.runtime.vapid_keys.public_key_b64  # type: ignore[attr-defined]
     assert claims["aud"] == push_receiver.origin
     (row,) = stored(session)
     assert row.last_success_at is not None

@@ -36,7 +36,7 @@ def save_spanish(client: TestClient, **fields: str) -> int:
 def test_the_card_speaks_the_owners_words_in_that_language_only(
     manager_client: TestClient, world: World, app: FastAPI
 ) -> None:
-    assert app.state.code_cache.ttl == 300
+    assert app.state.runtime.code_cache.ttl == 300
     card = f"/c/{world.counter_code.token}"
     before = text(manager_client, f"{card}?lang=es").h1.get_text(strip=True)  # cached now
     assert save_spanish(manager_client, question=QUESTION, thanks=THANKS, data_use=DATA_USE) == 303

@@ -143,7 +143,7 @@ def failing_client(settings: Settings) -> Iterator[TestClient]:
         with TestClient(app, follow_redirects=False) as client:
             yield client
     finally:
-        app.state.engine.dispose()
+        app.state.runtime.engine.dispose()
 
 
 def test_server_error_page_shows_no_internals(failing_client: TestClient) -> None:

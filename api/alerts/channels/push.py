@@ -1,6 +1,6 @@
 """The "push" alert channel: a negative card's alert on every device a manager subscribed.
 
-Registered with the outbox's channel registry; `api.alerts.channels.webpush` does the sending. The
+One of the worker's default channels; `api.alerts.channels.webpush` does the sending. The
 delivery's idempotency key is the push message's Topic, so a push service keeps one copy of a
 repeat that is still waiting for the device.
 """
@@ -9,7 +9,7 @@ import hashlib
 
 from sqlmodel import Session
 
-from api.alerts.channels.registry import DeliveryContext, DeliveryError, register_channel
+from api.alerts.channels.delivery import DeliveryContext, DeliveryError
 from api.alerts.channels.webpush import PushError, PushGone, send_web_push, vapid_keys
 from api.inbox.push_subscriptions import (
     card_notification,
@@ -67,6 +67,3 @@ def deliver_push(delivery: AlertDelivery, context: DeliveryContext) -> None:
         record_delivery(engine=context.engine, subscription_id=subscription.id, error=error)
     if errors and not reached:
         raise DeliveryError("; ".join(errors)[:500])
-
-
-register_channel("push", deliver_push)

@@ -12,16 +12,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Engine
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.responses import Response
 
 from api.customer.follow_up.schemas import FollowUpOut, FollowUpReply
 from api.customer.follow_up.service import FollowUp, card_events_after, read_follow_up
-from api.customer.pages import render_page
+from api.customer.rendering import render_page
 from api.errors import NotFound
 from api.i18n import set_page_language
 from api.inbox.wakeups import Wakeups
 from api.templating import templates
+from api.web.deps import EngineDep, WakeupsDep
 from api.web.ids import parse_id
 
 router = APIRouter()
@@ -32,9 +34,9 @@ PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, n
 
 
 @router.get("/f/{token}", include_in_schema=False)
-async def follow_up_page(request: Request, token: str) -> Response:
+async def follow_up_page(request: Request, token: str, engine: EngineDep) -> Response:
     """What became of the customer's card, in the card's language; live with JavaScript."""
-    follow = await run_in_threadpool(read_follow_up, engine=request.app.state.engine, token=token)
+    follow = await run_in_threadpool(read_follow_up, engine=engine, token=token)
     set_page_language(request, default=follow.language, chosen=follow.language)
     response = render_page(
         request,
@@ -49,17 +51,26 @@ async def follow_up_page(request: Request, token: str) -> Response:
 async def follow_up_stream(
     request: Request,
     token: str,
+    engine: EngineDep,
+    wakeups: WakeupsDep,
     after: Annotated[str | None, Query(max_length=20)] = None,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> EventSourceResponse:
     """The card's state again each time something happens to it (after `Last-Event-ID`)."""
-    follow = await run_in_threadpool(read_follow_up, engine=request.app.state.engine, token=token)
+    follow = await run_in_threadpool(read_follow_up, engine=engine, token=token)
     set_page_language(request, default=follow.language, chosen=follow.language)
     start = parse_id(last_event_id)
     if start is None:
         start = parse_id(after)
     return EventSourceResponse(
-        state_messages(request, token, follow, follow.last_event_id if start is None else start),
+        state_messages(
+            request,
+            token,
+            follow,
+            follow.last_event_id if start is None else start,
+            engine=engine,
+            wakeups=wakeups,
+        ),
         ping=HEARTBEAT_SECONDS,
         send_timeout=SEND_TIMEOUT_SECONDS,
         headers=PRIVATE_HEADERS,
@@ -67,11 +78,15 @@ async def follow_up_stream(
 
 
 async def state_messages(
-    request: Request, token: str, follow: FollowUp, after_id: int
+    request: Request,
+    token: str,
+    follow: FollowUp,
+    after_id: int,
+    *,
+    engine: Engine,
+    wakeups: Wakeups,
 ) -> AsyncIterator[ServerSentEvent]:
     """After each new event of this card, its state as the page's partial renders it."""
-    wakeups: Wakeups = request.app.state.wakeups
-    engine = request.app.state.engine
     yield ServerSentEvent(retry=RECONNECT_MILLISECONDS, comment="Tellus follow-up")
     ready = False
     with wakeups.stream():
@@ -105,9 +120,9 @@ def render_state(request: Request, follow: FollowUp) -> str:
 
 
 @router.get("/api/v1/follow-up/{token}", tags=["public"])
-async def read_follow_up_json(request: Request, token: str) -> FollowUpOut:
+async def read_follow_up_json(token: str, engine: EngineDep) -> FollowUpOut:
     """Public, for whoever holds the token: the card's state and replies, nothing internal."""
-    follow = await run_in_threadpool(read_follow_up, engine=request.app.state.engine, token=token)
+    follow = await run_in_threadpool(read_follow_up, engine=engine, token=token)
     return FollowUpOut(
         organisation=follow.organisation_name,
         status=follow.status,

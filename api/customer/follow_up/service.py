@@ -113,3 +113,8 @@ def card_events_after(*, engine: Engine, card_id: int, after_id: int) -> int | N
             .limit(1)
         ).first()
     return newest
+
+
+def follow_up_url(*, base_url: str, token: str) -> str:
+    """The customer's private link, in full: they may copy it or bookmark it."""
+    return f"{base_url.rstrip('/')}/f/{token}"

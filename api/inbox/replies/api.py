@@ -1,11 +1,11 @@
 """The JSON API's replies: read a card's replies, or answer it (emailed like a manager's reply)."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from api.inbox.replies.mail import deliver_reply
 from api.inbox.replies.schemas import ReplyIn, ReplyOut
 from api.inbox.replies.service import add_reply, describe_replies, list_replies
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
+from api.web.deps import ApiTenant, RuntimeDep, SessionDep, WriteSessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["cards"])
 
@@ -18,15 +18,15 @@ def read_replies(card_id: int, tenant: ApiTenant, session: SessionDep) -> list[R
 
 @router.post("/cards/{card_id:id}/replies", status_code=201)
 def create_reply(
-    request: Request, card_id: int, reply: ReplyIn, tenant: ApiTenant, session: WriteSessionDep
+    card_id: int, reply: ReplyIn, tenant: ApiTenant, session: WriteSessionDep, runtime: RuntimeDep
 ) -> ReplyOut:
     """Answer a card: the customer's follow-up page shows it, and it is emailed if possible."""
     stored = add_reply(session=session, tenant=tenant, card_id=card_id, body=reply.body)
     assert stored.id is not None
     delivered = deliver_reply(
-        engine=request.app.state.engine,
+        engine=runtime.engine,
         reply_id=stored.id,
-        settings=request.app.state.settings,
-        secret=request.app.state.secret_key,
+        settings=runtime.settings,
+        secret=runtime.secret_key,
     )
     return describe_replies(session=session, replies=[delivered])[0]

@@ -22,6 +22,7 @@ from api.templating import templates
 from api.web.deps import (
     CsrfCheckedManager,
     CurrentManager,
+    RuntimeDep,
     SessionDep,
     WriteSessionDep,
 )
@@ -36,6 +37,7 @@ def send_reply(
     card_id: int,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
+    runtime: RuntimeDep,
     body: TextField = "",
 ) -> Response:
     """Store a reply (the customer's follow-up page shows it), then email it if they can get it."""
@@ -49,10 +51,10 @@ def send_reply(
         return render_card_page(request, manager, session, card_id, reply=section, status_code=422)
     assert reply.id is not None
     deliver_reply(
-        engine=request.app.state.engine,
+        engine=runtime.engine,
         reply_id=reply.id,
-        settings=request.app.state.settings,
-        secret=request.app.state.secret_key,
+        settings=runtime.settings,
+        secret=runtime.secret_key,
     )
     return RedirectResponse(f"/inbox/{card_id}#reply-{reply.id}", status_code=303)
 

@@ -1,99 +1,20 @@
-"""How each channel delivers one outbox row: a registry of channel name → deliverer.
-
-A deliverer sends, or raises DeliveryError (or any error) for the worker to retry later. To add
-a channel, write `def deliver_x(delivery, context) -> None` and call `register_channel("x",
-deliver_x)`; the worker needs nothing else.
-"""
+"""The "webhook" alert channel: a signed POST (Slack-compatible, or Tellus's own JSON)."""
 
 import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 
 import httpx
-from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.alerts.channels.delivery import DELIVERY_HEADER, DeliveryContext, DeliveryError
 from api.alerts.messages import AlertText, alert_text
-from api.alerts.unsubscribe import topic_of, unsubscribe_url
-from api.config import Settings
-from api.mail import build_message, new_message_id, send_message, server_for
-from api.models import AlertDelivery, AlertKind, Organisation, Webhook, WebhookStyle
+from api.models import AlertDelivery, Organisation, Webhook, WebhookStyle
 
 WEBHOOK_TIMEOUT_SECONDS = 10.0
 SIGNATURE_HEADER = "X-Tellus-Signature"
 TIMESTAMP_HEADER = "X-Tellus-Timestamp"
-DELIVERY_HEADER = "X-Tellus-Delivery"
-
-
-class DeliveryError(Exception):
-    """The channel could not deliver now; the text says why (shown to owners when parked)."""
-
-
-@dataclass(frozen=True)
-class DeliveryContext:
-    engine: Engine
-    settings: Settings
-    secret_key: str
-    now: datetime
-
-
-Deliverer = Callable[[AlertDelivery, DeliveryContext], None]
-CHANNELS: dict[str, Deliverer] = {}
-
-
-def register_channel(channel: str, deliverer: Deliverer) -> None:
-    CHANNELS[channel] = deliverer
-
-
-def deliver(delivery: AlertDelivery, context: DeliveryContext) -> None:
-    """Send one delivery through its channel's deliverer."""
-    deliverer = CHANNELS.get(delivery.channel)
-    if deliverer is None:
-        raise DeliveryError(f"No deliverer for the channel {delivery.channel!r} in this process.")
-    deliverer(delivery, context)
-
-
-def deliver_email(delivery: AlertDelivery, context: DeliveryContext) -> None:
-    """An alert or digest email, with its stable Message-ID and one-click unsubscribe."""
-    with Session(context.engine) as session:
-        server = server_for(
-            session=session, organisation_id=delivery.organisation_id, settings=context.settings
-        )
-        if server is None:
-            raise DeliveryError("No mail server is configured (set TELLUS_SMTP_URL).")
-        text = alert_text(
-            session=session, delivery=delivery, settings=context.settings, now=context.now
-        )
-    assert delivery.user_id is not None
-    unsubscribe = unsubscribe_url(
-        settings=context.settings,
-        secret_key=context.secret_key,
-        organisation_id=delivery.organisation_id,
-        user_id=delivery.user_id,
-        topic=topic_of(AlertKind(delivery.kind)),
-    )
-    message = build_message(
-        server=server,
-        to=delivery.address,
-        subject=text.subject,
-        text=f"{text.body}\n\n-- \n{unsubscribe}\n",
-        message_id=message_id(delivery, context.settings),
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            DELIVERY_HEADER: delivery.idempotency_key,
-        },
-    )
-    send_message(server, message)
-
-
-def message_id(delivery: AlertDelivery, settings: Settings) -> str:
-    """The same Message-ID at every attempt: a receiver can drop a repeat."""
-    return new_message_id(delivery.idempotency_key, settings)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -166,7 +87,3 @@ def deliver_webhook(delivery: AlertDelivery, context: DeliveryContext) -> None:
         )
     body = webhook_body(webhook, delivery, text, organisation.name)
     post_webhook(webhook=webhook, body=body, idempotency_key=delivery.idempotency_key)
-
-
-register_channel("email", deliver_email)
-register_channel("webhook", deliver_webhook)

@@ -1,0 +1,46 @@
+"""What one process of the app holds while it runs: settings, engine, caches, keys.
+
+`create_app()` builds one `Runtime` and stores it on the app; routes reach its parts only through
+the dependencies in `api.web.deps`. The secret key and the VAPID keys live in the database, so
+they are read when the app starts (its lifespan), not when it is built.
+"""
+
+from api.alerts.channels.webpush import VapidKeys, vapid_keys
+from api.app_settings import load_secret_key
+from api.config import Settings
+from api.customer.codes import CodeCache
+from api.db import create_db_engine
+from api.inbox.wakeups import Wakeups
+
+
+class NotStarted(RuntimeError):
+    """A key read before the app's lifespan loaded it."""
+
+
+class Runtime:
+    """The process's settings, engine, code cache and wake-ups; its keys once started."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = create_db_engine(settings.database_url)
+        self.code_cache = CodeCache(ttl=settings.code_cache_seconds)
+        self.wakeups = Wakeups(self.engine)
+        self._secret_key: str | None = None
+        self._vapid_keys: VapidKeys | None = None
+
+    def load_keys(self) -> None:
+        """Read (or make, the first time) the secret key and the VAPID keys."""
+        self._secret_key = load_secret_key(engine=self.engine, settings=self.settings)
+        self._vapid_keys = vapid_keys(engine=self.engine, settings=self.settings)
+
+    @property
+    def secret_key(self) -> str:
+        if self._secret_key is None:
+            raise NotStarted("The secret key is read when the app starts (its lifespan).")
+        return self._secret_key
+
+    @property
+    def vapid_keys(self) -> VapidKeys:
+        if self._vapid_keys is None:
+            raise NotStarted("The VAPID keys are read when the app starts (its lifespan).")
+        return self._vapid_keys

@@ -1,0 +1,28 @@
+"""The runtime: one typed object on the app, reached by routes only through api.web.deps."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from api.runtime import Runtime
+
+API = Path(__file__).resolve().parents[2] / "api"
+# The one module that stores the runtime on the app, and the one that reads it back.
+ALLOWED = {API / "main.py", API / "web" / "deps.py"}
+
+
+def test_only_main_and_deps_touch_the_app_state() -> None:
+    offenders = [
+        str(path.relative_to(API.parent))
+        for path in sorted(API.rglob("*.py"))
+        if path not in ALLOWED and "app.state" in path.read_text()
+    ]
+    assert offenders == []
+
+
+def test_the_app_holds_one_runtime_with_its_engine_and_keys(app: FastAPI, client: object) -> None:
+    runtime = app.state.runtime
+    assert isinstance(runtime, Runtime)
+    assert runtime.engine.dialect.name in ("sqlite", "postgresql")
+    assert runtime.secret_key  # loaded by the lifespan, which the client started
+    assert runtime.vapid_keys.public_key_b64
