@@ -1,6 +1,9 @@
-"""Row ids in URLs: 1 to 18 ASCII digits; anything else is the 404 of an id that does not exist."""
+"""Row ids are 1 to 18 ASCII digits. Anything else is the 404 of an id that does not exist in a URL,
+a 422 in a JSON body."""
 
 import inspect
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -10,6 +13,8 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session
 
+from api.models import Card
+from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
 from api.web.ids import IdConvertor
 from tests.factories import World, make_card
@@ -123,3 +128,73 @@ def test_a_malformed_id_in_the_inbox_filters_means_any(
             response = manager_client.get("/inbox", params={name: value})
             assert response.status_code == 200, (name, value)
             assert "Found by any filter" in response.text
+
+
+# Row ids no row can have: 0, past the rule's 18 digits, past 64 bits, not a number.
+OUT_OF_RANGE = (0, -1, 10**18, 2**63, 10**30, True, "12345678901234567890", "1e3")
+
+
+def id_bodies(
+    world: World, card: Card
+) -> list[tuple[str, str, Callable[[object], dict[str, Any]], str]]:
+    """JSON routes that take row ids in their body: method, path, the body around one id, and
+    the field an error names."""
+    return [
+        ("POST", "/api/v1/codes", lambda id_: {"location_id": id_}, "location_id"),
+        (
+            "POST",
+            "/api/v1/employees",
+            lambda id_: {"display_name": "Kim", "location_ids": [id_]},
+            "location_ids.0",
+        ),
+        (
+            "PUT",
+            f"/api/v1/cards/{card.id}/assignee",
+            lambda id_: {"assignee_id": id_},
+            "assignee_id",
+        ),
+        (
+            "PUT",
+            f"/api/v1/alerts/locations/{world.counter.id}/duty",
+            lambda id_: {"user_ids": [id_]},
+            "user_ids.0",
+        ),
+        (
+            "POST",
+            "/api/v1/webhooks",
+            lambda id_: {"name": "Hook", "url": "https://example.com/hook", "location_id": id_},
+            "location_id",
+        ),
+        (
+            "POST",
+            "/api/v1/invitations",
+            lambda id_: {"email": "kim@example.com", "location_ids": [id_]},
+            "location_ids.0",
+        ),
+        (
+            "POST",
+            f"/api/v1/codes/{world.maya_code.token}/cards",
+            lambda id_: {"rating": 5, "employee_id": id_},
+            "employee_id",
+        ),
+    ]
+
+
+def test_an_id_out_of_range_in_a_json_body_is_a_422_naming_it(
+    client: TestClient, session: Session, world: World
+) -> None:
+    key, _ = create_api_key(session=session, organisation=world.organisation, name="ids")
+    card = make_card(session, code=world.counter_code)
+    for method, path, body, field in id_bodies(world, card):
+        for value in OUT_OF_RANGE:
+            headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": new_secret(12)}
+            response = client.request(method, path, json=body(value), headers=headers)
+            assert response.status_code == 422, (path, value, response.text)
+            assert [error["field"] for error in response.json()["errors"]] == [field], value
+        # The largest id the rule takes is only an id that does not exist.
+        answers = []
+        for value in (999999, 999999999999999999):
+            headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": new_secret(12)}
+            answers.append(client.request(method, path, json=body(value), headers=headers))
+        assert answers[0].status_code < 500, (path, answers[0].text)
+        assert answers[1].status_code == answers[0].status_code, (path, answers[1].text)
