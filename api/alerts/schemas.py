@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.i18n import LANGUAGES
 from api.models import WebhookStyle
+from api.web.ids import RowId
 
 
 def _language(value: str) -> str:
@@ -51,7 +52,9 @@ class PreferenceIn(BaseModel):
 class DutyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_ids: list[int] = Field(default_factory=list, description="Who is on duty; none: managers")
+    user_ids: list[RowId] = Field(
+        default_factory=list, description="Who is on duty; none: managers"
+    )
 
 
 class WebhookIn(BaseModel):
@@ -60,7 +63,7 @@ class WebhookIn(BaseModel):
     name: str = Field(min_length=1, max_length=80)
     url: str = Field(min_length=1, max_length=500)
     style: WebhookStyle = WebhookStyle.json
-    location_id: int | None = Field(default=None, description="None: every location")
+    location_id: RowId | None = Field(default=None, description="None: every location")
     all_cards: bool = Field(default=False, description="False: negative cards only")
     language: str = Field(default="en", max_length=12)
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.i18n import N_
+from api.web.ids import RowId
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
@@ -21,7 +22,7 @@ class CardIn(BaseModel):
 
     rating: int = Field(ge=1, le=5, description="1 (very unhappy) to 5 (very happy)")
     comment: str = Field(default="", max_length=4000)
-    employee_id: int | None = Field(default=None, description="Who helped, from the code's staff")
+    employee_id: RowId | None = Field(default=None, description="Who helped, from the code's staff")
     contact_name: str = Field(default="", max_length=120)
     contact_email: str = Field(default="", max_length=254)
     contact_phone: str = Field(default="", max_length=40)

@@ -17,7 +17,7 @@ from api.inbox.service import get_card, list_cards, set_status
 from api.models import CardStatus, Organisation
 from api.runtime import Runtime
 from api.web.deps import ApiTenant, RuntimeDep, SessionDep, WriteSessionDep
-from api.web.ids import ID_PATTERN, QueryId, parse_id
+from api.web.ids import ID_PATTERN, RowId, parse_id
 
 router = APIRouter(prefix="/api/v1")
 
@@ -76,8 +76,8 @@ async def create_card(
 def read_cards(
     tenant: ApiTenant,
     session: SessionDep,
-    location: Annotated[QueryId | None, Query()] = None,
-    employee: Annotated[QueryId | None, Query()] = None,
+    location: Annotated[RowId | None, Query()] = None,
+    employee: Annotated[RowId | None, Query()] = None,
     rating: Annotated[int | None, Query(ge=1, le=5)] = None,
     status: Annotated[CardStatus | None, Query()] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
@@ -85,7 +85,7 @@ def read_cards(
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: Annotated[date | None, Query()] = None,
     q: Annotated[str, Query(max_length=100, description="Words the comment contains")] = "",
-    before: Annotated[QueryId | None, Query()] = None,
+    before: Annotated[RowId | None, Query()] = None,
 ) -> CardPage:
     """The organisation's cards, newest first; pass `next_before` as `before` for the next page.
 

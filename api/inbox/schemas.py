@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.web.ids import RowId
+
 
 class CardOut(BaseModel):
     """A card as a manager reads it."""
@@ -69,7 +71,7 @@ class CardPage(BaseModel):
 class AssigneeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    assignee_id: int | None = Field(description="A manager who can see the card; null unassigns")
+    assignee_id: RowId | None = Field(description="A manager who can see the card; null unassigns")
 
 
 class NoteIn(BaseModel):

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.models.types import UTCDateTime, utcnow
+from api.models.types import IdType, UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -18,7 +18,7 @@ class Role(StrEnum):
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
     email: str = Field(max_length=254, unique=True)
     display_name: str = Field(default="", max_length=80)
     password_hash: str = Field(max_length=200)
@@ -28,9 +28,13 @@ class User(SQLModel, table=True):
 class Membership(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
-    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    user_id: int = Field(
+        foreign_key="user_account.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     # Plain text, not a database enum: new roles need no type migration on PostgreSQL.
     role: Role = Field(sa_type=String(12))
     # A manager with rows here sees only these locations; none means every location.
@@ -40,8 +44,12 @@ class Membership(SQLModel, table=True):
 class MembershipLocation(SQLModel, table=True):
     __tablename__ = "membership_location"
 
-    membership_id: int = Field(foreign_key="membership.id", primary_key=True, ondelete="CASCADE")
-    location_id: int = Field(foreign_key="location.id", primary_key=True, ondelete="CASCADE")
+    membership_id: int = Field(
+        foreign_key="membership.id", primary_key=True, ondelete="CASCADE", sa_type=IdType
+    )
+    location_id: int = Field(
+        foreign_key="location.id", primary_key=True, ondelete="CASCADE", sa_type=IdType
+    )
 
 
 class UserSession(SQLModel, table=True):
@@ -50,8 +58,10 @@ class UserSession(SQLModel, table=True):
     __tablename__ = "user_session"
 
     id: str = Field(primary_key=True, max_length=64)
-    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
-    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
+    user_id: int = Field(
+        foreign_key="user_account.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", sa_type=IdType)
     csrf_token: str = Field(max_length=64)
     # The sign-in passed a second factor. A session without it is worthless to an account that
     # has two-factor sign-in on, however the session was started.
@@ -63,8 +73,10 @@ class UserSession(SQLModel, table=True):
 class ApiKey(SQLModel, table=True):
     __tablename__ = "api_key"
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     name: str = Field(max_length=80)
     prefix: str = Field(max_length=16, unique=True)
     key_hash: str = Field(max_length=64)

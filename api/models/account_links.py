@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from api.models.types import UTCDateTime, utcnow
+from api.models.types import IdType, UTCDateTime, utcnow
 
 
 class PasswordReset(SQLModel, table=True):
@@ -12,8 +12,10 @@ class PasswordReset(SQLModel, table=True):
 
     __tablename__ = "password_reset"
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    user_id: int = Field(
+        foreign_key="user_account.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
@@ -25,8 +27,10 @@ class EmailChange(SQLModel, table=True):
 
     __tablename__ = "email_change"
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    user_id: int = Field(
+        foreign_key="user_account.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     new_email: str = Field(max_length=254)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

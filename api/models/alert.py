@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, String
 from sqlmodel import Field, SQLModel
 
-from api.models.types import UTCDateTime, utcnow
+from api.models.types import IdType, UTCDateTime, utcnow
 
 
 class AlertChannel(StrEnum):
@@ -41,13 +41,21 @@ class AlertDelivery(SQLModel, table=True):
     __tablename__ = "alert_delivery"
     __table_args__ = (Index("ix_alert_delivery_due", "status", "next_attempt_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
-    card_id: int | None = Field(default=None, foreign_key="card.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
+    card_id: int | None = Field(
+        default=None, foreign_key="card.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     kind: AlertKind = Field(sa_type=String(20))
     channel: AlertChannel = Field(sa_type=String(20))
-    user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="CASCADE")
-    webhook_id: int | None = Field(default=None, foreign_key="webhook.id", ondelete="CASCADE")
+    user_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="CASCADE", sa_type=IdType
+    )
+    webhook_id: int | None = Field(
+        default=None, foreign_key="webhook.id", ondelete="CASCADE", sa_type=IdType
+    )
     # The email address, or empty for a webhook (its URL is read when it is sent).
     address: str = Field(default="", max_length=254)
     language: str = Field(default="en", max_length=12)
@@ -73,8 +81,10 @@ class WebhookStyle(StrEnum):
 class Webhook(SQLModel, table=True):
     """An address that receives signed alerts: Slack-compatible text or Tellus's own JSON."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     name: str = Field(max_length=80)
     url: str = Field(max_length=500)
     style: WebhookStyle = Field(default=WebhookStyle.json, sa_type=String(10))
@@ -82,7 +92,7 @@ class Webhook(SQLModel, table=True):
     secret: str = Field(max_length=64)
     # None: every location.
     location_id: int | None = Field(
-        default=None, foreign_key="location.id", index=True, ondelete="CASCADE"
+        default=None, foreign_key="location.id", index=True, ondelete="CASCADE", sa_type=IdType
     )
     # False: only negative cards; True: every card.
     all_cards: bool = False
@@ -95,8 +105,12 @@ class LocationDuty(SQLModel, table=True):
 
     __tablename__ = "location_duty"
 
-    location_id: int = Field(foreign_key="location.id", primary_key=True, ondelete="CASCADE")
-    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    location_id: int = Field(
+        foreign_key="location.id", primary_key=True, ondelete="CASCADE", sa_type=IdType
+    )
+    user_id: int = Field(
+        foreign_key="user_account.id", primary_key=True, ondelete="CASCADE", sa_type=IdType
+    )
 
 
 class AlertPreference(SQLModel, table=True):
@@ -105,9 +119,11 @@ class AlertPreference(SQLModel, table=True):
     __tablename__ = "alert_preference"
 
     organisation_id: int = Field(
-        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE"
+        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE", sa_type=IdType
     )
-    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(
+        foreign_key="user_account.id", primary_key=True, ondelete="CASCADE", sa_type=IdType
+    )
     negative_email: bool = True
     digest_email: bool = True
     # "HH:MM" in the organisation's time zone; both empty: no quiet hours.
@@ -123,7 +139,7 @@ class AlertSettings(SQLModel, table=True):
     __tablename__ = "alert_settings"
 
     organisation_id: int = Field(
-        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE"
+        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE", sa_type=IdType
     )
     escalation_minutes: int = 10
     # The local hour after which yesterday's digest goes out.

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Index, String
 from sqlmodel import Field, SQLModel
 
-from api.models.types import UTCDateTime, utcnow
+from api.models.types import IdType, UTCDateTime, utcnow
 
 
 class CardStatus(StrEnum):
@@ -33,11 +33,15 @@ class Card(SQLModel, table=True):
         Index("ix_card_assignee_page", "assignee_id", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
-    code_id: int = Field(foreign_key="code.id", index=True, ondelete="CASCADE")
-    location_id: int | None = Field(default=None, foreign_key="location.id", ondelete="SET NULL")
-    employee_id: int | None = Field(default=None, foreign_key="employee.id", ondelete="SET NULL")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", sa_type=IdType)
+    code_id: int = Field(foreign_key="code.id", index=True, ondelete="CASCADE", sa_type=IdType)
+    location_id: int | None = Field(
+        default=None, foreign_key="location.id", ondelete="SET NULL", sa_type=IdType
+    )
+    employee_id: int | None = Field(
+        default=None, foreign_key="employee.id", ondelete="SET NULL", sa_type=IdType
+    )
     rating: int
     comment: str = Field(default="", max_length=4000)
     contact_name: str = Field(default="", max_length=120)
@@ -48,22 +52,24 @@ class Card(SQLModel, table=True):
     status: CardStatus = Field(default=CardStatus.new, sa_type=String(12))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    seen_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    seen_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL", sa_type=IdType
+    )
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     acknowledged_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+        default=None, foreign_key="user_account.id", ondelete="SET NULL", sa_type=IdType
     )
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+        default=None, foreign_key="user_account.id", ondelete="SET NULL", sa_type=IdType
     )
     dismissed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     dismissed_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+        default=None, foreign_key="user_account.id", ondelete="SET NULL", sa_type=IdType
     )
     # The manager working the card; they can see its location.
     assignee_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+        default=None, foreign_key="user_account.id", ondelete="SET NULL", sa_type=IdType
     )
     # Every submission carries a key; the unique constraint makes a retry replay, not duplicate.
     idempotency_key: str = Field(max_length=100, unique=True)

@@ -2,6 +2,8 @@
 
 from sqlmodel import Field, SQLModel
 
+from api.models.types import IdType
+
 
 class CardText(SQLModel, table=True):
     """An organisation's own wording of the card in one language; blank is the built-in text."""
@@ -9,7 +11,7 @@ class CardText(SQLModel, table=True):
     __tablename__ = "card_text"
 
     organisation_id: int = Field(
-        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE"
+        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE", sa_type=IdType
     )
     language: str = Field(primary_key=True, max_length=12)
     question: str = Field(default="", max_length=200)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, String
 from sqlmodel import Field, SQLModel
 
-from api.models.types import UTCDateTime, utcnow
+from api.models.types import IdType, UTCDateTime, utcnow
 
 
 class EventKind(StrEnum):
@@ -36,15 +36,21 @@ class Event(SQLModel, table=True):
         {"sqlite_autoincrement": True},
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", sa_type=IdType)
     # Copied from the card: a manager limited to some locations reads only theirs.
-    location_id: int | None = Field(default=None, foreign_key="location.id", ondelete="SET NULL")
-    card_id: int | None = Field(default=None, foreign_key="card.id", index=True, ondelete="CASCADE")
+    location_id: int | None = Field(
+        default=None, foreign_key="location.id", ondelete="SET NULL", sa_type=IdType
+    )
+    card_id: int | None = Field(
+        default=None, foreign_key="card.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     # Plain text, not a database enum: new kinds need no type migration.
     kind: EventKind = Field(sa_type=String(40))
     # Who did it: None for a customer or an API key.
-    actor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    actor_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL", sa_type=IdType
+    )
     # What changed, e.g. {"from": "new", "to": "seen"}: enough for an audit trail to say it.
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

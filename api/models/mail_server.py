@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from api.models.types import UTCDateTime, utcnow
+from api.models.types import IdType, UTCDateTime, utcnow
 
 
 class OrganisationMailServer(SQLModel, table=True):
@@ -13,7 +13,7 @@ class OrganisationMailServer(SQLModel, table=True):
     __tablename__ = "organisation_mail_server"
 
     organisation_id: int = Field(
-        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE"
+        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE", sa_type=IdType
     )
     host: str = Field(max_length=253)
     port: int

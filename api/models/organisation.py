@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.models.types import UTCDateTime, utcnow
+from api.models.types import IdType, UTCDateTime, utcnow
 
 
 class Organisation(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
     slug: str = Field(max_length=60, unique=True)
     name: str = Field(max_length=120)
     accent_colour: str = Field(default="#2f6f5e", max_length=7)
@@ -26,16 +26,20 @@ class Organisation(SQLModel, table=True):
 class Location(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("organisation_id", "name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     name: str = Field(max_length=120)
     kind: str = Field(default="counter", max_length=30)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Employee(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     display_name: str = Field(max_length=80)
     role_title: str = Field(default="", max_length=80)
     email: str | None = Field(default=None, max_length=254)
@@ -48,9 +52,11 @@ class EmployeeLocation(SQLModel, table=True):
 
     __tablename__ = "employee_location"
 
-    employee_id: int = Field(foreign_key="employee.id", primary_key=True, ondelete="CASCADE")
+    employee_id: int = Field(
+        foreign_key="employee.id", primary_key=True, ondelete="CASCADE", sa_type=IdType
+    )
     location_id: int = Field(
-        foreign_key="location.id", primary_key=True, index=True, ondelete="CASCADE"
+        foreign_key="location.id", primary_key=True, index=True, ondelete="CASCADE", sa_type=IdType
     )
 
 
@@ -63,12 +69,18 @@ class Code(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     token: str = Field(max_length=8, min_length=8, unique=True)
     label: str = Field(default="", max_length=120)
-    location_id: int | None = Field(default=None, foreign_key="location.id", ondelete="CASCADE")
-    employee_id: int | None = Field(default=None, foreign_key="employee.id", ondelete="CASCADE")
+    location_id: int | None = Field(
+        default=None, foreign_key="location.id", ondelete="CASCADE", sa_type=IdType
+    )
+    employee_id: int | None = Field(
+        default=None, foreign_key="employee.id", ondelete="CASCADE", sa_type=IdType
+    )
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

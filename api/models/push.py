@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.models.types import UTCDateTime, utcnow
+from api.models.types import IdType, UTCDateTime, utcnow
 
 
 class PushSubscription(SQLModel, table=True):
@@ -19,9 +19,11 @@ class PushSubscription(SQLModel, table=True):
         UniqueConstraint("endpoint", "user_id", "organisation_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
-    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE", sa_type=IdType)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     # The push service's URL for this browser: unguessable, and one device has one.
     endpoint: str = Field(max_length=2000)
     # The browser's P-256 public key and auth secret, base64url as the browser gives them.

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from api.models.types import UTCDateTime, utcnow
+from api.models.types import IdType, UTCDateTime, utcnow
 
 
 class ReplyEmail(StrEnum):
@@ -20,11 +20,13 @@ class ReplyEmail(StrEnum):
 
 
 class Reply(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE")
-    card_id: int = Field(foreign_key="card.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", sa_type=IdType)
+    card_id: int = Field(foreign_key="card.id", index=True, ondelete="CASCADE", sa_type=IdType)
     # None for a reply sent through the API, or by a manager since removed.
-    author_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    author_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL", sa_type=IdType
+    )
     body: str = Field(max_length=4000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     email_status: ReplyEmail = Field(default=ReplyEmail.none, sa_type=String(12))
@@ -36,8 +38,10 @@ class Reply(SQLModel, table=True):
 class ReplyTemplate(SQLModel, table=True):
     __tablename__ = "reply_template"
 
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
     title: str = Field(max_length=80)
     body: str = Field(max_length=4000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
@@ -16,6 +16,11 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# Every row id and every foreign key to one: 64-bit, so that any id api.web.ids takes (up to 18
+# digits) is one the database can look up. SQLite's `INTEGER PRIMARY KEY` is already the 64-bit
+# rowid, and only that spelling makes it one, so SQLite keeps INTEGER.
+IdType = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utcnow() -> datetime:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.accounts.service import normalize_email
 from api.customer.schemas import EMAIL
 from api.models import Role
+from api.web.ids import RowId
 
 
 class MemberUpdate(BaseModel):
@@ -18,7 +19,7 @@ class MemberUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role
-    location_ids: list[int] = Field(default_factory=list)
+    location_ids: list[RowId] = Field(default_factory=list)
 
 
 class InvitationIn(BaseModel):
@@ -26,7 +27,7 @@ class InvitationIn(BaseModel):
 
     email: str = Field(min_length=3, max_length=254)
     role: Role = Role.manager
-    location_ids: list[int] = Field(default_factory=list, description="A manager's locations")
+    location_ids: list[RowId] = Field(default_factory=list, description="A manager's locations")
 
     @field_validator("email")
     @classmethod

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.customer.schemas import EMAIL
 from api.i18n import LANGUAGES as CARD_LANGUAGES
+from api.web.ids import RowId
 
 LOCATION_KINDS = ("counter", "table", "desk", "store", "room", "other")
 
@@ -25,7 +26,7 @@ class EmployeeIn(BaseModel):
     display_name: str = Field(min_length=1, max_length=80)
     role_title: str = Field(default="", max_length=80)
     email: str = Field(default="", max_length=254)
-    location_ids: list[int] = Field(default_factory=list, description="Where they work")
+    location_ids: list[RowId] = Field(default_factory=list, description="Where they work")
 
     @field_validator("email")
     @classmethod
@@ -41,8 +42,8 @@ class CodeIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     label: str = Field(default="", max_length=120)
-    location_id: int | None = None
-    employee_id: int | None = None
+    location_id: RowId | None = None
+    employee_id: RowId | None = None
 
 
 # The languages the card speaks (the catalogues under api/locales).

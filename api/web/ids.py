@@ -1,4 +1,4 @@
-"""Row ids in URLs: one rule (1 to 18 ASCII digits) for a path, a query string and a form field.
+"""Row ids: one rule (1 to 18 ASCII digits) for a path, a query string, a form and a JSON body.
 
 Eighteen digits always fit a 64-bit column: a longer number would fail in the database (a 500)
 rather than be an id that does not exist. `int()` alone would also take `+1`, ` 1`, `1_0` and
@@ -17,6 +17,7 @@ ID_PATTERN = "[0-9]{1,18}"
 ID = re.compile(ID_PATTERN)
 # Starlette ends a path's pattern with `$`, which also matches before a final newline.
 PATH_PATTERN = ID_PATTERN + r"(?!\n)"
+LARGEST_ID = 10**18 - 1
 
 
 class IdConvertor(Convertor[int]):
@@ -52,11 +53,14 @@ def require_id(value: str) -> int:
 
 
 def _check_id(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError(f"An id is a number, not {value!r}")
     if isinstance(value, str) and not ID.fullmatch(value):
         raise ValueError(f"An id is 1 to 18 digits (0-9), not {value!r}")
     return value
 
 
-# An id in a JSON route's query string: one that breaks the rule is a 422, and so is 0 (which
-# no row has), as the API has always answered.
-QueryId = Annotated[int, Field(ge=1), BeforeValidator(_check_id)]
+# A row id in a JSON body, a form's schema or a JSON route's query string: a string that breaks
+# the rule is a 422, and so is a number outside it, 0 (which no row has) included, as the API has
+# always answered.
+RowId = Annotated[int, Field(ge=1, le=LARGEST_ID), BeforeValidator(_check_id)]
