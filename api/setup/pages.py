@@ -7,6 +7,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
+from api.customer.codes import CodeCache
 from api.setup.employees import (
     employee_locations,
     list_employees,
@@ -51,26 +52,10 @@ def locations(request: Request, manager: CurrentManager, session: SessionDep) ->
 
 @router.post("/locations")
 async def add_location(
-    request: Request,
-    manager: CsrfCheckedManager,
-    session: WriteSessionDep,
-    code_cache: CodeCacheDep,
+    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep, cache: CodeCacheDep
 ) -> Response:
     """Add a location."""
-    values = await read_form(request)
-
-    def save() -> str:
-        save_location(
-            session=session,
-            tenant=manager.tenant,
-            data=LocationIn(**values),
-            code_cache=code_cache,
-        )
-        return "/admin/locations"
-
-    return submit_form(
-        LOCATIONS, request, manager, session, save, values=values, error_field="name"
-    )
+    return await submit_location(request, manager, session, cache)
 
 
 @router.post("/locations/{location_id:id}")
@@ -79,9 +64,20 @@ async def edit_location(
     location_id: int,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
-    code_cache: CodeCacheDep,
+    cache: CodeCacheDep,
 ) -> Response:
     """Rename a location or change its kind."""
+    return await submit_location(request, manager, session, cache, location_id)
+
+
+async def submit_location(
+    request: Request,
+    manager: SignedIn,
+    session: Session,
+    cache: CodeCache,
+    location_id: int | None = None,
+) -> Response:
+    """The add form (no id) or a location's own form; a taken name is shown beside the name."""
     values = await read_form(request)
 
     def save() -> str:
@@ -90,20 +86,14 @@ async def edit_location(
             session=session,
             tenant=manager.tenant,
             data=data,
-            code_cache=code_cache,
+            code_cache=cache,
             location_id=location_id,
         )
         return "/admin/locations"
 
+    form = f"location-{location_id}" if location_id else ""
     return submit_form(
-        LOCATIONS,
-        request,
-        manager,
-        session,
-        save,
-        values=values,
-        form=f"location-{location_id}",
-        error_field="name",
+        LOCATIONS, request, manager, session, save, values=values, form=form, error_field="name"
     )
 
 
@@ -126,27 +116,10 @@ def employees(request: Request, manager: CurrentManager, session: SessionDep) ->
 
 @router.post("/employees")
 async def add_employee(
-    request: Request,
-    manager: CsrfCheckedManager,
-    session: WriteSessionDep,
-    code_cache: CodeCacheDep,
+    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep, cache: CodeCacheDep
 ) -> Response:
     """Add an employee."""
-    values = await read_form(request)
-    values.setdefault("location_ids", [])
-
-    def save() -> str:
-        save_employee(
-            session=session,
-            tenant=manager.tenant,
-            data=EmployeeIn(**values),
-            code_cache=code_cache,
-        )
-        return "/admin/employees"
-
-    return submit_form(
-        EMPLOYEES, request, manager, session, save, values=values, error_field="location_ids"
-    )
+    return await submit_employee(request, manager, session, cache)
 
 
 @router.post("/employees/{employee_id:id}")
@@ -155,9 +128,20 @@ async def edit_employee(
     employee_id: int,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
-    code_cache: CodeCacheDep,
+    cache: CodeCacheDep,
 ) -> Response:
     """Change an employee's name, title, email or locations."""
+    return await submit_employee(request, manager, session, cache, employee_id)
+
+
+async def submit_employee(
+    request: Request,
+    manager: SignedIn,
+    session: Session,
+    cache: CodeCache,
+    employee_id: int | None = None,
+) -> Response:
+    """The add form (no id) or an employee's own form; no location ticked is a choice too."""
     values = await read_form(request)
     values.setdefault("location_ids", [])
 
@@ -167,11 +151,12 @@ async def edit_employee(
             session=session,
             tenant=manager.tenant,
             data=data,
-            code_cache=code_cache,
+            code_cache=cache,
             employee_id=employee_id,
         )
         return "/admin/employees"
 
+    form = f"employee-{employee_id}" if employee_id else ""
     return submit_form(
         EMPLOYEES,
         request,
@@ -179,7 +164,7 @@ async def edit_employee(
         session,
         save,
         values=values,
-        form=f"employee-{employee_id}",
+        form=form,
         error_field="location_ids",
     )
 
