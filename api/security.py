@@ -58,6 +58,12 @@ def new_secret(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
 
 
+def same_secret(given: str, expected: str) -> bool:
+    """A constant-time comparison that any text may reach: `hmac.compare_digest` refuses two
+    `str` with a non-ASCII character (a TypeError, a 500) where a visitor sent `²` or `١`."""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
 def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -77,11 +83,11 @@ def check_form_token(
     secret: str, purpose: str, subject: str, token: str, *, max_age_seconds: int
 ) -> bool:
     issued_text, _, signature = token.partition(".")
-    if not issued_text.isdigit() or not signature:
+    if not (issued_text.isascii() and issued_text.isdigit()) or not signature:
         return False
     issued = int(issued_text)
     age = time.time() - issued
     if age < -300 or age > max_age_seconds:
         return False
     expected = _mac(secret, purpose, f"{subject}.{issued}")
-    return hmac.compare_digest(expected, signature)
+    return same_secret(signature, expected)

@@ -24,7 +24,7 @@ from api.config import Settings
 from api.errors import AppError
 from api.i18n import N_
 from api.models import PendingLogin, User, utcnow
-from api.security import new_secret, sha256_hex
+from api.security import new_secret, same_secret, sha256_hex
 
 NO_INBOX = N_("This account has no access to a manager's inbox.")
 TOO_MANY = N_("Too many sign-in attempts. Please wait a few minutes and try again.")
@@ -86,7 +86,7 @@ def recognised_device(
     if not nonce or not signature:
         return None
     expected = _device_signature(secret_key, account_key, nonce)
-    return nonce if hmac.compare_digest(expected, signature) else None
+    return nonce if same_secret(signature, expected) else None
 
 
 def sign_in_attempt(

@@ -1,6 +1,5 @@
 """Two-factor sign-in: TOTP secrets, single-use recovery codes, and the sign-in's second step."""
 
-import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -20,7 +19,7 @@ from api.models import (
     User,
     utcnow,
 )
-from api.security import new_secret, sha256_hex
+from api.security import new_secret, same_secret, sha256_hex
 from api.setup.locations import require_owner
 from api.tenancy import Tenant
 
@@ -149,14 +148,14 @@ def an_owner_has_it(session: Session, tenant: Tenant) -> bool:
 def _accept_totp(row: TwoFactor, code: str, now: datetime | None = None) -> bool:
     """A code of this step or a neighbour (clocks drift), later than the last one accepted."""
     digits = "".join(code.split())
-    if len(digits) != 6 or not digits.isdigit():
+    if len(digits) != 6 or not (digits.isascii() and digits.isdigit()):
         return False
     totp = pyotp.TOTP(row.secret)
     step = totp.timecode(now or utcnow())
     for candidate in (step - 1, step, step + 1):
         if row.last_step is not None and candidate <= row.last_step:
             continue
-        if hmac.compare_digest(totp.generate_otp(candidate), digits):
+        if same_secret(digits, totp.generate_otp(candidate)):
             row.last_step = candidate
             return True
     return False

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from api.config import Settings
 from api.models import AlertKind, AlertPreference, Organisation
+from api.security import same_secret
 
 ALERTS = "alerts"
 DIGEST = "digest"
@@ -62,7 +63,7 @@ def read_token(*, secret_key: str, token: str) -> Subscription | None:
         return None
     if topic not in (ALERTS, DIGEST):
         return None
-    if not hmac.compare_digest(signature, _signature(secret_key, payload)):
+    if not same_secret(signature, _signature(secret_key, payload)):
         return None
     return subscription
 

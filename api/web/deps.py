@@ -1,7 +1,6 @@
 """Dependencies shared by routes: the runtime's parts, the database session, the signed-in
 manager, the API tenant. This is the one module that reads the runtime from the request."""
 
-import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -18,6 +17,7 @@ from api.db import writer
 from api.errors import Forbidden, LoginRequired, TwoFactorSetupRequired, Unauthorized
 from api.inbox.wakeups import Wakeups
 from api.runtime import Runtime
+from api.security import same_secret
 from api.setup.api_keys.service import authenticate_api_key
 from api.tenancy import Tenant
 
@@ -130,7 +130,7 @@ def check_csrf(manager: CurrentManager, csrf_token: Annotated[str, Form()] = "")
 
 def check_csrf_any(manager: SettingUpManager, csrf_token: Annotated[str, Form()] = "") -> SignedIn:
     """The CSRF check for the forms a person owing a two-factor set-up may still send."""
-    if not hmac.compare_digest(csrf_token.encode(), manager.csrf_token.encode()):
+    if not same_secret(csrf_token, manager.csrf_token):
         raise Forbidden("This form has expired. Go back, reload the page and try again.")
     return manager
 
@@ -143,7 +143,7 @@ def check_csrf_header(
     manager: CurrentManager, x_csrf_token: Annotated[str, Header()] = ""
 ) -> SignedIn:
     """A page's script that POSTs JSON sends the session's CSRF token in X-CSRF-Token."""
-    if not hmac.compare_digest(x_csrf_token.encode(), manager.csrf_token.encode()):
+    if not same_secret(x_csrf_token, manager.csrf_token):
         raise Forbidden("This form has expired. Go back, reload the page and try again.")
     return manager
 

@@ -1,6 +1,5 @@
 """Bearer API keys: shown once, stored as a hash, scoped to one organisation."""
 
-import hmac
 from datetime import timedelta
 
 from sqlalchemy import Engine, or_, update
@@ -9,7 +8,7 @@ from sqlmodel import Session, col, select
 from api.db import writer
 from api.errors import Unprocessable
 from api.models import ApiKey, Organisation, Role, utcnow
-from api.security import new_secret, sha256_hex
+from api.security import new_secret, same_secret, sha256_hex
 from api.setup.locations import require_owner
 from api.tenancy import Tenant, get_scoped, scoped
 
@@ -45,7 +44,7 @@ def authenticate_api_key(*, session: Session, presented: str) -> Tenant | None:
     key = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
     if key is None or key.revoked_at is not None:
         return None
-    if not hmac.compare_digest(key.key_hash, sha256_hex(secret)):
+    if not same_secret(sha256_hex(secret), key.key_hash):
         return None
     record_use(engine=session.get_bind(), key=key)  # type: ignore[arg-type]
     # Keys are made by owners to script the whole organisation, set-up included.
