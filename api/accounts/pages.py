@@ -19,6 +19,7 @@ from api.errors import AppError
 from api.i18n import N_, translate
 from api.security import check_form_token, sign_form_token
 from api.templating import templates
+from api.text import ManagerText
 from api.web.deps import CsrfCheckedSettingUpManager, SecretKeyDep, SettingsDep, WriteSessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -68,7 +69,7 @@ def login(
     session: WriteSessionDep,
     settings: SettingsDep,
     secret_key: SecretKeyDep,
-    email: Annotated[str, Form(max_length=254)] = "",
+    email: Annotated[ManagerText, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     form_token: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=500)] = "/inbox",

@@ -23,6 +23,7 @@ from api.i18n import N_, translate
 from api.mail import instance_server
 from api.models import utcnow
 from api.templating import templates
+from api.text import ManagerText
 from api.web.deps import (
     CsrfCheckedSettingUpManager,
     SecretKeyDep,
@@ -88,7 +89,7 @@ def ask_for_change(
     settings: SettingsDep,
     secret_key: SecretKeyDep,
     background: BackgroundTasks,
-    new_email: Annotated[str, Form(max_length=254)] = "",
+    new_email: Annotated[ManagerText, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     code: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:

@@ -16,6 +16,7 @@ from api.errors import AppError, Gone, NotFound, Unprocessable
 from api.i18n import N_, translate
 from api.models import utcnow
 from api.templating import templates
+from api.text import ManagerText
 from api.web.deps import SecretKeyDep, SessionDep, SettingsDep, WriteSessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +43,7 @@ def ask_for_link(
     session: WriteSessionDep,
     settings: SettingsDep,
     background: BackgroundTasks,
-    email: Annotated[str, Form(max_length=254)] = "",
+    email: Annotated[ManagerText, Form(max_length=254)] = "",
 ) -> Response:
     """Email a link if the account exists; answer the same either way (throttled)."""
     address = normalize_email(email)

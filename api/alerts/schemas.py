@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.i18n import LANGUAGES
 from api.models import WebhookStyle
+from api.text import ManagerText
 from api.web.ids import RowId
 
 
@@ -60,8 +61,8 @@ class DutyIn(BaseModel):
 class WebhookIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str = Field(min_length=1, max_length=80)
-    url: str = Field(min_length=1, max_length=500)
+    name: ManagerText = Field(min_length=1, max_length=80)
+    url: ManagerText = Field(min_length=1, max_length=500)
     style: WebhookStyle = WebhookStyle.json
     location_id: RowId | None = Field(default=None, description="None: every location")
     all_cards: bool = Field(default=False, description="False: negative cards only")

@@ -9,6 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.i18n import N_
+from api.text import CustomerText
 from api.web.ids import RowId
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -21,11 +22,11 @@ class CardIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     rating: int = Field(ge=1, le=5, description="1 (very unhappy) to 5 (very happy)")
-    comment: str = Field(default="", max_length=4000)
+    comment: CustomerText = Field(default="", max_length=4000)
     employee_id: RowId | None = Field(default=None, description="Who helped, from the code's staff")
-    contact_name: str = Field(default="", max_length=120)
-    contact_email: str = Field(default="", max_length=254)
-    contact_phone: str = Field(default="", max_length=40)
+    contact_name: CustomerText = Field(default="", max_length=120)
+    contact_email: CustomerText = Field(default="", max_length=254)
+    contact_phone: CustomerText = Field(default="", max_length=40)
     wants_reply: bool = False
 
     @field_validator("contact_email")

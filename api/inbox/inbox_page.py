@@ -17,6 +17,7 @@ from api.inbox.events import latest_event_id
 from api.inbox.service import list_cards, list_filters
 from api.models import CardStatus
 from api.templating import templates
+from api.text import cleaned
 from api.web.ids import parse_id
 
 # The inbox's query string: what a page, its "older" link, its export and its stream share.
@@ -33,7 +34,7 @@ def optional_date(value: str | None) -> date | None:
 
 def kept_query(params: Mapping[str, str]) -> dict[str, str]:
     """The filters as they were asked for, short and non-empty: the page keeps them in its URLs."""
-    kept = {key: params.get(key, "").strip()[:100] for key in FILTER_KEYS}
+    kept = {key: cleaned(params.get(key, "")).strip()[:100] for key in FILTER_KEYS}
     return {key: value for key, value in kept.items() if value}
 
 

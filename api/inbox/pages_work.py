@@ -19,6 +19,7 @@ from api.inbox.card_page import render_card_page
 from api.inbox.card_work import add_note, assign_card, tag_card, untag_card
 from api.inbox.export import export_rows
 from api.inbox.inbox_page import kept_query, read_filters, render_inbox
+from api.text import ManagerText
 from api.web.deps import (
     CsrfCheckedManager,
     CurrentManager,
@@ -30,7 +31,7 @@ from api.web.ids import parse_id, require_id
 
 router = APIRouter(include_in_schema=False)
 
-Text = Annotated[str, Form(max_length=2000)]
+Text = Annotated[ManagerText, Form(max_length=2000)]
 
 
 @router.get("/inbox/export.csv")
@@ -59,7 +60,7 @@ def bulk(
     action: Annotated[str, Form(max_length=20)] = "",
     card: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI copies defaults)
     assignee: Annotated[str, Form(max_length=20)] = "",
-    tag: Annotated[str, Form(max_length=100)] = "",
+    tag: Annotated[ManagerText, Form(max_length=100)] = "",
 ) -> Response:
     """One action on the selected cards: all of them or none; back to the same filters."""
     card_ids = [require_id(value) for value in card]
@@ -157,7 +158,7 @@ def add_tag(
     card_id: int,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
-    tag: Annotated[str, Form(max_length=100)] = "",
+    tag: Annotated[ManagerText, Form(max_length=100)] = "",
 ) -> Response:
     """Put one of the organisation's tags on the card (a new name makes a new tag)."""
     return work_on_card(
@@ -175,7 +176,7 @@ def remove_tag(
     card_id: int,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
-    tag: Annotated[str, Form(max_length=100)] = "",
+    tag: Annotated[ManagerText, Form(max_length=100)] = "",
 ) -> Response:
     """Take a tag off the card."""
     untag_card(session=session, tenant=manager.tenant, card_id=card_id, name=tag)

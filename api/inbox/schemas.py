@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.text import ManagerText
 from api.web.ids import RowId
 
 
@@ -77,7 +78,7 @@ class AssigneeIn(BaseModel):
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: str = Field(min_length=1, max_length=2000)
+    body: ManagerText = Field(min_length=1, max_length=2000)
 
 
 class NoteOut(BaseModel):

@@ -12,6 +12,7 @@ from api.i18n import N_, translate
 from api.models import Invitation, Organisation, Role
 from api.people.invitations import WrongPassword, accept_invitation, open_invitation
 from api.templating import templates
+from api.text import ManagerText
 from api.web.deps import SecretKeyDep, SessionDep, SettingsDep, WriteSessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -57,7 +58,7 @@ def join(
     secret_key: SecretKeyDep,
     password: Annotated[str, Form(max_length=1024)] = "",
     password_again: Annotated[str | None, Form(max_length=1024)] = None,
-    display_name: Annotated[str, Form(max_length=80)] = "",
+    display_name: Annotated[ManagerText, Form(max_length=80)] = "",
 ) -> Response:
     """Use the invitation once, then sign in (staff get a page saying their pages come later)."""
     invitation = open_invitation(session=session, token=token)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.accounts.service import normalize_email
 from api.customer.schemas import EMAIL
 from api.models import Role
+from api.text import ManagerText
 from api.web.ids import RowId
 
 
@@ -25,7 +26,7 @@ class MemberUpdate(BaseModel):
 class InvitationIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    email: str = Field(min_length=3, max_length=254)
+    email: ManagerText = Field(min_length=3, max_length=254)
     role: Role = Role.manager
     location_ids: list[RowId] = Field(default_factory=list, description="A manager's locations")
 
@@ -45,9 +46,9 @@ class MailServerIn(BaseModel):
     host: str = Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.\-:\[\]]+$")
     port: int = Field(default=587, ge=1, le=65535)
     security: Literal["none", "starttls", "tls"] = "starttls"
-    username: str = Field(default="", max_length=254)
+    username: ManagerText = Field(default="", max_length=254)
     password: str | None = Field(default=None, max_length=500)
-    from_address: str = Field(min_length=3, max_length=254)
+    from_address: ManagerText = Field(min_length=3, max_length=254)
 
     @field_validator("from_address")
     @classmethod

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.customer.schemas import EMAIL
 from api.i18n import LANGUAGES as CARD_LANGUAGES
+from api.text import ManagerText
 from api.web.ids import RowId
 
 LOCATION_KINDS = ("counter", "table", "desk", "store", "room", "other")
@@ -16,16 +17,16 @@ LOCATION_KINDS = ("counter", "table", "desk", "store", "room", "other")
 class LocationIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str = Field(min_length=1, max_length=120)
+    name: ManagerText = Field(min_length=1, max_length=120)
     kind: str = Field(default="counter", pattern="^(" + "|".join(LOCATION_KINDS) + ")$")
 
 
 class EmployeeIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    display_name: str = Field(min_length=1, max_length=80)
-    role_title: str = Field(default="", max_length=80)
-    email: str = Field(default="", max_length=254)
+    display_name: ManagerText = Field(min_length=1, max_length=80)
+    role_title: ManagerText = Field(default="", max_length=80)
+    email: ManagerText = Field(default="", max_length=254)
     location_ids: list[RowId] = Field(default_factory=list, description="Where they work")
 
     @field_validator("email")
@@ -41,7 +42,7 @@ class CodeIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    label: str = Field(default="", max_length=120)
+    label: ManagerText = Field(default="", max_length=120)
     location_id: RowId | None = None
     employee_id: RowId | None = None
 
@@ -53,7 +54,7 @@ LANGUAGES = tuple(language.tag for language in CARD_LANGUAGES.values())
 class ReviewLink(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    label: str = Field(min_length=1, max_length=40)
+    label: ManagerText = Field(min_length=1, max_length=40)
     url: str = Field(max_length=500, pattern=r"^https://[^\s<>\"']+$")
 
 
@@ -62,7 +63,7 @@ class OrganisationIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str = Field(min_length=1, max_length=120)
+    name: ManagerText = Field(min_length=1, max_length=120)
     accent_colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
     default_language: str = Field(default="en", pattern="^(" + "|".join(LANGUAGES) + ")$")
     time_zone: str = Field(default="UTC", max_length=64)
@@ -82,9 +83,9 @@ CARD_TEXT_LIMITS = {"question": 200, "thanks": 300, "data_use": 400}
 class CardTextsIn(BaseModel):
     """Blank (or missing) means the built-in text in that language."""
 
-    question: str = Field(default="", max_length=CARD_TEXT_LIMITS["question"])
-    thanks: str = Field(default="", max_length=CARD_TEXT_LIMITS["thanks"])
-    data_use: str = Field(default="", max_length=CARD_TEXT_LIMITS["data_use"])
+    question: ManagerText = Field(default="", max_length=CARD_TEXT_LIMITS["question"])
+    thanks: ManagerText = Field(default="", max_length=CARD_TEXT_LIMITS["thanks"])
+    data_use: ManagerText = Field(default="", max_length=CARD_TEXT_LIMITS["data_use"])
 
 
 class LocationOut(BaseModel):

@@ -19,6 +19,7 @@ from api.inbox.replies.reply_templates import (
 )
 from api.inbox.replies.service import add_reply
 from api.templating import templates
+from api.text import ManagerText
 from api.web.deps import (
     CsrfCheckedManager,
     CurrentManager,
@@ -28,7 +29,7 @@ from api.web.deps import (
 )
 
 router = APIRouter(include_in_schema=False)
-TextField = Annotated[str, Form()]
+TextField = Annotated[ManagerText, Form()]
 
 
 @router.post("/inbox/{card_id:id}/replies")

@@ -4,9 +4,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from api.text import ManagerText
+
 
 class ReplyIn(BaseModel):
-    body: str = Field(min_length=1, max_length=4000)
+    body: ManagerText = Field(min_length=1, max_length=4000)
 
 
 class ReplyOut(BaseModel):

@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
 from api.setup.api_keys.service import issue_api_key, list_api_keys, revoke_scoped_api_key
+from api.text import ManagerText
 from api.web.deps import (
     OWNER_ONLY,
     CsrfCheckedManager,
@@ -38,7 +39,7 @@ def make_api_key(
     request: Request,
     manager: CsrfCheckedManager,
     session: WriteSessionDep,
-    name: Annotated[str, Form(max_length=200)] = "",
+    name: Annotated[ManagerText, Form(max_length=200)] = "",
 ) -> Response:
     """Make a key and show it this once (the answer is never cached: no-store)."""
 
