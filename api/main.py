@@ -25,6 +25,7 @@ from api.i18n import N_, translate
 from api.runtime import Runtime
 from api.setup.profile import LOGO_MAX_BYTES
 from api.templating import STATIC, templates
+from api.web import api_docs
 from api.web.body_limit import BodySizeLimitMiddleware
 from api.web.log_redaction import install_access_log_redaction
 from api.web.middleware import (
@@ -72,7 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="QR comment cards: customers' cards to the managers who can act on them.",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        # Served by api.web.api_docs, from this origin, under the strict CSP.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OriginCheckMiddleware, allowed_origin=settings.origin)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.mount("/static", FingerprintedStatic(directory=STATIC), name="static")
+    app.mount(api_docs.ASSETS, api_docs.assets(), name="api-docs-assets")
     # Each package's routers() come in the order they must be tried (the inbox's
     # /inbox/stream, /inbox/templates, /inbox/sw.js and /inbox/export.csv before
     # /inbox/{card_id}); the packages' order keeps the inbox's public

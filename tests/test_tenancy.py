@@ -227,8 +227,8 @@ ROUTES: dict[tuple[str, str], Kind] = {
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
 NOT_WALKED: dict[tuple[str, str], str] = {
     ("openapi", "/api/v1/openapi.json"): "FastAPI's schema: describes routes, holds no rows",
-    ("swagger_ui_html", "/api/docs"): "FastAPI's docs page: the same HTML for everyone",
-    ("swagger_ui_redirect", "/docs/oauth2-redirect"): "FastAPI's docs OAuth2 helper: static HTML",
+    ("api_docs", "/api/docs"): "the API's docs page: the same HTML for everyone",
+    ("api-docs-assets", "/api/docs/assets"): "the Mount of Swagger UI's files: the same for all",
     ("static", "/static"): "the Mount of web/static: files that are the same for everyone",
     ("logo", "/logo/{slug}.png"): "an organisation's public logo (test_admin_profile covers it)",
     ("confirm", "/unsubscribe/{token}"): "an HMAC-signed unsubscribe link is its own credential "

@@ -5,6 +5,6 @@ from fastapi import APIRouter
 
 def routers() -> tuple[APIRouter, ...]:
     """This package's routers, in the order the app must try them."""
-    from api.web import health
+    from api.web import api_docs, health
 
-    return (health.router,)
+    return (health.router, api_docs.router)

@@ -174,3 +174,31 @@ def test_manager_pages_fit_a_phone_and_a_desktop(
     screenshots.take(dark, "inbox-desktop-dark")
 
     assert browser_problems.messages == []
+
+
+def test_the_api_docs_render_from_this_origin_under_the_csp(
+    new_context: NewContext,
+    live_server: LiveServer,
+    browser_problems: BrowserProblems,
+    screenshots: Screenshots,
+) -> None:
+    page = new_context(**DESKTOP).new_page()
+    other_origins: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            None
+            if request.url.startswith(live_server.base_url) or request.url.startswith("data:")
+            else other_origins.append(request.url)
+        ),
+    )
+    page.goto("/api/docs")
+
+    operations = page.locator(".opblock")
+    expect(operations.first).to_be_visible()
+    documented = page.request.get("/api/v1/openapi.json").json()["paths"]
+    assert operations.count() == sum(len(methods) for methods in documented.values())
+    expect(page.locator(".info .title")).to_contain_text("Tellus")
+    screenshots.take(page, "api-docs-desktop")
+    assert not other_origins, other_origins
+    assert not browser_problems.messages, browser_problems.messages
