@@ -5,6 +5,7 @@ Importing this module builds nothing: `uvicorn --factory api.main:create_app` ca
 """
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
@@ -12,6 +13,8 @@ from functools import cache
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import Scope
@@ -33,6 +36,10 @@ from api.web.middleware import (
     OriginCheckMiddleware,
     SecurityHeadersMiddleware,
 )
+
+log = logging.getLogger("tellus")
+# How long a client waits before sending again while the database is unreachable.
+RETRY_AFTER_SECONDS = 5
 
 
 class FingerprintedStatic(StaticFiles):
@@ -148,6 +155,18 @@ def add_error_handlers(app: FastAPI) -> None:
         response = error_response(request, error.status_code, message)
         # Such as the Allow header that a 405 must carry.
         response.headers.update(error.headers or {})
+        return response
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(request: Request, error: Exception) -> Response:
+        """The database can't be reached (stopped, restarting, its pool exhausted): a 503 that
+        says when to try again. The card page's script keeps the card and sends it again."""
+        log.error("Database unavailable on %s %s: %s", request.method, request.url.path, error)
+        message = N_("Tellus is unavailable for a moment. Please try again shortly.")
+        response = error_response(request, 503, message)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
     @app.exception_handler(RequestValidationError)

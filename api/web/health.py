@@ -3,6 +3,9 @@
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.responses import JSONResponse, Response
 
 from api.web.deps import EngineDep
 
@@ -10,10 +13,15 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/healthz")
-async def health(engine: EngineDep) -> dict[str, str]:
+async def health(engine: EngineDep) -> Response:
+    """200 while the database answers; 503 (take this process out of rotation) while it doesn't."""
+
     def ping() -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
-    await run_in_threadpool(ping)
-    return {"status": "ok"}
+    try:
+        await run_in_threadpool(ping)
+    except (OperationalError, InterfaceError, PoolTimeout):
+        return JSONResponse({"status": "database unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
