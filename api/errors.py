@@ -1,5 +1,9 @@
 """One error type for the whole app, and the handler that renders it as HTML or JSON."""
 
+from typing import Any
+
+from pydantic import BaseModel
+
 from api.i18n import N_
 
 
@@ -57,3 +61,46 @@ class Unprocessable(AppError):
 class Gone(AppError):
     status_code = 410
     title = N_("No longer in use")
+
+
+class ErrorOut(BaseModel):
+    """Every error's body in the JSON API: what went wrong, in words a person can act on."""
+
+    detail: str
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    message: str
+
+
+class InvalidOut(BaseModel):
+    """A 422: the request could not be used as sent; `errors` names each field that was wrong."""
+
+    detail: str
+    errors: list[FieldErrorOut] = []
+
+
+ERROR_DESCRIPTIONS = {
+    400: "The body could not be read (not JSON, or not UTF-8).",
+    401: "No API key, or one that is not valid or was revoked.",
+    403: "The key's organisation may not do this.",
+    404: "Nothing here, or not this organisation's.",
+    405: "This path takes other methods (an id that breaks the id rule reads as a code's token).",
+    409: "It clashes with what is stored (a name taken, a state that forbids it).",
+    410: "The code is no longer in use.",
+    413: "The upload is too large.",
+    422: "A field is missing or not valid.",
+    503: "The database is unreachable for a moment: try again after Retry-After seconds.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of an API router: each error status it can answer, with its body."""
+    return {
+        status: {
+            "model": InvalidOut if status == 422 else ErrorOut,
+            "description": ERROR_DESCRIPTIONS[status],
+        }
+        for status in statuses
+    }

@@ -22,11 +22,15 @@ from api.alerts.service import (
     send_test,
     set_duty,
 )
+from api.errors import error_responses
 from api.models import AlertDelivery, Webhook, WebhookStyle
 from api.setup.locations import require_owner
 from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
+from api.web.ids import PathId
 
-router = APIRouter(prefix="/api/v1", tags=["alerts"])
+router = APIRouter(
+    prefix="/api/v1", tags=["alerts"], responses=error_responses(400, 401, 403, 404, 409, 422, 503)
+)
 
 
 def webhook_out(webhook: Webhook, *, with_secret: bool = False) -> WebhookOut:
@@ -65,7 +69,7 @@ def update_settings(
 
 @router.put("/alerts/locations/{location_id:id}/duty")
 def update_duty(
-    location_id: int, data: DutyIn, tenant: ApiTenant, session: WriteSessionDep
+    location_id: PathId, data: DutyIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> DutyIn:
     """Who is on duty at a location (an empty list: its managers)."""
     chosen = set_duty(session=session, tenant=tenant, location_id=location_id, data=data)
@@ -74,7 +78,7 @@ def update_duty(
 
 @router.put("/alerts/people/{user_id:id}")
 def update_preference(
-    user_id: int, data: PreferenceIn, tenant: ApiTenant, session: WriteSessionDep
+    user_id: PathId, data: PreferenceIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> PreferenceIn:
     """One person's alert preferences."""
     saved = save_preference(session=session, tenant=tenant, user_id=user_id, data=data)
@@ -89,7 +93,7 @@ def read_deliveries(tenant: ApiTenant, session: SessionDep) -> list[DeliveryOut]
 
 
 @router.post("/alerts/deliveries/{delivery_id:id}/retry")
-def retry(delivery_id: int, tenant: ApiTenant, session: WriteSessionDep) -> DeliveryOut:
+def retry(delivery_id: PathId, tenant: ApiTenant, session: WriteSessionDep) -> DeliveryOut:
     """Send a parked delivery again now."""
     require_owner(tenant)
     return delivery_out(retry_delivery(session=session, tenant=tenant, delivery_id=delivery_id))
@@ -111,14 +115,14 @@ def create_webhook(
 
 
 @router.delete("/webhooks/{webhook_id:id}", status_code=204)
-def remove_webhook(webhook_id: int, tenant: ApiTenant, session: WriteSessionDep) -> Response:
+def remove_webhook(webhook_id: PathId, tenant: ApiTenant, session: WriteSessionDep) -> Response:
     """Delete a webhook."""
     delete_webhook(session=session, tenant=tenant, webhook_id=webhook_id)
     return Response(status_code=204)
 
 
 @router.post("/webhooks/{webhook_id:id}/test")
-def test_webhook(webhook_id: int, tenant: ApiTenant, session: SessionDep) -> WebhookTestOut:
+def test_webhook(webhook_id: PathId, tenant: ApiTenant, session: SessionDep) -> WebhookTestOut:
     """POST a signed test message now and say whether it arrived."""
     error = send_test(session=session, tenant=tenant, webhook_id=webhook_id)
     return WebhookTestOut(arrived=error is None, error=error)

@@ -10,16 +10,16 @@ from api.customer.cards import submit_card
 from api.customer.codes import CodeContext, find_code
 from api.customer.follow_up.service import follow_up_url
 from api.customer.schemas import CardIn, CardReceipt
-from api.errors import Gone, NotFound
+from api.errors import Gone, NotFound, error_responses
 from api.inbox.card_query import InboxFilter, day_bounds
 from api.inbox.schemas import CardOut, CardPage, CardStatusIn, PublicCodeOut, StaffOut
 from api.inbox.service import get_card, list_cards, set_status
 from api.models import CardStatus, Organisation
 from api.runtime import Runtime
 from api.web.deps import ApiTenant, RuntimeDep, SessionDep, WriteSessionDep
-from api.web.ids import ID_PATTERN, RowId, parse_id
+from api.web.ids import ID_PATTERN, PathId, RowId, parse_id
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=error_responses(400, 404, 422, 503))
 
 
 async def active_code(runtime: Runtime, token: str) -> CodeContext:
@@ -31,7 +31,7 @@ async def active_code(runtime: Runtime, token: str) -> CodeContext:
     return context
 
 
-@router.get("/codes/{token}", tags=["public"])
+@router.get("/codes/{token}", tags=["public"], responses=error_responses(410))
 async def read_code(token: str, runtime: RuntimeDep) -> PublicCodeOut:
     """Public: who a code's card goes to and which staff a customer can name."""
     context = await active_code(runtime, token)
@@ -44,7 +44,9 @@ async def read_code(token: str, runtime: RuntimeDep) -> PublicCodeOut:
     )
 
 
-@router.post("/codes/{token}/cards", status_code=201, tags=["public"])
+@router.post(
+    "/codes/{token}/cards", status_code=201, tags=["public"], responses=error_responses(410)
+)
 async def create_card(
     token: str,
     card: CardIn,
@@ -72,7 +74,7 @@ async def create_card(
     )
 
 
-@router.get("/cards", tags=["cards"])
+@router.get("/cards", tags=["cards"], responses=error_responses(401))
 def read_cards(
     tenant: ApiTenant,
     session: SessionDep,
@@ -113,15 +115,15 @@ def read_cards(
     return CardPage(cards=page.cards, next_before=page.next_before_id)
 
 
-@router.get("/cards/{card_id:id}", tags=["cards"])
-def read_card(card_id: int, tenant: ApiTenant, session: SessionDep) -> CardOut:
+@router.get("/cards/{card_id:id}", tags=["cards"], responses=error_responses(401))
+def read_card(card_id: PathId, tenant: ApiTenant, session: SessionDep) -> CardOut:
     """One card."""
     return get_card(session=session, tenant=tenant, card_id=card_id)
 
 
-@router.patch("/cards/{card_id:id}", tags=["cards"])
+@router.patch("/cards/{card_id:id}", tags=["cards"], responses=error_responses(401, 409))
 def update_card(
-    card_id: int, change: CardStatusIn, tenant: ApiTenant, session: WriteSessionDep
+    card_id: PathId, change: CardStatusIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> CardOut:
     """Mark a card `seen` or `resolved`."""
     return set_status(session=session, tenant=tenant, card_id=card_id, status=change.status)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from api.errors import error_responses
 from api.models import Invitation, OrganisationMailServer
 from api.people.invitations import (
     create_invitation,
@@ -34,8 +35,11 @@ from api.people.service import (
     update_member,
 )
 from api.web.deps import ApiTenant, SessionDep, SettingsDep, WriteSessionDep
+from api.web.ids import PathId
 
-router = APIRouter(prefix="/api/v1", tags=["people"])
+router = APIRouter(
+    prefix="/api/v1", tags=["people"], responses=error_responses(400, 401, 403, 404, 409, 422, 503)
+)
 
 
 def member_out(member: Member) -> MemberOut:
@@ -73,7 +77,7 @@ def read_members(tenant: ApiTenant, session: SessionDep) -> list[MemberOut]:
 
 @router.put("/members/{member_id:id}")
 def change_member(
-    member_id: int, data: MemberUpdate, tenant: ApiTenant, session: WriteSessionDep
+    member_id: PathId, data: MemberUpdate, tenant: ApiTenant, session: WriteSessionDep
 ) -> MemberOut:
     """Change a member's role and location limits (409 for the last owner)."""
     update_member(session=session, tenant=tenant, membership_id=member_id, data=data)
@@ -81,7 +85,7 @@ def change_member(
 
 
 @router.delete("/members/{member_id:id}", status_code=204)
-def delete_member(member_id: int, tenant: ApiTenant, session: WriteSessionDep) -> Response:
+def delete_member(member_id: PathId, tenant: ApiTenant, session: WriteSessionDep) -> Response:
     """Remove a member: their sessions end at once (409 for the last owner)."""
     remove_member(session=session, tenant=tenant, membership_id=member_id)
     return Response(status_code=204)
@@ -109,7 +113,7 @@ def invite(
 
 @router.post("/invitations/{invitation_id:id}/revoke")
 def withdraw_invitation(
-    invitation_id: int, tenant: ApiTenant, session: WriteSessionDep
+    invitation_id: PathId, tenant: ApiTenant, session: WriteSessionDep
 ) -> InvitationOut:
     """Withdraw an invitation: its link stops working."""
     invitation = revoke_invitation(session=session, tenant=tenant, invitation_id=invitation_id)

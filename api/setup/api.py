@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from api.errors import error_responses
 from api.models import Code, Employee, Location
 from api.setup.codes import create_code, list_codes, move_code, replace_code, revoke_code
 from api.setup.employees import (
@@ -20,9 +21,12 @@ from api.web.deps import (
     SettingsDep,
     WriteSessionDep,
 )
+from api.web.ids import PathId
 from qr.codes import card_url
 
-router = APIRouter(prefix="/api/v1", tags=["set-up"])
+router = APIRouter(
+    prefix="/api/v1", tags=["set-up"], responses=error_responses(400, 401, 403, 404, 409, 422, 503)
+)
 
 
 def location_out(location: Location) -> LocationOut:
@@ -64,7 +68,7 @@ def create_location(
 
 @router.put("/locations/{location_id:id}")
 def update_location(
-    location_id: int,
+    location_id: PathId,
     data: LocationIn,
     tenant: ApiTenant,
     session: WriteSessionDep,
@@ -99,7 +103,7 @@ def create_employee(
 
 @router.put("/employees/{employee_id:id}")
 def update_employee(
-    employee_id: int,
+    employee_id: PathId,
     data: EmployeeIn,
     tenant: ApiTenant,
     session: WriteSessionDep,
@@ -118,7 +122,7 @@ def update_employee(
 
 @router.post("/employees/{employee_id:id}/deactivate")
 def deactivate_employee(
-    employee_id: int, tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
+    employee_id: PathId, tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
 ) -> EmployeeOut:
     """Deactivate an employee and revoke their codes."""
     employee = set_employee_active(
@@ -149,9 +153,9 @@ def create_code_route(
     return code_out(code, runtime.settings.base_url)
 
 
-@router.put("/codes/{code_id:id}")
+@router.put("/codes/{code_id:id}", responses=error_responses(405))
 def move_code_route(
-    code_id: int, data: CodeIn, tenant: ApiTenant, session: WriteSessionDep, runtime: RuntimeDep
+    code_id: PathId, data: CodeIn, tenant: ApiTenant, session: WriteSessionDep, runtime: RuntimeDep
 ) -> CodeOut:
     """Point a code at another location or employee."""
     code = move_code(
@@ -166,7 +170,7 @@ def move_code_route(
 
 @router.post("/codes/{code_id:id}/revoke")
 def revoke_code_route(
-    code_id: int, tenant: ApiTenant, session: WriteSessionDep, runtime: RuntimeDep
+    code_id: PathId, tenant: ApiTenant, session: WriteSessionDep, runtime: RuntimeDep
 ) -> CodeOut:
     """Revoke a code."""
     code = revoke_code(
@@ -177,7 +181,7 @@ def revoke_code_route(
 
 @router.post("/codes/{code_id:id}/replace", status_code=201)
 def replace_code_route(
-    code_id: int, tenant: ApiTenant, session: WriteSessionDep, runtime: RuntimeDep
+    code_id: PathId, tenant: ApiTenant, session: WriteSessionDep, runtime: RuntimeDep
 ) -> CodeOut:
     """Replace a lost badge: revoke this code and return the new one."""
     _, new = replace_code(

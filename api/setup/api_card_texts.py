@@ -2,11 +2,16 @@
 
 from fastapi import APIRouter
 
+from api.errors import error_responses
 from api.setup.card_texts import CardWording, all_wordings, save_wording
 from api.setup.schemas import CardTextsIn, CardTextsOut
 from api.web.deps import ApiTenant, CodeCacheDep, SessionDep, WriteSessionDep
 
-router = APIRouter(prefix="/api/v1/card-texts", tags=["set-up"])
+router = APIRouter(
+    prefix="/api/v1/card-texts",
+    tags=["set-up"],
+    responses=error_responses(400, 401, 403, 404, 422, 503),
+)
 
 
 def text_out(wording: CardWording) -> CardTextsOut:

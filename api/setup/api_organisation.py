@@ -5,14 +5,18 @@ from starlette.concurrency import run_in_threadpool
 
 from api.accounts.two_factor import set_two_factor_required
 from api.customer.codes import logo_url
-from api.errors import Unprocessable
+from api.errors import Unprocessable, error_responses
 from api.models import Organisation
 from api.setup.locations import require_owner
 from api.setup.profile import get_organisation, set_logo, update_profile
 from api.setup.schemas import OrganisationIn, OrganisationOut, ReviewLink, TwoFactorRuleIn
 from api.web.deps import ApiTenant, CodeCacheDep, SessionDep, WriteSessionDep
 
-router = APIRouter(prefix="/api/v1", tags=["set-up"])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["set-up"],
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422, 503),
+)
 
 
 def organisation_out(organisation: Organisation) -> OrganisationOut:

@@ -8,6 +8,7 @@ other scripts' digits.
 import re
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import BeforeValidator, Field
 from starlette.convertors import Convertor, register_url_convertor
 
@@ -64,3 +65,8 @@ def _check_id(value: object) -> object:
 # the rule is a 422, and so is a number outside it, 0 (which no row has) included, as the API has
 # always answered.
 RowId = Annotated[int, Field(ge=1, le=LARGEST_ID), BeforeValidator(_check_id)]
+
+# An id in a JSON route's path (`{card_id:id}`): the convertor applies the rule; this states it in
+# the OpenAPI document too. Zero fits the rule (and is the 404 of a missing row, as in a page's
+# path), so the document's range starts there.
+PathId = Annotated[int, Path(ge=0, le=LARGEST_ID)]

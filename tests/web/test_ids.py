@@ -17,7 +17,7 @@ from sqlmodel import Session
 from api.models import Card, Code, Location
 from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
-from api.web.ids import IdConvertor
+from api.web.ids import IdConvertor, PathId
 from tests.factories import World, make_card
 
 # Well-formed, but no row has them: past 32 bits too, up to the largest the rule lets through.
@@ -55,10 +55,10 @@ def test_every_id_in_a_path_uses_the_id_converter(app: FastAPI) -> None:
             if (
                 not isinstance(convertor, IdConvertor)
                 or parameter is None
-                or parameter.annotation is not int
+                or parameter.annotation not in (int, PathId)
             ):
                 wrong.append(f"{route.path} ({name})")
-    assert not wrong, f"Write these as `{{name:id}}` with the parameter typed int: {wrong}"
+    assert not wrong, f"Write these as `{{name:id}}`, typed int (PathId in the API): {wrong}"
 
 
 def page_text(response: Response) -> str:

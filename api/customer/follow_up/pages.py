@@ -19,7 +19,7 @@ from starlette.responses import Response
 from api.customer.follow_up.schemas import FollowUpOut, FollowUpReply
 from api.customer.follow_up.service import FollowUp, card_events_after, read_follow_up
 from api.customer.rendering import render_page
-from api.errors import NotFound
+from api.errors import NotFound, error_responses
 from api.i18n import set_page_language
 from api.inbox.wakeups import Wakeups
 from api.templating import templates
@@ -119,7 +119,7 @@ def render_state(request: Request, follow: FollowUp) -> str:
     return templates.get_template("customer/follow_up/_state.html").render(context).strip()
 
 
-@router.get("/api/v1/follow-up/{token}", tags=["public"])
+@router.get("/api/v1/follow-up/{token}", tags=["public"], responses=error_responses(404, 503))
 async def read_follow_up_json(token: str, engine: EngineDep) -> FollowUpOut:
     """Public, for whoever holds the token: the card's state and replies, nothing internal."""
     follow = await run_in_threadpool(read_follow_up, engine=engine, token=token)
