@@ -37,6 +37,7 @@ def test_the_api_matches_its_description(live_database_url: str, tmp_path: Path)
                 "--generation-deterministic",
                 "--no-color",
             ],
+            cwd=tmp_path,  # where it keeps its notes (.schemathesis/)
             capture_output=True,
             text=True,
             timeout=300,
