@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.customer.schemas import EMAIL
 from api.i18n import LANGUAGES as CARD_LANGUAGES
+from api.setup.card_placeholders import placeholder_problem
 from api.web.ids import RowId
 
 LOCATION_KINDS = ("counter", "table", "desk", "store", "room", "other")
@@ -85,6 +86,14 @@ class CardTextsIn(BaseModel):
     question: str = Field(default="", max_length=CARD_TEXT_LIMITS["question"])
     thanks: str = Field(default="", max_length=CARD_TEXT_LIMITS["thanks"])
     data_use: str = Field(default="", max_length=CARD_TEXT_LIMITS["data_use"])
+
+    @field_validator("question", "thanks", "data_use")
+    @classmethod
+    def check_placeholders(cls, value: str) -> str:
+        problem = placeholder_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class LocationOut(BaseModel):
