@@ -7,13 +7,23 @@ import sys
 
 from sqlmodel import Session, select
 
-from api.config import get_settings
+from api.config import Settings, get_settings
 from api.db import create_db_engine, migrate
 from api.errors import AppError
 from api.models import Organisation
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = command_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AppError as error:
+        print(f"tellus: {error.message}", file=sys.stderr)
+        return 1
+
+
+def command_parser() -> argparse.ArgumentParser:
+    """Every `tellus` command and its options."""
     parser = argparse.ArgumentParser(prog="tellus", description="Tellus QR comment cards")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -41,13 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         "reset-password", help="print a one-time link to choose a new password for an account"
     )
     reset.add_argument("email")
-
-    args = parser.parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except AppError as error:
-        print(f"tellus: {error.message}", file=sys.stderr)
-        return 1
+    return parser
 
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
@@ -56,14 +60,27 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
 
 
+def served_settings(args: argparse.Namespace) -> Settings:
+    """The settings `tellus serve` and `tellus demo` run the app with, in this process and in the
+    uvicorn process(es), which read them from the environment."""
+    settings = get_settings()
+    served: dict[str, str] = {}
+    if getattr(args, "no_worker", False):
+        served["TELLUS_WORKER_IN_PROCESS"] = "false"
+    if settings.environment == "development" and "base_url" not in settings.model_fields_set:
+        # Nobody chose the public address: it is this server's, or every link and QR code
+        # would send a phone to whatever else listens on the default port.
+        served["TELLUS_BASE_URL"] = f"http://localhost:{args.port}"
+    if served:
+        os.environ.update(served)
+        get_settings.cache_clear()
+    return get_settings()
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    if getattr(args, "no_worker", False):
-        # The app reads its settings from the environment in the uvicorn process(es).
-        os.environ["TELLUS_WORKER_IN_PROCESS"] = "false"
-        get_settings.cache_clear()
-    settings = get_settings()
+    settings = served_settings(args)
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -104,7 +121,7 @@ def run_worker(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from api.setup.demo import create_demo
 
-    settings = get_settings()
+    settings = served_settings(args)
     migrate(settings.database_url)
     with Session(create_db_engine(settings.database_url)) as session:
         demo = create_demo(session=session)
@@ -112,7 +129,7 @@ def run_demo(args: argparse.Namespace) -> int:
     for code in demo.codes:
         print(f"  card for {code.label:<14} {settings.base_url}/c/{code.token}")
     print(f"  printable QR:     {settings.base_url}/qr/{demo.codes[0].token}.svg")
-    print(f"\nManager inbox:  {settings.base_url}/login")
+    print(f"\nThe owner's account (inbox and set-up):  {settings.base_url}/login")
     print(f"  email:    {demo.email}")
     print(f"  password: {demo.password}   (new at every `tellus demo`)\n")
     if args.no_serve:

@@ -1,5 +1,6 @@
 """The `tellus` command, run as an operator runs it: a process with TELLUS_* in its environment."""
 
+import io
 import os
 import re
 import subprocess
@@ -8,13 +9,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import zxingcpp
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from api.accounts.service import authenticate
+from api.cli import command_parser, served_settings
+from api.config import Settings, get_settings
 from api.db import DatabaseNotMigrated, assert_migrated, create_db_engine
 from api.models import Membership, Organisation, Role, User
 from api.setup.api_keys.service import authenticate_api_key
+from tests.factories import World
+from tests.helpers import send_card
 
 CARD_URL = re.compile(r"http://[^\s/]+/c/[0-9A-HJKMNP-TV-Z]{8}\b")
 OWNER_PASSWORD = "a long owner password"
@@ -177,3 +186,49 @@ def test_create_owner_refuses_a_common_password(tellus: Tellus, engine: Engine) 
     assert "too common" in result.stderr
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(User)).one() == 0
+
+
+def test_demo_on_another_port_puts_that_port_in_every_address_and_names_its_owner(
+    tellus: Tellus,
+) -> None:
+    del tellus.env["TELLUS_BASE_URL"]  # nobody chose the public address
+
+    output = tellus.ok("demo", "--no-serve", "--port", "18100")
+    chosen = tellus.ok("demo", "--no-serve", "--port", "18100", TELLUS_BASE_URL="https://x.test")
+
+    assert "http://localhost:18100/c/" in output, output
+    assert "http://localhost:18100/login" in output
+    assert ":8000" not in output
+    assert "owner" in output.lower()
+    assert "manager inbox" not in output.lower()
+    assert "https://x.test/c/" in chosen, "an address someone set is kept"
+
+
+@pytest.fixture
+def development_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """An operator's shell without TELLUS_BASE_URL (or a .env), as `tellus demo` meets it."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("TELLUS_BASE_URL", "TELLUS_ENVIRONMENT", "TELLUS_WORKER_IN_PROCESS"):
+        monkeypatch.setenv(name, "")  # recorded, so the test's own changes are undone after it
+        monkeypatch.delenv(name)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("development_environment")
+def test_the_app_served_on_another_port_gives_that_port_in_its_qr_codes_and_links(
+    client: TestClient, settings: Settings, world: World
+) -> None:
+    served = served_settings(command_parser().parse_args(["demo", "--port", "18100"]))
+    settings.base_url = served.base_url  # what the served app reads from the environment
+
+    qr = client.get(f"/qr/{world.counter_code.token}.png")
+    thanks = send_card(client, world.counter_code.token, rating=2, comment="Cold")
+
+    assert served.base_url == "http://localhost:18100"
+    [barcode] = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.content)))
+    assert barcode.text == f"HTTP://LOCALHOST:18100/C/{world.counter_code.token}"
+    link = BeautifulSoup(thanks.text, "html.parser").select_one("a[data-follow-up]")
+    assert link is not None
+    assert str(link["href"]).startswith("http://localhost:18100/f/")

@@ -18,6 +18,7 @@ from httpx2 import Response
 from sqlmodel import Session, SQLModel, col, select
 
 from api.customer.follow_up.service import follow_up_hash
+from api.inbox.card_work import add_note
 from api.models import (
     AlertChannel,
     AlertDelivery,
@@ -55,6 +56,7 @@ MISSING_ID = 999999
 # Plain ASCII, nothing HTML or JSON would escape: a leak cannot hide behind an encoding.
 PRIVATE_COMMENT = "The espresso machine leaks; only its own managers may read this"
 PRIVATE_EMAIL = "private.customer@example.com"
+PRIVATE_NOTE = "Internal note: the table of this customer was given to a regular"
 # A browser's P-256 public key (any point on the curve will do for the walk).
 PUSH_P256DH = (
     "BFD4ZAEbOn3zxrL4tNuXX4-pSEUrZ-ay0wNs9Us5aijmdVu-q17LnQrkQBFIi0fPVU2B7z1Rcvo3eQMpChjN2d0"
@@ -351,13 +353,19 @@ FOLLOW_UP_TOKEN = new_secret(24)
 
 @pytest.fixture
 def world_card(session: Session, world: World) -> Card:
-    return make_card(
+    """The world's card, with an internal note: a leak of either anywhere fails the walk."""
+    card = make_card(
         session,
         code=world.counter_code,
         comment=PRIVATE_COMMENT,
         contact_email=PRIVATE_EMAIL,
         follow_up_hash=follow_up_hash(FOLLOW_UP_TOKEN),
     )
+    assert world.organisation.id is not None
+    assert card.id is not None
+    tenant = Tenant(organisation_id=world.organisation.id, role=Role.owner, user_id=world.owner.id)
+    add_note(session=session, tenant=tenant, card_id=card.id, body=PRIVATE_NOTE)
+    return card
 
 
 @pytest.fixture
@@ -572,7 +580,7 @@ def set_up_state(session: Session, world: World) -> tuple[object, ...]:
 
 
 def private_text(world: World) -> tuple[str, ...]:
-    return (PRIVATE_COMMENT, PRIVATE_EMAIL, world.owner_email)
+    return (PRIVATE_COMMENT, PRIVATE_EMAIL, PRIVATE_NOTE, world.owner_email)
 
 
 def card_form(client: TestClient, url: str) -> dict[str, str]:

@@ -1,16 +1,21 @@
-"""What an alert says, in its reader's language: where, who, how long ago, the comment, a link."""
+"""What an alert says, in its reader's language: where, who, when, the comment, a link.
+
+"When" is the organisation's wall clock, written the reader's way: an email read an hour after
+it left must not say "2 minutes ago".
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_timedelta
+from babel.dates import format_date
 from sqlmodel import Session, col, select
 
 from api.config import Settings
 from api.i18n import ENGLISH, Language, find_language
 from api.models import AlertDelivery, AlertKind, Card, Employee, Location, Organisation
+from api.templating import customer_time
 
 
 @dataclass(frozen=True)
@@ -64,12 +69,10 @@ def babel_locale(language: Language) -> Locale:
     return Locale.parse(language.tag.replace("-", "_"))
 
 
-def describe_card(facts: CardFacts, *, language: Language, now: datetime) -> list[str]:
+def describe_card(facts: CardFacts, *, language: Language, time_zone: str) -> list[str]:
     """The lines that say what a card is and where to find it."""
     _ = language.gettext
-    ago = format_timedelta(
-        facts.card.created_at - now, add_direction=True, locale=babel_locale(language)
-    )
+    when = customer_time(facts.card.created_at, time_zone, language.tag)
     lines = [
         _("Rating: %(rating)s of 5") % {"rating": facts.card.rating},
         _("Where: %(place)s") % {"place": facts.place},
@@ -77,7 +80,7 @@ def describe_card(facts: CardFacts, *, language: Language, now: datetime) -> lis
     if facts.employee:
         lines.append(_("Who helped: %(employee)s") % {"employee": facts.employee})
     lines += [
-        _("When: %(ago)s") % {"ago": ago},
+        _("When: %(time)s") % {"time": when},
         _("Comment: %(comment)s") % {"comment": facts.card.comment or _("(no comment)")},
         _("Open the card: %(url)s") % {"url": facts.url},
     ]
@@ -87,7 +90,7 @@ def describe_card(facts: CardFacts, *, language: Language, now: datetime) -> lis
 def alert_text(
     *, session: Session, delivery: AlertDelivery, settings: Settings, now: datetime
 ) -> AlertText:
-    """The subject and body of a card alert, an escalation or a digest."""
+    """The subject and body of a card alert, an escalation or a digest (the same at any `now`)."""
     language = language_for(delivery.language)
     _ = language.gettext
     organisation = session.get(Organisation, delivery.organisation_id)
@@ -97,7 +100,6 @@ def alert_text(
             session=session,
             delivery=delivery,
             settings=settings,
-            now=now,
             language=language,
             organisation=organisation,
         )
@@ -114,7 +116,8 @@ def alert_text(
         subject = _("Negative card at %(place)s") % {"place": facts.place}
     else:
         subject = _("New card at %(place)s") % {"place": facts.place}
-    body = "\n".join([organisation.name, "", *describe_card(facts, language=language, now=now)])
+    lines = describe_card(facts, language=language, time_zone=organisation.time_zone)
+    body = "\n".join([organisation.name, "", *lines])
     return AlertText(subject=subject, body=body, cards=[facts])
 
 
@@ -123,7 +126,6 @@ def _digest_text(
     session: Session,
     delivery: AlertDelivery,
     settings: Settings,
-    now: datetime,
     language: Language,
     organisation: Organisation,
 ) -> AlertText:
@@ -139,5 +141,5 @@ def _digest_text(
     }
     lines = [organisation.name, _("Positive cards: %(count)s") % {"count": len(facts)}]
     for item in facts:
-        lines += ["", *describe_card(item, language=language, now=now)]
+        lines += ["", *describe_card(item, language=language, time_zone=organisation.time_zone)]
     return AlertText(subject=subject, body="\n".join(lines), cards=facts)

@@ -18,11 +18,15 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from api.config import Settings
 from api.db import writer
-from api.models import AlertDelivery, DeliveryStatus, utcnow
+from api.models import AlertChannel, AlertDelivery, Card, CardStatus, DeliveryStatus, utcnow
 from api.tenancy import Tenant, get_scoped, scoped
 
 Clock = Callable[[], datetime]
 ERROR_MAX = 500
+# A person reads these: once the card is handled, its alert would only interrupt them. A
+# webhook's system may want every event, so a webhook always delivers.
+READ_BY_A_PERSON = (AlertChannel.email, AlertChannel.push)
+HANDLED = (CardStatus.acknowledged, CardStatus.resolved, CardStatus.dismissed)
 
 
 def claim_due(
@@ -81,6 +85,20 @@ def mark_sent(*, engine: Engine, delivery: AlertDelivery, now: datetime) -> None
     _finish(
         engine, delivery, status=DeliveryStatus.sent, sent_at=now, attempts=delivery.attempts + 1
     )
+
+
+def is_no_longer_news(*, engine: Engine, delivery: AlertDelivery) -> bool:
+    """Whether this is a person's alert about a card handled since the alert was queued."""
+    if delivery.channel not in READ_BY_A_PERSON or delivery.card_id is None:
+        return False
+    with Session(engine) as session:
+        status = session.exec(select(Card.status).where(Card.id == delivery.card_id)).first()
+    return status in HANDLED
+
+
+def mark_dropped(*, engine: Engine, delivery: AlertDelivery) -> None:
+    """Record a delivery as not sent on purpose (only while this worker's claim holds it)."""
+    _finish(engine, delivery, status=DeliveryStatus.dropped)
 
 
 def mark_failed(

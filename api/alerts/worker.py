@@ -15,7 +15,13 @@ from api.alerts.channels.delivery import Channels, Deliverer, DeliveryContext, D
 from api.alerts.channels.email import deliver_email
 from api.alerts.channels.push import deliver_push
 from api.alerts.channels.webhook import deliver_webhook
-from api.alerts.outbox import claim_due, mark_failed, mark_sent
+from api.alerts.outbox import (
+    claim_due,
+    is_no_longer_news,
+    mark_dropped,
+    mark_failed,
+    mark_sent,
+)
 from api.alerts.schedule import schedule_digests, schedule_escalations
 from api.app_settings import load_secret_key
 from api.config import Settings
@@ -67,6 +73,9 @@ class Worker:
         return len(claimed)
 
     def send(self, delivery: AlertDelivery) -> None:
+        if is_no_longer_news(engine=self.engine, delivery=delivery):
+            mark_dropped(engine=self.engine, delivery=delivery)
+            return
         context = DeliveryContext(
             engine=self.engine, settings=self.settings, secret_key=self.secret_key, now=self.clock()
         )

@@ -47,9 +47,12 @@ class CodeContext:
     wordings: tuple[CardWording, ...] = ()
 
     def wording(self, language: str) -> CardWording:
-        """The texts the owner wrote for this language; blank fields keep the built-in text."""
+        """The texts the owner wrote for this language, {name} filled in with the code's
+        employee or place; blank fields keep the built-in text."""
         found = next((item for item in self.wordings if item.language == language), None)
-        return found or CardWording(language)
+        if found is None:
+            return CardWording(language)
+        return found.for_name(self.employee_name or self.location_name or self.organisation_name)
 
     def staff_member(self, employee_id: int) -> StaffMember | None:
         return next((member for member in self.staff if member.id == employee_id), None)

@@ -14,7 +14,9 @@ from api.inbox.card_work import list_assignees, list_notes, list_tags
 from api.inbox.replies.reply_templates import find_template, list_templates
 from api.inbox.replies.service import list_replies
 from api.inbox.service import get_card
+from api.mail import server_for
 from api.templating import templates
+from api.web.deps import get_runtime
 
 
 def reply_section(
@@ -53,6 +55,8 @@ def render_card_page(
     """The card page; a refused form shows it again with its error and the words typed."""
     tenant = manager.tenant
     card = get_card(session=session, tenant=tenant, card_id=card_id)
+    settings = get_runtime(request).settings
+    server = server_for(session=session, organisation_id=tenant.organisation_id, settings=settings)
     context: dict[str, Any] = {
         "manager": manager,
         "card": card,
@@ -63,6 +67,8 @@ def render_card_page(
         "error": error,
         "form": form or {},
         "reply": reply if reply is not None else reply_section(session, manager, card_id),
+        # The reply form says what becomes of the next reply: emailed only through a server.
+        "can_email": server is not None,
     }
     if status_code is None:
         status_code = 422 if error else 200

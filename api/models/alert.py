@@ -29,6 +29,8 @@ class DeliveryStatus(StrEnum):
     pending = "pending"
     sent = "sent"
     parked = "parked"
+    # An email or push about a card someone handled before it left: no longer news, not sent.
+    dropped = "dropped"
 
 
 class AlertDelivery(SQLModel, table=True):

@@ -1,15 +1,16 @@
 """An organisation's own wording of the card per language: question, thank-you, data use."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.errors import NotFound
 from api.i18n import LANGUAGES
-from api.models import CardText
+from api.models import CardText, Employee, Location, Organisation
+from api.setup.card_placeholders import fill_in_name
 from api.setup.locations import require_owner
-from api.tenancy import Tenant
+from api.tenancy import Tenant, scoped
 
 if TYPE_CHECKING:
     # Only a type here: the cache's contexts (api.customer.codes) hold these texts.
@@ -26,6 +27,11 @@ class CardWording:
     question: str = ""
     thanks: str = ""
     data_use: str = ""
+
+    def for_name(self, name: str) -> "CardWording":
+        """These texts with {name} filled in: the card's employee, or its place."""
+        filled = {field: fill_in_name(getattr(self, field), name) for field in FIELDS}
+        return replace(self, **filled)
 
 
 def language_tag(language: str) -> str:
@@ -74,3 +80,15 @@ def save_wording(
     session.commit()
     code_cache.invalidate_organisation(tenant.organisation_id)
     return CardWording(tag, **texts)
+
+
+def example_names(*, session: Session, tenant: Tenant) -> list[str]:
+    """What {name} becomes on the organisation's cards, for a preview: its first employee's
+    name and its first location's (the organisation's own when it has neither)."""
+    employee = session.exec(
+        scoped(tenant, Employee).where(col(Employee.active)).order_by(col(Employee.id))
+    ).first()
+    location = session.exec(scoped(tenant, Location).order_by(col(Location.id))).first()
+    names = [employee.display_name] if employee else []
+    names += [location.name] if location else []
+    return names or [session.get_one(Organisation, tenant.organisation_id).name]

@@ -27,7 +27,7 @@ class Demo:
 
 
 def create_demo(*, session: Session) -> Demo:
-    """Create the demo organisation once; every call gives the manager a new random password."""
+    """Create the demo organisation once; every call gives its owner a new random password."""
     password = new_secret(12)
     organisation = session.exec(select(Organisation).where(Organisation.slug == DEMO_SLUG)).first()
     if organisation is None:
@@ -54,7 +54,7 @@ def _build(*, session: Session, password: str) -> Organisation:
     )
     assert organisation.slug == DEMO_SLUG
     user = create_user(
-        session=session, email=DEMO_EMAIL, password=password, display_name="Demo manager"
+        session=session, email=DEMO_EMAIL, password=password, display_name="Demo owner"
     )
     owner = add_owner(session=session, organisation=organisation, user=user)
     counter, terrace, table = (

@@ -9,7 +9,14 @@ from starlette.responses import Response
 from api.accounts.service import SignedIn
 from api.errors import NotFound, Unprocessable
 from api.i18n import LANGUAGES
-from api.setup.card_texts import FIELDS, CardWording, all_wordings, save_wording
+from api.setup.card_placeholders import fill_in_name
+from api.setup.card_texts import (
+    FIELDS,
+    CardWording,
+    all_wordings,
+    example_names,
+    save_wording,
+)
 from api.setup.schemas import CARD_TEXT_LIMITS, CardTextsIn
 from api.web.deps import (
     OWNER_ONLY,
@@ -29,6 +36,9 @@ def texts_context(request: Request, manager: SignedIn, session: Session) -> dict
     return {
         "wordings": [(LANGUAGES[item.language.lower()].name, item) for item in wordings],
         "limits": CARD_TEXT_LIMITS,
+        # Each form's preview: its texts as the organisation's cards would show them.
+        "examples": example_names(session=session, tenant=manager.tenant),
+        "fill_in_name": fill_in_name,
     }
 
 
@@ -48,9 +58,14 @@ async def update_card_texts(
     session: WriteSessionDep,
     code_cache: CodeCacheDep,
 ) -> Response:
-    """Save one language's texts; the cards show them within the code cache's few seconds."""
+    """Save one language's texts (the cards show them within the code cache's few seconds), or
+    with action=preview, show them as the cards would without saving."""
     values = await read_form(request)
     language = str(values.get("language", ""))
+
+    def preview() -> Response:
+        CardTextsIn.model_validate({field: values.get(field) or "" for field in FIELDS})
+        return TEXTS.render(request, manager, session, values=values, form=language)
 
     def save() -> str:
         texts = CardTextsIn.model_validate({field: values.get(field) or "" for field in FIELDS})
@@ -65,4 +80,5 @@ async def update_card_texts(
             raise Unprocessable("Pick a language.") from None
         return f"/admin/card-texts#lang-{saved.language}"
 
-    return submit_form(TEXTS, request, manager, session, save, values=values, form=language)
+    action = preview if values.get("action") == "preview" else save
+    return submit_form(TEXTS, request, manager, session, action, values=values, form=language)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.customer.schemas import EMAIL
 from api.i18n import LANGUAGES as CARD_LANGUAGES
+from api.setup.card_placeholders import placeholder_problem
 from api.text import ManagerText
 from api.web.ids import RowId
 
@@ -86,6 +87,14 @@ class CardTextsIn(BaseModel):
     question: ManagerText = Field(default="", max_length=CARD_TEXT_LIMITS["question"])
     thanks: ManagerText = Field(default="", max_length=CARD_TEXT_LIMITS["thanks"])
     data_use: ManagerText = Field(default="", max_length=CARD_TEXT_LIMITS["data_use"])
+
+    @field_validator("question", "thanks", "data_use")
+    @classmethod
+    def check_placeholders(cls, value: str) -> str:
+        problem = placeholder_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class LocationOut(BaseModel):

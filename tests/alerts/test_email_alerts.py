@@ -102,7 +102,8 @@ def test_an_employee_and_the_time_are_named_in_the_managers_language(
     message = mail.inbox.wait_for(1)[0]
     body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Maya" in body
-    assert "hace 3 minutos" in body
+    assert "Cuándo: " in body
+    assert "hace 3 minutos" not in body, "the time is when the card came, not how long ago"
     assert "Nadie vino" in body
 
 

@@ -49,7 +49,7 @@ def test_card_from_a_phone_reaches_the_inbox_and_is_resolved(
     expect(manager.get_by_role("heading", level=1)).to_have_text("Rating 4/5")
     expect(manager.locator(".detail-head .row-meta")).to_contain_text("Counter · Maya")
     manager.get_by_role("button", name="Mark resolved").click()
-    expect(manager.locator(".actions")).to_contain_text("Resolved")
+    expect(manager.locator(".steps .step-resolved")).to_contain_text("Resolved")
     expect(manager.locator(".detail-head .badge")).to_have_text("resolved")
     expect(manager.get_by_role("button", name="Mark resolved")).to_have_count(0)
 

@@ -13,7 +13,11 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from api.models import CardStatus, utcnow
+from api.customer.follow_up.service import follow_up_hash
+from api.inbox.card_work import add_note
+from api.inbox.replies.service import add_reply
+from api.models import CardStatus, Role, utcnow
+from api.tenancy import Tenant
 from tests.browser.conftest import DESKTOP, PHONE, ROOT, BrowserProblems, LiveServer, NewContext
 from tests.browser.helpers import fill_in_sign_in, sign_in
 from tests.factories import World, make_card, make_world
@@ -202,3 +206,41 @@ def test_the_api_docs_render_from_this_origin_under_the_csp(
     screenshots.take(page, "api-docs-desktop")
     assert not other_origins, other_origins
     assert not browser_problems.messages, browser_problems.messages
+
+
+def test_words_without_spaces_wrap_wherever_a_customers_text_shows(
+    live_db: Session, new_context: NewContext, browser_problems: BrowserProblems
+) -> None:
+    """One comment of 3,990 characters without a space, a long address and a long link."""
+    world = make_world(live_db, name="Harbour Café")
+    email = "a" * 70 + "@" + "b" * 70 + ".example.com"
+    link = "https://example.com/" + "x" * 300
+    token = "L" * 32
+    card = make_card(
+        live_db,
+        code=world.counter_code,
+        rating=1,
+        comment="W" * 3990,
+        contact_name="N" * 120,
+        contact_email=email,
+        wants_reply=True,
+        follow_up_hash=follow_up_hash(token),
+    )
+    assert world.organisation.id is not None
+    tenant = Tenant(organisation_id=world.organisation.id, role=Role.owner, user_id=world.owner.id)
+    add_reply(session=live_db, tenant=tenant, card_id=card.id, body=f"Read this: {link}")
+    add_note(session=live_db, tenant=tenant, card_id=card.id, body=link)
+
+    too_wide = []
+    for options in (PHONE, DESKTOP):
+        width = options["viewport"]["width"]
+        page = new_context(**options).new_page()
+        sign_in(page, world.owner_email, world.password)
+        for path in ("/inbox", f"/inbox/{card.id}", f"/f/{token}"):
+            page.goto(path)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            if wide > width:
+                too_wide.append(f"{path} is {wide} px wide at {width}")
+
+    assert too_wide == []
+    assert browser_problems.messages == []

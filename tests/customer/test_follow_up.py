@@ -5,11 +5,13 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from api.inbox.card_work import add_note
 from api.inbox.replies.service import add_reply
 from api.inbox.service import set_status
-from api.models import Card, Role
+from api.models import Card, Event, Role
 from api.tenancy import Tenant
 from tests.factories import World, make_card, reread
 from tests.helpers import card_form, csrf_token, send_card
@@ -17,6 +19,8 @@ from tests.sse import is_event, open_stream, read_until
 
 LINK = re.compile(r"^http://testserver/f/([A-Za-z0-9_-]{32})$")
 SECRET_COMMENT = "The manager on duty was rude to my mother"
+# Plain ASCII, nothing HTML or JSON would escape: a leak cannot hide behind an encoding.
+INTERNAL_NOTE = "Internal only: the guest was banned in March"
 
 
 def follow_up_link(html: str) -> str:
@@ -184,3 +188,30 @@ def test_the_stream_sends_this_cards_state_and_no_other(
     with open_stream(client, stream_url, last_event_id=resolved.id) as stream:
         seen = read_until(stream, is_event("ready"))
         assert [message.event for message in seen] == ["ready"]
+
+
+def test_an_internal_note_never_reaches_the_page_its_stream_or_its_json(
+    client: TestClient, session: Session, world: World
+) -> None:
+    path = send_secret_card(client, world)
+    card = newest_card(session)
+    add_reply(session=session, tenant=owner(world), card_id=card.id, body="We are on it")
+    add_note(session=session, tenant=owner(world), card_id=card.id, body=INTERNAL_NOTE)
+    page = client.get(path)
+    stream_url = str(
+        BeautifulSoup(page.text, "html.parser").select_one("[data-stream]")["data-stream"]
+    )
+    created = session.exec(select(func.min(Event.id)).where(Event.card_id == card.id)).one()
+
+    # From the card's first event, so the note's event is among those the stream answers.
+    with open_stream(client, stream_url, last_event_id=str(created)) as stream:
+        sent = read_until(stream, is_event("ready"))
+        add_note(session=session, tenant=owner(world), card_id=card.id, body=INTERNAL_NOTE + "!")
+        sent += read_until(stream, is_event("state"))
+    state = client.get(path.replace("/f/", "/api/v1/follow-up/"))
+
+    assert "We are on it" in page.text
+    assert "We are on it" in state.text
+    assert [message.event for message in sent].count("state") == 2
+    for shown in (page.text, state.text, *(message.data for message in sent)):
+        assert INTERNAL_NOTE not in shown

@@ -109,7 +109,9 @@ def test_resolve_records_who_and_when(
     token = csrf_token(manager_client, f"/inbox/{card.id}")
     manager_client.post(f"/inbox/{card.id}/resolve", data={"csrf_token": token})
     page = manager_client.get(f"/inbox/{card.id}")
-    assert "Resolved" in BeautifulSoup(page.text, "html.parser").select_one(".actions").text
+    shown = BeautifulSoup(page.text, "html.parser")
+    assert "Resolved" in shown.select_one(".steps .step-resolved").text
+    assert shown.select_one(".actions") is None, "a resolved card has nothing left to do"
     reread(session)
     stored = session.get(Card, card.id)
     assert (stored.status, stored.resolved_by_id) == ("resolved", world.owner.id)
@@ -200,7 +202,7 @@ def test_dismiss_closes_a_card_that_needs_nothing(
     stored = session.get(Card, card.id)
     assert (stored.status, stored.dismissed_by_id) == ("dismissed", world.owner.id)
     page = BeautifulSoup(manager_client.get(f"/inbox/{card.id}").text, "html.parser")
-    assert "Dismissed" in page.select_one(".actions").get_text()
+    assert "Dismissed" in page.select_one(".steps .step-dismissed").get_text()
 
 
 def test_the_buttons_follow_the_workflow(

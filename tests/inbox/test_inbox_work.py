@@ -145,6 +145,23 @@ def test_audit_trail_lists_every_change_with_who_and_when(
     assert all(t.get("datetime") for t in soup.select(".history time"))
 
 
+def test_the_trail_names_every_kind_of_event_in_words_and_resolved_shows_once(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    card = make_card(session, code=world.counter_code)
+    token = csrf_token(manager_client)
+    manager_client.post(f"/inbox/{card.id}/replies", data={"csrf_token": token, "body": "Sorry"})
+    manager_client.post(f"/inbox/{card.id}/resolve", data={"csrf_token": token})
+
+    trail = history(manager_client, card)
+    detail = page(manager_client, f"/inbox/{card.id}").select_one(".card-detail")
+
+    assert any(f"{world.owner_email} replied to the customer" in line for line in trail), trail
+    assert not any("card." in line for line in trail), "a raw event key is shown"
+    assert detail is not None
+    assert detail.get_text(" ").count("Resolved") == 1, detail.get_text(" ")
+
+
 def test_bulk_actions_change_every_selected_card(
     manager_client: TestClient, world: World, session: Session
 ) -> None:

@@ -102,6 +102,8 @@ def test_without_a_mail_server_the_reply_is_kept_and_the_manager_told(
 
     assert "We will call you tomorrow." in shown
     assert "Not emailed: no mail server is set up." in shown
+    assert "It is emailed" not in shown, "the form must not promise an email that cannot leave"
+    assert f"No mail server is set up: nothing is emailed to {CUSTOMER}." in shown
     [stored] = replies_of(session, card)
     assert stored.email_status == "no_server"
 
@@ -123,6 +125,8 @@ def test_a_reply_is_emailed_and_two_replies_share_one_thread(
     first, second = smtp_server.inbox.wait_for(2)
 
     assert f"Emailed to {CUSTOMER}." in shown
+    assert f"It is emailed to {CUSTOMER}" in shown
+    assert "No mail server" not in shown
     assert first["To"] == second["To"] == CUSTOMER
     assert "Harbour Café" in first["From"]
     assert first["Subject"] == second["Subject"]

@@ -4,6 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlmodel import Session
 
 from api.config import Settings
@@ -28,9 +29,13 @@ def text(client: TestClient, path: str) -> BeautifulSoup:
     return BeautifulSoup(client.get(path).text, "html.parser")
 
 
-def save_spanish(client: TestClient, **fields: str) -> int:
+def post_spanish(client: TestClient, **fields: str) -> Response:
     data = {"csrf_token": csrf_token(client, "/admin/card-texts"), "language": "es"} | fields
-    return client.post("/admin/card-texts", data=data).status_code
+    return client.post("/admin/card-texts", data=data)
+
+
+def save_spanish(client: TestClient, **fields: str) -> int:
+    return post_spanish(client, **fields).status_code
 
 
 def test_the_card_speaks_the_owners_words_in_that_language_only(
@@ -110,3 +115,61 @@ def test_the_api_lists_and_sets_the_texts(
     assert page.h1.get_text(strip=True) == "Alors, ce café ?"
     assert client.put("/api/v1/card-texts/xx", json={"question": "?"}).status_code == 404
     assert client.put("/api/v1/card-texts/fr", json={"thanks": "x" * 301}).status_code == 422
+
+
+def test_name_in_braces_is_each_cards_employee_or_place(
+    manager_client: TestClient, world: World
+) -> None:
+    question = "How was your visit with {name}?"
+    assert save_spanish(manager_client, question=question, thanks="Gracias, {name} lo leerá") == 303
+
+    badge = text(manager_client, f"/c/{world.maya_code.token}?lang=es")
+    counter = text(manager_client, f"/c/{world.counter_code.token}?lang=es")
+    form = card_form(manager_client, f"/c/{world.maya_code.token}?lang=es")
+    thanks = manager_client.post(f"/c/{world.maya_code.token}", data=form | {"rating": "5"})
+
+    assert badge.h1.get_text(strip=True) == "How was your visit with Maya?"
+    assert counter.h1.get_text(strip=True) == "How was your visit with Counter?"
+    assert "Gracias, Maya lo leerá" in BeautifulSoup(thanks.text, "html.parser").get_text()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How was {place}?", "How was {name?", "How was name}?", "How was {}?", "Hi {name!r}"],
+)
+def test_an_unknown_placeholder_or_a_lone_brace_is_refused_with_the_reason(
+    manager_client: TestClient, client: TestClient, session: Session, world: World, question: str
+) -> None:
+    refused = post_spanish(manager_client, question=question)
+    key, _ = create_api_key(session=session, organisation=world.organisation, name="script")
+    by_api = client.put(
+        "/api/v1/card-texts/es",
+        json={"question": question},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+
+    assert refused.status_code == 422
+    form = BeautifulSoup(refused.text, "html.parser").select_one("#lang-es")
+    assert form is not None
+    assert form.select_one("#question-es")["value"] == question
+    assert "{name}" in form.select_one(".field-error").get_text()
+    assert by_api.status_code == 422
+    assert "{name}" in by_api.text
+    card = text(manager_client, f"/c/{world.counter_code.token}?lang=es")
+    assert card.h1.get_text(strip=True) == "Counter: ¿qué tal fue su visita?", "nothing saved"
+
+
+def test_a_preview_shows_the_texts_with_the_organisations_names_before_saving(
+    manager_client: TestClient, world: World
+) -> None:
+    preview = post_spanish(manager_client, question="¿Qué tal con {name}?", action="preview")
+
+    assert preview.status_code == 200
+    form = BeautifulSoup(preview.text, "html.parser").select_one("#lang-es")
+    assert form is not None
+    assert form.select_one("#question-es")["value"] == "¿Qué tal con {name}?"
+    shown = form.select_one(".preview").get_text(" ", strip=True)
+    assert "¿Qué tal con Maya?" in shown  # the first employee
+    assert "¿Qué tal con Counter?" in shown  # the first location
+    card = text(manager_client, f"/c/{world.maya_code.token}?lang=es")
+    assert card.h1.get_text(strip=True) == "¿Qué tal le atendió Maya?", "nothing saved"

@@ -1,0 +1,105 @@
+"""An alert is about a card as it is when it leaves: a handled card is not news, and its time
+is the organisation's wall clock in the reader's language, not "7 minutes ago" frozen in."""
+
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from api.config import Settings
+from api.models import AlertPreference, Card, DeliveryStatus, Organisation
+from tests.alerts.helpers import Clock, deliveries, drain, make_worker
+from tests.alerts.receiver import Receiver
+from tests.alerts.test_push_alerts import add_device
+from tests.alerts.test_webhooks import add_webhook
+from tests.factories import World, reread
+from tests.helpers import csrf_token, send_card
+from tests.push import PushReceiver
+from tests.smtp import SmtpServer
+
+
+@pytest.mark.parametrize("step", ["acknowledge", "resolve", "dismiss"])
+def test_a_card_handled_before_its_alert_leaves_drops_its_email_and_push_not_its_webhook(
+    app: FastAPI,
+    manager_client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+    push_receiver: PushReceiver,
+    receiver: Receiver,
+    step: str,
+) -> None:
+    add_device(session, world, push_receiver, "phone")
+    add_webhook(manager_client, receiver.url)
+    send_card(manager_client, world.counter_code.token, rating=1, comment="Cold and late")
+    card_id = deliveries(session)[0].card_id
+    token = csrf_token(manager_client, f"/inbox/{card_id}")
+    manager_client.post(f"/inbox/{card_id}/{step}", data={"csrf_token": token})
+
+    drain(make_worker(app, settings, Clock()))
+
+    [hook] = receiver.wait_for(1)
+    assert hook.json()["card"]["comment"] == "Cold and late"
+    assert mail.messages == []
+    assert push_receiver.requests == []
+    outcome = {row.channel: row.status for row in deliveries(session)}
+    assert outcome == {
+        "email": DeliveryStatus.dropped,
+        "push": DeliveryStatus.dropped,
+        "webhook": DeliveryStatus.sent,
+    }
+
+
+def test_a_card_only_seen_is_still_alerted(
+    app: FastAPI,
+    manager_client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+) -> None:
+    send_card(manager_client, world.counter_code.token, rating=1, comment="Cold and late")
+    card_id = deliveries(session)[0].card_id
+    token = csrf_token(manager_client, f"/inbox/{card_id}")
+    manager_client.post(f"/inbox/{card_id}/seen", data={"csrf_token": token})
+
+    drain(make_worker(app, settings, Clock()))
+
+    assert len(mail.inbox.wait_for(1)) == 1
+    assert [row.status for row in deliveries(session)] == [DeliveryStatus.sent]
+
+
+def test_the_email_says_when_in_the_organisations_zone_and_the_readers_language(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+) -> None:
+    assert world.owner.id is not None
+    assert world.organisation.id is not None
+    organisation = session.get_one(Organisation, world.organisation.id)
+    organisation.time_zone = "Asia/Tokyo"
+    session.add(organisation)
+    session.add(
+        AlertPreference(
+            organisation_id=world.organisation.id, user_id=world.owner.id, language="de"
+        )
+    )
+    session.commit()
+    send_card(client, world.counter_code.token, rating=1, comment="Kalt")
+    clock = Clock()
+    clock.advance(minutes=7)  # the worker was slow: the time written must not say so
+
+    drain(make_worker(app, settings, clock))
+
+    body = mail.inbox.wait_for(1)[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    reread(session)
+    card = session.get_one(Card, deliveries(session)[0].card_id)
+    in_tokyo = card.created_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f"Wann: {in_tokyo:%d.%m.%Y %H:%M}" in body
+    assert "Minuten" not in body
