@@ -10,6 +10,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import formataddr, formatdate, make_msgid
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -27,6 +28,10 @@ SCHEMES: dict[str, tuple[Security, int]] = {
     "smtp+starttls": ("starttls", 587),
     "smtps": ("tls", 465),
 }
+
+
+# The default policy, except that a header stored raw (List-Unsubscribe) is sent as it is.
+MESSAGE_POLICY = default_policy.clone(refold_source="none")
 
 
 class MailError(Exception):
@@ -111,9 +116,11 @@ def build_message(
     in_reply_to: str | None = None,
     reply_to: str | None = None,
     headers: dict[str, str] | None = None,
+    unsubscribe_url: str | None = None,
 ) -> EmailMessage:
-    """A plain-text message (with an optional HTML part) ready for `send_message`."""
-    message = EmailMessage()
+    """A plain-text message (with an optional HTML part) ready for `send_message`;
+    `unsubscribe_url` adds one-click unsubscribe (RFC 2369 and 8058)."""
+    message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = server.from_address
     message["To"] = to
     message["Subject"] = subject
@@ -126,10 +133,21 @@ def build_message(
         message["Reply-To"] = reply_to
     for header, value in (headers or {}).items():
         message[header] = value
+    if unsubscribe_url:
+        message.set_raw("List-Unsubscribe", list_unsubscribe(unsubscribe_url))
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
     return message
+
+
+def list_unsubscribe(url: str) -> str:
+    """The header's value as providers read it: the URL in angle brackets, never RFC 2047-encoded
+    (which the default folding does to a word longer than a line), on a line of its own when
+    long. Stored raw, so that MESSAGE_POLICY leaves it as it is."""
+    value = f"<{url}>"
+    return value if len("List-Unsubscribe: ") + len(value) <= 78 else f"\n {value}"
 
 
 def connect(server: MailServer, context: ssl.SSLContext) -> smtplib.SMTP:
