@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.outbound.destinations import AllowedHosts, parse_allowed_hosts
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = ROOT / "var" / "tellus.db"
 
@@ -34,6 +36,10 @@ class Settings(BaseSettings):
     # kept in the database. The subject (mailto: or https:) tells push services whom to reach.
     vapid_private_key: str | None = None
     vapid_subject: str | None = None
+    # Hosts on the server's own network that organisations may use for webhooks, push and their
+    # own mail server, which the outbound guard otherwise refuses: "relay.internal,
+    # 127.0.0.1:8025" (hosts, or host:port; an IPv6 address in brackets when it has a port).
+    outbound_allow: str = ""
     # `tellus serve` delivers alerts itself; turn off when a separate `tellus worker` runs.
     worker_in_process: bool = True
     # The outbox: a delivery is retried with exponential backoff (from alert_retry_seconds, with
@@ -60,6 +66,15 @@ class Settings(BaseSettings):
             raise ValueError("TELLUS_VAPID_SUBJECT must be a mailto: or https:// URL")
         return value
 
+    @field_validator("outbound_allow")
+    @classmethod
+    def check_outbound_allow(cls, value: str) -> str:
+        try:
+            parse_allowed_hosts(value)
+        except ValueError as error:
+            raise ValueError(f"TELLUS_OUTBOUND_ALLOW: {error}") from None
+        return value
+
     @model_validator(mode="after")
     def require_secret_in_production(self) -> "Settings":
         if self.environment == "production":
@@ -72,6 +87,11 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def outbound_allowed(self) -> AllowedHosts:
+        """The hosts organisations may use although they are on the server's own network."""
+        return parse_allowed_hosts(self.outbound_allow)
 
     @property
     def origin(self) -> str:

@@ -1,14 +1,16 @@
 """Email through a real SMTP connection: the server to use, and messages that thread.
 
 The installation's server comes from TELLUS_SMTP_URL; an organisation may keep its own
-(see `server_for`). Sending is blocking (smtplib): call it from a worker thread or the outbox
-worker, never from the event loop.
+(see `server_for`), which is reached only through the outbound guard (api.outbound). Sending
+is blocking (smtplib): call it from a worker thread or the outbox worker, never from the event
+loop.
 """
 
 import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import formataddr, formatdate, make_msgid
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -16,6 +18,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from sqlmodel import Session
 
 from api.config import Settings, get_settings
+from api.i18n import N_
+from api.outbound.destinations import AllowedHosts, OutboundError, host_key, resolve_destination
+from api.outbound.smtp import CheckedSMTP, CheckedSMTPSSL
 
 Security = Literal["none", "starttls", "tls"]
 SCHEMES: dict[str, tuple[Security, int]] = {
@@ -23,6 +28,10 @@ SCHEMES: dict[str, tuple[Security, int]] = {
     "smtp+starttls": ("starttls", 587),
     "smtps": ("tls", 465),
 }
+
+
+# The default policy, except that a header stored raw (List-Unsubscribe) is sent as it is.
+MESSAGE_POLICY = default_policy.clone(refold_source="none")
 
 
 class MailError(Exception):
@@ -38,6 +47,9 @@ class MailServer:
     username: str = ""
     password: str = ""
     timeout: float = 10.0
+    # An organisation's own server is checked by the outbound guard at every connection, with
+    # the hosts the installation allows; None: the installation's own server, trusted.
+    allowed: AllowedHosts | None = None
 
     @classmethod
     def from_url(cls, url: str, *, default_from: str) -> "MailServer":
@@ -104,9 +116,11 @@ def build_message(
     in_reply_to: str | None = None,
     reply_to: str | None = None,
     headers: dict[str, str] | None = None,
+    unsubscribe_url: str | None = None,
 ) -> EmailMessage:
-    """A plain-text message (with an optional HTML part) ready for `send_message`."""
-    message = EmailMessage()
+    """A plain-text message (with an optional HTML part) ready for `send_message`;
+    `unsubscribe_url` adds one-click unsubscribe (RFC 2369 and 8058)."""
+    message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = server.from_address
     message["To"] = to
     message["Subject"] = subject
@@ -119,38 +133,66 @@ def build_message(
         message["Reply-To"] = reply_to
     for header, value in (headers or {}).items():
         message[header] = value
+    if unsubscribe_url:
+        message.set_raw("List-Unsubscribe", list_unsubscribe(unsubscribe_url))
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
     return message
 
 
+def list_unsubscribe(url: str) -> str:
+    """The header's value as providers read it: the URL in angle brackets, never RFC 2047-encoded
+    (which the default folding does to a word longer than a line), on a line of its own when
+    long. Stored raw, so that MESSAGE_POLICY leaves it as it is."""
+    value = f"<{url}>"
+    return value if len("List-Unsubscribe: ") + len(value) <= 78 else f"\n {value}"
+
+
+def connect(server: MailServer, context: ssl.SSLContext) -> smtplib.SMTP:
+    """An SMTP connection; an organisation's server only at an address the guard checked."""
+    name = host_key(server.host)
+    address = name
+    if server.allowed is not None:
+        address = resolve_destination(name, server.port, allowed=server.allowed).address
+    if server.security == "tls":
+        return CheckedSMTPSSL(
+            name, server.port, address=address, timeout=server.timeout, context=context
+        )
+    return CheckedSMTP(name, server.port, address=address, timeout=server.timeout)
+
+
 def send_message(server: MailServer, message: EmailMessage) -> None:
-    """Hand the message to the server; raises MailError with a reason a person can act on."""
+    """Hand the message to the server; raises MailError with a reason a person can act on, in
+    general terms (never what the server said)."""
     context = ssl.create_default_context()
     try:
-        if server.security == "tls":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                server.host, server.port, timeout=server.timeout, context=context
-            )
-        else:
-            smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
-        with smtp:
+        with connect(server, context) as smtp:
             if server.security == "starttls":
                 smtp.starttls(context=context)
             if server.username:
                 smtp.login(server.username, server.password)
             smtp.send_message(message)
+    except OutboundError as error:
+        raise MailError(error.message) from error
     except smtplib.SMTPAuthenticationError as error:
-        raise MailError("The mail server refused the user name or password.") from error
+        raise MailError(N_("The mail server refused the user name or password.")) from error
     except smtplib.SMTPRecipientsRefused as error:
-        raise MailError("The mail server refused the recipient's address.") from error
+        raise MailError(N_("The mail server refused the recipient's address.")) from error
+    except smtplib.SMTPServerDisconnected as error:
+        # smtplib turns a timeout while it waits for an answer into a disconnection.
+        if isinstance(error.__context__, TimeoutError):
+            raise MailError(N_("The mail server did not answer in time.")) from error
+        raise MailError(N_("The mail server closed the connection.")) from error
     except smtplib.SMTPException as error:
-        raise MailError(f"The mail server refused the message: {error}") from error
-    except (OSError, TimeoutError) as error:
-        raise MailError(
-            f"Could not reach the mail server at {server.host}:{server.port} ({error})."
-        ) from error
+        raise MailError(N_("The mail server refused the message.")) from error
+    except TimeoutError as error:
+        raise MailError(N_("The mail server did not answer in time.")) from error
+    except ssl.SSLError as error:
+        raise MailError(N_("No secure connection could be made to the mail server.")) from error
+    except OSError as error:
+        raise MailError(N_("Could not reach the mail server.")) from error
 
 
 def send_account_message(*, settings: Settings, to: str, subject: str, text: str) -> bool:

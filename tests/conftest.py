@@ -25,6 +25,7 @@ from tests.factories import World, make_world
 from tests.helpers import log_in
 from tests.push import PushReceiver
 from tests.smtp import SmtpServer
+from tests.sockets import Listener
 
 # argon2id at its cheapest (one pass over 8 KiB): a user made in a test's set-up costs microseconds
 # instead of a quarter of a second. The tests of hashing itself use production_password_hashing.
@@ -176,6 +177,14 @@ def push_receiver() -> Iterator[PushReceiver]:
 
 
 @pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A port on 127.0.0.1 where the server must never connect; `.reached()` says if it did."""
+    port = Listener()
+    yield port
+    port.close()
+
+
+@pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(
         environment="test",
@@ -183,6 +192,9 @@ def settings(database_url: str) -> Settings:
         base_url="http://testserver",
         code_cache_seconds=0,
         smtp_url=None,
+        # The tests' receivers (SMTP, push, webhooks) listen on 127.0.0.1, which the outbound
+        # guard refuses unless the installation allows it, as an operator allows a local relay.
+        outbound_allow="127.0.0.1",
         # Tests drive the alert worker themselves (api.alerts.worker.Worker.run_once).
         worker_in_process=False,
         _env_file=None,  # type: ignore[call-arg]

@@ -43,6 +43,8 @@ class PushReceiver:
         self.requests: list[PushRequest] = []
         # Statuses for the next POSTs, in order; then 201 Created, as a push service answers.
         self.answers: deque[int] = deque()
+        # Set, every POST is answered 307 Temporary Redirect to this URL.
+        self.redirect_to: str | None = None
         self._arrived = threading.Condition()
         receiver = self
 
@@ -54,7 +56,11 @@ class PushReceiver:
                     receiver.requests.append(PushRequest(self.path, headers, body))
                     status = receiver.answers.popleft() if receiver.answers else 201
                     receiver._arrived.notify_all()
+                if receiver.redirect_to:
+                    status = 307
                 self.send_response(status)
+                if receiver.redirect_to:
+                    self.send_header("Location", receiver.redirect_to)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

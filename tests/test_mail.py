@@ -71,11 +71,11 @@ def test_message_arrives_with_its_threading_headers(smtp_server: SmtpServer) -> 
     assert "coffee machine" in received.get_content()
 
 
-def test_an_unreachable_server_says_where() -> None:
+def test_an_unreachable_server_says_so() -> None:
     with refused_port() as port:
         server = MailServer(host="127.0.0.1", port=port, security="none", from_address="a@b.c")
         message = build_message(server=server, to="x@example.org", subject="s", text="t")
-        with pytest.raises(MailError, match=r"Could not reach the mail server at 127\.0\.0\.1"):
+        with pytest.raises(MailError, match=r"^Could not reach the mail server\.$"):
             send_message(server, message)
 
 

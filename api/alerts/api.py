@@ -25,7 +25,7 @@ from api.alerts.service import (
 from api.errors import error_responses
 from api.models import AlertDelivery, Webhook, WebhookStyle
 from api.setup.locations import require_owner
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
+from api.web.deps import ApiTenant, SessionDep, SettingsDep, WriteSessionDep
 from api.web.ids import PathId
 
 router = APIRouter(
@@ -107,11 +107,17 @@ def read_webhooks(tenant: ApiTenant, session: SessionDep) -> list[WebhookOut]:
 
 @router.post("/webhooks", status_code=201)
 def create_webhook(
-    data: WebhookIn, tenant: ApiTenant, session: WriteSessionDep, response: Response
+    data: WebhookIn,
+    tenant: ApiTenant,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    response: Response,
 ) -> WebhookOut:
-    """Add a webhook; the answer carries its signing secret, this once."""
+    """Add a webhook (a 422 when its address is on a private network); the answer carries its
+    signing secret, this once."""
     response.headers["Cache-Control"] = "no-store"
-    return webhook_out(add_webhook(session=session, tenant=tenant, data=data), with_secret=True)
+    webhook = add_webhook(session=session, tenant=tenant, data=data, settings=settings)
+    return webhook_out(webhook, with_secret=True)
 
 
 @router.delete("/webhooks/{webhook_id:id}", status_code=204)
@@ -122,7 +128,9 @@ def remove_webhook(webhook_id: PathId, tenant: ApiTenant, session: WriteSessionD
 
 
 @router.post("/webhooks/{webhook_id:id}/test")
-def test_webhook(webhook_id: PathId, tenant: ApiTenant, session: SessionDep) -> WebhookTestOut:
-    """POST a signed test message now and say whether it arrived."""
-    error = send_test(session=session, tenant=tenant, webhook_id=webhook_id)
-    return WebhookTestOut(arrived=error is None, error=error)
+def test_webhook(
+    webhook_id: PathId, tenant: ApiTenant, session: SessionDep, settings: SettingsDep
+) -> WebhookTestOut:
+    """POST a signed test message now and say, in general terms, whether it arrived."""
+    error = send_test(session=session, tenant=tenant, webhook_id=webhook_id, settings=settings)
+    return WebhookTestOut(arrived=error is None, error=error.message if error else None)

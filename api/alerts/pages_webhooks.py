@@ -4,12 +4,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
 from api.alerts.schemas import WebhookIn
 from api.alerts.service import add_webhook, delete_webhook, list_webhooks, send_test
-from api.i18n import LANGUAGES
+from api.i18n import LANGUAGES, page_language
 from api.models import WebhookStyle
 from api.setup.locations import list_locations
 from api.web.deps import (
@@ -17,6 +18,7 @@ from api.web.deps import (
     CsrfCheckedManager,
     CurrentManager,
     SessionDep,
+    SettingsDep,
     WriteSessionDep,
 )
 from api.web.forms import FormPage, read_form, submit_form
@@ -45,7 +47,9 @@ def webhooks(request: Request, manager: CurrentManager, session: SessionDep) -> 
 
 
 @router.post("")
-async def add(request: Request, manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
+async def add(
+    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep, settings: SettingsDep
+) -> Response:
     """Add a webhook and show its signing secret this once (never cached)."""
     values = await read_form(request)
 
@@ -55,23 +59,31 @@ async def add(request: Request, manager: CsrfCheckedManager, session: WriteSessi
             "all_cards": "all_cards" in values,
         }
         data = WebhookIn.model_validate(values | choices)
-        webhook = add_webhook(session=session, tenant=manager.tenant, data=data)
+        webhook = add_webhook(session=session, tenant=manager.tenant, data=data, settings=settings)
         response = WEBHOOKS.render(request, manager, session, new_webhook=webhook)
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    return submit_form(
-        WEBHOOKS, request, manager, session, save, values=values, error_field="location_id"
+    # In a worker thread: saving looks the address's name up, which may take a moment.
+    return await run_in_threadpool(
+        submit_form, WEBHOOKS, request, manager, session, save, values=values, error_field="url"
     )
 
 
 @router.post("/{webhook_id:id}/test")
 def test(
-    webhook_id: int, request: Request, manager: CsrfCheckedManager, session: SessionDep
+    webhook_id: int,
+    request: Request,
+    manager: CsrfCheckedManager,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
-    """Send a signed test message now and say whether it arrived."""
-    error = send_test(session=session, tenant=manager.tenant, webhook_id=webhook_id)
-    return WEBHOOKS.render(request, manager, session, tested=webhook_id, test_error=error)
+    """Send a signed test message now and say, in general terms, whether it arrived."""
+    error = send_test(
+        session=session, tenant=manager.tenant, webhook_id=webhook_id, settings=settings
+    )
+    shown = error.in_language(page_language(request)) if error else None
+    return WEBHOOKS.render(request, manager, session, tested=webhook_id, test_error=shown)
 
 
 @router.post("/{webhook_id:id}/delete")

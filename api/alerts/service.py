@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, delete, select
 
-from api.alerts.channels.delivery import DeliveryError
 from api.alerts.channels.webhook import post_webhook
 from api.alerts.routing import Recipient, members
 from api.alerts.schedule import alert_settings
 from api.alerts.schemas import AlertSettingsIn, DutyIn, PreferenceIn, WebhookIn
+from api.config import Settings
 from api.errors import NotFound
 from api.models import (
     AlertPreference,
@@ -18,6 +18,7 @@ from api.models import (
     LocationDuty,
     Webhook,
 )
+from api.outbound.destinations import OutboundError, check_url
 from api.security import new_secret
 from api.setup.locations import require_owner
 from api.tenancy import Tenant, get_scoped, scoped
@@ -99,9 +100,14 @@ def list_webhooks(*, session: Session, tenant: Tenant) -> list[Webhook]:
     return list(session.exec(scoped(tenant, Webhook).order_by(col(Webhook.id))).all())
 
 
-def add_webhook(*, session: Session, tenant: Tenant, data: WebhookIn) -> Webhook:
-    """A new webhook with a new signing secret (the caller shows it once)."""
+def add_webhook(
+    *, session: Session, tenant: Tenant, data: WebhookIn, settings: Settings
+) -> Webhook:
+    """A new webhook with a new signing secret (the caller shows it once); refused when its
+    address leads to the server's own network. Blocking (it looks the name up)."""
     require_owner(tenant)
+    # Before the first query: on SQLite a writer's lock would be held through the lookup.
+    check_url(data.url, allowed=settings.outbound_allowed)
     if data.location_id is not None:
         get_scoped(session, tenant, Location, data.location_id)
     webhook = Webhook(
@@ -121,8 +127,10 @@ def delete_webhook(*, session: Session, tenant: Tenant, webhook_id: int) -> None
     session.commit()
 
 
-def send_test(*, session: Session, tenant: Tenant, webhook_id: int) -> str | None:
-    """POST a signed test message now; the error a person can act on, or None when it arrived."""
+def send_test(
+    *, session: Session, tenant: Tenant, webhook_id: int, settings: Settings
+) -> OutboundError | None:
+    """POST a signed test message now; what failed, in general terms, or None when it arrived."""
     require_owner(tenant)
     webhook = get_scoped(session, tenant, Webhook, webhook_id)
     text = "This is a test from Tellus: this webhook receives its alerts."
@@ -132,7 +140,12 @@ def send_test(*, session: Session, tenant: Tenant, webhook_id: int) -> str | Non
         else f'{{"event": "test", "text": "{text}"}}'
     ).encode()
     try:
-        post_webhook(webhook=webhook, body=body, idempotency_key=f"tellus-test-{uuid.uuid4().hex}")
-    except DeliveryError as error:
-        return str(error)
+        post_webhook(
+            webhook=webhook,
+            body=body,
+            idempotency_key=f"tellus-test-{uuid.uuid4().hex}",
+            allowed=settings.outbound_allowed,
+        )
+    except OutboundError as error:
+        return error
     return None

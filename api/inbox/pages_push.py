@@ -47,8 +47,7 @@ def subscribe(
     settings: SettingsDep,
 ) -> Response:
     """Alerts on this device: store the browser's push subscription for the signed-in manager."""
-    # Only the tests' local receiver is plain http on this machine; push services are https.
-    check_subscription(data, allow_http=settings.environment == "test")
+    check_subscription(data, allowed=settings.outbound_allowed)
     language = find_language(data.language) or page_language(request)
     save_subscription(
         session=session,
@@ -72,7 +71,11 @@ def unsubscribe(
 
 
 @router.post("/inbox/push/test")
-def send_test(manager: CsrfHeaderManager, engine: EngineDep, vapid_keys: VapidKeysDep) -> Response:
+def send_test(
+    manager: CsrfHeaderManager, engine: EngineDep, vapid_keys: VapidKeysDep, settings: SettingsDep
+) -> Response:
     """Send a test notification to every device of the manager's, and say how it went."""
-    report = send_test_notification(engine=engine, tenant=manager.tenant, vapid=vapid_keys)
+    report = send_test_notification(
+        engine=engine, tenant=manager.tenant, vapid=vapid_keys, allowed=settings.outbound_allowed
+    )
     return JSONResponse({"sent": report.sent, "failed": report.failed, "gone": report.gone})

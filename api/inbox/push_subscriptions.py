@@ -1,7 +1,6 @@
 """Managers' devices that get Web Push alerts: subscribing, listing, what a notification says."""
 
 import binascii
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +16,13 @@ from api.errors import Unprocessable
 from api.i18n import ENGLISH, N_, Language, find_language
 from api.inbox.schemas import BrowserSubscription
 from api.models import PushSubscription, utcnow
+from api.outbound.destinations import (
+    AllowedHosts,
+    OutboundError,
+    check_destination,
+    is_allowed,
+    url_host_port,
+)
 from api.tenancy import Tenant
 
 # Notifications are glanced at: a long comment is cut (and a push message holds ~4 KB at most).
@@ -31,23 +37,19 @@ class SendReport:
     gone: int
 
 
-def is_ip_address(host: str) -> bool:
+def check_subscription(data: BrowserSubscription, *, allowed: AllowedHosts) -> None:
+    """A push service's https URL, outside the server's own network (plain http only on a host
+    the installation allows), and keys a message can be encrypted to. Blocking (a lookup)."""
+    not_push = N_("This browser gave an address that is not a push service.")
+    scheme = urlsplit(data.endpoint).scheme
     try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def check_subscription(data: BrowserSubscription, *, allow_http: bool) -> None:
-    """A push service's https URL and keys a message can be encrypted to."""
-    parts = urlsplit(data.endpoint)
-    schemes = ("https", "http") if allow_http else ("https",)
-    # The server POSTs to this URL: only a public push service, never a host on our network.
-    if parts.scheme not in schemes or not parts.hostname:
-        raise Unprocessable(N_("This browser gave an address that is not a push service."))
-    if not allow_http and (parts.hostname == "localhost" or is_ip_address(parts.hostname)):
-        raise Unprocessable(N_("This browser gave an address that is not a push service."))
+        host, port = url_host_port(data.endpoint)
+    except OutboundError as error:
+        raise Unprocessable(not_push) from error
+    if not (scheme == "https" or (scheme == "http" and is_allowed(host, port, allowed))):
+        raise Unprocessable(not_push)
+    # The server POSTs to this URL: a push service on the internet, never our own network.
+    check_destination(host, port, allowed=allowed)
     try:
         ec.EllipticCurvePublicKey.from_encoded_point(
             ec.SECP256R1(), b64url_decode(data.keys.p256dh)
@@ -135,7 +137,9 @@ def record_delivery(*, engine: Engine, subscription_id: int, error: PushError | 
         session.commit()
 
 
-def send_test_notification(*, engine: Engine, tenant: Tenant, vapid: VapidKeys) -> SendReport:
+def send_test_notification(
+    *, engine: Engine, tenant: Tenant, vapid: VapidKeys, allowed: AllowedHosts
+) -> SendReport:
     """Send a test notification to each of this manager's devices, each in its language."""
     assert tenant.user_id is not None
     with Session(engine) as session:
@@ -152,6 +156,7 @@ def send_test_notification(*, engine: Engine, tenant: Tenant, vapid: VapidKeys) 
                 subscription=subscription,
                 payload=payload,
                 vapid=vapid,
+                allowed=allowed,
                 ttl=TEST_TTL_SECONDS,
                 urgency="normal",
             )

@@ -130,7 +130,8 @@ def read_mail_server(tenant: ApiTenant, session: SessionDep) -> MailServerOut | 
 def put_mail_server(
     data: MailServerIn, tenant: ApiTenant, session: WriteSessionDep, settings: SettingsDep
 ) -> MailServerOut | None:
-    """Set the organisation's SMTP server; leave `password` out to keep the stored one."""
+    """Set the organisation's SMTP server (a 422 when it is on a private network); leave
+    `password` out to keep the stored one."""
     row = save_mail_server(session=session, tenant=tenant, data=data, settings=settings)
     return mail_server_out(row)
 
@@ -146,6 +147,6 @@ def delete_mail_server(tenant: ApiTenant, session: WriteSessionDep) -> Response:
 def test_mail_server(
     data: TestEmailIn, tenant: ApiTenant, session: SessionDep, settings: SettingsDep
 ) -> TestEmailOut:
-    """Send a real test email; a 422 carries the mail server's reason when it fails."""
+    """Send a real test email; a 422 says in general terms what failed, if it did."""
     host = send_test_email(session=session, tenant=tenant, to=data.to, settings=settings)
     return TestEmailOut(sent_to=data.to, server=host)

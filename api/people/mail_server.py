@@ -14,6 +14,7 @@ from api.config import Settings
 from api.errors import Unprocessable
 from api.mail import MailError, MailServer, build_message, send_message, server_for
 from api.models import OrganisationMailServer, utcnow
+from api.outbound.destinations import ANSWER_SECONDS, check_destination
 from api.people.schemas import MailServerIn
 from api.setup.locations import require_owner
 from api.tenancy import Tenant
@@ -38,8 +39,11 @@ def own_mail_server(*, session: Session, tenant: Tenant) -> OrganisationMailServ
 def save_mail_server(
     *, session: Session, tenant: Tenant, data: MailServerIn, settings: Settings
 ) -> OrganisationMailServer:
-    """Store the organisation's server; the password is encrypted, a blank one left as it was."""
+    """Store the organisation's server; the password is encrypted, a blank one left as it was.
+    A server on the installation's own network is refused. Blocking (it looks the name up)."""
     require_owner(tenant)
+    # Before the first query: on SQLite a writer's lock would be held through the lookup.
+    check_destination(data.host, data.port, allowed=settings.outbound_allowed)
     row = session.get(OrganisationMailServer, tenant.organisation_id)
     if row is None:
         row = OrganisationMailServer(
@@ -92,11 +96,16 @@ def organisation_server(
         from_address=row.from_address,
         username=row.username,
         password=password,
+        # Checked at every connection (a name may lead elsewhere since it was saved), and
+        # never waited on for long.
+        allowed=settings.outbound_allowed,
+        timeout=ANSWER_SECONDS,
     )
 
 
 def send_test_email(*, session: Session, tenant: Tenant, to: str, settings: Settings) -> str:
-    """Send a real message through the organisation's server; Unprocessable says why it failed."""
+    """Send a real message through the organisation's server; Unprocessable says why it failed,
+    in general terms. Blocking, for a few seconds at most: call it from a worker thread."""
     require_owner(tenant)
     server = server_for(session=session, organisation_id=tenant.organisation_id, settings=settings)
     if server is None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
@@ -70,7 +71,11 @@ async def invite(
         # The only time the link exists outside the invited person's hands: this page (no-store).
         return PEOPLE.render(request, manager, session, delivery=delivery)
 
-    return submit_form(PEOPLE, request, manager, session, send, values=values, error_field="email")
+    # In a worker thread: the email may go through the organisation's own server, which is
+    # looked up and waited on for a few seconds at most, never on the event loop.
+    return await run_in_threadpool(
+        submit_form, PEOPLE, request, manager, session, send, values=values, error_field="email"
+    )
 
 
 @router.post("/invitations/{invitation_id:id}/revoke")

@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
@@ -66,7 +67,11 @@ async def save(
         return "/admin/mail?saved=1"
 
     typed = {name: value for name, value in values.items() if name != "password"}
-    return submit_form(mail_page(settings), request, manager, session, store, values=typed)
+    # In a worker thread: saving looks the server's name up, which may take a moment.
+    page = mail_page(settings)
+    return await run_in_threadpool(
+        submit_form, page, request, manager, session, store, values=typed, error_field="host"
+    )
 
 
 @router.post("/remove")
@@ -80,7 +85,7 @@ def remove(manager: CsrfCheckedManager, session: WriteSessionDep) -> Response:
 def send_test(
     request: Request, manager: CsrfCheckedManager, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """Send a real email to the signed-in owner; show the server's reason if it fails."""
+    """Send a real email to the signed-in owner; say in general terms what failed, if it did."""
 
     def send() -> Response:
         host = send_test_email(

@@ -49,7 +49,7 @@ def test_an_api_key_sets_up_alerts_and_retries_a_parked_delivery(
     parked = client.get("/api/v1/alerts/deliveries", headers=bearer).json()
     webhook_rows = [row for row in parked if row["channel"] == "webhook"]
     assert [(row["status"], row["last_error"]) for row in webhook_rows] == [
-        ("parked", f"{receiver.url} answered 500.")
+        ("parked", f"{receiver.url}: The server answered 500.")
     ]
     receiver.status = 200
     again = client.post(f"/api/v1/alerts/deliveries/{webhook_rows[0]['id']}/retry", headers=bearer)

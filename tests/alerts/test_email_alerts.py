@@ -1,5 +1,7 @@
 """A negative card emails the right managers at once, through the outbox, in their language."""
 
+import re
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -73,8 +75,42 @@ def test_the_locations_managers_get_the_alert_not_the_others(
     assert f"http://testserver/inbox/{card_id}" in body
     assert str(message["Message-ID"]).startswith(f"<tellus-card-{card_id}-email-")
     assert str(message["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
-    assert str(message["List-Unsubscribe"]).startswith("<http://testserver/unsubscribe/")
+    # Folded onto a line of its own when long: the value starts after the folding whitespace.
+    assert str(message["List-Unsubscribe"]).strip().startswith("<http://testserver/unsubscribe/")
     assert {row.status for row in deliveries(session)} == {DeliveryStatus.sent}
+
+
+def test_one_click_unsubscribe_goes_out_as_providers_read_it(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+) -> None:
+    send_card(client, world.counter_code.token, rating=1, comment="Cold soup")
+    # A production address: the header is longer than a line, which must not get it encoded.
+    public = settings.model_copy(update={"base_url": "https://feedback.harbour-cafe.example.com"})
+
+    drain(make_worker(app, public, Clock()))
+
+    mail.inbox.wait_for(1)
+    envelope = mail.inbox.envelopes[0]
+    raw = envelope.original_content or b""
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 998 for line in head.split(b"\r\n"))
+    unfolded = re.sub(rb"\r\n[ \t]+", b" ", head).split(b"\r\n")
+    [unsubscribe] = [line for line in unfolded if line.startswith(b"List-Unsubscribe:")]
+    assert b"=?" not in unsubscribe
+    url = unsubscribe.removeprefix(b"List-Unsubscribe:").strip()
+    link = rb"<https://feedback\.harbour-cafe\.example\.com/unsubscribe/[\w.=-]+>"
+    assert re.fullmatch(link, url), url
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in unfolded
+    # And the link works: a provider POSTs to it (RFC 8058).
+    path = url.decode().strip("<>").removeprefix(public.base_url)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    answer = client.post(path, content=b"List-Unsubscribe=One-Click", headers=form)
+    assert answer.status_code == 200, answer.text
 
 
 def test_an_employee_and_the_time_are_named_in_the_managers_language(

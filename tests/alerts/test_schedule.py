@@ -162,7 +162,7 @@ def test_positive_cards_come_in_a_daily_digest_that_unsubscribes_in_one_click(
     assert "Positive cards: 2" in digests[world.owner_email]
 
     message = next(m for m in messages if str(m["To"]) == "counter@example.com")
-    url = str(message["List-Unsubscribe"]).strip("<>").removeprefix("http://testserver")
+    url = str(message["List-Unsubscribe"]).strip().strip("<>").removeprefix("http://testserver")
     # No `with`: a second lifespan on the same app would start a second set of wake-ups.
     stranger = TestClient(app, follow_redirects=False)
     try:

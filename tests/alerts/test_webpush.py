@@ -24,6 +24,7 @@ from api.i18n import find_language
 from api.inbox.push_subscriptions import card_notification
 from api.main import create_app
 from api.models import AppSetting, PushSubscription
+from api.outbound.destinations import AllowedHosts
 from tests.push import BrowserKeys, PushReceiver, verified_vapid
 
 PAYLOAD = {"title": "New card: 1/5 · Terrace", "body": "Cold soup, nobody came", "url": "/inbox/7"}
@@ -41,6 +42,12 @@ def subscription_to(receiver: PushReceiver, browser: BrowserKeys) -> PushSubscri
 
 
 @pytest.fixture
+def allowed(settings: Settings) -> AllowedHosts:
+    """The hosts the tests' settings allow: the local push service among them."""
+    return settings.outbound_allowed
+
+
+@pytest.fixture
 def vapid(settings: Settings) -> VapidKeys:
     engine = create_engine(settings.database_url)
     try:
@@ -50,7 +57,7 @@ def vapid(settings: Settings) -> VapidKeys:
 
 
 def test_the_push_service_gets_an_encrypted_message_signed_with_vapid(
-    push_receiver: PushReceiver, vapid: VapidKeys
+    push_receiver: PushReceiver, vapid: VapidKeys, allowed: AllowedHosts
 ) -> None:
     browser = BrowserKeys()
     sent_at = time.time()
@@ -59,6 +66,7 @@ def test_the_push_service_gets_an_encrypted_message_signed_with_vapid(
         subscription=subscription_to(push_receiver, browser),
         payload=PAYLOAD,
         vapid=vapid,
+        allowed=allowed,
         ttl=600,
         topic="card-7",
         urgency="high",
@@ -80,10 +88,13 @@ def test_the_push_service_gets_an_encrypted_message_signed_with_vapid(
 
 
 def test_a_message_that_another_key_signed_fails_verification(
-    push_receiver: PushReceiver, vapid: VapidKeys
+    push_receiver: PushReceiver, vapid: VapidKeys, allowed: AllowedHosts
 ) -> None:
     send_web_push(
-        subscription=subscription_to(push_receiver, BrowserKeys()), payload=PAYLOAD, vapid=vapid
+        subscription=subscription_to(push_receiver, BrowserKeys()),
+        payload=PAYLOAD,
+        vapid=vapid,
+        allowed=allowed,
     )
     (request,) = push_receiver.wait_for(1)
     authorization = request.headers["authorization"]
@@ -101,13 +112,16 @@ def vapid_keys_from(private_key: str) -> VapidKeys:
 
 @pytest.mark.parametrize("status", [404, 410])
 def test_a_subscription_the_push_service_forgot_is_gone(
-    push_receiver: PushReceiver, vapid: VapidKeys, status: int
+    push_receiver: PushReceiver, vapid: VapidKeys, allowed: AllowedHosts, status: int
 ) -> None:
     push_receiver.answers.append(status)
 
     with pytest.raises(PushGone) as refused:
         send_web_push(
-            subscription=subscription_to(push_receiver, BrowserKeys()), payload={}, vapid=vapid
+            subscription=subscription_to(push_receiver, BrowserKeys()),
+            payload={},
+            vapid=vapid,
+            allowed=allowed,
         )
 
     assert refused.value.status == status
@@ -115,13 +129,16 @@ def test_a_subscription_the_push_service_forgot_is_gone(
 
 
 def test_a_server_error_is_a_retryable_push_error(
-    push_receiver: PushReceiver, vapid: VapidKeys
+    push_receiver: PushReceiver, vapid: VapidKeys, allowed: AllowedHosts
 ) -> None:
     push_receiver.answers.append(500)
 
     with pytest.raises(PushError) as refused:
         send_web_push(
-            subscription=subscription_to(push_receiver, BrowserKeys()), payload={}, vapid=vapid
+            subscription=subscription_to(push_receiver, BrowserKeys()),
+            payload={},
+            vapid=vapid,
+            allowed=allowed,
         )
 
     assert not isinstance(refused.value, PushGone)
@@ -131,23 +148,26 @@ def test_a_server_error_is_a_retryable_push_error(
 
 
 def test_an_unreachable_push_service_is_a_push_error(
-    push_receiver: PushReceiver, vapid: VapidKeys
+    push_receiver: PushReceiver, vapid: VapidKeys, allowed: AllowedHosts
 ) -> None:
     subscription = subscription_to(push_receiver, BrowserKeys())
     push_receiver.stop()
 
-    with pytest.raises(PushError, match="could not be reached") as refused:
-        send_web_push(subscription=subscription, payload={}, vapid=vapid, timeout=2)
+    with pytest.raises(PushError, match="Could not connect") as refused:
+        send_web_push(subscription=subscription, payload={}, vapid=vapid, allowed=allowed)
 
     assert refused.value.status is None
 
 
-def test_a_topic_must_fit_the_header(push_receiver: PushReceiver, vapid: VapidKeys) -> None:
+def test_a_topic_must_fit_the_header(
+    push_receiver: PushReceiver, vapid: VapidKeys, allowed: AllowedHosts
+) -> None:
     with pytest.raises(ValueError, match="32 characters"):
         send_web_push(
             subscription=subscription_to(push_receiver, BrowserKeys()),
             payload={},
             vapid=vapid,
+            allowed=allowed,
             topic="card 7 has spaces",
         )
     assert push_receiver.requests == []

@@ -35,6 +35,7 @@ def worker_process(database_url: str, log: Path) -> Iterator[subprocess.Popen[by
         TELLUS_DATABASE_URL=database_url,
         TELLUS_ENVIRONMENT="test",
         TELLUS_BASE_URL="http://tellus.example",
+        TELLUS_OUTBOUND_ALLOW="127.0.0.1",  # the receiver
         TELLUS_ALERT_LEASE_SECONDS="2",
         TELLUS_ALERT_RETRY_SECONDS="0.5",
         TELLUS_WORKER_POLL_SECONDS="0.1",

@@ -101,7 +101,7 @@ def test_a_test_email_arrives_through_the_organisation_server(
     assert "test email from Tellus" in message.get_content()
 
 
-def test_an_unreachable_server_gives_its_reason_not_a_crash(
+def test_an_unreachable_server_says_so_in_general_terms(
     manager_client: TestClient, world: World
 ) -> None:
     with refused_port() as port:
@@ -111,7 +111,9 @@ def test_an_unreachable_server_gives_its_reason_not_a_crash(
     assert 400 <= answer.status_code < 500
     alert = BeautifulSoup(answer.text, "html.parser").select_one("[role=alert]")
     assert alert is not None
-    assert f"Could not reach the mail server at 127.0.0.1:{port}" in alert.get_text()
+    assert alert.get_text(" ", strip=True) == (
+        "The test email was not sent: Could not reach the mail server."
+    )
 
 
 def test_a_test_email_without_any_server_says_what_to_do(manager_client: TestClient) -> None:

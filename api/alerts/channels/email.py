@@ -35,11 +35,8 @@ def deliver_email(delivery: AlertDelivery, context: DeliveryContext) -> None:
         subject=text.subject,
         text=f"{text.body}\n\n-- \n{unsubscribe}\n",
         message_id=message_id(delivery, context.settings),
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            DELIVERY_HEADER: delivery.idempotency_key,
-        },
+        headers={DELIVERY_HEADER: delivery.idempotency_key},
+        unsubscribe_url=unsubscribe,
     )
     send_message(server, message)
 

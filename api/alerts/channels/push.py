@@ -54,6 +54,7 @@ def deliver_push(delivery: AlertDelivery, context: DeliveryContext) -> None:
                 subscription=subscription,
                 payload=payload,
                 vapid=vapid,
+                allowed=context.settings.outbound_allowed,
                 ttl=ALERT_TTL_SECONDS,
                 topic=push_topic(delivery.idempotency_key),
             )

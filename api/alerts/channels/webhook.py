@@ -5,14 +5,14 @@ import hmac
 import json
 import time
 
-import httpx
 from sqlmodel import Session
 
 from api.alerts.channels.delivery import DELIVERY_HEADER, DeliveryContext, DeliveryError
 from api.alerts.messages import AlertText, alert_text
 from api.models import AlertDelivery, Organisation, Webhook, WebhookStyle
+from api.outbound import http
+from api.outbound.destinations import ANSWERED, AllowedHosts, OutboundError
 
-WEBHOOK_TIMEOUT_SECONDS = 10.0
 SIGNATURE_HEADER = "X-Tellus-Signature"
 TIMESTAMP_HEADER = "X-Tellus-Timestamp"
 
@@ -52,8 +52,11 @@ def webhook_body(
     return json.dumps(content, ensure_ascii=False).encode()
 
 
-def post_webhook(*, webhook: Webhook, body: bytes, idempotency_key: str) -> None:
-    """POST a signed body; anything but a 2xx answer is a DeliveryError."""
+def post_webhook(
+    *, webhook: Webhook, body: bytes, idempotency_key: str, allowed: AllowedHosts
+) -> None:
+    """POST a signed body through the outbound guard; OutboundError says in general terms what
+    failed (an answer other than 2xx too)."""
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
@@ -63,16 +66,9 @@ def post_webhook(*, webhook: Webhook, body: bytes, idempotency_key: str) -> None
         DELIVERY_HEADER: idempotency_key,
         "Idempotency-Key": idempotency_key,
     }
-    try:
-        response = httpx.post(
-            webhook.url, content=body, headers=headers, timeout=WEBHOOK_TIMEOUT_SECONDS
-        )
-    except httpx.HTTPError as error:
-        raise DeliveryError(
-            f"Could not reach {webhook.url} ({type(error).__name__}: {error})."
-        ) from error
-    if not 200 <= response.status_code < 300:
-        raise DeliveryError(f"{webhook.url} answered {response.status_code}.")
+    status = http.post(webhook.url, content=body, headers=headers, allowed=allowed)
+    if not 200 <= status < 300:
+        raise OutboundError(ANSWERED, status=status)
 
 
 def deliver_webhook(delivery: AlertDelivery, context: DeliveryContext) -> None:
@@ -86,4 +82,12 @@ def deliver_webhook(delivery: AlertDelivery, context: DeliveryContext) -> None:
             session=session, delivery=delivery, settings=context.settings, now=context.now
         )
     body = webhook_body(webhook, delivery, text, organisation.name)
-    post_webhook(webhook=webhook, body=body, idempotency_key=delivery.idempotency_key)
+    try:
+        post_webhook(
+            webhook=webhook,
+            body=body,
+            idempotency_key=delivery.idempotency_key,
+            allowed=context.settings.outbound_allowed,
+        )
+    except OutboundError as error:
+        raise DeliveryError(f"{webhook.url}: {error.message}") from error

@@ -2,30 +2,35 @@
 
 The keys are made once and kept in the database (every host signs with the same key, which the
 browsers' subscriptions are bound to), unless the environment gives them (TELLUS_VAPID_*).
-Sending is a blocking HTTP POST to the browser's push service: call it from a worker or a thread.
+Sending is a blocking HTTP POST to the browser's push service, through the outbound guard (the
+endpoint's address is checked, no redirect is followed): call it from a worker or a thread.
 """
 
 import base64
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
-from pywebpush import WebPushException, webpush
+from pywebpush import WebPusher
 from sqlalchemy import Engine
 
 from api.app_settings import shared_value
 from api.config import Settings
 from api.models import PushSubscription
+from api.outbound import http
+from api.outbound.destinations import AllowedHosts, OutboundError
 
 VAPID_PRIVATE_KEY = "vapid_private_key"
 # Long enough for a phone that is briefly offline; an alert days late is no longer useful.
 DEFAULT_TTL_SECONDS = 3600
-SEND_TIMEOUT_SECONDS = 10.0
+# RFC 8292 §2: a VAPID token lives at most 24 hours.
+VAPID_TOKEN_SECONDS = 12 * 3600
 # RFC 8030 §5.4: at most 32 characters of the URL-safe base64 alphabet.
 TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
 Urgency = Literal["very-low", "low", "normal", "high"]
@@ -121,50 +126,48 @@ def subscription_info(subscription: PushSubscription) -> dict[str, Any]:
     }
 
 
+def vapid_authorization(vapid: VapidKeys, endpoint: str) -> str:
+    """The Authorization header (RFC 8292): a JWT for the push service's origin, signed."""
+    parts = urlsplit(endpoint)
+    claims = {
+        "aud": f"{parts.scheme}://{parts.netloc}",
+        "exp": int(time.time()) + VAPID_TOKEN_SECONDS,
+        "sub": vapid.subject,
+    }
+    authorization: str = vapid.signer().sign(claims)["Authorization"]
+    return authorization
+
+
 def send_web_push(
     *,
     subscription: PushSubscription,
     payload: dict[str, Any],
     vapid: VapidKeys,
+    allowed: AllowedHosts,
     ttl: int = DEFAULT_TTL_SECONDS,
     topic: str | None = None,
     urgency: Urgency = "high",
-    timeout: float = SEND_TIMEOUT_SECONDS,
 ) -> None:
-    """Encrypt `payload` (aes128gcm) to the browser and POST it, signed with VAPID.
+    """Encrypt `payload` (aes128gcm) to the browser and POST it, signed with VAPID, through the
+    outbound guard (`allowed`: the hosts the installation allows on its own network).
 
     `topic` lets the push service replace an undelivered message with the same topic: an alert's
     idempotency key there makes a repeated delivery collapse into one notification.
     """
-    headers: dict[str, str | int | float] = {"Urgency": urgency}
+    headers = {"TTL": str(ttl), "Urgency": urgency, "Content-Encoding": "aes128gcm"}
     if topic is not None:
         if not TOPIC.fullmatch(topic):
             raise ValueError("A push topic is 1 to 32 characters of A-Z, a-z, 0-9, - and _.")
         headers["Topic"] = topic
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    body: bytes = WebPusher(subscription_info(subscription)).encode(data, "aes128gcm")["body"]
+    headers["Authorization"] = vapid_authorization(vapid, subscription.endpoint)
     try:
-        webpush(
-            subscription_info=subscription_info(subscription),
-            data=data,
-            vapid_private_key=vapid.signer(),
-            vapid_claims={"sub": vapid.subject},
-            ttl=ttl,
-            timeout=timeout,
-            headers=headers,
-        )
-    except WebPushException as error:
-        raise push_error(error) from error
-    except requests.RequestException as error:
-        reason = f"The push service could not be reached ({type(error).__name__})."
-        raise PushError(reason) from error
-
-
-def push_error(error: WebPushException) -> PushError:
-    """What the push service's refusal means for the caller."""
-    status = error.status_code
-    if status is None:
-        return PushError(f"The message could not be sent: {error.message}")
-    reason = f"The push service answered {status} {getattr(error.response, 'reason', '')}".strip()
+        status = http.post(subscription.endpoint, content=body, headers=headers, allowed=allowed)
+    except OutboundError as error:
+        raise PushError(error.message) from error
     if status in (404, 410):
-        return PushGone(f"{reason}: the subscription has expired.", status=status)
-    return PushError(f"{reason}.", status=status)
+        reason = f"The push service answered {status}: the subscription has expired."
+        raise PushGone(reason, status=status)
+    if not 200 <= status < 300:
+        raise PushError(f"The push service answered {status}.", status=status)
