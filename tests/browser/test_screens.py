@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -37,7 +38,15 @@ class Screenshots:
 
     def take(self, page: Page, name: str) -> Path:
         path = self.folder / f"{name}.png"
-        page.screenshot(path=path, full_page=True, animations="disabled")
+        try:
+            page.screenshot(path=path, full_page=True, animations="disabled")
+        except PlaywrightError as error:
+            # Headless Chromium sometimes has no frame to capture yet on a busy machine
+            # ("Unable to capture screenshot"): wait for one to be drawn, then once more.
+            if "Unable to capture screenshot" not in error.message:
+                raise
+            page.evaluate("new Promise(done => requestAnimationFrame(() => done()))")
+            page.screenshot(path=path, full_page=True, animations="disabled")
         assert path.stat().st_size > 1000, f"{name}: an empty screenshot"
         if self.keep_in is not None:
             self.keep_in.mkdir(parents=True, exist_ok=True)
