@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.db import create_db_engine, writer
+from api.db import create_db_engine
 from tests.browser.tcp_proxy import TcpProxy
 from tests.sockets import bound_socket, port_of
 
@@ -53,10 +53,8 @@ class LiveServer:
         return f"{self.base_url}{path}"
 
     def session(self) -> Session:
-        """A session on the server's database, to seed data through the services. Its
-        transactions take SQLite's write lock first (api.db.writer), as the app's writers do: a
-        read that turns into a write would fail at once if the server wrote in between."""
-        return Session(writer(self.engine), expire_on_commit=False)
+        """A session on the server's database, to seed data through the services."""
+        return Session(self.engine, expire_on_commit=False)
 
 
 @pytest.fixture(scope="session")
