@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from api.accounts.service import add_membership, create_user
 from api.customer.codes import NO_CACHE
+from api.db import writer
 from api.inbox.events import record_event
 from api.models import Card, Code, Employee, EventKind, Location, Organisation, Role, User
 from api.security import new_secret
@@ -36,7 +37,23 @@ class World:
 
 def make_world(session: Session, *, name: str) -> World:
     """An organisation with its owner, two locations, two employees and three codes, added
-    through the set-up services with the owner's tenant, as the owner would add them."""
+    through the set-up services with the owner's tenant, as the owner would add them.
+
+    The services read, then write. On a live server's SQLite file a transaction that does so
+    fails at once if the server wrote in between, so these transactions take the write lock
+    first, as the app's writers do (api.db.writer); the session reads as before afterwards."""
+    session.commit()
+    reading = session.bind
+    session.bind = writer(reading)  # type: ignore[arg-type]
+    try:
+        world = _build_world(session, name=name)
+        session.commit()
+    finally:
+        session.bind = reading
+    return world
+
+
+def _build_world(session: Session, *, name: str) -> World:
     organisation = create_organisation(session=session, name=name)
     email = f"owner@{organisation.slug}.example"
     owner = create_user(session=session, email=email, password=PASSWORD)
