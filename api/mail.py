@@ -30,8 +30,11 @@ SCHEMES: dict[str, tuple[Security, int]] = {
 }
 
 
-# The default policy, except that a header stored raw (List-Unsubscribe) is sent as it is.
-MESSAGE_POLICY = default_policy.clone(refold_source="none")
+# The default policy, except that a header stored raw (List-Unsubscribe) is sent as it is, and
+# that headers fold only past RFC 5322's hard limit: folding at 78 leaves a space before the
+# line break when an encoded word follows plain words ("…de la part de Harbour Café"), and the
+# reader sees two spaces.
+MESSAGE_POLICY = default_policy.clone(refold_source="none", max_line_length=998)
 
 
 class MailError(Exception):
