@@ -5,8 +5,9 @@ from sqlmodel import Session, col, select
 from api.errors import NotFound, Unprocessable
 from api.i18n import N_
 from api.inbox.events import record_event
+from api.inbox.reading import mark_read
 from api.inbox.replies.schemas import ReplyOut
-from api.models import Card, CardStatus, EventKind, Reply, ReplyEmail, User, utcnow
+from api.models import Card, EventKind, Reply, ReplyEmail, User
 from api.tenancy import Tenant, get_scoped, scoped
 
 REPLY_MAX = 4000
@@ -48,17 +49,8 @@ def add_reply(*, session: Session, tenant: Tenant, card_id: int, body: str) -> R
     )
     session.add(reply)
     session.flush()
-    if card.status == CardStatus.new:
-        # Whoever answers a card has read it: the customer sees "seen" with the reply.
-        card.status, card.seen_at, card.seen_by_id = CardStatus.seen, utcnow(), tenant.user_id
-        session.add(card)
-        record_event(
-            session=session,
-            kind=EventKind.card_status,
-            card=card,
-            actor_id=tenant.user_id,
-            data={"from": "new", "to": "seen"},
-        )
+    # Whoever answers a card has read it: the customer sees "seen" with the reply.
+    mark_read(session=session, card=card, user_id=tenant.user_id)
     record_event(
         session=session,
         kind=EventKind.card_replied,
