@@ -38,6 +38,7 @@ from api.models import (
     Membership,
     Organisation,
     OrganisationMailServer,
+    PassOn,
     PushSubscription,
     Reply,
     ReplyTemplate,
@@ -177,12 +178,14 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("GET", "/f/{token}/stream"): Kind.PUBLIC,
     ("GET", "/api/v1/follow-up/{token}"): Kind.PUBLIC,
     ("POST", "/inbox/{card_id}/replies"): Kind.TENANT_ID,
+    ("POST", "/inbox/{card_id}/pass-on"): Kind.TENANT_ID,
     ("GET", "/inbox/templates"): Kind.NO_ID,
     ("POST", "/inbox/templates"): Kind.NO_ID,
     ("POST", "/inbox/templates/{template_id}"): Kind.TENANT_ID,
     ("POST", "/inbox/templates/{template_id}/delete"): Kind.TENANT_ID,
     ("GET", "/api/v1/cards/{card_id}/replies"): Kind.TENANT_ID,
     ("POST", "/api/v1/cards/{card_id}/replies"): Kind.TENANT_ID,
+    ("POST", "/api/v1/cards/{card_id}/pass-on"): Kind.TENANT_ID,
     ("GET", "/admin/people"): Kind.NO_ID,
     ("POST", "/admin/people/invitations"): Kind.NO_ID,
     ("POST", "/admin/people/invitations/{invitation_id}/revoke"): Kind.TENANT_ID,
@@ -256,6 +259,7 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/admin/api-keys"): {"name": "Intruder's key"},
     ("POST", "/admin/codes/{code_id}/move"): {"label": "Moved"},
     ("POST", "/inbox/{card_id}/replies"): {"body": "An intruder's reply"},
+    ("POST", "/inbox/{card_id}/pass-on"): {"note": "An intruder's thanks"},
     ("POST", "/inbox/templates"): {"title": "Intruder's", "body": "Their text"},
     ("POST", "/inbox/templates/{template_id}"): {"title": "Renamed", "body": "Changed"},
     ("POST", "/admin/card-texts"): {"language": "fr", "question": "Intruder's question"},
@@ -285,6 +289,7 @@ JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/cards/{card_id}/notes"): {"body": "Intruder's API note"},
     ("POST", "/api/v1/codes/{token}/cards"): {"rating": 5, "comment": "Sent through the API"},
     ("POST", "/api/v1/cards/{card_id}/replies"): {"body": "An intruder's API reply"},
+    ("POST", "/api/v1/cards/{card_id}/pass-on"): {"note": "An intruder's API thanks"},
     ("PUT", "/api/v1/card-texts/{language}"): {"question": "Intruder's API question"},
     ("PUT", "/api/v1/organisation"): {
         "name": "Intruder's renamed organisation",
@@ -360,6 +365,8 @@ def world_card(session: Session, world: World) -> Card:
         comment=PRIVATE_COMMENT,
         contact_email=PRIVATE_EMAIL,
         follow_up_hash=follow_up_hash(FOLLOW_UP_TOKEN),
+        # A compliment that names Maya: its own organisation may pass it on.
+        employee_id=world.maya.id,
     )
     assert world.organisation.id is not None
     assert card.id is not None
@@ -503,6 +510,8 @@ def stored_state(session: Session, card: Card) -> tuple[object, ...]:
     )
     replies = session.exec(select(Reply.id, Reply.body).where(Reply.card_id == card.id)).all()
     state += (sorted(replies),)
+    passed = session.exec(select(PassOn.id, PassOn.note).where(PassOn.card_id == card.id)).all()
+    state += (sorted(passed),)
     session.commit()  # end the read without expiring the test's objects
     return state
 

@@ -139,7 +139,25 @@ def _digest_text(
     subject = _("Daily digest for %(date)s") % {
         "date": format_date(day, format="long", locale=babel_locale(language))
     }
-    lines = [organisation.name, _("Positive cards: %(count)s") % {"count": len(facts)}]
+    lines = [organisation.name]
+    if facts:
+        lines.append(_("Positive cards: %(count)s") % {"count": len(facts)})
     for item in facts:
         lines += ["", *describe_card(item, language=language, time_zone=organisation.time_zone)]
+    waiting_ids: list[Any] = list(delivery.payload.get("waiting_ids", []))
+    if waiting_ids:
+        waiting = list(
+            session.exec(
+                select(Card).where(col(Card.id).in_(waiting_ids)).order_by(col(Card.id))
+            ).all()
+        )
+        lines += [
+            "",
+            _("Compliments waiting to be passed on to their employee: %(count)s")
+            % {"count": len(waiting)},
+        ]
+        for item in card_facts(
+            session=session, cards=waiting, settings=settings, language=language
+        ):
+            lines += ["", *describe_card(item, language=language, time_zone=organisation.time_zone)]
     return AlertText(subject=subject, body="\n".join(lines), cards=facts)

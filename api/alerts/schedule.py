@@ -26,6 +26,7 @@ from api.models import (
     Organisation,
     Role,
 )
+from api.recognition.service import waiting_compliments
 
 DEFAULT_ESCALATION_MINUTES = 10
 DEFAULT_DIGEST_HOUR = 8
@@ -104,7 +105,8 @@ def _escalate(*, engine: Engine, card: Card, minutes: int, now: datetime) -> int
 
 
 def schedule_digests(*, engine: Engine, now: datetime) -> int:
-    """Once the digest hour has passed, queue yesterday's positive cards to each person."""
+    """Once the digest hour has passed, queue to each person yesterday's positive cards and the
+    compliments still waiting to be passed on to their employee."""
     with Session(engine) as session:
         organisations = session.exec(select(Organisation)).all()
     return sum(
@@ -117,7 +119,9 @@ def _digests_for(*, engine: Engine, organisation: Organisation, now: datetime) -
     assert organisation.id is not None
     zone = organisation_zone(organisation)
     with Session(writer(engine)) as session:
-        digest_hour = alert_settings(session=session, organisation_id=organisation.id).digest_hour
+        settings = alert_settings(session=session, organisation_id=organisation.id)
+        digest_hour = settings.digest_hour
+        waiting_since = now - timedelta(days=settings.compliment_reminder_days)
         local = now.astimezone(zone)
         if local.hour < digest_hour:
             return 0
@@ -145,7 +149,15 @@ def _digests_for(*, engine: Engine, organisation: Organisation, now: datetime) -
         for recipient, limit in members(session=session, organisation_id=organisation.id):
             key = f"{prefix}{recipient.user.id}-{day.isoformat()}"
             seen = [id_ for id_, location in cards if limit is None or location in limit]
-            if key in done or not seen or not recipient.preference.digest_email:
+            if key in done or not recipient.preference.digest_email:
+                continue
+            waiting = waiting_compliments(
+                session=session,
+                organisation_id=organisation.id,
+                older_than=waiting_since,
+                location_ids=limit,
+            )
+            if not seen and not waiting:
                 continue
             deliveries.append(
                 email_delivery(
@@ -154,7 +166,7 @@ def _digests_for(*, engine: Engine, organisation: Organisation, now: datetime) -
                     kind=AlertKind.digest,
                     key=key,
                     now=now,
-                    payload={"date": day.isoformat(), "card_ids": seen},
+                    payload={"date": day.isoformat(), "card_ids": seen, "waiting_ids": waiting},
                 )
             )
         return add_once(session, deliveries)

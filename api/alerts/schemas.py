@@ -23,6 +23,12 @@ class AlertSettingsIn(BaseModel):
 
     escalation_minutes: int = Field(default=10, ge=1, le=1440)
     digest_hour: int = Field(default=8, ge=0, le=23)
+    compliment_reminder_days: int = Field(
+        default=3,
+        ge=1,
+        le=30,
+        description="The digest lists compliments not yet passed on after this many days",
+    )
 
 
 class PreferenceIn(BaseModel):

@@ -51,11 +51,12 @@ def routing_overview(*, session: Session, tenant: Tenant) -> Routing:
 def save_alert_settings(
     *, session: Session, tenant: Tenant, data: AlertSettingsIn
 ) -> AlertSettings:
-    """Change the escalation delay and the digest hour."""
+    """Change the escalation delay, the digest hour and the reminder of waiting compliments."""
     require_owner(tenant)
     settings = alert_settings(session=session, organisation_id=tenant.organisation_id)
     settings.escalation_minutes = data.escalation_minutes
     settings.digest_hour = data.digest_hour
+    settings.compliment_reminder_days = data.compliment_reminder_days
     session.add(settings)
     session.commit()
     return settings

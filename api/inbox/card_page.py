@@ -1,4 +1,5 @@
-"""The manager's card page: the card, working it (assignment, tags, notes, history) and replies."""
+"""The manager's card page: the card, working it (assignment, tags, notes, history), replies,
+and passing a compliment on."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -15,6 +16,7 @@ from api.inbox.replies.reply_templates import find_template, list_templates
 from api.inbox.replies.service import list_replies
 from api.inbox.service import get_card
 from api.mail import server_for
+from api.recognition.service import list_owners
 from api.templating import templates
 from api.web.deps import get_runtime
 
@@ -48,6 +50,8 @@ def render_card_page(
     card_id: int,
     *,
     reply: dict[str, Any] | None = None,
+    note: str = "",
+    pass_on_error: str = "",
     error: str | None = None,
     form: Mapping[str, str] | None = None,
     status_code: int | None = None,
@@ -67,9 +71,18 @@ def render_card_page(
         "error": error,
         "form": form or {},
         "reply": reply if reply is not None else reply_section(session, manager, card_id),
+        # A compliment not yet passed on: the form to thank its employee, and whom to copy in.
+        "pass_on": {
+            "owners": list_owners(session=session, organisation_id=tenant.organisation_id),
+            "note": note,
+            "error": pass_on_error,
+        }
+        if card.compliment and card.passed_on is None
+        else None,
+        "pass_on_error": pass_on_error,
         # The reply form says what becomes of the next reply: emailed only through a server.
         "can_email": server is not None,
     }
     if status_code is None:
-        status_code = 422 if error else 200
+        status_code = 422 if error or pass_on_error else 200
     return templates.TemplateResponse(request, "inbox/card.html", context, status_code=status_code)

@@ -42,11 +42,14 @@ def card_detail(
     manager: CurrentManager,
     session: SessionDep,
     template: Annotated[str | None, Query(max_length=20)] = None,
+    note_template: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """One card, with what can be done about it (?template= prefills the reply without JS)."""
+    """One card, with what can be done about it (?template= prefills the reply, and
+    ?note_template= a compliment's note of thanks, without JS)."""
     body = template_text(session, manager, template)
     reply = reply_section(session, manager, card_id, body=body)
-    return render_card_page(request, manager, session, card_id, reply=reply)
+    note = template_text(session, manager, note_template)
+    return render_card_page(request, manager, session, card_id, reply=reply, note=note)
 
 
 def change_status(

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.recognition.schemas import PassOnOut
 from api.text import ManagerText
 from api.web.ids import RowId
 
@@ -38,6 +39,9 @@ class CardOut(BaseModel):
     assignee_id: int | None = None
     assignee: str | None = None
     tags: list[str] = []
+    # A compliment (4–5) that names an employee: a manager may thank them and pass it on, once.
+    compliment: bool = False
+    passed_on: PassOnOut | None = None
 
 
 class CardStatusIn(BaseModel):

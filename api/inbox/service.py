@@ -22,6 +22,7 @@ from api.models import (
     User,
     utcnow,
 )
+from api.recognition.service import describe_pass_ons, is_compliment
 from api.tenancy import Tenant, get_scoped, scoped
 
 PAGE_SIZE = 50
@@ -120,7 +121,9 @@ def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
             | {c.assignee_id for c in cards},
         ),
     }
-    tags = card_tag_names(session=session, card_ids=[c.id for c in cards if c.id is not None])
+    card_ids = [c.id for c in cards if c.id is not None]
+    tags = card_tag_names(session=session, card_ids=card_ids)
+    pass_ons = describe_pass_ons(session=session, card_ids=card_ids)
     return [
         CardOut(
             **card.model_dump(
@@ -149,6 +152,8 @@ def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
             code_token=names["code"].get(card.code_id, ""),
             location_name=names["location"].get(card.location_id),
             employee_name=names["employee"].get(card.employee_id),
+            compliment=is_compliment(card),
+            passed_on=pass_ons.get(card.id or 0),
         )
         for card in cards
     ]

@@ -29,6 +29,7 @@ from api.models.mail_server import OrganisationMailServer
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
 from api.models.people import Invitation
 from api.models.push import PushSubscription
+from api.models.recognition import PassOn
 from api.models.reply import Reply, ReplyEmail, ReplyTemplate
 from api.models.two_factor import PendingLogin, RecoveryCode, TwoFactor
 from api.models.types import utcnow
@@ -63,6 +64,7 @@ __all__ = [
     "Membership",
     "MembershipLocation",
     "Organisation",
+    "PassOn",
     "Reply",
     "ReplyEmail",
     "ReplyTemplate",

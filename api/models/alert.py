@@ -146,3 +146,5 @@ class AlertSettings(SQLModel, table=True):
     escalation_minutes: int = 10
     # The local hour after which yesterday's digest goes out.
     digest_hour: int = 8
+    # The digest lists compliments not passed on to their employee after this many days.
+    compliment_reminder_days: int = 3

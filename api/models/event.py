@@ -18,6 +18,7 @@ class EventKind(StrEnum):
     card_note = "card.note"
     card_tagged = "card.tagged"
     card_untagged = "card.untagged"
+    card_passed_on = "card.passed_on"
     # Someone's sessions in the organisation ended or changed (removal, new role, sign-out,
     # new password): open streams read their session again at once. No card.
     access_changed = "access.changed"

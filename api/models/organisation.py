@@ -43,6 +43,8 @@ class Employee(SQLModel, table=True):
     display_name: str = Field(max_length=80)
     role_title: str = Field(default="", max_length=80)
     email: str | None = Field(default=None, max_length=254)
+    # What their compliments are emailed in; "": the organisation's default language.
+    language: str = Field(default="", max_length=12)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -36,7 +36,9 @@ def location_out(location: Location) -> LocationOut:
 def employee_out(employee: Employee, places: dict[int, list[int]]) -> EmployeeOut:
     assert employee.id is not None
     return EmployeeOut(
-        **employee.model_dump(include={"id", "display_name", "role_title", "email", "active"}),
+        **employee.model_dump(
+            include={"id", "display_name", "role_title", "email", "language", "active"}
+        ),
         location_ids=sorted(places.get(employee.id, [])),
     )
 

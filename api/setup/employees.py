@@ -52,6 +52,7 @@ def save_employee(
     employee.display_name = data.display_name
     employee.role_title = data.role_title
     employee.email = data.email or None
+    employee.language = data.language
     session.add(employee)
     session.flush()
     session.execute(

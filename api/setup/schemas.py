@@ -13,6 +13,8 @@ from api.text import ManagerText
 from api.web.ids import RowId
 
 LOCATION_KINDS = ("counter", "table", "desk", "store", "room", "other")
+# The languages the card speaks (the catalogues under api/locales).
+LANGUAGES = tuple(language.tag for language in CARD_LANGUAGES.values())
 
 
 class LocationIn(BaseModel):
@@ -27,7 +29,14 @@ class EmployeeIn(BaseModel):
 
     display_name: ManagerText = Field(min_length=1, max_length=80)
     role_title: ManagerText = Field(default="", max_length=80)
-    email: ManagerText = Field(default="", max_length=254)
+    email: ManagerText = Field(
+        default="", max_length=254, description="Where their compliments are emailed"
+    )
+    language: str = Field(
+        default="",
+        pattern="^(" + "|".join(LANGUAGES) + ")?$",
+        description="The language of their emails; empty: the organisation's default",
+    )
     location_ids: list[RowId] = Field(default_factory=list, description="Where they work")
 
     @field_validator("email")
@@ -46,10 +55,6 @@ class CodeIn(BaseModel):
     label: ManagerText = Field(default="", max_length=120)
     location_id: RowId | None = None
     employee_id: RowId | None = None
-
-
-# The languages the card speaks (the catalogues under api/locales).
-LANGUAGES = tuple(language.tag for language in CARD_LANGUAGES.values())
 
 
 class ReviewLink(BaseModel):
@@ -108,6 +113,7 @@ class EmployeeOut(BaseModel):
     display_name: str
     role_title: str
     email: str | None
+    language: str
     active: bool
     location_ids: list[int]
 

@@ -36,7 +36,7 @@ def test_an_api_key_sets_up_alerts_and_retries_a_parked_delivery(
 
     assert client.put(
         "/api/v1/alerts/settings", headers=bearer, json={"escalation_minutes": 4, "digest_hour": 7}
-    ).json() == {"escalation_minutes": 4, "digest_hour": 7}
+    ).json() == {"escalation_minutes": 4, "digest_hour": 7, "compliment_reminder_days": 3}
     refused = client.put(
         f"/api/v1/alerts/people/{world.owner.id}", headers=bearer, json={"quiet_start": "25:00"}
     )

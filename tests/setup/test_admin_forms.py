@@ -80,7 +80,8 @@ def test_a_refused_employee_edit_keeps_what_was_typed(
     odd = post(manager_client, path, {"display_name": "Maya", "email": "not-an-address"})
     assert odd.status_code == 422
     email = soup(odd.text).select_one(f"#e{world.maya.id}-email")
-    assert (email["value"], email["aria-describedby"]) == ("not-an-address", email["id"] + "-error")
+    assert email["value"] == "not-an-address"
+    assert email["id"] + "-error" in str(email["aria-describedby"]).split()
 
     foreign = post(
         manager_client,

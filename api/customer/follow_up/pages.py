@@ -131,4 +131,7 @@ async def read_follow_up_json(token: str, engine: EngineDep) -> FollowUpOut:
         seen_at=follow.seen_at,
         closed_at=follow.closed_at,
         replies=[FollowUpReply(body=r.body, created_at=r.created_at) for r in follow.replies],
+        passed_on=follow.passed_on_to is not None,
+        passed_on_to=follow.passed_on_to,
+        passed_on_at=follow.passed_on_at,
     )

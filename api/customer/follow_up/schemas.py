@@ -20,3 +20,7 @@ class FollowUpOut(BaseModel):
     seen_at: datetime | None
     closed_at: datetime | None
     replies: list[FollowUpReply]
+    # A compliment passed on to the person it named, with their manager's thanks.
+    passed_on: bool = False
+    passed_on_to: str | None = None
+    passed_on_at: datetime | None = None

@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from api.customer.codes import logo_url
 from api.errors import NotFound
-from api.models import Card, CardStatus, Event, Organisation, Reply
+from api.models import Card, CardStatus, Employee, Event, Organisation, PassOn, Reply
+from api.recognition.service import first_name
 
 # 24 bytes: 192 bits, 32 characters of base64url.
 TOKEN_BYTES = 24
@@ -53,6 +54,9 @@ class FollowUp:
     seen_at: datetime | None
     closed_at: datetime | None
     replies: list[ReplyView]
+    # A compliment passed on to the employee it named: their first name (as on the card), when.
+    passed_on_to: str | None
+    passed_on_at: datetime | None
     organisation_name: str
     accent_colour: str
     time_zone: str
@@ -72,7 +76,8 @@ def find_card(*, session: Session, token: str) -> Card:
 
 
 def read_follow_up(*, engine: Engine, token: str) -> FollowUp:
-    """What the customer may see of their card: its state and the replies, nothing internal."""
+    """What the customer may see of their card: its state, the replies and whether a compliment
+    reached the person it named (by first name), nothing internal."""
     with Session(engine, expire_on_commit=False) as session:
         card = find_card(session=session, token=token)
         # Read before the state: an event in between is then both shown and streamed.
@@ -84,6 +89,11 @@ def read_follow_up(*, engine: Engine, token: str) -> FollowUp:
             select(Reply).where(Reply.card_id == card.id).order_by(col(Reply.id))
         ).all()
         organisation = session.get_one(Organisation, card.organisation_id)
+        passed = session.exec(
+            select(PassOn.created_at, Employee.display_name)
+            .join(Employee, col(Employee.id) == PassOn.employee_id)
+            .where(PassOn.card_id == card.id)
+        ).first()
     assert card.id is not None
     return FollowUp(
         card_id=card.id,
@@ -95,6 +105,8 @@ def read_follow_up(*, engine: Engine, token: str) -> FollowUp:
         seen_at=card.seen_at,
         closed_at=card.resolved_at if card.status == CardStatus.resolved else card.dismissed_at,
         replies=[ReplyView(body=reply.body, created_at=reply.created_at) for reply in replies],
+        passed_on_to=first_name(passed[1]) if passed else None,
+        passed_on_at=passed[0] if passed else None,
         organisation_name=organisation.name,
         accent_colour=organisation.accent_colour,
         time_zone=organisation.time_zone,

@@ -82,14 +82,16 @@
     form.remove();
   };
 
-  // A reply template fills the reply box at once (without JS its button reloads the page).
-  const pick = document.querySelector("select[data-reply-templates]");
-  pick?.form.querySelector("button").setAttribute("hidden", "");
-  pick?.addEventListener("change", () => {
-    const box = document.getElementById("reply-body");
-    box.value = pick.selectedOptions[0]?.dataset.body ?? box.value;
-    box.focus();
-  });
+  // A template fills its box at once: the reply's, or a compliment's note of thanks (without
+  // JS its button reloads the page).
+  for (const pick of document.querySelectorAll("select[data-reply-templates]")) {
+    pick.form.querySelector("button").setAttribute("hidden", "");
+    pick.addEventListener("change", () => {
+      const box = document.getElementById(pick.dataset.target || "reply-body");
+      box.value = pick.selectedOptions[0]?.dataset.body ?? box.value;
+      box.focus();
+    });
+  }
 
   const list = document.querySelector(".card-list[data-stream]");
   if (list && "EventSource" in window) liveInbox(list);
