@@ -119,12 +119,18 @@ def run_worker(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from api.setup.demo import create_demo
+    from api.app_settings import load_secret_key
+    from api.setup.demo import create_demo, send_sample_cards
 
     settings = served_settings(args)
     migrate(settings.database_url)
-    with Session(create_db_engine(settings.database_url)) as session:
+    engine = create_db_engine(settings.database_url)
+    with Session(engine) as session:
         demo = create_demo(session=session)
+    if demo.created:
+        secret = load_secret_key(engine=engine, settings=settings)
+        send_sample_cards(engine=engine, demo=demo, secret=secret)
+    engine.dispose()
     print(f"\nDemo organisation: {demo.organisation.name}")
     for code in demo.codes:
         print(f"  card for {code.label:<14} {settings.base_url}/c/{code.token}")
@@ -132,6 +138,8 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"\nThe owner's account (inbox and set-up):  {settings.base_url}/login")
     print(f"  email:    {demo.email}")
     print(f"  password: {demo.password}   (new at every `tellus demo`)\n")
+    print("In the inbox, Maya's compliment waits for Thank & pass on. Without a mail server")
+    print("nothing is emailed; to see the emails, set TELLUS_SMTP_URL (see the README).\n")
     if args.no_serve:
         return 0
     return run_serve(args)

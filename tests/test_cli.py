@@ -20,7 +20,7 @@ from api.accounts.service import authenticate
 from api.cli import command_parser, served_settings
 from api.config import Settings, get_settings
 from api.db import DatabaseNotMigrated, assert_migrated, create_db_engine
-from api.models import Membership, Organisation, Role, User
+from api.models import Card, Membership, Organisation, Role, User
 from api.setup.api_keys.service import authenticate_api_key
 from tests.factories import World
 from tests.helpers import send_card
@@ -113,6 +113,9 @@ def test_demo_twice_keeps_one_organisation_and_changes_the_password(
     assert second_password != first_password
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Organisation)).one() == 1
+        cards = session.exec(select(Card.rating, Card.comment).order_by(Card.id)).all()
+        assert [rating for rating, _ in cards] == [5, 4, 2], "the sample cards, sent once"
+        assert "Maya remembered my usual" in cards[0][1]
         assert authenticate(session=session, email=first_email, password=second_password)
         assert authenticate(session=session, email=first_email, password=first_password) is None
 

@@ -1,11 +1,15 @@
-"""A demo organisation to try Tellus with: a café with three places and three people."""
+"""A demo organisation to try Tellus with: a café with three places, three people and a few
+cards to work: a compliment for Maya to pass on, one for Sam, and a complaint from Table 4."""
 
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.accounts.service import create_user
-from api.customer.codes import NO_CACHE
+from api.customer.cards import submit_card
+from api.customer.codes import NO_CACHE, load_code_context
+from api.customer.schemas import CardIn
 from api.models import Code, Organisation, User
 from api.security import hash_password, new_secret
 from api.setup.codes import create_code
@@ -16,6 +20,26 @@ from api.setup.schemas import CodeIn, EmployeeIn, LocationIn
 
 DEMO_SLUG = "harbour-cafe"
 DEMO_EMAIL = "manager@demo.tellus.invalid"
+# (code label, card, language): what customers might have sent before the demo opened.
+SAMPLE_CARDS = (
+    (
+        "Maya's badge",
+        CardIn(
+            rating=5,
+            comment="Maya remembered my usual and had it ready before I reached the counter. "
+            "Made my morning!",
+            contact_email="ada@example.com",
+            wants_reply=True,
+        ),
+        "en",
+    ),
+    ("Terrace", CardIn(rating=4, comment="Sam found us a table in the shade for the baby."), "en"),
+    (
+        "Table 4",
+        CardIn(rating=2, comment="We waited 20 minutes for our food and nobody checked on us."),
+        "en",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -24,12 +48,15 @@ class Demo:
     codes: list[Code]
     email: str
     password: str
+    # Whether this call built it (a second `tellus demo` keeps what the first one made).
+    created: bool
 
 
 def create_demo(*, session: Session) -> Demo:
     """Create the demo organisation once; every call gives its owner a new random password."""
     password = new_secret(12)
     organisation = session.exec(select(Organisation).where(Organisation.slug == DEMO_SLUG)).first()
+    created = organisation is None
     if organisation is None:
         organisation = _build(session=session, password=password)
     else:
@@ -42,7 +69,29 @@ def create_demo(*, session: Session) -> Demo:
             select(Code).where(Code.organisation_id == organisation.id).order_by(Code.id)  # type: ignore[arg-type]
         ).all()
     )
-    return Demo(organisation=organisation, codes=codes, email=DEMO_EMAIL, password=password)
+    return Demo(
+        organisation=organisation,
+        codes=codes,
+        email=DEMO_EMAIL,
+        password=password,
+        created=created,
+    )
+
+
+def send_sample_cards(*, engine: Engine, demo: Demo, secret: str) -> None:
+    """Send the sample cards through the customer's own path, alerts and all."""
+    by_label = {code.label: code for code in demo.codes}
+    for label, card, language in SAMPLE_CARDS:
+        context = load_code_context(engine=engine, raw_token=by_label[label].token)
+        assert context is not None
+        submit_card(
+            engine=engine,
+            context=context,
+            data=card,
+            idempotency_key=f"demo-{label}",
+            language=language,
+            secret=secret,
+        )
 
 
 def _build(*, session: Session, password: str) -> Organisation:
@@ -66,19 +115,20 @@ def _build(*, session: Session, password: str) -> Organisation:
         )
         for name, kind in (("Counter", "counter"), ("Terrace", "table"), ("Table 4", "table"))
     )
+    # Maya and Sam get their compliments by email (with a mail server set); Jo has no address.
     staff = (
-        ("Maya", "Barista", [counter.id, terrace.id]),
-        ("Sam", "Server", [terrace.id, table.id]),
-        ("Jo", "Barista", [counter.id]),
+        ("Maya", "Barista", [counter.id, terrace.id], "maya@demo.tellus.invalid"),
+        ("Sam", "Server", [terrace.id, table.id], "sam@demo.tellus.invalid"),
+        ("Jo", "Barista", [counter.id], ""),
     )
     employees = {
         name: save_employee(
             session=session,
             tenant=owner,
             code_cache=NO_CACHE,
-            data=EmployeeIn(display_name=name, role_title=title, location_ids=places),
+            data=EmployeeIn(display_name=name, role_title=title, email=email, location_ids=places),
         )
-        for name, title, places in staff
+        for name, title, places, email in staff
     }
     for location in (counter, terrace, table):
         create_code(
