@@ -14,13 +14,13 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.accounts.service import authenticate
 from api.cli import command_parser, served_settings
 from api.config import Settings, get_settings
 from api.db import DatabaseNotMigrated, assert_migrated, create_db_engine
-from api.models import Card, Membership, Organisation, Role, User
+from api.models import Card, Employee, Membership, Organisation, Role, User
 from api.setup.api_keys.service import authenticate_api_key
 from tests.factories import World
 from tests.helpers import send_card
@@ -116,6 +116,10 @@ def test_demo_twice_keeps_one_organisation_and_changes_the_password(
         cards = session.exec(select(Card.rating, Card.comment).order_by(Card.id)).all()
         assert [rating for rating, _ in cards] == [5, 4, 2], "the sample cards, sent once"
         assert "Maya remembered my usual" in cards[0][1]
+        named = session.exec(
+            select(Employee.display_name).join(Card, col(Card.employee_id) == Employee.id)
+        ).all()
+        assert sorted(named) == ["Maya", "Sam"], "two compliments to pass on"
         assert authenticate(session=session, email=first_email, password=second_password)
         assert authenticate(session=session, email=first_email, password=first_password) is None
 

@@ -20,10 +20,12 @@ from api.setup.schemas import CodeIn, EmployeeIn, LocationIn
 
 DEMO_SLUG = "harbour-cafe"
 DEMO_EMAIL = "manager@demo.tellus.invalid"
-# (code label, card, language): what customers might have sent before the demo opened.
+# (code label, who helped, card, language): what customers might have sent before the demo
+# opened; "who helped" is picked by name from the code's staff, as a customer picks it.
 SAMPLE_CARDS = (
     (
         "Maya's badge",
+        None,
         CardIn(
             rating=5,
             comment="Maya remembered my usual and had it ready before I reached the counter. "
@@ -33,9 +35,10 @@ SAMPLE_CARDS = (
         ),
         "en",
     ),
-    ("Terrace", CardIn(rating=4, comment="Sam found us a table in the shade for the baby."), "en"),
+    ("Terrace", "Sam", CardIn(rating=4, comment="Sam found us a table in the shade."), "en"),
     (
         "Table 4",
+        None,
         CardIn(rating=2, comment="We waited 20 minutes for our food and nobody checked on us."),
         "en",
     ),
@@ -81,9 +84,12 @@ def create_demo(*, session: Session) -> Demo:
 def send_sample_cards(*, engine: Engine, demo: Demo, secret: str) -> None:
     """Send the sample cards through the customer's own path, alerts and all."""
     by_label = {code.label: code for code in demo.codes}
-    for label, card, language in SAMPLE_CARDS:
+    for label, helper, card, language in SAMPLE_CARDS:
         context = load_code_context(engine=engine, raw_token=by_label[label].token)
         assert context is not None
+        if helper is not None:
+            chosen = next(person for person in context.staff if person.name == helper)
+            card = card.model_copy(update={"employee_id": chosen.id})
         submit_card(
             engine=engine,
             context=context,
