@@ -1,4 +1,5 @@
-"""The `tellus` command: serve, worker, migrate, demo, create-owner, api-key, reset-password."""
+"""The `tellus` command: serve, worker, migrate, demo, create-owner, api-key, reset-password,
+backup and restore."""
 
 import argparse
 import getpass
@@ -51,6 +52,18 @@ def command_parser() -> argparse.ArgumentParser:
         "reset-password", help="print a one-time link to choose a new password for an account"
     )
     reset.add_argument("email")
+    backup = commands.add_parser(
+        "backup", help="write a backup of the database to a file (safe while Tellus runs)"
+    )
+    backup.add_argument("path", help="the backup file to write, e.g. tellus-2026-11-29.tellus")
+    restore = commands.add_parser(
+        "restore",
+        help="restore a backup into TELLUS_DATABASE_URL (an SQLite backup also into PostgreSQL)",
+    )
+    restore.add_argument("path", help="the backup file")
+    restore.add_argument(
+        "--force", action="store_true", help="replace what the database holds (stop Tellus first)"
+    )
     return parser
 
 
@@ -97,6 +110,39 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_migrate(args: argparse.Namespace) -> int:
     migrate(get_settings().database_url)
     print("Database is up to date.")
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from api.backup.service import backup_database
+
+    manifest = backup_database(url=get_settings().database_url, path=Path(args.path))
+    size = manifest.payload_bytes / 1_000_000
+    print(
+        f"Backup written to {args.path}: {manifest.engine}, schema {manifest.revision}, "
+        f"{size:.1f} MB, at {manifest.created_at}. It holds secrets: keep it private."
+    )
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from api.backup.service import restore_database
+
+    restored = restore_database(
+        url=get_settings().database_url, path=Path(args.path), force=args.force
+    )
+    made = restored.manifest
+    print(
+        f"Restored the backup of {made.created_at} ({made.engine}, schema {made.revision}): "
+        f"{restored.cards} cards."
+    )
+    if restored.migrated_to:
+        print(f"Migrated to schema {restored.migrated_to}.")
+    print("Checks passed.")
     return 0
 
 
@@ -207,6 +253,8 @@ COMMANDS = {
     "create-owner": run_create_owner,
     "api-key": run_api_key,
     "reset-password": run_reset_password,
+    "backup": run_backup,
+    "restore": run_restore,
 }
 
 if __name__ == "__main__":

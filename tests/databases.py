@@ -59,6 +59,21 @@ def migrated_postgres_database(name: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def new_postgres_database(name: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database (no schema), its URL; dropped at the end."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def empty_postgres(engine: Engine) -> None:
     """Every table emptied and every id restarted, the schema and its migration kept."""
     with engine.begin() as connection:

@@ -239,3 +239,20 @@ def test_the_app_served_on_another_port_gives_that_port_in_its_qr_codes_and_link
     link = BeautifulSoup(thanks.text, "html.parser").select_one("a[data-follow-up]")
     assert link is not None
     assert str(link["href"]).startswith("http://localhost:18100/f/")
+
+
+def test_backup_then_restore_into_a_new_database(tellus: Tellus, tmp_path: Path) -> None:
+    tellus.ok("demo", "--no-serve")
+    backup = tmp_path / "nightly.tellus"
+
+    written = tellus.ok("backup", str(backup))
+    elsewhere = f"sqlite:///{tmp_path / 'restored.db'}"
+    restored = tellus.ok("restore", str(backup), TELLUS_DATABASE_URL=elsewhere)
+    again = tellus("restore", str(backup), TELLUS_DATABASE_URL=elsewhere)
+
+    assert f"Backup written to {backup}: sqlite, schema" in written
+    assert "3 cards" in restored
+    assert "Checks passed." in restored
+    assert again.returncode == 1
+    assert "already holds 1 organisation(s)" in again.stderr
+    assert "Traceback" not in again.stderr
