@@ -10,6 +10,7 @@ import sys
 import tarfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -177,41 +178,55 @@ def text_tables(url: str) -> set[str]:
         engine.dispose()
 
 
+@contextmanager
+def empty_database(engine_name: str, folder: Path, name: str) -> Iterator[str]:
+    """A new database of this engine with no schema, its URL."""
+    if engine_name == "sqlite":
+        yield f"sqlite:///{folder / f'{name}.db'}"
+        return
+    with new_postgres_database(f"tellus_{name}_{os.getpid()}") as url:
+        yield url
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
 def test_a_backup_of_an_older_schema_is_migrated_and_a_newer_one_refused(
-    tmp_path: Path,
+    tmp_path: Path, engine_name: str
 ) -> None:
-    old_url = f"sqlite:///{tmp_path / 'old.db'}"
-    migrate(old_url, "0012")
-    engine = create_db_engine(old_url)
-    with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO organisation (slug, name, accent_colour, default_language,"
-                " time_zone, require_two_factor, created_at)"
-                " VALUES ('old', 'Old Shop', '#000000', 'en', 'UTC', false, '2025-01-01')"
+    with (
+        empty_database(engine_name, tmp_path, "old") as old_url,
+        empty_database(engine_name, tmp_path, "new") as new_url,
+    ):
+        migrate(old_url, "0012")
+        engine = create_db_engine(old_url)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO organisation (slug, name, accent_colour, default_language,"
+                    " time_zone, require_two_factor, created_at)"
+                    " VALUES ('old', 'Old Shop', '#000000', 'en', 'UTC', false, '2025-01-01')"
+                )
             )
-        )
-    engine.dispose()
-    path = tmp_path / "old.backup"
-    assert backup_database(url=old_url, path=path).revision == "0012"
+        engine.dispose()
+        path = tmp_path / "old.backup"
+        assert backup_database(url=old_url, path=path).revision == "0012"
 
-    restored = restore_database(url=f"sqlite:///{tmp_path / 'new.db'}", path=path)
+        restored = restore_database(url=new_url, path=path)
 
-    assert restored.migrated_to == head_revision(old_url)
-    assert count_rows(f"sqlite:///{tmp_path / 'new.db'}")["organisation"] == 1
+        assert restored.migrated_to == head_revision(old_url)
+        assert count_rows(new_url)["organisation"] == 1
 
-    future = tmp_path / "future.backup"
-    with tarfile.open(path) as source, tarfile.open(future, "w") as target:
-        for member in source.getmembers():
-            data = source.extractfile(member)
-            assert data is not None
-            content = data.read()
-            if member.name == "manifest.json":
-                content = content.replace(b'"0012"', b'"0099"')
-                member.size = len(content)
-            target.addfile(member, io.BytesIO(content))
-    with pytest.raises(BackupError, match="newer Tellus"):
-        restore_database(url=f"sqlite:///{tmp_path / 'other.db'}", path=future)
+        future = tmp_path / "future.backup"
+        with tarfile.open(path) as source, tarfile.open(future, "w") as target:
+            for member in source.getmembers():
+                data = source.extractfile(member)
+                assert data is not None
+                content = data.read()
+                if member.name == "manifest.json":
+                    content = content.replace(b'"0012"', b'"0099"')
+                    member.size = len(content)
+                target.addfile(member, io.BytesIO(content))
+        with pytest.raises(BackupError, match="newer Tellus"):
+            restore_database(url=new_url, path=future, force=True)
 
 
 # The move starts from SQLite: the source is the SQLite database only.
