@@ -1,4 +1,5 @@
-"""The `tellus` command: serve, worker, migrate, demo, create-owner, api-key, reset-password."""
+"""The `tellus` command: serve, worker, migrate, demo, create-owner, api-key, reset-password,
+print."""
 
 import argparse
 import getpass
@@ -10,7 +11,7 @@ from sqlmodel import Session, select
 from api.config import Settings, get_settings
 from api.db import create_db_engine, migrate
 from api.errors import AppError
-from api.models import Organisation
+from api.models import Organisation, Role
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +52,29 @@ def command_parser() -> argparse.ArgumentParser:
         "reset-password", help="print a one-time link to choose a new password for an account"
     )
     reset.add_argument("email")
+    _print_options(commands.add_parser("print", help="write a print-ready PDF of codes"))
     return parser
+
+
+def _print_options(parser: argparse.ArgumentParser) -> None:
+    from qr.sheets import Layout, Paper
+
+    parser.add_argument("--organisation", required=True, help="the organisation's slug")
+    parser.add_argument("--layout", required=True, choices=[layout.value for layout in Layout])
+    parser.add_argument("--paper", default="a4", choices=[paper.value for paper in Paper])
+    parser.add_argument(
+        "--location",
+        action="append",
+        default=[],
+        help="only this location's codes (its id or name); repeat for more",
+    )
+    parser.add_argument(
+        "--employee",
+        action="append",
+        default=[],
+        help="only this employee's badges (their id or name); repeat for more",
+    )
+    parser.add_argument("--output", required=True, help="the PDF file to write")
 
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
@@ -199,6 +222,47 @@ def run_reset_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_print(args: argparse.Namespace) -> int:
+    from api.printing.schemas import SheetChoice
+    from api.printing.service import prepare_sheet, target_ids
+    from api.tenancy import Tenant
+    from qr.fonts import FontMissing
+    from qr.layouts import PER_PAGE
+
+    settings = get_settings()
+    with Session(create_db_engine(settings.database_url)) as session:
+        organisation = session.exec(
+            select(Organisation).where(Organisation.slug == args.organisation)
+        ).first()
+        if organisation is None or organisation.id is None:
+            print(f"tellus: no organisation with slug {args.organisation!r}", file=sys.stderr)
+            return 1
+        tenant = Tenant(organisation_id=organisation.id, role=Role.owner)
+        location_ids, employee_ids = target_ids(
+            session=session, tenant=tenant, locations=args.location, employees=args.employee
+        )
+        choice = SheetChoice(
+            layout=args.layout,
+            paper=args.paper,
+            location_ids=location_ids,
+            employee_ids=employee_ids,
+        )
+        order = prepare_sheet(
+            session=session, tenant=tenant, choice=choice, base_url=settings.base_url
+        )
+    try:
+        pdf = order.render()
+    except FontMissing as error:
+        print(f"tellus: {error}", file=sys.stderr)
+        return 1
+    with open(args.output, "wb") as output:
+        output.write(pdf)
+    count = len(order.items)
+    pages = -(-count // PER_PAGE[choice.layout])
+    print(f"Wrote {count} codes on {pages} pages ({choice.paper.value}) to {args.output}.")
+    return 0
+
+
 COMMANDS = {
     "serve": run_serve,
     "migrate": run_migrate,
@@ -207,6 +271,7 @@ COMMANDS = {
     "create-owner": run_create_owner,
     "api-key": run_api_key,
     "reset-password": run_reset_password,
+    "print": run_print,
 }
 
 if __name__ == "__main__":
