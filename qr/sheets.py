@@ -63,6 +63,7 @@ class SheetStyle:
     organisation: str
     accent: str = "#2f6f5e"
     logo: bytes | None = None
+    right_to_left: bool = False  # the card language's direction: where the logo goes
 
 
 class TooManyCodes(ValueError):
@@ -75,6 +76,31 @@ def print_matrix(url: str) -> tuple[tuple[bool, ...], ...]:
     code twice, and a preview and its download the same codes)."""
     matrix = build_qr(url, error_correction=PRINT_ERROR_CORRECTION).get_matrix()
     return tuple(tuple(row) for row in matrix)
+
+
+@lru_cache(maxsize=1024)
+def dark_boxes(url: str) -> tuple[tuple[int, int, int, int], ...]:
+    """The code's dark modules as rectangles (column, row, width, height): each horizontal run,
+    grown downwards while the rows below repeat it."""
+    matrix = print_matrix(url)
+    boxes: list[tuple[int, int, int, int]] = []
+    open_runs: dict[tuple[int, int], int] = {}
+    for row_index, row in enumerate([*matrix, ()]):
+        runs: set[tuple[int, int]] = set()
+        column = 0
+        while column < len(row):
+            if row[column]:
+                start = column
+                while column < len(row) and row[column]:
+                    column += 1
+                runs.add((start, column))
+            column += 1
+        for run in [run for run in open_runs if run not in runs]:
+            top = open_runs.pop(run)
+            boxes.append((run[0], top, run[1] - run[0], row_index - top))
+        for run in runs:
+            open_runs.setdefault(run, row_index)
+    return tuple(boxes)
 
 
 def rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -105,42 +131,27 @@ class Page:
         if len(roles) > 1:
             pdf.set_fallback_fonts(roles[1:], exact_match=False)
         self.logo = Image.open(io.BytesIO(style.logo)) if style.logo else None
+        self.fitted: dict[tuple[str, float, str, float, float], tuple[float, str]] = {}
 
     def output(self) -> bytes:
         return bytes(self.pdf.output())
 
     def qr(self, x: float, y: float, size: float, url: str) -> None:
         """The code as a size × size square, quiet zone included, black on white."""
-        matrix = print_matrix(url)
-        module = size / len(matrix)
         pdf = self.pdf
         pdf.set_fill_color(*WHITE)
         pdf.rect(x, y, size, size, style="F")
         pdf.set_fill_color(0, 0, 0)
-        # Runs of dark modules, each grown downwards while the rows below repeat it.
-        open_runs: dict[tuple[int, int], int] = {}
-        for row_index, row in enumerate([*matrix, ()]):
-            runs: set[tuple[int, int]] = set()
-            column = 0
-            while column < len(row):
-                if row[column]:
-                    start = column
-                    while column < len(row) and row[column]:
-                        column += 1
-                    runs.add((start, column))
-                column += 1
-            for run in list(open_runs):
-                if run not in runs:
-                    top = open_runs.pop(run)
-                    pdf.rect(
-                        x + run[0] * module,
-                        y + top * module,
-                        (run[1] - run[0]) * module,
-                        (row_index - top) * module,
-                        style="F",
-                    )
-            for run in runs:
-                open_runs.setdefault(run, row_index)
+        # One filled path of rectangles: fpdf2's rect() would fill each of a code's ~200 on
+        # its own, and a sheet of 200 badges spent most of its time there.
+        scale, top = pdf.k, pdf.h
+        module = size / len(print_matrix(url))
+        boxes = [
+            f"{(x + left * module) * scale:.2f} {(top - y - row * module) * scale:.2f} "
+            f"{width * module * scale:.2f} {-height * module * scale:.2f} re"
+            for left, row, width, height in dark_boxes(url)
+        ]
+        pdf._out("\n".join(boxes) + " f")
 
     def fit_text(
         self,
@@ -155,16 +166,22 @@ class Page:
         smallest: float = 5,
     ) -> float:
         """One line centred in `width` from `y`, shrunk to fit (down to `smallest` points, then
-        cut with an ellipsis); returns the line's height in mm."""
+        cut with an ellipsis); returns the height of a line at `size`, whatever it shrank to."""
         pdf = self.pdf
         style = "B" if bold else ""
-        pdf.set_font("sans", style, size)
-        while size > smallest and pdf.get_string_width(text) > width:
-            size -= 0.5
-            pdf.set_font("sans", style, size)
-        shown = text
-        while len(shown) > 1 and pdf.get_string_width(shown) > width:
-            shown = shown[:-2].rstrip() + "…"
+        key = (text, size, style, width, smallest)
+        if key not in self.fitted:  # a sheet repeats its organisation's name on every card
+            fitted = size
+            pdf.set_font("sans", style, fitted)
+            while fitted > smallest and pdf.get_string_width(text) > width:
+                fitted -= 0.5
+                pdf.set_font("sans", style, fitted)
+            shown = text
+            while len(shown) > 1 and pdf.get_string_width(shown) > width:
+                shown = shown[:-2].rstrip() + "…"
+            self.fitted[key] = (fitted, shown)
+        fitted, shown = self.fitted[key]
+        pdf.set_font("sans", style, fitted)
         height = size * POINT * 1.3
         pdf.set_text_color(*colour)
         pdf.set_xy(x, y)
@@ -172,7 +189,8 @@ class Page:
         return height
 
     def header(self, x: float, y: float, width: float, height: float, size: float) -> None:
-        """The accent band: the logo on a white tile at its start, the organisation's name."""
+        """The accent band: the logo on a white tile at its start (the right, for a language
+        written right to left), the organisation's name centred."""
         pdf = self.pdf
         pdf.set_fill_color(*self.accent)
         pdf.rect(x, y, width, height, style="F")
@@ -180,9 +198,10 @@ class Page:
         text_x, text_width = x + inset, width - 2 * inset
         if self.logo is not None:
             tile = height - 2 * inset
+            tile_x = x + width - inset - tile if self.style.right_to_left else x + inset
             pdf.set_fill_color(*WHITE)
             pdf.rect(
-                x + inset,
+                tile_x,
                 y + inset,
                 tile,
                 tile,
@@ -193,17 +212,21 @@ class Page:
             pad = tile * 0.1
             pdf.image(
                 self.logo,
-                x + inset + pad,
+                tile_x + pad,
                 y + inset + pad,
                 tile - 2 * pad,
                 tile - 2 * pad,
                 keep_aspect_ratio=True,
             )
-            text_x += tile + inset
             text_width -= tile + inset
-            self.pdf.set_font("sans", "B", size)
-            if self.pdf.get_string_width(self.style.organisation) < text_width - tile - inset:
-                text_width -= tile + inset  # centred on the band, if it fits beside the tile
+            if not self.style.right_to_left:
+                text_x += tile + inset
+            pdf.set_font("sans", "B", size)
+            if pdf.get_string_width(self.style.organisation) < text_width - tile - inset:
+                # Centred on the band, if it fits between the tile and the same space opposite.
+                text_width -= tile + inset
+                if self.style.right_to_left:
+                    text_x += tile + inset
         line = size * POINT * 1.3
         self.fit_text(
             text_x,

@@ -129,5 +129,6 @@ def prepare_sheet(
         organisation=organisation.name,
         accent=readable_on(organisation.accent_colour, "#ffffff"),
         logo=organisation.logo,
+        right_to_left=language.direction == "rtl",
     )
     return SheetOrder(choice=choice, items=tuple(items), style=style)
