@@ -51,6 +51,16 @@ def line_height(size: float) -> float:
     return size * POINT * 1.3
 
 
+def url_lines(page: Page, url: str, width: float, size: float) -> list[str]:
+    """The URL on one line, or, where it would have to shrink below `size`, broken before its
+    `/C/`: a long host stays readable on a badge."""
+    page.pdf.set_font("sans", "", size)
+    cut = url.rfind("/C/")
+    if page.pdf.get_string_width(url) <= width or cut <= 0:
+        return [url]
+    return [url[:cut], url[cut:]]
+
+
 def draw_card(
     page: Page, x: float, y: float, width: float, height: float, item: SheetItem, scale: CardScale
 ) -> None:
@@ -59,8 +69,9 @@ def draw_card(
     inner = width - 2 * scale.inset
     page.header(left, top, inner, scale.band, scale.organisation)
     gap = scale.name * POINT * 0.4
+    address = url_lines(page, item.url, inner, scale.url)
     stack = line_height(scale.name) + scale.code + line_height(scale.call_to_action)
-    stack += line_height(scale.url) + 2 * gap
+    stack += len(address) * line_height(scale.url) + 2 * gap
     if item.detail and scale.detail:
         stack += line_height(scale.detail)
     free = height - 2 * scale.inset - scale.band
@@ -80,7 +91,8 @@ def draw_card(
         bold=True,
         colour=page.accent,
     )
-    page.fit_text(left, cursor, inner, item.url, size=scale.url, colour=MUTED, smallest=4)
+    for line in address:
+        cursor += page.fit_text(left, cursor, inner, line, size=scale.url, colour=MUTED)
 
 
 def grid(
