@@ -226,7 +226,6 @@ def run_print(args: argparse.Namespace) -> int:
     from api.printing.schemas import SheetChoice
     from api.printing.service import prepare_sheet, target_ids
     from api.tenancy import Tenant
-    from qr.fonts import FontMissing
     from qr.layouts import PER_PAGE
 
     settings = get_settings()
@@ -250,11 +249,7 @@ def run_print(args: argparse.Namespace) -> int:
         order = prepare_sheet(
             session=session, tenant=tenant, choice=choice, base_url=settings.base_url
         )
-    try:
-        pdf = order.render()
-    except FontMissing as error:
-        print(f"tellus: {error}", file=sys.stderr)
-        return 1
+    pdf = order.render()
     with open(args.output, "wb") as output:
         output.write(pdf)
     count = len(order.items)

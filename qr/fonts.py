@@ -126,12 +126,6 @@ def characters_of(name: str) -> frozenset[int]:
         font.close()
 
 
-def check_fonts() -> None:
-    """Raise FontMissing unless every face the sheets may need is installed."""
-    for role in ROLES:
-        font_faces(role.name)
-
-
 def fonts_for(text: str) -> list[str]:
     """The roles a sheet with this text needs: always `sans`, then a fallback for each script it
     cannot set (loading the 20 MB Chinese collection only for a sheet that has Chinese)."""

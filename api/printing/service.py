@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from api.errors import Unprocessable
+from api.errors import AppError, Unprocessable
 from api.i18n import ENGLISH, N_, find_language
 from api.models import Code, Employee, EmployeeLocation, Location, Organisation
 from api.printing.schemas import SheetChoice
@@ -15,6 +15,7 @@ from api.setup.locations import require_owner
 from api.templating import readable_on
 from api.tenancy import Tenant, get_scoped, scoped
 from qr.codes import card_url
+from qr.fonts import FontMissing
 from qr.layouts import check_count, render_sheet
 from qr.sheets import SheetItem, SheetStyle, TooManyCodes
 
@@ -27,6 +28,12 @@ class SheetTooLarge(Unprocessable):
     """More codes than one sheet holds (qr.sheets.MAX_CODES)."""
 
 
+class PrintingUnavailable(AppError):
+    """The installation lacks a font the sheet needs: a 503 that names the package."""
+
+    status_code = 503
+
+
 @dataclass(frozen=True)
 class SheetOrder:
     """Everything a sheet needs, read from the database: drawing it needs no session."""
@@ -37,13 +44,16 @@ class SheetOrder:
 
     def render(self, *, first_page_only: bool = False) -> bytes:
         """The sheet as PDF (CPU-bound: run it off the event loop)."""
-        return render_sheet(
-            layout=self.choice.layout,
-            paper=self.choice.paper,
-            items=self.items,
-            style=self.style,
-            first_page_only=first_page_only,
-        )
+        try:
+            return render_sheet(
+                layout=self.choice.layout,
+                paper=self.choice.paper,
+                items=self.items,
+                style=self.style,
+                first_page_only=first_page_only,
+            )
+        except FontMissing as error:
+            raise PrintingUnavailable(str(error)) from None
 
 
 def chosen_codes(*, session: Session, tenant: Tenant, choice: SheetChoice) -> list[Code]:

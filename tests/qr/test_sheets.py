@@ -3,10 +3,12 @@ exactly its card, the words are there in each script, and the pages are the pape
 
 import io
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from qr import fonts
 from qr.codes import card_url
 from qr.fonts import characters_of, fonts_for
 from qr.layouts import MAX_CODES, PER_PAGE, render_sheet
@@ -105,3 +107,18 @@ def test_the_preview_is_the_first_page_as_png() -> None:
     image = Image.open(io.BytesIO(first_page_png(pdf, width=300)))
     assert image.format == "PNG"
     assert image.width == 300
+
+
+def test_a_missing_font_names_the_package_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = fonts.FontRole(
+        "sans", "No Such Sans", "fonts-nosuch", tmp_path / "a.ttf", tmp_path / "b.ttf"
+    )
+    monkeypatch.setattr(fonts, "ROLES", (missing,))
+    fonts.font_faces.cache_clear()
+    try:
+        with pytest.raises(fonts.FontMissing, match=r"apt-get install fonts-nosuch"):
+            fonts.font_faces("sans")
+    finally:
+        fonts.font_faces.cache_clear()
