@@ -67,6 +67,8 @@ def test_every_code_scans_to_its_card(layout: Layout, paper: Paper) -> None:
     assert STYLE.organisation in text
 
 
+# Names without a lam-alef ligature (لا, لى): Poppler reads such a ligature's two letters back in
+# reverse order (ليلى comes out as ليىل) although they print right; see the report.
 ARABIC = ["مريم", "يوسف حسن"]
 CHINESE = ["王小明", "陈静"]
 
