@@ -18,6 +18,7 @@ from api.accounts.service import SignedIn
 from api.errors import AppError, Unprocessable
 from api.printing.schemas import SheetChoice
 from api.printing.service import SheetOrder, prepare_sheet
+from api.setup.codes import development_address
 from api.setup.employees import list_employees
 from api.setup.locations import list_locations
 from api.templating import templates
@@ -73,6 +74,8 @@ def print_page(
         "chosen": request.query_params,
         "order": None,
         "error": "",
+        "base_url": settings.base_url,
+        "development_address": development_address(settings.base_url),
     }
     status_code = 200
     if "layout" in request.query_params:

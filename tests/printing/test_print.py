@@ -142,6 +142,9 @@ def test_the_owner_previews_and_downloads_from_the_print_page(
     page = manager_client.get("/admin/print")
     assert page.status_code == 200
     assert soup(page).select_one("input[name=layout][value=counter-cards]") is not None
+    warning = soup(page).select_one(".warning")  # the tests' http://testserver: no phone's
+    assert warning is not None
+    assert "TELLUS_BASE_URL" in warning.text
 
     query = {"layout": "badges", "paper": "letter"}
     chosen = manager_client.get("/admin/print", params=query)
