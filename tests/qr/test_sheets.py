@@ -9,9 +9,18 @@ import pytest
 from PIL import Image
 
 from qr import fonts
-from qr.codes import card_url
+from qr.codes import QUIET_ZONE, card_url
 from qr.fonts import characters_of, fonts_for
-from qr.layouts import MAX_CODES, PER_PAGE, render_sheet
+from qr.layouts import (
+    BADGE,
+    COUNTER_CARD,
+    MAX_CODES,
+    PER_PAGE,
+    POSTER,
+    TENT,
+    CardScale,
+    render_sheet,
+)
 from qr.preview import first_page_png
 from qr.sheets import Layout, Paper, SheetItem, SheetStyle, TooManyCodes
 from tests.printing.pdf import A4, LETTER, page_sizes, scanned_urls, sheet_text
@@ -124,3 +133,15 @@ def test_a_missing_font_names_the_package_to_install(
             fonts.font_faces("sans")
     finally:
         fonts.font_faces.cache_clear()
+
+
+def test_codes_are_big_enough_to_scan_at_arms_length() -> None:
+    # A code's box holds its quiet zone too: the symbol is smallest for the smallest version
+    # (21 modules of 29), so that is the case the minimums must hold for.
+    def symbol(scale: CardScale) -> float:
+        return scale.code * 21 / (21 + 2 * QUIET_ZONE)
+
+    assert symbol(BADGE) >= 25
+    assert symbol(TENT) >= 45
+    assert symbol(COUNTER_CARD) >= 45
+    assert symbol(POSTER) >= 100
