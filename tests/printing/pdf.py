@@ -56,3 +56,8 @@ def sheet_text(pdf: bytes) -> str:
         ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True, timeout=60
     ).stdout.decode()
     return BIDI_MARKS.sub("", text)
+
+
+def printed_urls(pdf: bytes) -> list[str]:
+    """The card URLs in type on the sheet (quicker to read than scanning every code)."""
+    return re.findall(r"HTTPS?://\S+/C/[0-9A-Z]{8}", sheet_text(pdf))
