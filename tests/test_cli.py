@@ -26,7 +26,7 @@ from api.setup.demo import DEMO_SLUG
 from qr.codes import card_url
 from tests.factories import World
 from tests.helpers import send_card
-from tests.printing.pdf import LETTER, page_sizes, scanned_urls, sheet_text
+from tests.printing.pdf import LETTER, needs_print_tools, page_sizes, scanned_urls, sheet_text
 
 CARD_URL = re.compile(r"http://[^\s/]+/c/[0-9A-HJKMNP-TV-Z]{8}\b")
 OWNER_PASSWORD = "a long owner password"
@@ -244,6 +244,7 @@ def test_the_app_served_on_another_port_gives_that_port_in_its_qr_codes_and_link
     assert str(link["href"]).startswith("http://localhost:18100/f/")
 
 
+@needs_print_tools
 def test_print_writes_the_chosen_places_tents(
     tellus: Tellus,
     engine: Engine,

@@ -2,17 +2,38 @@
 zxing-cpp scans every code on every page."""
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import pytest
 import zxingcpp
 from PIL import Image
+
+from qr.fonts import ROLES, FontMissing, font_faces
 
 # Poppler marks runs of each direction with these; a reader does not see them.
 BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 A4 = (595.0, 842.0)
 LETTER = (612.0, 792.0)
+
+
+def print_tools_missing() -> str:
+    """Why sheets cannot be drawn or read on this machine ("" when they can)."""
+    if shutil.which("pdftoppm") is None:
+        return "Poppler is not installed: apt-get install poppler-utils"
+    try:
+        for role in ROLES:
+            font_faces(role.name)
+    except FontMissing as error:
+        return str(error)
+    return ""
+
+
+# On the test modules that draw sheets: skipped with the reason where a tool is missing (and so
+# a failure in CI, where a skipped test fails the run).
+needs_print_tools = pytest.mark.skipif(bool(print_tools_missing()), reason=print_tools_missing())
 
 
 def page_images(pdf: bytes, *, dpi: int = 100) -> list[Image.Image]:

@@ -16,8 +16,17 @@ from api.tenancy import Tenant
 from qr.codes import card_url
 from tests.factories import World
 from tests.helpers import soup
-from tests.printing.pdf import A4, LETTER, page_sizes, printed_urls, scanned_urls, sheet_text
+from tests.printing.pdf import (
+    A4,
+    LETTER,
+    needs_print_tools,
+    page_sizes,
+    printed_urls,
+    scanned_urls,
+    sheet_text,
+)
 
+pytestmark = needs_print_tools
 BASE = "http://testserver"
 
 

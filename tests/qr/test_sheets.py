@@ -23,8 +23,16 @@ from qr.layouts import (
 )
 from qr.preview import first_page_png
 from qr.sheets import Layout, Paper, SheetItem, SheetStyle, TooManyCodes
-from tests.printing.pdf import A4, LETTER, page_sizes, scanned_urls, sheet_text
+from tests.printing.pdf import (
+    A4,
+    LETTER,
+    needs_print_tools,
+    page_sizes,
+    scanned_urls,
+    sheet_text,
+)
 
+pytestmark = needs_print_tools
 BASE = "https://tellus.example.com"
 PAPER_POINTS = {Paper.a4: A4, Paper.letter: LETTER}
 # One more than a page holds, so that every layout turns a page.
