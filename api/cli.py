@@ -158,6 +158,7 @@ def run_demo(args: argparse.Namespace) -> int:
     for code in demo.codes:
         print(f"  card for {code.label:<14} {settings.base_url}/c/{code.token}")
     print(f"  printable QR:     {settings.base_url}/qr/{demo.codes[0].token}.svg")
+    print(f"  print sheets:     {settings.base_url}/admin/print (after signing in)")
     print(f"\nThe owner's account (inbox and set-up):  {settings.base_url}/login")
     print(f"  email:    {demo.email}")
     print(f"  password: {demo.password}   (new at every `tellus demo`)\n")
