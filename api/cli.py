@@ -1,5 +1,5 @@
 """The `tellus` command: serve, worker, migrate, demo, create-owner, api-key, reset-password,
-backup and restore."""
+print, backup and restore."""
 
 import argparse
 import getpass
@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from api.config import Settings, get_settings
 from api.db import create_db_engine, migrate
 from api.errors import AppError
-from api.models import Organisation
+from api.models import Organisation, Role
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +52,7 @@ def command_parser() -> argparse.ArgumentParser:
         "reset-password", help="print a one-time link to choose a new password for an account"
     )
     reset.add_argument("email")
+    _print_options(commands.add_parser("print", help="write a print-ready PDF of codes"))
     backup = commands.add_parser(
         "backup", help="write a backup of the database to a file (safe while Tellus runs)"
     )
@@ -65,6 +66,27 @@ def command_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace what the database holds (stop Tellus first)"
     )
     return parser
+
+
+def _print_options(parser: argparse.ArgumentParser) -> None:
+    from qr.sheets import Layout, Paper
+
+    parser.add_argument("--organisation", required=True, help="the organisation's slug")
+    parser.add_argument("--layout", required=True, choices=[layout.value for layout in Layout])
+    parser.add_argument("--paper", default="a4", choices=[paper.value for paper in Paper])
+    parser.add_argument(
+        "--location",
+        action="append",
+        default=[],
+        help="only this location's codes (its id or name); repeat for more",
+    )
+    parser.add_argument(
+        "--employee",
+        action="append",
+        default=[],
+        help="only this employee's badges (their id or name); repeat for more",
+    )
+    parser.add_argument("--output", required=True, help="the PDF file to write")
 
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
@@ -181,6 +203,7 @@ def run_demo(args: argparse.Namespace) -> int:
     for code in demo.codes:
         print(f"  card for {code.label:<14} {settings.base_url}/c/{code.token}")
     print(f"  printable QR:     {settings.base_url}/qr/{demo.codes[0].token}.svg")
+    print(f"  print sheets:     {settings.base_url}/admin/print (after signing in)")
     print(f"\nThe owner's account (inbox and set-up):  {settings.base_url}/login")
     print(f"  email:    {demo.email}")
     print(f"  password: {demo.password}   (new at every `tellus demo`)\n")
@@ -245,6 +268,42 @@ def run_reset_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_print(args: argparse.Namespace) -> int:
+    from api.printing.schemas import SheetChoice
+    from api.printing.service import prepare_sheet, target_ids
+    from api.tenancy import Tenant
+    from qr.layouts import PER_PAGE
+
+    settings = get_settings()
+    with Session(create_db_engine(settings.database_url)) as session:
+        organisation = session.exec(
+            select(Organisation).where(Organisation.slug == args.organisation)
+        ).first()
+        if organisation is None or organisation.id is None:
+            print(f"tellus: no organisation with slug {args.organisation!r}", file=sys.stderr)
+            return 1
+        tenant = Tenant(organisation_id=organisation.id, role=Role.owner)
+        location_ids, employee_ids = target_ids(
+            session=session, tenant=tenant, locations=args.location, employees=args.employee
+        )
+        choice = SheetChoice(
+            layout=args.layout,
+            paper=args.paper,
+            location_ids=location_ids,
+            employee_ids=employee_ids,
+        )
+        order = prepare_sheet(
+            session=session, tenant=tenant, choice=choice, base_url=settings.base_url
+        )
+    pdf = order.render()
+    with open(args.output, "wb") as output:
+        output.write(pdf)
+    count = len(order.items)
+    pages = -(-count // PER_PAGE[choice.layout])
+    print(f"Wrote {count} codes on {pages} pages ({choice.paper.value}) to {args.output}.")
+    return 0
+
+
 COMMANDS = {
     "serve": run_serve,
     "migrate": run_migrate,
@@ -253,6 +312,7 @@ COMMANDS = {
     "create-owner": run_create_owner,
     "api-key": run_api_key,
     "reset-password": run_reset_password,
+    "print": run_print,
     "backup": run_backup,
     "restore": run_restore,
 }

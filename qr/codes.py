@@ -6,11 +6,13 @@ from xml.sax.saxutils import escape
 
 import qrcode
 from PIL import Image
-from qrcode.constants import ERROR_CORRECT_M
+from qrcode.constants import ERROR_CORRECT_M, ERROR_CORRECT_Q
 
 from qr.tokens import normalize_token
 
 QUIET_ZONE = 4
+# Printed sheets: level Q restores a quarter of the symbol, so a scuffed badge still scans.
+PRINT_ERROR_CORRECTION = ERROR_CORRECT_Q
 
 
 def card_url(base_url: str, token: str) -> str:
@@ -30,9 +32,9 @@ def card_url(base_url: str, token: str) -> str:
     return f"{parts.scheme.upper()}://{parts.netloc.upper()}{prefix}/C/{canonical}"
 
 
-def build_qr(url: str) -> qrcode.QRCode:
-    """Return the smallest level-M QR code holding url, with a 4-module quiet zone."""
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE)
+def build_qr(url: str, *, error_correction: int = ERROR_CORRECT_M) -> qrcode.QRCode:
+    """Return the smallest QR code holding url (level M unless told), with a 4-module quiet zone."""
+    qr = qrcode.QRCode(error_correction=error_correction, border=QUIET_ZONE)
     # An all-caps URL is alphanumeric anyway; optimize still packs the upper-case part densely
     # when a lower-case path prefix forces byte mode for the rest.
     qr.add_data(url, optimize=20)

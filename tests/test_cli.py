@@ -17,13 +17,16 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from api.accounts.service import authenticate
-from api.cli import command_parser, served_settings
+from api.cli import command_parser, main, served_settings
 from api.config import Settings, get_settings
 from api.db import DatabaseNotMigrated, assert_migrated, create_db_engine
-from api.models import Card, Employee, Membership, Organisation, Role, User
+from api.models import Card, Code, Employee, Membership, Organisation, Role, User
 from api.setup.api_keys.service import authenticate_api_key
+from api.setup.demo import DEMO_SLUG
+from qr.codes import card_url
 from tests.factories import World
 from tests.helpers import send_card
+from tests.printing.pdf import LETTER, needs_print_tools, page_sizes, scanned_urls, sheet_text
 
 CARD_URL = re.compile(r"http://[^\s/]+/c/[0-9A-HJKMNP-TV-Z]{8}\b")
 OWNER_PASSWORD = "a long owner password"
@@ -256,3 +259,44 @@ def test_backup_then_restore_into_a_new_database(tellus: Tellus, tmp_path: Path)
     assert again.returncode == 1
     assert "already holds 1 organisation(s)" in again.stderr
     assert "Traceback" not in again.stderr
+
+
+@needs_print_tools
+def test_print_writes_the_chosen_places_tents(
+    tellus: Tellus,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tellus.ok("demo", "--no-serve")
+    with Session(engine) as session:
+        codes = session.exec(select(Code).order_by(col(Code.id))).all()
+    urls = {code.label: card_url("http://tellus.test", code.token) for code in codes}
+
+    tents = tellus.directory / "tents.pdf"
+    output = tellus.ok(
+        "print", "--organisation", DEMO_SLUG, "--layout", "tents", "--paper", "letter",
+        "--location", "terrace", "--location", "Table 4", "--output", str(tents),
+    )  # fmt: skip
+    assert "2 codes on 2 pages (letter)" in output
+    assert sorted(scanned_urls(tents.read_bytes(), dpi=50)) == sorted(
+        [urls["Terrace"], urls["Terrace"], urls["Table 4"], urls["Table 4"]]
+    )
+    assert page_sizes(tents.read_bytes()) == [LETTER, LETTER]
+    assert "How was your visit?" in sheet_text(tents.read_bytes())
+
+    # The same command in this process (quicker), for what it refuses.
+    for name, value in tellus.env.items():
+        if name.startswith("TELLUS_"):
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        roof = ["--location", "Roof", "--output", str(tellus.directory / "roof.pdf")]
+        assert main(["print", "--organisation", DEMO_SLUG, "--layout", "posters", *roof]) == 1
+        assert "No location is called 'Roof'" in capsys.readouterr().err
+        nobody = ["print", "--organisation", "nowhere", "--layout", "badges", "--output", "x"]
+        assert main(nobody) == 1
+        assert "no organisation with slug 'nowhere'" in capsys.readouterr().err
+    finally:
+        get_settings.cache_clear()
+    assert not (tellus.directory / "roof.pdf").exists()

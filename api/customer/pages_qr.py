@@ -7,27 +7,45 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from api.customer.codes import find_code
-from api.errors import NotFound
+from api.errors import NotFound, Unprocessable
 from api.web.deps import RuntimeDep
-from qr.codes import card_url, render_png, render_svg
+from qr.codes import QUIET_ZONE, build_qr, card_url, render_png, render_svg
 
 router = APIRouter(include_in_schema=False)
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+# A PNG's width in pixels may be asked for (`?size=1200`): from a thumbnail to a large print.
+SMALLEST_PNG, LARGEST_PNG = 100, 4000
+
+
+def png_box_size(url: str, size: str | None) -> int:
+    """Pixels per module for a PNG about `size` pixels wide (10 when no size is asked for);
+    a size that is not a whole number of pixels in range is a 422."""
+    if size is None:
+        return 10
+    if not (size.isascii() and size.isdigit()) or not SMALLEST_PNG <= int(size) <= LARGEST_PNG:
+        raise Unprocessable(f"size is a width in pixels from {SMALLEST_PNG} to {LARGEST_PNG}.")
+    modules: int = build_qr(url).modules_count + 2 * QUIET_ZONE
+    return max(1, round(int(size) / modules))
 
 
 @router.get("/qr/{token}.{extension}")
 async def qr_image(request: Request, token: str, extension: str, runtime: RuntimeDep) -> Response:
-    """The code's QR as SVG or PNG, with an ETag and a long max-age."""
+    """The code's QR as SVG or PNG (`?size=` its width in pixels), with an ETag and a long
+    max-age."""
     if extension not in MEDIA_TYPES:
         raise NotFound()
     context = await find_code(cache=runtime.code_cache, engine=runtime.engine, token=token)
     if context is None:
         raise NotFound()
     url = card_url(runtime.settings.base_url, context.token)
-    etag = '"' + hashlib.sha256(f"{url}.{extension}".encode()).hexdigest()[:20] + '"'
+    size = request.query_params.get("size") if extension == "png" else None
+    box_size = png_box_size(url, size)
+    etag = '"' + hashlib.sha256(f"{url}.{extension}.{box_size}".encode()).hexdigest()[:20] + '"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=31536000"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    render = render_svg if extension == "svg" else render_png
-    body = await run_in_threadpool(render, url)
+    if extension == "svg":
+        body = await run_in_threadpool(render_svg, url)
+    else:
+        body = await run_in_threadpool(render_png, url, box_size=box_size)
     return Response(body, media_type=MEDIA_TYPES[extension], headers=headers)

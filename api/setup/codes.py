@@ -4,6 +4,9 @@ Each change drops this process's cached card contexts of the organisation (a rev
 location offers another code of that location), so the card pages show it at once.
 """
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -130,3 +133,15 @@ def move_code(
     session.commit()
     code_cache.invalidate_organisation(tenant.organisation_id)
     return code
+
+
+def development_address(base_url: str) -> bool:
+    """True for an address no customer's phone can reach: localhost, a private or local IP."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host in ("localhost", "") or host.endswith((".local", ".localhost", ".internal", ".lan")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host
+    return address.is_private or address.is_loopback or address.is_link_local

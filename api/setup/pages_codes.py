@@ -1,8 +1,6 @@
 """The owner's code pages: every printed code, its QR, and its life cycle."""
 
-import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
@@ -10,7 +8,14 @@ from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
 from api.models import Code
-from api.setup.codes import create_code, list_codes, move_code, replace_code, revoke_code
+from api.setup.codes import (
+    create_code,
+    development_address,
+    list_codes,
+    move_code,
+    replace_code,
+    revoke_code,
+)
 from api.setup.employees import list_employees
 from api.setup.locations import list_locations
 from api.setup.schemas import CodeIn
@@ -29,18 +34,6 @@ from api.web.forms import FormPage, read_form, submit_form
 from qr.codes import card_url
 
 router = APIRouter(prefix="/admin/codes", include_in_schema=False, dependencies=[OWNER_ONLY])
-
-
-def development_address(base_url: str) -> bool:
-    """True for an address no customer's phone can reach: localhost, a private or local IP."""
-    host = (urlsplit(base_url).hostname or "").lower()
-    if host in ("localhost", "") or host.endswith((".local", ".localhost", ".internal", ".lan")):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return "." not in host
-    return address.is_private or address.is_loopback or address.is_link_local
 
 
 def codes_page(base_url: str) -> FormPage:

@@ -41,3 +41,18 @@ def test_svg_is_cached_with_an_etag(client: TestClient, world: World) -> None:
 def test_unknown_code_or_format_is_404(client: TestClient, world: World) -> None:
     assert client.get("/qr/ZZZZZZZZ.png").status_code == 404
     assert client.get(f"/qr/{world.counter_code.token}.gif").status_code == 404
+
+
+def test_a_png_comes_in_the_size_asked_for(client: TestClient, world: World) -> None:
+    url = f"/qr/{world.counter_code.token}.png"
+    small = Image.open(io.BytesIO(client.get(url).content))
+    large = client.get(url, params={"size": "2400"})
+    assert large.status_code == 200
+    image = Image.open(io.BytesIO(large.content))
+    assert 2200 <= image.width <= 2600
+    assert image.width > small.width
+    [barcode] = zxingcpp.read_barcodes(image)
+    assert barcode.text == f"HTTP://TESTSERVER/C/{world.counter_code.token}"
+    assert large.headers["etag"] != client.get(url).headers["etag"]
+    for odd in ("12", "99999", "1e3", "²"):
+        assert client.get(url, params={"size": odd}).status_code == 422

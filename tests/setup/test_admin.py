@@ -107,7 +107,8 @@ def test_issue_a_code_and_see_its_qr_and_short_url(
     assert detail.select_one("code.mono").get_text() == f"HTTP://TESTSERVER/C/{token}"
     assert detail.select_one("img")["src"] == f"/qr/{token}.svg"
     downloads = [link["href"] for link in detail.select("a[download]")]
-    assert downloads == [f"/qr/{token}.svg", f"/qr/{token}.png"]
+    sizes = ["", "?size=1000", "?size=2400"]
+    assert downloads == [f"/qr/{token}.svg"] + [f"/qr/{token}.png{size}" for size in sizes]
     card = soup(manager_client.get(f"/c/{token}").text)
     assert card.h1.get_text(strip=True) == "How was your visit with Sam?"
 
