@@ -1,33 +1,28 @@
-"""The fonts a printed sheet needs, found on the host's Debian font packages, never fetched.
+"""The fonts a printed sheet needs, shipped with Tellus in `qr/fonts/`: never fetched, never
+whatever the host happens to have.
 
-Noto Sans sets Latin, Greek and Cyrillic (accented names included); Noto Sans Arabic and Noto Sans
-CJK SC cover Arabic and Chinese. They come from `fonts-noto-core` and `fonts-noto-cjk`; on another
-system fontconfig (`fc-match`) is asked for the same families, and a missing one is a clear error
-naming the package to install.
+Noto Sans sets Latin, Greek and Cyrillic (accented names included) and Noto Sans Arabic sets
+Arabic, both under the SIL Open Font License; Droid Sans Fallback (Apache 2.0) covers Chinese, the
+whole of the CJK Unified Ideographs block but for its 90 newest characters, in 4 MB. Their licences
+are beside them.
 """
 
-import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-NOTO = Path("/usr/share/fonts/truetype/noto")
-NOTO_CJK = Path("/usr/share/fonts/opentype/noto")
-# The face of Simplified Chinese inside the Noto Sans CJK collections (JP, KR, SC, TC, HK).
-CJK_SC_INDEX = 2
+FOLDER = Path(__file__).resolve().parent / "fonts"
 
 
 @dataclass(frozen=True)
 class FontFile:
-    """One face: its file, its index in a collection, and the Debian package that carries it."""
+    """One face: its family, its style ("" regular, "B" bold) and its file."""
 
-    family: str  # fontconfig's family name
-    style: str  # "" (regular) or "B"
+    family: str
+    style: str
     path: Path
-    index: int = 0
 
 
 @dataclass(frozen=True)
@@ -36,90 +31,56 @@ class FontRole:
 
     name: str  # the name the PDF layer knows it by
     family: str
-    package: str
     regular: Path
     bold: Path
-    index: int = 0
-    # The 20 MB Chinese collection takes a second a face to load: its bold serves both weights.
-    bold_only: bool = False
+    # A family with one weight: its regular face serves both.
+    single_weight: bool = False
 
 
 ROLES = (
-    FontRole(
-        "sans",
-        "Noto Sans",
-        "fonts-noto-core",
-        NOTO / "NotoSans-Regular.ttf",
-        NOTO / "NotoSans-Bold.ttf",
-    ),
+    FontRole("sans", "Noto Sans", FOLDER / "NotoSans-Regular.ttf", FOLDER / "NotoSans-Bold.ttf"),
     FontRole(
         "arabic",
         "Noto Sans Arabic",
-        "fonts-noto-core",
-        NOTO / "NotoSansArabic-Regular.ttf",
-        NOTO / "NotoSansArabic-Bold.ttf",
+        FOLDER / "NotoSansArabic-Regular.ttf",
+        FOLDER / "NotoSansArabic-Bold.ttf",
     ),
     FontRole(
         "cjk",
-        "Noto Sans CJK SC",
-        "fonts-noto-cjk",
-        NOTO_CJK / "NotoSansCJK-Regular.ttc",
-        NOTO_CJK / "NotoSansCJK-Bold.ttc",
-        CJK_SC_INDEX,
-        bold_only=True,
+        "Droid Sans Fallback",
+        FOLDER / "DroidSansFallbackFull.ttf",
+        FOLDER / "DroidSansFallbackFull.ttf",
+        single_weight=True,
     ),
 )
 
 
 class FontMissing(RuntimeError):
-    """A font the sheets need is not installed."""
-
-
-def _fc_match(family: str, style: str) -> FontFile | None:
-    """What fontconfig has for exactly this family, or None (fc-match always answers something)."""
-    if shutil.which("fc-match") is None:
-        return None
-    pattern = f"{family}:style={'Bold' if style else 'Regular'}"
-    try:
-        answer = subprocess.run(
-            ["fc-match", "--format=%{file}\n%{index}\n%{family}", pattern],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.split("\n")
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if len(answer) < 3 or family not in answer[2].split(","):
-        return None
-    return FontFile(family, style, Path(answer[0]), int(answer[1] or 0))
+    """A font the sheets need is not where Tellus installed it."""
 
 
 def _face(role: FontRole, style: str) -> FontFile:
     path = role.bold if style else role.regular
-    if path.is_file():
-        return FontFile(role.family, style, path, role.index)
-    found = _fc_match(role.family, style)
-    if found is None:
+    if not path.is_file():
         raise FontMissing(
-            f"The font {role.family} ({'bold' if style else 'regular'}) is not installed: "
-            f"install Debian's {role.package} (apt-get install {role.package})."
+            f"The font {role.family} is missing from {path.parent}: reinstall Tellus "
+            "(its fonts come with it)."
         )
-    return found
+    return FontFile(role.family, style, path)
 
 
 @cache
 def font_faces(name: str) -> tuple[FontFile, ...]:
     """The faces of the role `name` a sheet loads (regular, bold); FontMissing if one is absent."""
     role = next(role for role in ROLES if role.name == name)
-    return (_face(role, "B"),) if role.bold_only else (_face(role, ""), _face(role, "B"))
+    return (_face(role, ""),) if role.single_weight else (_face(role, ""), _face(role, "B"))
 
 
 @cache
 def characters_of(name: str) -> frozenset[int]:
     """The code points the role's regular face has glyphs for."""
     face = font_faces(name)[0]  # the weights of a family cover the same characters
-    font = TTFont(face.path, fontNumber=face.index, lazy=True)
+    font = TTFont(face.path, lazy=True)
     try:
         return frozenset(font.getBestCmap())
     finally:
@@ -128,7 +89,7 @@ def characters_of(name: str) -> frozenset[int]:
 
 def fonts_for(text: str) -> list[str]:
     """The roles a sheet with this text needs: always `sans`, then a fallback for each script it
-    cannot set (loading the 20 MB Chinese collection only for a sheet that has Chinese)."""
+    cannot set (loading the Chinese font only for a sheet that has Chinese)."""
     needed = ["sans"]
     missing = {ord(char) for char in set(text) if char.isprintable() and not char.isspace()}
     missing -= characters_of("sans")

@@ -126,7 +126,7 @@ class Page:
         roles = fonts_for("".join(words) + "".join(item.url for item in items))
         for role in roles:
             for face in font_faces(role):
-                pdf.add_font(role, face.style, face.path, collection_font_number=face.index)
+                pdf.add_font(role, face.style, face.path)
         pdf.set_text_shaping(True)
         if len(roles) > 1:
             pdf.set_fallback_fonts(roles[1:], exact_match=False)

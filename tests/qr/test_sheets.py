@@ -128,16 +128,20 @@ def test_the_preview_is_the_first_page_as_png() -> None:
     assert image.width == 300
 
 
-def test_a_missing_font_names_the_package_to_install(
+def test_the_fonts_come_with_tellus_and_a_missing_one_says_so(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    missing = fonts.FontRole(
-        "sans", "No Such Sans", "fonts-nosuch", tmp_path / "a.ttf", tmp_path / "b.ttf"
-    )
+    for role in fonts.ROLES:
+        assert role.regular.parent == fonts.FOLDER, "never a font of the host's"
+        assert role.regular.is_file()
+        assert role.bold.is_file()
+    licences = {path.name for path in fonts.FOLDER.glob("LICENSE-*")}
+    assert licences == {"LICENSE-OFL-1.1.txt", "LICENSE-Apache-2.0.txt"}
+    missing = fonts.FontRole("sans", "No Such Sans", tmp_path / "a.ttf", tmp_path / "b.ttf")
     monkeypatch.setattr(fonts, "ROLES", (missing,))
     fonts.font_faces.cache_clear()
     try:
-        with pytest.raises(fonts.FontMissing, match=r"apt-get install fonts-nosuch"):
+        with pytest.raises(fonts.FontMissing, match=r"No Such Sans is missing .* reinstall Tellus"):
             fonts.font_faces("sans")
     finally:
         fonts.font_faces.cache_clear()
