@@ -6,6 +6,9 @@ from pydantic import BaseModel
 
 from api.i18n import N_
 
+# How long a client is asked to wait (Retry-After) while the database does not answer.
+DATABASE_RETRY_SECONDS = 5
+
 
 class AppError(Exception):
     status_code = 400

@@ -23,7 +23,7 @@ from api import accounts, alerts, customer, inbox, people, printing, recognition
 from api.alerts.worker import Worker, default_channels
 from api.config import Settings, get_settings
 from api.db import assert_migrated
-from api.errors import AppError, LoginRequired, TwoFactorSetupRequired
+from api.errors import DATABASE_RETRY_SECONDS, AppError, LoginRequired, TwoFactorSetupRequired
 from api.i18n import N_, translate
 from api.runtime import Runtime
 from api.setup.profile import LOGO_MAX_BYTES
@@ -39,7 +39,6 @@ from api.web.middleware import (
 
 log = logging.getLogger("tellus")
 # How long a client waits before sending again while the database is unreachable.
-RETRY_AFTER_SECONDS = 5
 
 
 class FingerprintedStatic(StaticFiles):
@@ -166,7 +165,7 @@ def add_error_handlers(app: FastAPI) -> None:
         log.error("Database unavailable on %s %s: %s", request.method, request.url.path, error)
         message = N_("Tellus is unavailable for a moment. Please try again shortly.")
         response = error_response(request, 503, message)
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Retry-After"] = str(DATABASE_RETRY_SECONDS)
         return response
 
     @app.exception_handler(RequestValidationError)

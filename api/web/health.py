@@ -7,6 +7,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.responses import JSONResponse, Response
 
+from api.errors import DATABASE_RETRY_SECONDS
 from api.web.deps import EngineDep
 
 router = APIRouter(include_in_schema=False)
@@ -23,5 +24,9 @@ async def health(engine: EngineDep) -> Response:
     try:
         await run_in_threadpool(ping)
     except (OperationalError, InterfaceError, PoolTimeout):
-        return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse(
+            {"status": "database unavailable"},
+            status_code=503,
+            headers={"Retry-After": str(DATABASE_RETRY_SECONDS)},
+        )
     return JSONResponse({"status": "ok"})

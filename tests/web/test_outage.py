@@ -2,8 +2,9 @@
 (never a 500), the health check takes the process out of rotation, and when the database comes
 back so does the app, with no card lost or stored twice.
 
-PostgreSQL is reached through a TCP proxy the test cuts and restores (the server stopped, then
-started); SQLite's file is taken away (a directory stands in its place) and put back.
+PostgreSQL is reached through a TCP proxy the test cuts and restores, and a server of the test's
+own is stopped and started; SQLite's file is taken away (a directory stands in its place) and
+put back.
 """
 
 import shutil
@@ -16,11 +17,13 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from api.config import Settings
+from api.db import migrate
 from api.main import create_app
 from api.models import Card
 from tests.browser.tcp_proxy import TcpProxy
-from tests.factories import World
+from tests.factories import World, make_world
 from tests.helpers import card_form, log_in
+from tests.private_postgres import private_postgres
 
 Outage = Callable[[], None]
 
@@ -99,3 +102,37 @@ def test_an_outage_is_a_503_with_retry_after_and_nothing_is_lost(
     assert health.status_code == 503
     assert resent.status_code == again.status_code == 200
     assert [card.comment for card in stored(session)] == ["The till is down"]
+
+
+def test_a_stopped_postgresql_server_is_a_503_until_it_starts_again() -> None:
+    """The server itself stopped and started (a cluster of the test's own), not a cut link."""
+    with private_postgres() as server:
+        migrate(server.url)
+        own = Settings(
+            environment="test",
+            database_url=server.url,
+            base_url="http://testserver",
+            code_cache_seconds=0,  # every card page reads the database
+            worker_in_process=False,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        with TestClient(create_app(own), follow_redirects=False) as client:
+            engine = client.app.state.runtime.engine  # type: ignore[attr-defined]
+            with Session(engine, expire_on_commit=False) as session:
+                world = make_world(session, name="Harbour Café")
+            path = f"/c/{world.counter_code.token}"
+            form = card_form(client, path, rating="1", comment="The server went away")
+            assert client.get("/healthz").status_code == 200
+
+            server.stop()
+            down = [client.get(path), client.post(path, data=form), client.get("/healthz")]
+            server.start()
+            resent = client.post(path, data=form)
+
+            with Session(engine) as session:
+                comments = [card.comment for card in session.exec(select(Card)).all()]
+    for answer in down:
+        assert answer.status_code == 503, (answer.request.url, answer.text[:300])
+        assert answer.headers["retry-after"] == "5"
+    assert resent.status_code == 200
+    assert comments == ["The server went away"]
