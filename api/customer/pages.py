@@ -10,16 +10,19 @@ from starlette.responses import Response
 
 from api.customer.cards import submit_card
 from api.customer.codes import CodeContext, find_code
+from api.customer.confirmation import render_confirmation, render_decoy_thanks
 from api.customer.follow_up.service import follow_up_url
 from api.customer.rendering import render_page
 from api.customer.schemas import CardIn
 from api.errors import AppError
 from api.i18n import N_, page_language, set_page_language
-from api.security import check_form_token, new_secret, sign_form_token
+from api.protection.form_tokens import read_card_token, sign_card_token
+from api.protection.limiter import take_card
+from api.protection.traps import caught_by_honeypot, needs_confirmation
+from api.security import new_secret
 from api.web.deps import RuntimeDep
 
 router = APIRouter(include_in_schema=False)
-FORM_PURPOSE = "card"
 FIELDS = ("rating", "comment", "employee_id", "contact_name", "contact_email", "contact_phone")
 
 
@@ -31,7 +34,10 @@ def render_card(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    form_token: str | None = None,
 ) -> Response:
+    """The card form; `form_token` keeps the token of the form the customer sent (its nonce and
+    the time the page was opened), a new page gets a new one."""
     language = page_language(request)
     return render_page(
         request,
@@ -40,7 +46,7 @@ def render_card(
             "code": context,
             "values": values or {},
             "errors": {field: language.gettext(text) for field, text in (errors or {}).items()},
-            "form_token": sign_form_token(secret, FORM_PURPOSE, context.token),
+            "form_token": form_token or sign_card_token(secret, context.token),
             "idempotency_key": (values or {}).get("idempotency_key") or new_secret(18),
         },
         status_code=status_code,
@@ -81,14 +87,14 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
     if context is None or context.revoked:
         return render_missing(request, context)
     values = form_values(form)
+    if caught_by_honeypot(form):
+        return render_decoy_thanks(request, context, values)
     settings, secret = runtime.settings, runtime.secret_key
-    if not check_form_token(
-        secret,
-        FORM_PURPOSE,
-        context.token,
-        str(form.get("form_token", "")),
-        max_age_seconds=settings.card_token_days * 86400,
-    ):
+    form_token = str(form.get("form_token", ""))
+    card_token = read_card_token(
+        secret, context.token, form_token, max_age_seconds=settings.card_token_days * 86400
+    )
+    if card_token is None:
         return render_card(
             request,
             context,
@@ -100,14 +106,40 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
     try:
         data = CardIn.model_validate(card_fields(values))
     except ValidationError as error:
+        errors = field_errors(error)
         return render_card(
             request,
             context,
             secret=secret,
             values=values,
-            errors=field_errors(error),
+            errors=errors,
             status_code=422,
+            form_token=form_token,
         )
+    if needs_confirmation(
+        form=form,
+        token=card_token,
+        settings=settings,
+        secret=secret,
+        code_token=context.token,
+        idempotency_key=values["idempotency_key"],
+    ):
+        return render_confirmation(
+            request, context, secret=secret, values=values, data=data, form_token=form_token
+        )
+    verdict = await take_card(runtime.card_limiter, code_token=context.token, request=request)
+    if not verdict.allowed:
+        response = render_card(
+            request,
+            context,
+            secret=secret,
+            values=values,
+            errors={"form": TOO_MANY},
+            status_code=429,
+            form_token=form_token,
+        )
+        response.headers["Retry-After"] = str(verdict.retry_after)
+        return response
     try:
         submission = await run_in_threadpool(
             submit_card,
@@ -117,6 +149,8 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
             idempotency_key=values["idempotency_key"],
             language=language.tag,
             secret=secret,
+            form_nonce=card_token.nonce,
+            alerts=verdict.alerts,
         )
     except AppError as error:
         return render_card(
@@ -126,6 +160,7 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
             values=values,
             errors={"form": error.message},
             status_code=422,
+            form_token=form_token,
         )
     return render_page(
         request,
@@ -167,6 +202,10 @@ FRIENDLY = {
 }
 CHECK_FIELD = N_("Please check what you entered here.")
 EXPIRED = N_("This page was open too long. Your card is still here: please send it again.")
+TOO_MANY = N_(
+    "Lots of cards are arriving from your network just now. Your card is still here: "
+    "please send it again in a minute."
+)
 
 
 def field_errors(error: ValidationError) -> dict[str, str]:

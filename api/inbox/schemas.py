@@ -38,6 +38,9 @@ class CardOut(BaseModel):
     assignee_id: int | None = None
     assignee: str | None = None
     tags: list[str] = []
+    # A second card sent on an already used card form (a reused or scraped form): kept for a
+    # manager to look at, and it raised no alert.
+    held: bool = False
 
 
 class CardStatusIn(BaseModel):

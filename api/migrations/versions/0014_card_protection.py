@@ -1,0 +1,38 @@
+"""card protection: the form's nonce and held cards
+
+Revision ID: 0014
+Revises: 0012
+
+A card remembers the nonce of the form it came on (unique: the first card on a form takes it),
+and whether it is held for a manager's look (a second card on the same form). Both are new
+columns and an index, so SQLite needs no table rebuild (its card table keeps its FTS triggers).
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0014"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "card",
+        sa.Column("form_nonce", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    )
+    op.add_column(
+        "card", sa.Column("held", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.create_index("ix_card_form_nonce", "card", ["form_nonce"], unique=True)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_card_form_nonce", table_name="card")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch rebuild would lose the FTS triggers.
+    op.drop_column("card", "held")
+    op.drop_column("card", "form_nonce")
