@@ -78,7 +78,7 @@ def submit_card(
         "request_hash": fingerprint,
         "follow_up_hash": follow_up_hash(token),
     }
-    card = _insert_card(engine=engine, card=Card(**fields, form_nonce=form_nonce), alerts=alerts)
+    card = _insert_card(engine=engine, card=Card(**fields, form_nonce=form_nonce, alerts=alerts))
     if card is not None:
         return Submission(card=card, replayed=False, follow_up_token=token)
     first = _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
@@ -86,7 +86,7 @@ def submit_card(
         return Submission(card=first, replayed=True, follow_up_token=token)
     if form_nonce is not None and _nonce_taken(engine=engine, form_nonce=form_nonce):
         # Another card already came on this form: keep this one for a manager to look at.
-        held = _insert_card(engine=engine, card=Card(**fields, held=True), alerts=False)
+        held = _insert_card(engine=engine, card=Card(**fields, held=True, alerts=False))
         if held is not None:
             return Submission(card=held, replayed=False, follow_up_token=token)
         first = _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
@@ -96,7 +96,7 @@ def submit_card(
     raise NotFound(N_("This code no longer exists."))
 
 
-def _insert_card(*, engine: Engine, card: Card, alerts: bool) -> Card | None:
+def _insert_card(*, engine: Engine, card: Card) -> Card | None:
     """The card stored with its event (and its alerts), or None when a unique key refused it."""
     with Session(writer(engine), expire_on_commit=False) as session:
         session.add(card)
@@ -104,7 +104,7 @@ def _insert_card(*, engine: Engine, card: Card, alerts: bool) -> Card | None:
             session.flush()
             # Same transaction: an open inbox learns of the card exactly when it is stored.
             record_event(session=session, kind=EventKind.card_created, card=card)
-            if alerts:
+            if card.alerts:
                 # The transactional outbox: the card is never stored without its alerts.
                 enqueue_card_alerts(session=session, card=card, now=card.created_at)
             session.commit()

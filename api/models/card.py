@@ -85,3 +85,6 @@ class Card(SQLModel, table=True):
     # Held for a manager's look, without alerts: a second card on an already used form (a
     # scraped token, or an old page sent again from a phone's offline copy). Never refused.
     held: bool = False
+    # Whether the card raised alerts: False for a held card, and for one sent past its code's
+    # alert ceiling (TELLUS_CODE_ALERT_CEILING); the escalation passes such cards by too.
+    alerts: bool = True

@@ -3,14 +3,16 @@ alert ceiling, the owners' count of refused cards, real customers behind one NAT
 that fails (the card goes in)."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from api.alerts.schedule import schedule_escalations
 from api.config import Settings
-from api.models import AlertDelivery, Card
+from api.models import AlertDelivery, Card, utcnow
 from api.protection.clients import client_network
 from api.setup.api_keys.service import create_api_key
 from tests.factories import World, reread
@@ -132,6 +134,10 @@ class TestCeiling:
         assert [card.comment for card in cards] == ["Bad 0", "Bad 1", "Bad 2"]
         alerted = set(session.exec(select(AlertDelivery.card_id)).all())
         assert alerted == {cards[0].id, cards[1].id}
+        # Nor does the quiet card escalate to the owners when nobody acknowledges it.
+        later = utcnow() + timedelta(hours=1)
+        assert schedule_escalations(engine=session.get_bind(), now=later) == 2
+        assert set(session.exec(select(AlertDelivery.card_id)).all()) == alerted
 
 
 class TestNat:

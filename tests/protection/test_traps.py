@@ -2,13 +2,16 @@
 thank-you, nothing stored), the minimum fill time (one tap to confirm, stored once), and the
 offline queue's replays (never asked)."""
 
+from datetime import timedelta
+
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from api.alerts.schedule import schedule_escalations
 from api.config import Settings
-from api.models import AlertDelivery, Card
+from api.models import AlertDelivery, Card, utcnow
 from tests.factories import World, reread
 from tests.helpers import card_form, log_in, soup
 
@@ -37,6 +40,10 @@ def test_a_second_card_on_a_used_form_is_held_without_an_alert(
     real, spam = cards_of(session)
     assert (real.comment, real.held) == ("Real", False)
     assert (spam.comment, spam.held) == ("Spam", True)
+    assert alerted_cards(session) == {real.id}
+    # Nor does the held card escalate to the owners when nobody acknowledges it.
+    later = utcnow() + timedelta(hours=1)
+    assert schedule_escalations(engine=session.get_bind(), now=later) == 1  # the real one's
     assert alerted_cards(session) == {real.id}
 
     log_in(client, world.owner_email, world.password)

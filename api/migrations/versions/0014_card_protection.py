@@ -4,8 +4,8 @@ Revision ID: 0014
 Revises: 0012
 
 A card remembers the nonce of the form it came on (unique: the first card on a form takes it),
-and whether it is held for a manager's look (a second card on the same form). Both are new
-columns and an index, so SQLite needs no table rebuild (its card table keeps its FTS triggers).
+whether it is held for a manager's look (a second card on the same form), and whether it raised
+alerts (not when held, nor past its code's alert ceiling). All are new columns and an index, so SQLite needs no table rebuild (its card table keeps its FTS triggers).
 """
 
 from collections.abc import Sequence
@@ -28,11 +28,15 @@ def upgrade() -> None:
     op.add_column(
         "card", sa.Column("held", sa.Boolean(), nullable=False, server_default=sa.false())
     )
+    op.add_column(
+        "card", sa.Column("alerts", sa.Boolean(), nullable=False, server_default=sa.true())
+    )
     op.create_index("ix_card_form_nonce", "card", ["form_nonce"], unique=True)
 
 
 def downgrade() -> None:
     op.drop_index("ix_card_form_nonce", table_name="card")
     # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch rebuild would lose the FTS triggers.
+    op.drop_column("card", "alerts")
     op.drop_column("card", "held")
     op.drop_column("card", "form_nonce")
