@@ -134,7 +134,7 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
             context,
             secret=secret,
             values=values,
-            errors={"form": TOO_MANY},
+            errors={"wait": TOO_MANY},
             status_code=429,
             form_token=form_token,
         )
