@@ -51,8 +51,10 @@ class Settings(BaseSettings):
     alert_lease_seconds: float = 120.0
     worker_poll_seconds: float = 1.0
     # Card protection (api.protection). Where the limits are counted: redis://host:6379/0 makes
-    # them hold across every process and host; unset, each process counts in its own memory.
+    # them hold across every process and host. Without it, "auto" counts in the database on
+    # PostgreSQL (every process shares it) and in the process's memory on SQLite (one process).
     redis_url: str | None = None
+    card_limit_store: Literal["auto", "memory", "database"] = "auto"
     # Cards one client (an IPv4 address, or an IPv6 /64) may send to one code: see README,
     # "Limits". In the `limits` notation: "40/10 minutes", "5/second;100/hour".
     card_limit: str = "40/10 minutes"

@@ -27,7 +27,7 @@ class Runtime:
         self.engine = create_db_engine(settings.database_url)
         self.code_cache = CodeCache(ttl=settings.code_cache_seconds)
         self.wakeups = Wakeups(self.engine)
-        self.card_limiter = CardLimiter.from_settings(settings)
+        self.card_limiter = CardLimiter.from_settings(settings, self.engine)
         self._secret_key: str | None = None
         self._vapid_keys: VapidKeys | None = None
 

@@ -204,6 +204,7 @@ def settings(database_url: str) -> Settings:
         # (tests/protection/) set these themselves.
         card_min_fill_seconds=0,
         card_limit=UNLIMITED_CARDS,
+        card_limit_store="memory",
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -234,7 +235,7 @@ def app(settings: Settings, engine_name: str, built_apps: dict[str, FastAPI]) ->
     # Nothing cached from the last test (its codes and streams are gone).
     runtime.code_cache = CodeCache(ttl=settings.code_cache_seconds)
     runtime.wakeups = Wakeups(runtime.engine)
-    runtime.card_limiter = CardLimiter.from_settings(settings)
+    runtime.card_limiter = CardLimiter.from_settings(settings, runtime.engine)
     yield application
     application.state.runtime.engine.dispose()
 

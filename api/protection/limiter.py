@@ -2,8 +2,9 @@
 
 The algorithm is the `limits` library's moving window: exact, and it answers when the oldest
 counted card leaves the window, which is the `Retry-After` a refused client is told. Its store is
-Redis when TELLUS_REDIS_URL is set, so that every process and host counts together; otherwise
-the process's memory, which holds for one process (the embedded SQLite set-up).
+Redis when TELLUS_REDIS_URL is set, so that every process and host counts together; otherwise the
+database on PostgreSQL (api.protection.database_store: shared too, one short transaction per
+count), and the process's memory on SQLite, which holds for its one process.
 
 A limiter that cannot reach its store never costs a customer a card: the card is accepted and
 the failure logged (once a minute at most, however many cards arrive meanwhile).
@@ -22,9 +23,11 @@ from fastapi.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import Engine
 
 from api.config import Settings
 from api.protection.clients import request_client
+from api.protection.database_store import DatabaseStorage
 
 log = logging.getLogger("tellus.protection")
 # A store that does not answer within this is treated as failed: the card is not kept waiting.
@@ -64,19 +67,27 @@ class Verdict:
 ACCEPTED = Verdict(allowed=True)
 
 
-def open_store(redis_url: str | None) -> Storage:
-    """Redis when configured (its errors wrapped as limits' StorageError), else memory."""
-    if not redis_url:
-        return SweptMemoryStorage()
-    store = storage_from_string(
-        redis_url,
-        key_prefix="tellus",
-        wrap_exceptions=True,
-        socket_connect_timeout=STORE_TIMEOUT_SECONDS,
-        socket_timeout=STORE_TIMEOUT_SECONDS,
-    )
-    assert isinstance(store, Storage)
-    return store
+def open_store(settings: Settings, engine: Engine) -> Storage:
+    """Redis when configured (its errors wrapped as limits' StorageError); otherwise the
+    database on PostgreSQL and memory on SQLite, unless TELLUS_CARD_LIMIT_STORE says which."""
+    if settings.redis_url:
+        store = storage_from_string(
+            settings.redis_url,
+            key_prefix="tellus",
+            wrap_exceptions=True,
+            socket_connect_timeout=STORE_TIMEOUT_SECONDS,
+            socket_timeout=STORE_TIMEOUT_SECONDS,
+        )
+        assert isinstance(store, Storage)
+        return store
+    choice = settings.card_limit_store
+    if choice == "auto":
+        choice = "database" if engine.dialect.name == "postgresql" else "memory"
+    if choice == "database":
+        items = parse_many(settings.card_limit) + parse_many(settings.code_alert_ceiling)
+        longest = max(item.get_expiry() for item in items)
+        return DatabaseStorage(engine, longest_window_seconds=longest)
+    return SweptMemoryStorage()
 
 
 class CardLimiter:
@@ -91,9 +102,9 @@ class CardLimiter:
         self._log_lock = Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "CardLimiter":
+    def from_settings(cls, settings: Settings, engine: Engine) -> "CardLimiter":
         return cls(
-            store=open_store(settings.redis_url),
+            store=open_store(settings, engine),
             card_limit=settings.card_limit,
             code_alert_ceiling=settings.code_alert_ceiling,
         )

@@ -14,6 +14,7 @@ from api.alerts.schedule import schedule_escalations
 from api.config import Settings
 from api.models import AlertDelivery, Card, utcnow
 from api.protection.clients import client_network
+from api.protection.limiter import CardLimiter
 from api.setup.api_keys.service import create_api_key
 from tests.factories import World, reread
 from tests.helpers import card_form, log_in, send_card, send_card_by_api
@@ -180,3 +181,31 @@ class TestStoreDown:
         assert len(cards_of(session)) == 6
         [record] = [r for r in caplog.records if r.name == "tellus.protection"]
         assert "accepted without limits" in record.getMessage()
+
+
+class TestDatabaseStore:
+    """Without a Redis, PostgreSQL's processes count in the database (SQLite can be told to)."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"card_limit": BURST, "card_limit_store": "database"})
+
+    def test_every_process_counts_in_the_database(
+        self, client: TestClient, world: World, session: Session, settings: Settings
+    ) -> None:
+        token = world.counter_code.token
+        for _ in range(3):
+            send_card_by_api(client, token)
+        response = client.post(
+            f"/api/v1/codes/{token}/cards",
+            json={"rating": 4},
+            headers={"Idempotency-Key": "one-too-many"},
+        )
+        assert response.status_code == 429
+        assert 1 <= int(response.headers["Retry-After"]) <= 60
+        # Another process on the same database sees the same window, and the same refusals.
+        other_process = CardLimiter.from_settings(settings, session.get_bind())
+        assert not other_process.take_card(code_token=token, client="testclient").allowed
+        assert other_process.take_card(code_token=token, client="203.0.113.9").allowed
+        assert other_process.refused_today([token]) == {token: 2}
+        assert len(cards_of(session)) == 3

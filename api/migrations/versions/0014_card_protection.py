@@ -33,8 +33,32 @@ def upgrade() -> None:
     )
     op.create_index("ix_card_form_nonce", "card", ["form_nonce"], unique=True)
 
+    # The card limits' counts (api.protection.database_store): UNLOGGED on PostgreSQL, since a
+    # count is worth no disk write and a crash only forgets a few minutes of limits.
+    unlogged = ["UNLOGGED"] if op.get_bind().dialect.name == "postgresql" else []
+    op.create_table(
+        "rate_limit_entry",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_limit_entry")),
+        prefixes=unlogged,
+    )
+    op.create_index("ix_rate_limit_entry_key_at", "rate_limit_entry", ["key", "at"])
+    op.create_table(
+        "rate_limit_counter",
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("value", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limit_counter")),
+        prefixes=unlogged,
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("rate_limit_counter")
+    op.drop_index("ix_rate_limit_entry_key_at", table_name="rate_limit_entry")
+    op.drop_table("rate_limit_entry")
     op.drop_index("ix_card_form_nonce", table_name="card")
     # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch rebuild would lose the FTS triggers.
     op.drop_column("card", "alerts")
