@@ -3,9 +3,9 @@ PostgreSQL without a Redis, each count one short transaction.
 
 A moving window is the rows of its key younger than the window. Taking a place locks the key
 (a transaction-scoped advisory lock on PostgreSQL; SQLite's writers take the one write lock up
-front), drops the key's expired rows, counts the rest, and adds one if there is room: two
-processes never both take the last place. Rows of keys nobody uses again are swept once a
-minute. The tables are UNLOGGED on PostgreSQL and commit without waiting for the disk.
+front), counts the key's rows in the window, and adds one if there is room: two processes never
+both take the last place. Rows older than the longest window are swept once a minute. The
+tables are UNLOGGED on PostgreSQL, so a count commits without waiting for the disk.
 """
 
 import time
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from threading import Lock
 
 from limits.storage import MovingWindowSupport, Storage
-from sqlalchemy import Engine, delete, func, text
+from sqlalchemy import Engine, delete, func, insert, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -44,9 +44,10 @@ class DatabaseStorage(Storage, MovingWindowSupport):
 
     @contextmanager
     def _writing(self, key: str) -> Iterator[Session]:
+        """A write transaction holding the key's lock. On PostgreSQL a transaction that wrote
+        only UNLOGGED tables writes no WAL, so its commit waits for no disk."""
         with Session(writer(self.engine)) as session:
             if self.postgresql:
-                session.execute(text("SET LOCAL synchronous_commit = off"))
                 session.execute(
                     text("SELECT pg_advisory_xact_lock(:lock)"),
                     {"lock": zlib.crc32(f"tellus-limit:{key}".encode()) - 2**31},
@@ -59,18 +60,16 @@ class DatabaseStorage(Storage, MovingWindowSupport):
         self._sweep_now_and_then()
         now = time.time()
         with self._writing(key) as session:
-            session.execute(
-                delete(RateLimitEntry)
-                .where(col(RateLimitEntry.key) == key)
-                .where(col(RateLimitEntry.at) <= now - expiry)
-            )
+            # Counted after the lock, so under it: nobody else can count or add meanwhile.
             taken = session.scalar(
-                select(func.count()).select_from(RateLimitEntry).where(RateLimitEntry.key == key)
+                select(func.count())
+                .select_from(RateLimitEntry)
+                .where(RateLimitEntry.key == key)
+                .where(col(RateLimitEntry.at) > now - expiry)
             )
             if (taken or 0) + amount > limit:
-                session.commit()  # the expired rows stay dropped
                 return False
-            session.add_all(RateLimitEntry(key=key, at=now) for _ in range(amount))
+            session.execute(insert(RateLimitEntry), [{"key": key, "at": now}] * amount)
             session.commit()
         return True
 
