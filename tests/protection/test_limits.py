@@ -3,6 +3,7 @@ alert ceiling, the owners' count of refused cards, real customers behind one NAT
 that fails (the card goes in)."""
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -209,3 +210,24 @@ class TestDatabaseStore:
         assert other_process.take_card(code_token=token, client="203.0.113.9").allowed
         assert other_process.refused_today([token]) == {token: 2}
         assert len(cards_of(session)) == 3
+
+    def test_concurrent_processes_never_both_take_the_last_place(
+        self, world: World, session: Session, settings: Settings
+    ) -> None:
+        processes = [CardLimiter.from_settings(settings, session.get_bind()) for _ in range(4)]
+        token = world.terrace_code.token
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            verdicts = list(
+                pool.map(
+                    lambda number: processes[number % 4].take_card(
+                        code_token=token, client="198.51.100.1"
+                    ),
+                    range(12),
+                )
+            )
+        assert sum(verdict.allowed for verdict in verdicts) == 3
+
+
+def test_a_limit_that_cannot_be_read_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="not a rate limit"):
+        Settings(card_limit="forty a minute", _env_file=None)  # type: ignore[call-arg]
