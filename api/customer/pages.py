@@ -1,5 +1,6 @@
 """The customer's side: open a card from a printed code and send it. No login, no cookie."""
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -8,7 +9,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from api.customer.cards import submit_card
+from api.customer.cards import Submission, submit_card
 from api.customer.codes import CodeContext, find_code
 from api.customer.confirmation import render_confirmation, render_decoy_thanks
 from api.customer.follow_up.service import follow_up_url
@@ -77,7 +78,8 @@ async def open_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
 @router.post("/c/{token}")
 @router.post("/C/{token}")
 async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Response:
-    """Store the card and answer with the thank-you page in the same request."""
+    """Store the card and answer with the thank-you page in the same request; the bot traps and
+    limits of api.protection may answer instead, each keeping the card (see its traps module)."""
     context = await find_code(cache=runtime.code_cache, engine=runtime.engine, token=token)
     form = await request.form()
     # The answer speaks the language the form was shown in, carried in its hidden field.
@@ -103,41 +105,29 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
             errors={"form": EXPIRED},
             status_code=422,
         )
+    # The form again, as the customer sent it (its token too), with what to do about it.
+    again = partial(
+        render_card, request, context, secret=secret, values=values, form_token=form_token
+    )
     try:
         data = CardIn.model_validate(card_fields(values))
     except ValidationError as error:
-        errors = field_errors(error)
-        return render_card(
-            request,
-            context,
-            secret=secret,
-            values=values,
-            errors=errors,
-            status_code=422,
-            form_token=form_token,
-        )
+        return again(errors=field_errors(error), status_code=422)
+    key = values["idempotency_key"]
     if needs_confirmation(
         form=form,
         token=card_token,
         settings=settings,
         secret=secret,
         code_token=context.token,
-        idempotency_key=values["idempotency_key"],
+        idempotency_key=key,
     ):
         return render_confirmation(
             request, context, secret=secret, values=values, data=data, form_token=form_token
         )
     verdict = await take_card(runtime.card_limiter, code_token=context.token, request=request)
     if not verdict.allowed:
-        response = render_card(
-            request,
-            context,
-            secret=secret,
-            values=values,
-            errors={"wait": TOO_MANY},
-            status_code=429,
-            form_token=form_token,
-        )
+        response = again(errors={"wait": TOO_MANY}, status_code=429)
         response.headers["Retry-After"] = str(verdict.retry_after)
         return response
     try:
@@ -146,31 +136,27 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
             engine=runtime.engine,
             context=context,
             data=data,
-            idempotency_key=values["idempotency_key"],
+            idempotency_key=key,
             language=language.tag,
             secret=secret,
             form_nonce=card_token.nonce,
             alerts=verdict.alerts,
         )
     except AppError as error:
-        return render_card(
-            request,
-            context,
-            secret=secret,
-            values=values,
-            errors={"form": error.message},
-            status_code=422,
-            form_token=form_token,
-        )
+        return again(errors={"form": error.message}, status_code=422)
+    return render_thanks(request, context, submission, base_url=settings.base_url)
+
+
+def render_thanks(
+    request: Request, context: CodeContext, submission: Submission, *, base_url: str
+) -> Response:
     return render_page(
         request,
         "customer/thanks.html",
         {
             "code": context,
             "card": submission.card,
-            "follow_up_url": follow_up_url(
-                base_url=settings.base_url, token=submission.follow_up_token
-            ),
+            "follow_up_url": follow_up_url(base_url=base_url, token=submission.follow_up_token),
         },
     )
 
