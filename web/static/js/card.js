@@ -48,8 +48,10 @@
     savedKey = card.key;
     form.hidden = true;
     const note = document.getElementById(retryAfter ? "card-waiting" : "card-saved");
-    note.hidden = false;
-    note.focus();
+    if (note) {
+      note.hidden = false;
+      note.focus();
+    }
     if (retryAfter) {
       setTimeout(sendSaved, retryAfter * 1000);
       return;
