@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     alert_retry_max_seconds: float = 3600.0
     alert_lease_seconds: float = 120.0
     worker_poll_seconds: float = 1.0
+    # Card protection (api.protection). Where the limits are counted: redis://host:6379/0 makes
+    # them hold across every process and host. Without it, "auto" counts in the database on
+    # PostgreSQL (every process shares it) and in the process's memory on SQLite (one process).
+    redis_url: str | None = None
+    card_limit_store: Literal["auto", "memory", "database"] = "auto"
+    # Cards one client (an IPv4 address, or an IPv6 /64) may send to one code: see README,
+    # "Limits". In the `limits` notation: "40/10 minutes", "5/second;100/hour".
+    card_limit: str = "40/10 minutes"
+    # Cards one code stores with alerts; past it, cards are still stored, without alerts.
+    code_alert_ceiling: str = "100/hour"
+    # A card sent sooner than this after its page was opened is asked to confirm with one tap.
+    card_min_fill_seconds: float = 3.0
 
     @field_validator("base_url")
     @classmethod
@@ -58,6 +70,17 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("TELLUS_BASE_URL must be an absolute http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("card_limit", "code_alert_ceiling")
+    @classmethod
+    def check_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '40/10 minutes'") from None
+        return value
 
     @field_validator("vapid_subject")
     @classmethod

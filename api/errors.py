@@ -66,6 +66,17 @@ class Gone(AppError):
     title = N_("No longer in use")
 
 
+class TooManyRequests(AppError):
+    """Past a rate limit: answered with `Retry-After` (see api.protection)."""
+
+    status_code = 429
+    title = N_("Too many cards from here just now. Please send yours again in a minute.")
+
+    def __init__(self, message: str | None = None, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ErrorOut(BaseModel):
     """Every error's body in the JSON API: what went wrong, in words a person can act on."""
 
@@ -94,6 +105,8 @@ ERROR_DESCRIPTIONS = {
     410: "The code is no longer in use.",
     413: "The upload is too large.",
     422: "A field is missing or not valid.",
+    429: "Too many cards from this client to this code for now: send again after the "
+    "`Retry-After` header's seconds (the card was not stored).",
     503: "The database is unreachable for a moment: try again after Retry-After seconds.",
 }
 
@@ -104,6 +117,15 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {
             "model": InvalidOut if status == 422 else ErrorOut,
             "description": ERROR_DESCRIPTIONS[status],
+            **({"headers": RETRY_AFTER} if status in (429, 503) else {}),
         }
         for status in statuses
     }
+
+
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before sending again.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}

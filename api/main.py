@@ -23,7 +23,13 @@ from api import accounts, alerts, customer, inbox, people, printing, recognition
 from api.alerts.worker import Worker, default_channels
 from api.config import Settings, get_settings
 from api.db import assert_migrated
-from api.errors import DATABASE_RETRY_SECONDS, AppError, LoginRequired, TwoFactorSetupRequired
+from api.errors import (
+    DATABASE_RETRY_SECONDS,
+    AppError,
+    LoginRequired,
+    TooManyRequests,
+    TwoFactorSetupRequired,
+)
 from api.i18n import N_, translate
 from api.runtime import Runtime
 from api.setup.profile import LOGO_MAX_BYTES
@@ -140,6 +146,8 @@ def add_error_handlers(app: FastAPI) -> None:
         if isinstance(error, TwoFactorSetupRequired) and not wants_json(request):
             return RedirectResponse("/account/security", status_code=303)
         response = error_response(request, error.status_code, error.message)
+        if isinstance(error, TooManyRequests):
+            response.headers["Retry-After"] = str(error.retry_after)
         if error.status_code == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response

@@ -11,6 +11,7 @@ from api.config import Settings
 from api.customer.codes import CodeCache
 from api.db import create_db_engine
 from api.inbox.wakeups import Wakeups
+from api.protection.limiter import CardLimiter
 
 
 class NotStarted(RuntimeError):
@@ -18,13 +19,15 @@ class NotStarted(RuntimeError):
 
 
 class Runtime:
-    """The process's settings, engine, code cache and wake-ups; its keys once started."""
+    """The process's settings, engine, code cache, wake-ups and card limiter; its keys once
+    started."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine = create_db_engine(settings.database_url)
         self.code_cache = CodeCache(ttl=settings.code_cache_seconds)
         self.wakeups = Wakeups(self.engine)
+        self.card_limiter = CardLimiter.from_settings(settings, self.engine)
         self._secret_key: str | None = None
         self._vapid_keys: VapidKeys | None = None
 

@@ -68,7 +68,8 @@ def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _mac(secret: str, purpose: str, message: str) -> str:
+def form_mac(secret: str, purpose: str, message: str) -> str:
+    """An HMAC of `message` for one purpose of the secret (a key per purpose)."""
     key = hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -76,7 +77,7 @@ def _mac(secret: str, purpose: str, message: str) -> str:
 def sign_form_token(secret: str, purpose: str, subject: str, issued_at: int | None = None) -> str:
     """A token proving this server issued a form for `subject` at a given time; no cookie needed."""
     issued = int(time.time()) if issued_at is None else issued_at
-    return f"{issued}.{_mac(secret, purpose, f'{subject}.{issued}')}"
+    return f"{issued}.{form_mac(secret, purpose, f'{subject}.{issued}')}"
 
 
 def check_form_token(
@@ -89,5 +90,5 @@ def check_form_token(
     age = time.time() - issued
     if age < -300 or age > max_age_seconds:
         return False
-    expected = _mac(secret, purpose, f"{subject}.{issued}")
+    expected = form_mac(secret, purpose, f"{subject}.{issued}")
     return same_secret(signature, expected)

@@ -19,6 +19,7 @@ from api.customer.codes import CodeCache
 from api.db import migrate
 from api.inbox.wakeups import Wakeups
 from api.main import create_app
+from api.protection.limiter import CardLimiter
 from api.security import PASSWORD_HASHER, use_password_hasher
 from tests.databases import empty_postgres, migrated_postgres_database
 from tests.factories import World, make_world
@@ -32,6 +33,8 @@ from tests.sockets import Listener
 CHEAP_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Their modules start real servers (uvicorn, Chromium's pages) per module and engine.
+# Where a test does not test the card limits, they never get in its way.
+UNLIMITED_CARDS = "100000/second"
 PROCESS_TEST_FOLDERS = tuple(Path(__file__).parent / name for name in ("browser", "live"))
 
 
@@ -197,6 +200,11 @@ def settings(database_url: str) -> Settings:
         outbound_allow="127.0.0.1",
         # Tests drive the alert worker themselves (api.alerts.worker.Worker.run_once).
         worker_in_process=False,
+        # A test's client fills a card in no time, and sends many: the tests of card protection
+        # (tests/protection/) set these themselves.
+        card_min_fill_seconds=0,
+        card_limit=UNLIMITED_CARDS,
+        card_limit_store="memory",
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -227,6 +235,7 @@ def app(settings: Settings, engine_name: str, built_apps: dict[str, FastAPI]) ->
     # Nothing cached from the last test (its codes and streams are gone).
     runtime.code_cache = CodeCache(ttl=settings.code_cache_seconds)
     runtime.wakeups = Wakeups(runtime.engine)
+    runtime.card_limiter = CardLimiter.from_settings(settings, runtime.engine)
     yield application
     application.state.runtime.engine.dispose()
 

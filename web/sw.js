@@ -1,6 +1,7 @@
 // The card pages' service worker. It precaches their script and icons, opens a card page that was
 // opened before when the network is gone, and sends the cards the page saved in IndexedDB while
-// the network or the server was unreachable (Background Sync). Sending a card twice is harmless:
+// the network or the server was unreachable (Background Sync), waiting out a 429's Retry-After
+// when the server asks to (up to a minute, within the sync's life). Sending a card twice is harmless:
 // the server stores one card per idempotency key and answers a repeat with the same page.
 "use strict";
 
@@ -90,10 +91,22 @@ async function sendSaved() {
   const cards = await outbox("readonly", (store) => store.getAll());
   for (const card of cards) {
     if (card.refused) continue; // kept for a card page to show the customer
-    const answer = await post(card);
+    const answer = await postPatiently(card);
     await settle(card, answer);
     const pages = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
     for (const page of pages) page.postMessage({ type: "sent", key: card.key, html: answer.html });
+  }
+}
+
+// A 429 says when to send again: wait that long, then once more; a longer wait (or a second
+// 429) rejects, and the browser tries the sync again later.
+async function postPatiently(card) {
+  try {
+    return await post(card);
+  } catch (error) {
+    if (!error.retryAfter || error.retryAfter > 60) throw error;
+    await new Promise((resolve) => setTimeout(resolve, error.retryAfter * 1000));
+    return post(card);
   }
 }
 
@@ -107,6 +120,13 @@ async function post(card) {
   });
   // A 5xx is a server or proxy that is down: keep the card and try again later.
   if (response.status >= 500) throw new Error(`The server answered ${response.status}.`);
+  // Too many cards from this network just now: keep the card and send it after Retry-After.
+  if (response.status === 429) {
+    const error = new Error("The server asked to wait.");
+    const seconds = Number.parseInt(response.headers.get("Retry-After"), 10);
+    error.retryAfter = Math.min(Math.max(Number.isNaN(seconds) ? 30 : seconds, 1), 600);
+    throw error;
+  }
   return { status: response.status, html: await response.text() };
 }
 

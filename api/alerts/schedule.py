@@ -61,6 +61,9 @@ def schedule_escalations(*, engine: Engine, now: datetime) -> int:
         cards = session.exec(
             select(Card)
             .where(col(Card.rating) <= NEGATIVE_MAX_RATING)
+            # A held card, or one past its code's alert ceiling (api.protection), raised no
+            # alert: nor does it escalate.
+            .where(col(Card.alerts))
             .where(col(Card.status).in_(UNACKNOWLEDGED))
             .where(col(Card.created_at) >= now - ESCALATION_HORIZON)
             .where(col(Card.created_at) <= now - timedelta(minutes=1))

@@ -52,8 +52,12 @@ def submit_card(
     idempotency_key: str,
     language: str,
     secret: str,
+    form_nonce: str | None = None,
+    alerts: bool = True,
 ) -> Submission:
-    """Store a card in one short transaction; the same key again replays the first card."""
+    """Store a card in one short transaction; the same key again replays the first card. A
+    second card on a form whose nonce a card already took is stored held, without alerts;
+    `alerts=False` (the code is past its ceiling, api.protection) stores it without alerts."""
     if not idempotency_key or len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
         raise Unprocessable(N_("A submission key of 1 to 100 characters is required."))
     employee_id = context.employee_id
@@ -63,44 +67,64 @@ def submit_card(
         employee_id = data.employee_id
     fingerprint = request_fingerprint(context, data)
     token = follow_up_token(secret, idempotency_key)
-    card = Card(
-        organisation_id=context.organisation_id,
-        code_id=context.code_id,
-        location_id=context.location_id,
-        employee_id=employee_id,
-        rating=data.rating,
-        comment=data.comment,
-        contact_name=data.contact_name,
-        contact_email=data.contact_email,
-        contact_phone=data.contact_phone,
-        wants_reply=data.wants_reply,
-        language=language,
-        idempotency_key=idempotency_key,
-        request_hash=fingerprint,
-        follow_up_hash=follow_up_hash(token),
-    )
+    fields = {
+        "organisation_id": context.organisation_id,
+        "code_id": context.code_id,
+        "location_id": context.location_id,
+        "employee_id": employee_id,
+        **data.model_dump(exclude={"employee_id"}),
+        "language": language,
+        "idempotency_key": idempotency_key,
+        "request_hash": fingerprint,
+        "follow_up_hash": follow_up_hash(token),
+    }
+    card = _insert_card(engine=engine, card=Card(**fields, form_nonce=form_nonce, alerts=alerts))
+    if card is not None:
+        return Submission(card=card, replayed=False, follow_up_token=token)
+    first = _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    if first is not None:
+        return Submission(card=first, replayed=True, follow_up_token=token)
+    if form_nonce is not None and _nonce_taken(engine=engine, form_nonce=form_nonce):
+        # Another card already came on this form: keep this one for a manager to look at.
+        held = _insert_card(engine=engine, card=Card(**fields, held=True, alerts=False))
+        if held is not None:
+            return Submission(card=held, replayed=False, follow_up_token=token)
+        first = _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
+        if first is not None:
+            return Submission(card=first, replayed=True, follow_up_token=token)
+    # The integrity error was not about the key or the form: the code or employee vanished.
+    raise NotFound(N_("This code no longer exists."))
+
+
+def _insert_card(*, engine: Engine, card: Card) -> Card | None:
+    """The card stored with its event (and its alerts), or None when a unique key refused it."""
     with Session(writer(engine), expire_on_commit=False) as session:
         session.add(card)
         try:
             session.flush()
             # Same transaction: an open inbox learns of the card exactly when it is stored.
             record_event(session=session, kind=EventKind.card_created, card=card)
-            # The transactional outbox: the card is never stored without its alerts.
-            enqueue_card_alerts(session=session, card=card, now=card.created_at)
+            if card.alerts:
+                # The transactional outbox: the card is never stored without its alerts.
+                enqueue_card_alerts(session=session, card=card, now=card.created_at)
             session.commit()
-            return Submission(card=card, replayed=False, follow_up_token=token)
+            return card
         except IntegrityError:
             session.rollback()
-    first = _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
-    return Submission(card=first, replayed=True, follow_up_token=token)
+            return None
 
 
-def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Card:
+def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Card | None:
+    """The card already stored under this key (the same card sent again), if any."""
     with Session(engine, expire_on_commit=False) as session:
         first = session.exec(select(Card).where(Card.idempotency_key == idempotency_key)).first()
-    if first is None:
-        # The integrity error was not about the key: the code or employee vanished meanwhile.
-        raise NotFound(N_("This code no longer exists."))
-    if first.request_hash != fingerprint:
+    if first is not None and first.request_hash != fingerprint:
         raise IdempotencyConflict()
     return first
+
+
+def _nonce_taken(*, engine: Engine, form_nonce: str) -> bool:
+    with Session(engine) as session:
+        return (
+            session.exec(select(Card.id).where(Card.form_nonce == form_nonce)).first() is not None
+        )

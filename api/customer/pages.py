@@ -1,5 +1,6 @@
 """The customer's side: open a card from a printed code and send it. No login, no cookie."""
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -8,18 +9,21 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from api.customer.cards import submit_card
+from api.customer.cards import Submission, submit_card
 from api.customer.codes import CodeContext, find_code
+from api.customer.confirmation import render_confirmation, render_decoy_thanks
 from api.customer.follow_up.service import follow_up_url
 from api.customer.rendering import render_page
 from api.customer.schemas import CardIn
 from api.errors import AppError
 from api.i18n import N_, page_language, set_page_language
-from api.security import check_form_token, new_secret, sign_form_token
+from api.protection.form_tokens import read_card_token, sign_card_token
+from api.protection.limiter import take_card
+from api.protection.traps import caught_by_honeypot, needs_confirmation
+from api.security import new_secret
 from api.web.deps import RuntimeDep
 
 router = APIRouter(include_in_schema=False)
-FORM_PURPOSE = "card"
 FIELDS = ("rating", "comment", "employee_id", "contact_name", "contact_email", "contact_phone")
 
 
@@ -31,7 +35,10 @@ def render_card(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    form_token: str | None = None,
 ) -> Response:
+    """The card form; `form_token` keeps the token of the form the customer sent (its nonce and
+    the time the page was opened), a new page gets a new one."""
     language = page_language(request)
     return render_page(
         request,
@@ -40,7 +47,7 @@ def render_card(
             "code": context,
             "values": values or {},
             "errors": {field: language.gettext(text) for field, text in (errors or {}).items()},
-            "form_token": sign_form_token(secret, FORM_PURPOSE, context.token),
+            "form_token": form_token or sign_card_token(secret, context.token),
             "idempotency_key": (values or {}).get("idempotency_key") or new_secret(18),
         },
         status_code=status_code,
@@ -71,7 +78,8 @@ async def open_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
 @router.post("/c/{token}")
 @router.post("/C/{token}")
 async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Response:
-    """Store the card and answer with the thank-you page in the same request."""
+    """Store the card and answer with the thank-you page in the same request; the bot traps and
+    limits of api.protection may answer instead, each keeping the card (see its traps module)."""
     context = await find_code(cache=runtime.code_cache, engine=runtime.engine, token=token)
     form = await request.form()
     # The answer speaks the language the form was shown in, carried in its hidden field.
@@ -81,14 +89,14 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
     if context is None or context.revoked:
         return render_missing(request, context)
     values = form_values(form)
+    if caught_by_honeypot(form):
+        return render_decoy_thanks(request, context, values)
     settings, secret = runtime.settings, runtime.secret_key
-    if not check_form_token(
-        secret,
-        FORM_PURPOSE,
-        context.token,
-        str(form.get("form_token", "")),
-        max_age_seconds=settings.card_token_days * 86400,
-    ):
+    form_token = str(form.get("form_token", ""))
+    card_token = read_card_token(
+        secret, context.token, form_token, max_age_seconds=settings.card_token_days * 86400
+    )
+    if card_token is None:
         return render_card(
             request,
             context,
@@ -97,45 +105,58 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
             errors={"form": EXPIRED},
             status_code=422,
         )
+    # The form again, as the customer sent it (its token too), with what to do about it.
+    again = partial(
+        render_card, request, context, secret=secret, values=values, form_token=form_token
+    )
     try:
         data = CardIn.model_validate(card_fields(values))
     except ValidationError as error:
-        return render_card(
-            request,
-            context,
-            secret=secret,
-            values=values,
-            errors=field_errors(error),
-            status_code=422,
+        return again(errors=field_errors(error), status_code=422)
+    key = values["idempotency_key"]
+    if needs_confirmation(
+        form=form,
+        token=card_token,
+        settings=settings,
+        secret=secret,
+        code_token=context.token,
+        idempotency_key=key,
+    ):
+        return render_confirmation(
+            request, context, secret=secret, values=values, data=data, form_token=form_token
         )
+    verdict = await take_card(runtime.card_limiter, code_token=context.token, request=request)
+    if not verdict.allowed:
+        response = again(errors={"wait": TOO_MANY}, status_code=429)
+        response.headers["Retry-After"] = str(verdict.retry_after)
+        return response
     try:
         submission = await run_in_threadpool(
             submit_card,
             engine=runtime.engine,
             context=context,
             data=data,
-            idempotency_key=values["idempotency_key"],
+            idempotency_key=key,
             language=language.tag,
             secret=secret,
+            form_nonce=card_token.nonce,
+            alerts=verdict.alerts,
         )
     except AppError as error:
-        return render_card(
-            request,
-            context,
-            secret=secret,
-            values=values,
-            errors={"form": error.message},
-            status_code=422,
-        )
+        return again(errors={"form": error.message}, status_code=422)
+    return render_thanks(request, context, submission, base_url=settings.base_url)
+
+
+def render_thanks(
+    request: Request, context: CodeContext, submission: Submission, *, base_url: str
+) -> Response:
     return render_page(
         request,
         "customer/thanks.html",
         {
             "code": context,
             "card": submission.card,
-            "follow_up_url": follow_up_url(
-                base_url=settings.base_url, token=submission.follow_up_token
-            ),
+            "follow_up_url": follow_up_url(base_url=base_url, token=submission.follow_up_token),
         },
     )
 
@@ -167,6 +188,10 @@ FRIENDLY = {
 }
 CHECK_FIELD = N_("Please check what you entered here.")
 EXPIRED = N_("This page was open too long. Your card is still here: please send it again.")
+TOO_MANY = N_(
+    "Lots of cards are arriving from your network just now. Your card is still here: "
+    "please send it again in a minute."
+)
 
 
 def field_errors(error: ValidationError) -> dict[str, str]:

@@ -3,18 +3,19 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.customer.cards import submit_card
 from api.customer.codes import CodeContext, find_code
 from api.customer.follow_up.service import follow_up_url
 from api.customer.schemas import CardIn, CardReceipt
-from api.errors import Gone, NotFound, error_responses
+from api.errors import Gone, NotFound, TooManyRequests, error_responses
 from api.inbox.card_query import InboxFilter, day_bounds
 from api.inbox.schemas import CardOut, CardPage, CardStatusIn, PublicCodeOut, StaffOut
 from api.inbox.service import get_card, list_cards, set_status
 from api.models import CardStatus, Organisation
+from api.protection.limiter import take_card
 from api.runtime import Runtime
 from api.web.deps import ApiTenant, RuntimeDep, SessionDep, WriteSessionDep
 from api.web.ids import ID_PATTERN, PathId, RowId, parse_id
@@ -45,16 +46,26 @@ async def read_code(token: str, runtime: RuntimeDep) -> PublicCodeOut:
 
 
 @router.post(
-    "/codes/{token}/cards", status_code=201, tags=["public"], responses=error_responses(410)
+    "/codes/{token}/cards",
+    status_code=201,
+    tags=["public"],
+    responses=error_responses(410, 429),
 )
 async def create_card(
+    request: Request,
     token: str,
     card: CardIn,
     runtime: RuntimeDep,
     idempotency_key: Annotated[str, Header(min_length=1, max_length=100)],
 ) -> CardReceipt:
-    """Public: send a card. The same `Idempotency-Key` again replays the first answer."""
+    """Public: send a card. The same `Idempotency-Key` again replays the first answer.
+
+    Each client (an IPv4 address, or an IPv6 /64) may send a limited number of cards to one code
+    in a window (TELLUS_CARD_LIMIT); past it, a `429` says when to send again."""
     context = await active_code(runtime, token)
+    verdict = await take_card(runtime.card_limiter, code_token=context.token, request=request)
+    if not verdict.allowed:
+        raise TooManyRequests(retry_after=verdict.retry_after)
     submission = await run_in_threadpool(
         submit_card,
         engine=runtime.engine,
@@ -63,6 +74,7 @@ async def create_card(
         idempotency_key=idempotency_key,
         language=context.default_language,
         secret=runtime.secret_key,
+        alerts=verdict.alerts,
     )
     assert submission.card.id is not None
     return CardReceipt(

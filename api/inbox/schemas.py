@@ -42,6 +42,9 @@ class CardOut(BaseModel):
     # A compliment (4–5) that names an employee: a manager may thank them and pass it on, once.
     compliment: bool = False
     passed_on: PassOnOut | None = None
+    # A second card sent on an already used card form (a reused or scraped form): kept for a
+    # manager to look at, and it raised no alert.
+    held: bool = False
 
 
 class CardStatusIn(BaseModel):

@@ -143,6 +143,7 @@ def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
                     "resolved_at",
                     "dismissed_at",
                     "assignee_id",
+                    "held",
                 }
             ),
             **{f"{step}_by": names["user"].get(getattr(card, f"{step}_by_id")) for step in STEPS},

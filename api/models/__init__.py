@@ -28,6 +28,7 @@ from api.models.event import Event, EventKind
 from api.models.mail_server import OrganisationMailServer
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
 from api.models.people import Invitation
+from api.models.protection import RateLimitCounter, RateLimitEntry
 from api.models.push import PushSubscription
 from api.models.recognition import PassOn
 from api.models.reply import Reply, ReplyEmail, ReplyTemplate
@@ -59,6 +60,8 @@ __all__ = [
     "Event",
     "EventKind",
     "Invitation",
+    "RateLimitCounter",
+    "RateLimitEntry",
     "Location",
     "LoginThrottle",
     "Membership",

@@ -31,6 +31,8 @@ class Card(SQLModel, table=True):
         Index("ix_card_location_page", "location_id", "id"),
         Index("ix_card_employee_page", "employee_id", "id"),
         Index("ix_card_assignee_page", "assignee_id", "id"),
+        # The first card sent on an opened form takes its nonce; a second one is held (below).
+        Index("ix_card_form_nonce", "form_nonce", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
@@ -77,3 +79,12 @@ class Card(SQLModel, table=True):
     # SHA-256 of the customer's private follow-up token (api.customer.follow_up.service): never the
     # token.
     follow_up_hash: str | None = Field(default=None, max_length=64, unique=True)
+    # The nonce of the card form it came on (api.protection.form_tokens); None for the API's
+    # cards, for a form older than nonces, and for a held card.
+    form_nonce: str | None = Field(default=None, max_length=32)
+    # Held for a manager's look, without alerts: a second card on an already used form (a
+    # scraped token, or an old page sent again from a phone's offline copy). Never refused.
+    held: bool = False
+    # Whether the card raised alerts: False for a held card, and for one sent past its code's
+    # alert ceiling (TELLUS_CODE_ALERT_CEILING); the escalation passes such cards by too.
+    alerts: bool = True

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from api.errors import error_responses
 from api.models import Code, Employee, Location
+from api.runtime import Runtime
 from api.setup.codes import create_code, list_codes, move_code, replace_code, revoke_code
 from api.setup.employees import (
     employee_locations,
@@ -18,7 +19,6 @@ from api.web.deps import (
     CodeCacheDep,
     RuntimeDep,
     SessionDep,
-    SettingsDep,
     WriteSessionDep,
 )
 from api.web.ids import PathId
@@ -43,12 +43,16 @@ def employee_out(employee: Employee, places: dict[int, list[int]]) -> EmployeeOu
     )
 
 
-def code_out(code: Code, base_url: str) -> CodeOut:
+def code_out(code: Code, runtime: Runtime, refused: dict[str, int] | None = None) -> CodeOut:
+    """A code as the API shows it; `refused` holds the codes' refused counts when read at once."""
+    if refused is None:
+        refused = runtime.card_limiter.refused_today([code.token])
     return CodeOut(
         **code.model_dump(
             include={"id", "token", "label", "location_id", "employee_id", "revoked_at"}
         ),
-        url=card_url(base_url, code.token),
+        url=card_url(runtime.settings.base_url, code.token),
+        refused_today=refused.get(code.token, 0),
     )
 
 
@@ -139,11 +143,13 @@ def deactivate_employee(
 
 @router.get("/codes")
 def read_codes(
-    tenant: ApiTenant, session: SessionDep, settings: SettingsDep, include_revoked: bool = False
+    tenant: ApiTenant, session: SessionDep, runtime: RuntimeDep, include_revoked: bool = False
 ) -> list[CodeOut]:
-    """The organisation's codes (active ones unless `include_revoked`)."""
+    """The organisation's codes (active ones unless `include_revoked`), each with the cards
+    refused today by the burst limit."""
     codes = list_codes(session=session, tenant=tenant, include_revoked=include_revoked)
-    return [code_out(code, settings.base_url) for code in codes]
+    refused = runtime.card_limiter.refused_today([code.token for code in codes])
+    return [code_out(code, runtime, refused) for code in codes]
 
 
 @router.post("/codes", status_code=201)
@@ -152,7 +158,7 @@ def create_code_route(
 ) -> CodeOut:
     """Issue a code for a location, an employee, or both."""
     code = create_code(session=session, tenant=tenant, data=data, code_cache=runtime.code_cache)
-    return code_out(code, runtime.settings.base_url)
+    return code_out(code, runtime)
 
 
 @router.put("/codes/{code_id:id}", responses=error_responses(405))
@@ -167,7 +173,7 @@ def move_code_route(
         data=data,
         code_cache=runtime.code_cache,
     )
-    return code_out(code, runtime.settings.base_url)
+    return code_out(code, runtime)
 
 
 @router.post("/codes/{code_id:id}/revoke")
@@ -178,7 +184,7 @@ def revoke_code_route(
     code = revoke_code(
         session=session, tenant=tenant, code_id=code_id, code_cache=runtime.code_cache
     )
-    return code_out(code, runtime.settings.base_url)
+    return code_out(code, runtime)
 
 
 @router.post("/codes/{code_id:id}/replace", status_code=201)
@@ -189,4 +195,4 @@ def replace_code_route(
     _, new = replace_code(
         session=session, tenant=tenant, code_id=code_id, code_cache=runtime.code_cache
     )
-    return code_out(new, runtime.settings.base_url)
+    return code_out(new, runtime)

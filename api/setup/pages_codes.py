@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
 from api.models import Code
+from api.protection.limiter import CardLimiter
 from api.setup.codes import (
     create_code,
     development_address,
@@ -22,6 +23,7 @@ from api.setup.schemas import CodeIn
 from api.tenancy import get_scoped
 from api.web.deps import (
     OWNER_ONLY,
+    CardLimiterDep,
     CodeCacheDep,
     CsrfCheckedManager,
     CurrentManager,
@@ -36,13 +38,15 @@ from qr.codes import card_url
 router = APIRouter(prefix="/admin/codes", include_in_schema=False, dependencies=[OWNER_ONLY])
 
 
-def codes_page(base_url: str) -> FormPage:
+def codes_page(base_url: str, limiter: CardLimiter) -> FormPage:
     """Every code, with the form to issue one; card URLs start with `base_url`."""
 
     def context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
         tenant = manager.tenant
+        codes = list_codes(session=session, tenant=tenant, include_revoked=True)
         return {
-            "codes": list_codes(session=session, tenant=tenant, include_revoked=True),
+            "codes": codes,
+            "refused": limiter.refused_today([code.token for code in codes]),
             "locations": {loc.id: loc for loc in list_locations(session=session, tenant=tenant)},
             "employees": {emp.id: emp for emp in list_employees(session=session, tenant=tenant)},
             "base_url": base_url,
@@ -52,13 +56,14 @@ def codes_page(base_url: str) -> FormPage:
     return FormPage("setup/codes.html", context)
 
 
-def code_page(code_id: int, base_url: str) -> FormPage:
+def code_page(code_id: int, base_url: str, limiter: CardLimiter) -> FormPage:
     """One code's page, with the form to move it."""
 
     def context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
         code = get_scoped(session, manager.tenant, Code, code_id)
         return {
             "code": code,
+            "refused": limiter.refused_today([code.token]).get(code.token, 0),
             "url": card_url(base_url, code.token),
             "locations": list_locations(session=session, tenant=manager.tenant),
             "employees": list_employees(session=session, tenant=manager.tenant),
@@ -75,10 +80,14 @@ def code_fields(values: dict[str, Any]) -> CodeIn:
 
 @router.get("")
 def codes(
-    request: Request, manager: CurrentManager, session: SessionDep, settings: SettingsDep
+    request: Request,
+    manager: CurrentManager,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: CardLimiterDep,
 ) -> Response:
     """Every code, active and revoked, with a form to issue one."""
-    return codes_page(settings.base_url).render(request, manager, session)
+    return codes_page(settings.base_url, limiter).render(request, manager, session)
 
 
 @router.post("")
@@ -98,7 +107,7 @@ async def add_code(
         )
         return f"/admin/codes/{code.id}"
 
-    page = codes_page(runtime.settings.base_url)
+    page = codes_page(runtime.settings.base_url, runtime.card_limiter)
     return submit_form(page, request, manager, session, save, values=values)
 
 
@@ -109,9 +118,10 @@ def code_detail(
     manager: CurrentManager,
     session: SessionDep,
     settings: SettingsDep,
+    limiter: CardLimiterDep,
 ) -> Response:
     """One code: its QR to download, its short URL, and what can be done with it."""
-    return code_page(code_id, settings.base_url).render(request, manager, session)
+    return code_page(code_id, settings.base_url, limiter).render(request, manager, session)
 
 
 @router.post("/{code_id:id}/revoke")
@@ -150,6 +160,7 @@ async def move(
     session: WriteSessionDep,
     settings: SettingsDep,
     code_cache: CodeCacheDep,
+    limiter: CardLimiterDep,
 ) -> Response:
     """Point the code at another location or employee."""
     values = await read_form(request)
@@ -164,5 +175,5 @@ async def move(
         )
         return f"/admin/codes/{code.id}"
 
-    page = code_page(code_id, settings.base_url)
+    page = code_page(code_id, settings.base_url, limiter)
     return submit_form(page, request, manager, session, save, values=values)

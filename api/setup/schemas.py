@@ -126,6 +126,8 @@ class CodeOut(BaseModel):
     location_id: int | None
     employee_id: int | None
     revoked_at: datetime | None
+    # Cards refused by the burst limit (TELLUS_CARD_LIMIT) since midnight UTC.
+    refused_today: int = 0
 
 
 class OrganisationOut(BaseModel):

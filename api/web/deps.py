@@ -16,6 +16,7 @@ from api.customer.codes import CodeCache
 from api.db import writer
 from api.errors import Forbidden, LoginRequired, TwoFactorSetupRequired, Unauthorized
 from api.inbox.wakeups import Wakeups
+from api.protection.limiter import CardLimiter
 from api.runtime import Runtime
 from api.security import same_secret
 from api.setup.api_keys.service import authenticate_api_key
@@ -47,6 +48,10 @@ def get_wakeups(runtime: RuntimeDep) -> Wakeups:
     return runtime.wakeups
 
 
+def get_card_limiter(runtime: RuntimeDep) -> CardLimiter:
+    return runtime.card_limiter
+
+
 def get_secret_key(runtime: RuntimeDep) -> str:
     return runtime.secret_key
 
@@ -61,6 +66,7 @@ CodeCacheDep = Annotated[CodeCache, Depends(get_code_cache)]
 WakeupsDep = Annotated[Wakeups, Depends(get_wakeups)]
 SecretKeyDep = Annotated[str, Depends(get_secret_key)]
 VapidKeysDep = Annotated[VapidKeys, Depends(get_vapid_keys)]
+CardLimiterDep = Annotated[CardLimiter, Depends(get_card_limiter)]
 
 
 def get_session(engine: EngineDep) -> Iterator[Session]:

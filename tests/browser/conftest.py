@@ -113,6 +113,10 @@ def run_live_server(
         # These servers serve pages and streams; the alert tests run their worker themselves. An
         # in-process worker here would share the SQLite file with the tests' own fixture writes.
         TELLUS_WORKER_IN_PROCESS="false",
+        # A browser fills a card faster than a person, and a module sends many from 127.0.0.1:
+        # the tests of card protection set these themselves.
+        TELLUS_CARD_MIN_FILL_SECONDS="0",
+        TELLUS_CARD_LIMIT="100000/second",
     )
     env.update(extra_env or {})
     log = log_folder / "server.log"

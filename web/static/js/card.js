@@ -2,8 +2,11 @@
 // one fetch with the same form body, and the answer (the thank-you page, or the form with what to
 // fix) replaces the page. When the network or the server is unreachable, the card is kept in
 // IndexedDB and sent again: by Background Sync in the service worker (/sw.js) where the browser
-// has it, otherwise on the `online` event or the next page load. Sending a card twice is harmless:
-// the server stores one card per idempotency key and answers a repeat with the same page.
+// has it, otherwise on the `online` event or the next page load. A 429 (too many cards from this
+// network just now) keeps the card the same way and sends it again after the server's Retry-After.
+// Sending a card twice is harmless: the server stores one card per idempotency key and answers a
+// repeat with the same page. A card sent from the outbox carries `queued=1`: its customer may have
+// left, so the server never asks it to confirm (api.protection.traps).
 "use strict";
 (() => {
   const SYNC_TAG = "send-cards";
@@ -27,25 +30,32 @@
     };
     try {
       show((await post(card)).html);
-    } catch {
-      await save(card, form);
+    } catch (error) {
+      await save(card, form, error.retryAfter);
     } finally {
       delete form.dataset.sending;
     }
   });
 
-  async function save(card, form) {
+  // Kept in the outbox: sent again after `retryAfter` seconds (a 429), or when back online.
+  async function save(card, form, retryAfter) {
     try {
-      await outbox("readwrite", (store) => store.put(card));
+      await outbox("readwrite", (store) => store.put({ ...card, body: `${card.body}&queued=1` }));
     } catch {
       form.submit(); // no IndexedDB (some private modes): let the browser try on its own
       return;
     }
     savedKey = card.key;
     form.hidden = true;
-    const note = document.getElementById("card-saved");
-    note.hidden = false;
-    note.focus();
+    const note = document.getElementById(retryAfter ? "card-waiting" : "card-saved");
+    if (note) {
+      note.hidden = false;
+      note.focus();
+    }
+    if (retryAfter) {
+      setTimeout(sendSaved, retryAfter * 1000);
+      return;
+    }
     try {
       const registration = await navigator.serviceWorker.getRegistration();
       await registration.sync.register(SYNC_TAG);
@@ -123,7 +133,10 @@
       }
       if (savedKey === null) await showRefused();
     })()
-      .catch(() => {})
+      .catch((error) => {
+        // Asked to wait (a 429): try again when the server said; otherwise on the next chance.
+        if (error.retryAfter) setTimeout(sendSaved, error.retryAfter * 1000);
+      })
       .finally(() => {
         sending = null;
       });
@@ -149,6 +162,13 @@
     });
     // A 5xx is a server or proxy that is down: keep the card and try again later.
     if (response.status >= 500) throw new Error(`The server answered ${response.status}.`);
+    // Too many cards from this network just now: keep the card and send it after Retry-After.
+    if (response.status === 429) {
+      const error = new Error("The server asked to wait.");
+      const seconds = Number.parseInt(response.headers.get("Retry-After"), 10);
+      error.retryAfter = Math.min(Math.max(Number.isNaN(seconds) ? 30 : seconds, 1), 600);
+      throw error;
+    }
     return { status: response.status, html: await response.text() };
   }
 

@@ -1,0 +1,184 @@
+"""The card limits: a burst limit per (client, code) and a code-wide alert ceiling.
+
+The algorithm is the `limits` library's moving window: exact, and it answers when the oldest
+counted card leaves the window, which is the `Retry-After` a refused client is told. Its store is
+Redis when TELLUS_REDIS_URL is set, so that every process and host counts together; otherwise the
+database on PostgreSQL (api.protection.database_store: shared too, one short transaction per
+count), and the process's memory on SQLite, which holds for its one process.
+
+A limiter that cannot reach its store never costs a customer a card: the card is accepted and
+the failure logged (once a minute at most, however many cards arrive meanwhile).
+"""
+
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from threading import Lock
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import Engine
+
+from api.config import Settings
+from api.protection.clients import request_client
+from api.protection.database_store import DatabaseStorage
+
+log = logging.getLogger("tellus.protection")
+# A store that does not answer within this is treated as failed: the card is not kept waiting.
+STORE_TIMEOUT_SECONDS = 0.5
+LOG_EVERY_SECONDS = 60.0
+# Refused submissions are counted per code and UTC day, and kept a little over a day.
+REFUSED_KEEP_SECONDS = 2 * 86400
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """`limits`' memory store, cleared of expired entries every few seconds instead of 10 ms
+    after each hit. Its sweep walks every key: with 20,000 clients in the window it held the GIL
+    for 20 ms of every 30 (a flood from many addresses slowed every request). The moving window
+    never counts an expired entry either way; the sweep only frees memory."""
+
+    SWEEP_SECONDS = 5.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the private hook it calls
+        if not self.timer.is_alive():
+            sweep = self._MemoryStorage__expire_events  # type: ignore[attr-defined]
+            self.timer = threading.Timer(self.SWEEP_SECONDS, sweep)
+            self.timer.daemon = True  # never keeps a stopping process waiting
+            self.timer.start()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the limits say about one card about to be stored."""
+
+    allowed: bool
+    # Seconds to wait before sending again, when not allowed.
+    retry_after: int = 0
+    # False past the code-wide ceiling: the card is stored, and raises no alert.
+    alerts: bool = True
+
+
+ACCEPTED = Verdict(allowed=True)
+
+
+def open_store(settings: Settings, engine: Engine) -> Storage:
+    """Redis when configured (its errors wrapped as limits' StorageError); otherwise the
+    database on PostgreSQL and memory on SQLite, unless TELLUS_CARD_LIMIT_STORE says which."""
+    if settings.redis_url:
+        store = storage_from_string(
+            settings.redis_url,
+            key_prefix="tellus",
+            wrap_exceptions=True,
+            socket_connect_timeout=STORE_TIMEOUT_SECONDS,
+            socket_timeout=STORE_TIMEOUT_SECONDS,
+        )
+        assert isinstance(store, Storage)
+        return store
+    choice = settings.card_limit_store
+    if choice == "auto":
+        choice = "database" if engine.dialect.name == "postgresql" else "memory"
+    if choice == "database":
+        items = parse_many(settings.card_limit) + parse_many(settings.code_alert_ceiling)
+        longest = max(item.get_expiry() for item in items)
+        return DatabaseStorage(engine, longest_window_seconds=longest)
+    return SweptMemoryStorage()
+
+
+class CardLimiter:
+    """The process's limiter; every process configured with the same Redis counts together."""
+
+    def __init__(self, *, store: Storage, card_limit: str, code_alert_ceiling: str) -> None:
+        self.store = store
+        self.strategy = MovingWindowRateLimiter(store)
+        self.card_limits: list[RateLimitItem] = parse_many(card_limit)
+        self.ceilings: list[RateLimitItem] = parse_many(code_alert_ceiling)
+        self._last_logged = -math.inf
+        self._log_lock = Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, engine: Engine) -> "CardLimiter":
+        return cls(
+            store=open_store(settings, engine),
+            card_limit=settings.card_limit,
+            code_alert_ceiling=settings.code_alert_ceiling,
+        )
+
+    @property
+    def in_memory(self) -> bool:
+        """True when counting costs no I/O (the async routes may then call it directly)."""
+        return isinstance(self.store, MemoryStorage)
+
+    def take_card(self, *, code_token: str, client: str) -> Verdict:
+        """Count a card from `client` to a code: refused past the burst limit (and counted as
+        refused for the owner), or accepted, with alerts unless the code is past its ceiling."""
+        try:
+            refused = [
+                item
+                for item in self.card_limits
+                if not self.strategy.hit(item, "card", code_token, client)
+            ]
+            if refused:
+                self._count_refused(code_token)
+                return Verdict(
+                    allowed=False, retry_after=self._retry_after(refused, code_token, client)
+                )
+            alerts = all(self.strategy.hit(item, "code", code_token) for item in self.ceilings)
+        except Exception as error:  # noqa: BLE001 — whatever the store raised, the card goes in
+            self._log_failure(error)
+            return ACCEPTED
+        return Verdict(allowed=True, alerts=alerts)
+
+    def refused_today(self, code_tokens: list[str]) -> dict[str, int]:
+        """Each code's submissions refused since midnight UTC (0 when the store fails)."""
+        day = _utc_day()
+        counts: dict[str, int] = {}
+        for token in code_tokens:
+            try:
+                counts[token] = int(self.store.get(f"refused/{token}/{day}"))
+            except Exception as error:  # noqa: BLE001
+                self._log_failure(error)
+                counts[token] = 0
+        return counts
+
+    def _count_refused(self, code_token: str) -> None:
+        self.store.incr(f"refused/{code_token}/{_utc_day()}", REFUSED_KEEP_SECONDS)
+
+    def _retry_after(self, refused: list[RateLimitItem], code_token: str, client: str) -> int:
+        """Whole seconds until the strictest refusing limit frees a place (at least 1)."""
+        resets = [
+            self.strategy.get_window_stats(item, "card", code_token, client).reset_time
+            for item in refused
+        ]
+        return max(1, math.ceil(max(resets) - time.time()))
+
+    def _log_failure(self, error: Exception) -> None:
+        with self._log_lock:
+            now = time.monotonic()
+            if now - self._last_logged < LOG_EVERY_SECONDS:
+                return
+            self._last_logged = now
+        log.error(
+            "The card limiter's store failed (%s: %s); cards are accepted without limits "
+            "until it answers again.",
+            type(error).__name__,
+            error,
+        )
+
+
+def _utc_day() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
+async def take_card(limiter: CardLimiter, *, code_token: str, request: Request) -> Verdict:
+    """`limiter.take_card` for this request's client, off the event loop when the store is a
+    network round trip away."""
+    client = request_client(request)
+    if limiter.in_memory:
+        return limiter.take_card(code_token=code_token, client=client)
+    return await run_in_threadpool(limiter.take_card, code_token=code_token, client=client)

@@ -1,0 +1,238 @@
+"""The card limits: a burst per (client, code) answered with 429 and Retry-After, the code-wide
+alert ceiling, the owners' count of refused cards, real customers behind one NAT, and a store
+that fails (the card goes in)."""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from api.alerts.schedule import schedule_escalations
+from api.config import Settings
+from api.models import AlertDelivery, Card, utcnow
+from api.protection.clients import client_network
+from api.protection.limiter import CardLimiter
+from api.setup.api_keys.service import create_api_key
+from tests.factories import World, reread
+from tests.helpers import card_form, log_in, send_card, send_card_by_api
+from tests.sockets import refused_port
+
+# The first three cards from a client to a code go in; the fourth waits.
+BURST = "3/minute"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"card_limit": BURST})
+
+
+def cards_of(session: Session) -> list[Card]:
+    reread(session)
+    return list(session.exec(select(Card).order_by(col(Card.id))).all())
+
+
+def test_a_flood_of_the_card_form_is_refused_with_the_card_kept(
+    client: TestClient, world: World, session: Session
+) -> None:
+    path = f"/c/{world.counter_code.token}?lang=fr"
+    for number in range(3):
+        send_card(client, world.counter_code.token, comment=f"Card {number}")
+    fields = card_form(client, path, rating="2", comment="Le café était froid")
+    response = client.post(path, data=fields)
+
+    assert response.status_code == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    page = BeautifulSoup(response.text, "html.parser")
+    # In the customer's language, with what they wrote, on the form they sent (same token).
+    assert page.html["lang"] == "fr"
+    assert "Votre carte est toujours là" in page.select_one(".error-summary").text
+    assert page.select_one("#comment").text == "Le café était froid"
+    assert page.select_one("#rating-2").has_attr("checked")
+    assert page.select_one("input[name=form_token]")["value"] == fields["form_token"]
+    assert page.select_one("input[name=idempotency_key]")["value"] == fields["idempotency_key"]
+    assert [card.comment for card in cards_of(session)] == ["Card 0", "Card 1", "Card 2"]
+
+
+def test_a_flood_of_the_api_is_refused_with_retry_after(
+    client: TestClient, world: World, session: Session
+) -> None:
+    for _ in range(3):
+        send_card_by_api(client, world.counter_code.token)
+    response = client.post(
+        f"/api/v1/codes/{world.counter_code.token}/cards",
+        json={"rating": 1, "comment": "One too many"},
+        headers={"Idempotency-Key": "too-many"},
+    )
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "again" in response.json()["detail"]
+    # Another code is another budget: the limit is per (client, code).
+    send_card_by_api(client, world.terrace_code.token)
+    assert len(cards_of(session)) == 4
+
+
+def test_owners_see_the_refused_cards_per_code(
+    client: TestClient, world: World, session: Session
+) -> None:
+    for _ in range(5):
+        client.post(
+            f"/api/v1/codes/{world.maya_code.token}/cards",
+            json={"rating": 4},
+            headers={"Idempotency-Key": f"key-{_}"},
+        )
+    log_in(client, world.owner_email, world.password)
+    page = BeautifulSoup(client.get("/admin/codes").text, "html.parser")
+    row = page.find("a", string=world.maya_code.token).find_parent("tr")
+    assert row.select("td")[-1].text == "2"
+    detail = client.get(f"/admin/codes/{world.maya_code.id}").text
+    assert "since midnight UTC): <strong>2</strong>" in detail
+
+
+def test_the_api_lists_each_codes_refused_cards(
+    client: TestClient, world: World, session: Session
+) -> None:
+    for number in range(4):
+        client.post(
+            f"/api/v1/codes/{world.counter_code.token}/cards",
+            json={"rating": 4},
+            headers={"Idempotency-Key": f"key-{number}"},
+        )
+    key, _ = create_api_key(session=session, organisation=world.organisation, name="script")
+    codes = client.get("/api/v1/codes", headers={"Authorization": f"Bearer {key}"}).json()
+    refused = {code["token"]: code["refused_today"] for code in codes}
+    assert refused[world.counter_code.token] == 1
+    assert refused[world.terrace_code.token] == 0
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_a_client_is_counted_by_its_address_or_its_ipv6_64(address: str, network: str) -> None:
+    assert client_network(address) == network
+
+
+class TestCeiling:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"code_alert_ceiling": "2/hour"})
+
+    def test_past_the_code_ceiling_cards_are_stored_without_alerts(
+        self, client: TestClient, world: World, session: Session
+    ) -> None:
+        for number in range(3):
+            send_card(client, world.counter_code.token, rating=1, comment=f"Bad {number}")
+        cards = cards_of(session)
+        assert [card.comment for card in cards] == ["Bad 0", "Bad 1", "Bad 2"]
+        alerted = set(session.exec(select(AlertDelivery.card_id)).all())
+        assert alerted == {cards[0].id, cards[1].id}
+        # Nor does the quiet card escalate to the owners when nobody acknowledges it.
+        later = utcnow() + timedelta(hours=1)
+        assert schedule_escalations(engine=session.get_bind(), now=later) == 2
+        assert set(session.exec(select(AlertDelivery.card_id)).all()) == alerted
+
+
+class TestNat:
+    """The defaults, as installed: a busy lunch behind a shop's one public address."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+        return settings.model_copy(
+            update={
+                "card_limit": defaults.card_limit,
+                "code_alert_ceiling": defaults.code_alert_ceiling,
+            }
+        )
+
+    def test_thirty_customers_behind_one_address_all_get_through(
+        self, client: TestClient, world: World, session: Session
+    ) -> None:
+        # The worst honest case: all of them at the counter's code, one after the other, as
+        # fast as the test client goes (a real lunch spreads them over an hour or two).
+        for number in range(30):
+            send_card(client, world.counter_code.token, comment=f"Lunch {number}")
+        cards = cards_of(session)
+        assert len(cards) == 30
+        assert all(card.alerts and not card.held for card in cards)
+
+
+class TestStoreDown:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        with refused_port() as port:
+            return settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{port}/0"})
+
+    def test_a_limiter_whose_store_fails_accepts_cards_and_logs(
+        self,
+        client: TestClient,
+        world: World,
+        session: Session,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        with caplog.at_level(logging.ERROR, logger="tellus.protection"):
+            for number in range(5):
+                send_card(client, world.counter_code.token, comment=f"Card {number}")
+            send_card_by_api(client, world.counter_code.token)
+        assert len(cards_of(session)) == 6
+        [record] = [r for r in caplog.records if r.name == "tellus.protection"]
+        assert "accepted without limits" in record.getMessage()
+
+
+class TestDatabaseStore:
+    """Without a Redis, PostgreSQL's processes count in the database (SQLite can be told to)."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"card_limit": BURST, "card_limit_store": "database"})
+
+    def test_every_process_counts_in_the_database(
+        self, client: TestClient, world: World, session: Session, settings: Settings
+    ) -> None:
+        token = world.counter_code.token
+        for _ in range(3):
+            send_card_by_api(client, token)
+        response = client.post(
+            f"/api/v1/codes/{token}/cards",
+            json={"rating": 4},
+            headers={"Idempotency-Key": "one-too-many"},
+        )
+        assert response.status_code == 429
+        assert 1 <= int(response.headers["Retry-After"]) <= 60
+        # Another process on the same database sees the same window, and the same refusals.
+        other_process = CardLimiter.from_settings(settings, session.get_bind())
+        assert not other_process.take_card(code_token=token, client="testclient").allowed
+        assert other_process.take_card(code_token=token, client="203.0.113.9").allowed
+        assert other_process.refused_today([token]) == {token: 2}
+        assert len(cards_of(session)) == 3
+
+    def test_concurrent_processes_never_both_take_the_last_place(
+        self, world: World, session: Session, settings: Settings
+    ) -> None:
+        processes = [CardLimiter.from_settings(settings, session.get_bind()) for _ in range(4)]
+        token = world.terrace_code.token
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            verdicts = list(
+                pool.map(
+                    lambda number: processes[number % 4].take_card(
+                        code_token=token, client="198.51.100.1"
+                    ),
+                    range(12),
+                )
+            )
+        assert sum(verdict.allowed for verdict in verdicts) == 3
+
+
+def test_a_limit_that_cannot_be_read_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="not a rate limit"):
+        Settings(card_limit="forty a minute", _env_file=None)  # type: ignore[call-arg]
