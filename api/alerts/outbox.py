@@ -5,20 +5,31 @@ may record the outcome, and a worker killed mid-send gives its rows back when th
 PostgreSQL takes the rows with FOR UPDATE SKIP LOCKED, so concurrent workers pass over each
 other's rows instead of waiting; SQLite's writer transaction (BEGIN IMMEDIATE) makes the whole
 select-then-mark one atomic step, since only one writer runs at a time.
+
+A claim is fair: alerts about negative cards go first, and organisations take turns, so one
+organisation's flood of deliveries never keeps another's alert waiting behind it.
 """
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import ColumnElement, Engine, case, func, or_, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api.config import Settings
 from api.db import writer
-from api.models import AlertChannel, AlertDelivery, Card, CardStatus, DeliveryStatus, utcnow
+from api.models import (
+    AlertChannel,
+    AlertDelivery,
+    AlertKind,
+    Card,
+    CardStatus,
+    DeliveryStatus,
+    utcnow,
+)
 from api.tenancy import Tenant, get_scoped, scoped
 
 Clock = Callable[[], datetime]
@@ -27,21 +38,32 @@ ERROR_MAX = 500
 # webhook's system may want every event, so a webhook always delivers.
 READ_BY_A_PERSON = (AlertChannel.email, AlertChannel.push)
 HANDLED = (CardStatus.acknowledged, CardStatus.resolved, CardStatus.dismissed)
+# Taken before everything else: a manager is waiting for these.
+URGENT = (AlertKind.negative, AlertKind.escalation)
 
 
 def claim_due(
-    *, engine: Engine, settings: Settings, now: datetime, limit: int = 10
+    *,
+    engine: Engine,
+    settings: Settings,
+    now: datetime,
+    limit: int = 10,
+    per_organisation: int | None = None,
+    in_flight: Mapping[int, int] | None = None,
 ) -> list[AlertDelivery]:
-    """Lease up to `limit` due deliveries to this worker; nobody else gets them meanwhile."""
+    """Lease up to `limit` due deliveries to this worker, fairly across organisations (see
+    `fair_due_ids`); nobody else gets them meanwhile."""
     token = uuid.uuid4().hex
-    due = due_ids(now=now, limit=limit)
     with Session(engine) as session:
         # A plain read first: an idle worker never takes SQLite's write lock.
-        if not session.exec(due.limit(1)).first():
+        if not session.exec(select(col(AlertDelivery.id)).where(*is_due(now)).limit(1)).first():
             return []
+    due = fair_due_ids(
+        now=now, limit=limit, per_organisation=per_organisation, in_flight=in_flight or {}
+    )
     with Session(writer(engine), expire_on_commit=False) as session:
         if engine.dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
+            due = due.with_for_update(skip_locked=True, of=AlertDelivery)
         ids = list(session.exec(due).all())
         if not ids:
             return []
@@ -58,26 +80,78 @@ def claim_due(
             select(AlertDelivery)
             .where(col(AlertDelivery.id).in_(ids))
             .where(AlertDelivery.claim_token == token)
-            .order_by(col(AlertDelivery.id))
         ).all()
-        return list(rows)
+        order = {delivery_id: place for place, delivery_id in enumerate(ids)}
+        return sorted(rows, key=lambda row: order[row.id])
 
 
-def due_ids(*, now: datetime, limit: int) -> SelectOfScalar[int | None]:
-    """The ids of pending deliveries that are due and not held by a live claim, oldest first."""
+def is_due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Pending, due, and not held by a live claim."""
     return (
-        select(col(AlertDelivery.id))
-        .where(AlertDelivery.status == DeliveryStatus.pending)
-        .where(col(AlertDelivery.next_attempt_at) <= now)
-        .where(
-            or_(
-                col(AlertDelivery.claimed_until).is_(None),
-                col(AlertDelivery.claimed_until) < now,
+        col(AlertDelivery.status) == DeliveryStatus.pending,
+        col(AlertDelivery.next_attempt_at) <= now,
+        or_(col(AlertDelivery.claimed_until).is_(None), col(AlertDelivery.claimed_until) < now),
+    )
+
+
+def urgency() -> ColumnElement[int]:
+    """0 for an alert about a negative card (its escalation too), 1 for the rest: digests and
+    the cards an all-cards webhook asked for."""
+    return case((col(AlertDelivery.kind).in_(URGENT), 0), else_=1)
+
+
+def fair_due_ids(
+    *, now: datetime, limit: int, per_organisation: int | None, in_flight: Mapping[int, int]
+) -> SelectOfScalar[int | None]:
+    """The ids of due deliveries in the order they are taken: urgent ones first, then turn by
+    turn across organisations (each one's first, then each one's second…), oldest first within
+    an organisation. An organisation with `in_flight` deliveries still being sent by this
+    worker gets at most `per_organisation` minus those.
+
+    The ranking reads every due row; the rows are then locked from the table itself, so that on
+    PostgreSQL SKIP LOCKED passes over another worker's rows and the lease is checked again on
+    the row's latest version."""
+    urgent = urgency()
+    ranked = (
+        select(
+            col(AlertDelivery.id).label("id"),
+            col(AlertDelivery.organisation_id).label("organisation_id"),
+            urgent.label("urgency"),
+            func.row_number()
+            .over(
+                partition_by=col(AlertDelivery.organisation_id),
+                order_by=(urgent, col(AlertDelivery.next_attempt_at), col(AlertDelivery.id)),
             )
+            .label("turn"),
         )
-        .order_by(col(AlertDelivery.next_attempt_at), col(AlertDelivery.id))
+        .where(*is_due(now))
+        .subquery("ranked")
+    )
+    statement = (
+        select(col(AlertDelivery.id))
+        .join(ranked, ranked.c.id == col(AlertDelivery.id))
+        .where(*is_due(now))
+        .order_by(
+            ranked.c.urgency,
+            ranked.c.turn,
+            col(AlertDelivery.next_attempt_at),
+            col(AlertDelivery.id),
+        )
         .limit(limit)
     )
+    if per_organisation is not None:
+        allowance = {
+            organisation_id: per_organisation - count
+            for organisation_id, count in in_flight.items()
+        }
+        if allowance:
+            statement = statement.where(
+                ranked.c.turn
+                <= case(allowance, value=ranked.c.organisation_id, else_=per_organisation)
+            )
+        else:
+            statement = statement.where(ranked.c.turn <= per_organisation)
+    return statement
 
 
 def mark_sent(*, engine: Engine, delivery: AlertDelivery, now: datetime) -> None:
