@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Engine, case, func, or_, update
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -52,19 +53,20 @@ def claim_due(
     in_flight: Mapping[int, int] | None = None,
 ) -> list[AlertDelivery]:
     """Lease up to `limit` due deliveries to this worker, fairly across organisations (see
-    `fair_due_ids`); nobody else gets them meanwhile."""
+    `fair_due_ids`), in that order; nobody else gets them meanwhile."""
     token = uuid.uuid4().hex
     with Session(engine) as session:
         # A plain read first: an idle worker never takes SQLite's write lock.
         if not session.exec(select(col(AlertDelivery.id)).where(*is_due(now)).limit(1)).first():
             return []
-    due = fair_due_ids(
-        now=now, limit=limit, per_organisation=per_organisation, in_flight=in_flight or {}
-    )
     with Session(writer(engine), expire_on_commit=False) as session:
-        if engine.dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True, of=AlertDelivery)
-        ids = list(session.exec(due).all())
+        ids = _take_fairly(
+            session,
+            now=now,
+            limit=limit,
+            per_organisation=per_organisation,
+            in_flight=in_flight or {},
+        )
         if not ids:
             return []
         session.execute(
@@ -81,8 +83,47 @@ def claim_due(
             .where(col(AlertDelivery.id).in_(ids))
             .where(AlertDelivery.claim_token == token)
         ).all()
-        order = {delivery_id: place for place, delivery_id in enumerate(ids)}
-        return sorted(rows, key=lambda row: order[row.id])
+        claimed = {row.id: row for row in rows}
+        return [claimed[delivery_id] for delivery_id in ids if delivery_id in claimed]
+
+
+def _take_fairly(
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    per_organisation: int | None,
+    in_flight: Mapping[int, int],
+) -> list[int]:
+    """The ids to claim. On PostgreSQL the fair order picks twice as many candidates, then
+    those rows are locked by their ids (SKIP LOCKED passes over another worker's, and the lease
+    is checked again on each row's latest version): a plan that ranks and locks in one query
+    was left to the planner's guess of the due rows' number, and ranked them again per row."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    candidates = [
+        delivery_id
+        for delivery_id in session.exec(
+            fair_due_ids(
+                now=now,
+                limit=limit * 2 if postgresql else limit,
+                per_organisation=per_organisation,
+                in_flight=in_flight,
+            )
+        ).all()
+        if delivery_id is not None
+    ]
+    if not postgresql or not candidates:
+        return candidates
+    place = {delivery_id: number for number, delivery_id in enumerate(candidates)}
+    locked = session.exec(
+        select(col(AlertDelivery.id))
+        .where(col(AlertDelivery.id).in_(candidates))
+        .where(*is_due(now))
+        .order_by(case(place, value=col(AlertDelivery.id)))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    return [delivery_id for delivery_id in locked if delivery_id is not None]
 
 
 def is_due(now: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -106,16 +147,13 @@ def fair_due_ids(
     """The ids of due deliveries in the order they are taken: urgent ones first, then turn by
     turn across organisations (each one's first, then each one's second…), oldest first within
     an organisation. An organisation with `in_flight` deliveries still being sent by this
-    worker gets at most `per_organisation` minus those.
-
-    The ranking reads every due row; the rows are then locked from the table itself, so that on
-    PostgreSQL SKIP LOCKED passes over another worker's rows and the lease is checked again on
-    the row's latest version."""
+    worker gets at most `per_organisation` minus those. It ranks every due row (one sort)."""
     urgent = urgency()
     ranked = (
-        select(
+        sql_select(
             col(AlertDelivery.id).label("id"),
             col(AlertDelivery.organisation_id).label("organisation_id"),
+            col(AlertDelivery.next_attempt_at).label("next_attempt_at"),
             urgent.label("urgency"),
             func.row_number()
             .over(
@@ -128,15 +166,8 @@ def fair_due_ids(
         .subquery("ranked")
     )
     statement = (
-        select(col(AlertDelivery.id))
-        .join(ranked, ranked.c.id == col(AlertDelivery.id))
-        .where(*is_due(now))
-        .order_by(
-            ranked.c.urgency,
-            ranked.c.turn,
-            col(AlertDelivery.next_attempt_at),
-            col(AlertDelivery.id),
-        )
+        select(ranked.c.id)
+        .order_by(ranked.c.urgency, ranked.c.turn, ranked.c.next_attempt_at, ranked.c.id)
         .limit(limit)
     )
     if per_organisation is not None:
@@ -144,13 +175,12 @@ def fair_due_ids(
             organisation_id: per_organisation - count
             for organisation_id, count in in_flight.items()
         }
-        if allowance:
-            statement = statement.where(
-                ranked.c.turn
-                <= case(allowance, value=ranked.c.organisation_id, else_=per_organisation)
-            )
-        else:
-            statement = statement.where(ranked.c.turn <= per_organisation)
+        share = (
+            case(allowance, value=ranked.c.organisation_id, else_=per_organisation)
+            if allowance
+            else per_organisation
+        )
+        statement = statement.where(ranked.c.turn <= share)
     return statement
 
 
