@@ -207,8 +207,9 @@ def mark_dropped(*, engine: Engine, delivery: AlertDelivery) -> None:
 
 def mark_failed(
     *, engine: Engine, settings: Settings, delivery: AlertDelivery, error: str, now: datetime
-) -> DeliveryStatus:
-    """Back off exponentially, with jitter; past the last attempt, park it for an owner."""
+) -> datetime | None:
+    """Back off exponentially, with jitter; past the last attempt, park it for an owner. When
+    it is tried again, or None when it was parked."""
     attempts = delivery.attempts + 1
     if attempts >= settings.alert_max_attempts:
         status = DeliveryStatus.parked
@@ -224,7 +225,7 @@ def mark_failed(
         next_attempt_at=next_attempt_at,
         last_error=error[:ERROR_MAX],
     )
-    return status
+    return next_attempt_at if status == DeliveryStatus.pending else None
 
 
 def backoff_seconds(settings: Settings, attempts: int) -> float:
