@@ -5,10 +5,10 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from api.outbound.destinations import AllowedHosts, parse_allowed_hosts
+from api.outbound.destinations import AllowedHosts, Timeouts, parse_allowed_hosts
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = ROOT / "var" / "tellus.db"
@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     code_alert_ceiling: str = "100/hour"
     # A card sent sooner than this after its page was opened is asked to confirm with one tap.
     card_min_fill_seconds: float = 3.0
+    # A worker sends up to worker_concurrency deliveries at once, one organisation at most
+    # worker_organisation_slots of them: another organisation's alert always finds a free slot.
+    worker_concurrency: int = Field(default=8, ge=1)
+    worker_organisation_slots: int = Field(default=4, ge=1)
+    # How long a delivery waits for a webhook or push service to accept the connection, and for
+    # each of its answers; for a mail server (its connection and each answer). A destination
+    # that times out holds its organisation's other deliveries to it back (api.alerts.backoff).
+    alert_connect_seconds: float = Field(default=3.0, gt=0)
+    alert_answer_seconds: float = Field(default=5.0, gt=0)
+    alert_mail_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator("base_url")
     @classmethod
@@ -99,6 +109,14 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def check_worker_slots(self) -> "Settings":
+        if self.worker_organisation_slots > self.worker_concurrency:
+            raise ValueError(
+                "TELLUS_WORKER_ORGANISATION_SLOTS must not be more than TELLUS_WORKER_CONCURRENCY"
+            )
+        return self
+
+    @model_validator(mode="after")
     def require_secret_in_production(self) -> "Settings":
         if self.environment == "production":
             if not self.secret_key or len(self.secret_key) < 32:
@@ -115,6 +133,11 @@ class Settings(BaseSettings):
     def outbound_allowed(self) -> AllowedHosts:
         """The hosts organisations may use although they are on the server's own network."""
         return parse_allowed_hosts(self.outbound_allow)
+
+    @property
+    def alert_timeouts(self) -> Timeouts:
+        """How long an alert's webhook or push request waits to connect, and for each answer."""
+        return Timeouts(connect=self.alert_connect_seconds, answer=self.alert_answer_seconds)
 
     @property
     def origin(self) -> str:

@@ -41,6 +41,13 @@ class MailError(Exception):
     """The mail server could not be reached or refused the message (the text says which)."""
 
 
+class MailTimedOut(MailError):
+    """The mail server did not answer in time."""
+
+
+MAIL_TIMED_OUT = N_("The mail server did not answer in time.")
+
+
 @dataclass(frozen=True)
 class MailServer:
     host: str
@@ -186,12 +193,12 @@ def send_message(server: MailServer, message: EmailMessage) -> None:
     except smtplib.SMTPServerDisconnected as error:
         # smtplib turns a timeout while it waits for an answer into a disconnection.
         if isinstance(error.__context__, TimeoutError):
-            raise MailError(N_("The mail server did not answer in time.")) from error
+            raise MailTimedOut(MAIL_TIMED_OUT) from error
         raise MailError(N_("The mail server closed the connection.")) from error
     except smtplib.SMTPException as error:
         raise MailError(N_("The mail server refused the message.")) from error
     except TimeoutError as error:
-        raise MailError(N_("The mail server did not answer in time.")) from error
+        raise MailTimedOut(MAIL_TIMED_OUT) from error
     except ssl.SSLError as error:
         raise MailError(N_("No secure connection could be made to the mail server.")) from error
     except OSError as error:

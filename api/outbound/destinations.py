@@ -50,6 +50,14 @@ class OutboundError(Unprocessable):
 
 
 @dataclass(frozen=True)
+class Timeouts:
+    """Seconds to connect, and to wait for each answer."""
+
+    connect: float
+    answer: float
+
+
+@dataclass(frozen=True)
 class Destination:
     """Where to connect: `address` was checked; `host` is the name TLS verifies."""
 

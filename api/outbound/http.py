@@ -14,6 +14,7 @@ from api.outbound.destinations import (
     TIMED_OUT,
     AllowedHosts,
     OutboundError,
+    Timeouts,
     resolve_destination,
 )
 
@@ -39,10 +40,19 @@ class CheckedTransport(httpx.BaseTransport):
         self.transport.close()
 
 
-def post(url: str, *, content: bytes, headers: Mapping[str, str], allowed: AllowedHosts) -> int:
+def post(
+    url: str,
+    *,
+    content: bytes,
+    headers: Mapping[str, str],
+    allowed: AllowedHosts,
+    timeouts: Timeouts | None = None,
+) -> int:
     """POST once and answer the status; a redirect is an answer like any other, not followed.
-    The body of the answer is never read. OutboundError says what failed, in general terms."""
-    timeout = httpx.Timeout(ANSWER_SECONDS, connect=CONNECT_SECONDS)
+    The body of the answer is never read. OutboundError says what failed, in general terms.
+    `timeouts`: the alert worker's own; CONNECT_SECONDS and ANSWER_SECONDS otherwise."""
+    timeouts = timeouts or Timeouts(connect=CONNECT_SECONDS, answer=ANSWER_SECONDS)
+    timeout = httpx.Timeout(timeouts.answer, connect=timeouts.connect)
     try:
         if httpx.URL(url).scheme not in DEFAULT_PORTS:
             raise OutboundError(NOT_AN_ADDRESS)

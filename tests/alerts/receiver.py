@@ -21,14 +21,19 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Keeps every request; answers `status` (or the next of `statuses`) after `delay` seconds."""
+    """Keeps every request; answers `status` (or the next of `statuses`) after `delay` seconds.
+    While `stalls`, it reads each request and never answers (until stopped): a server that hangs,
+    kept apart in `stalled`."""
 
     status: int = 200
     statuses: list[int] = field(default_factory=list)
     delay: float = 0.0
+    stalls: bool = False
     requests: list[Received] = field(default_factory=list)
+    stalled: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
     _arrived: threading.Condition = field(default_factory=threading.Condition)
+    _stopped: threading.Event = field(default_factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -41,6 +46,13 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if receiver.stalls:
+                    with receiver._arrived:
+                        receiver.stalled.append(Received(0, self.path, dict(self.headers), body))
+                        receiver._arrived.notify_all()
+                    receiver._stopped.wait()
+                    self.close_connection = True
+                    return
                 with receiver._arrived:
                     status = receiver.statuses.pop(0) if receiver.statuses else receiver.status
                     # Kept on arrival: a sender killed while we are slow to answer still sent it.
@@ -61,6 +73,7 @@ class Receiver:
         return self
 
     def stop(self) -> None:
+        self._stopped.set()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -68,6 +81,14 @@ class Receiver:
     @property
     def accepted(self) -> list[Received]:
         return [request for request in self.requests if 200 <= request.status < 300]
+
+    def wait_for_stalled(self, count: int, timeout: float = 10.0) -> list[Received]:
+        """Block until `count` requests are hanging here (or hung); those requests."""
+        with self._arrived:
+            assert self._arrived.wait_for(lambda: len(self.stalled) >= count, timeout), (
+                f"expected {count} stalled requests, got {len(self.stalled)}"
+            )
+            return list(self.stalled)
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         """Block until `count` requests were accepted (answered 2xx); those requests."""

@@ -22,6 +22,11 @@ class DeliveryError(Exception):
     """The channel could not deliver now; the text says why (shown to owners when parked)."""
 
 
+class DestinationTimedOut(DeliveryError):
+    """The webhook's or mail server's host did not answer in time: the worker holds the
+    organisation's other deliveries to it back too (see api.alerts.backoff)."""
+
+
 @dataclass(frozen=True)
 class DeliveryContext:
     engine: Engine

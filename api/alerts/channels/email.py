@@ -1,12 +1,19 @@
 """The "email" alert channel: an alert or digest email through the organisation's server."""
 
+from dataclasses import replace
+
 from sqlmodel import Session
 
-from api.alerts.channels.delivery import DELIVERY_HEADER, DeliveryContext, DeliveryError
+from api.alerts.channels.delivery import (
+    DELIVERY_HEADER,
+    DeliveryContext,
+    DeliveryError,
+    DestinationTimedOut,
+)
 from api.alerts.messages import alert_text
 from api.alerts.unsubscribe import topic_of, unsubscribe_url
 from api.config import Settings
-from api.mail import build_message, new_message_id, send_message, server_for
+from api.mail import MailTimedOut, build_message, new_message_id, send_message, server_for
 from api.models import AlertDelivery, AlertKind
 
 
@@ -38,7 +45,10 @@ def deliver_email(delivery: AlertDelivery, context: DeliveryContext) -> None:
         headers={DELIVERY_HEADER: delivery.idempotency_key},
         unsubscribe_url=unsubscribe,
     )
-    send_message(server, message)
+    try:
+        send_message(replace(server, timeout=context.settings.alert_mail_seconds), message)
+    except MailTimedOut as error:
+        raise DestinationTimedOut(str(error)) from error
 
 
 def message_id(delivery: AlertDelivery, settings: Settings) -> str:

@@ -57,6 +57,7 @@ def deliver_push(delivery: AlertDelivery, context: DeliveryContext) -> None:
                 allowed=context.settings.outbound_allowed,
                 ttl=ALERT_TTL_SECONDS,
                 topic=push_topic(delivery.idempotency_key),
+                timeouts=context.settings.alert_timeouts,
             )
             reached += 1
         except PushGone as gone:

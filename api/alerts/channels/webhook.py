@@ -7,11 +7,22 @@ import time
 
 from sqlmodel import Session
 
-from api.alerts.channels.delivery import DELIVERY_HEADER, DeliveryContext, DeliveryError
+from api.alerts.channels.delivery import (
+    DELIVERY_HEADER,
+    DeliveryContext,
+    DeliveryError,
+    DestinationTimedOut,
+)
 from api.alerts.messages import AlertText, alert_text
 from api.models import AlertDelivery, Organisation, Webhook, WebhookStyle
 from api.outbound import http
-from api.outbound.destinations import ANSWERED, AllowedHosts, OutboundError
+from api.outbound.destinations import (
+    ANSWERED,
+    TIMED_OUT,
+    AllowedHosts,
+    OutboundError,
+    Timeouts,
+)
 
 SIGNATURE_HEADER = "X-Tellus-Signature"
 TIMESTAMP_HEADER = "X-Tellus-Timestamp"
@@ -53,7 +64,12 @@ def webhook_body(
 
 
 def post_webhook(
-    *, webhook: Webhook, body: bytes, idempotency_key: str, allowed: AllowedHosts
+    *,
+    webhook: Webhook,
+    body: bytes,
+    idempotency_key: str,
+    allowed: AllowedHosts,
+    timeouts: Timeouts | None = None,
 ) -> None:
     """POST a signed body through the outbound guard; OutboundError says in general terms what
     failed (an answer other than 2xx too)."""
@@ -66,7 +82,9 @@ def post_webhook(
         DELIVERY_HEADER: idempotency_key,
         "Idempotency-Key": idempotency_key,
     }
-    status = http.post(webhook.url, content=body, headers=headers, allowed=allowed)
+    status = http.post(
+        webhook.url, content=body, headers=headers, allowed=allowed, timeouts=timeouts
+    )
     if not 200 <= status < 300:
         raise OutboundError(ANSWERED, status=status)
 
@@ -88,6 +106,9 @@ def deliver_webhook(delivery: AlertDelivery, context: DeliveryContext) -> None:
             body=body,
             idempotency_key=delivery.idempotency_key,
             allowed=context.settings.outbound_allowed,
+            timeouts=context.settings.alert_timeouts,
         )
     except OutboundError as error:
+        if error.template == TIMED_OUT:
+            raise DestinationTimedOut(f"{webhook.url}: {error.message}") from error
         raise DeliveryError(f"{webhook.url}: {error.message}") from error

@@ -24,7 +24,7 @@ from api.app_settings import shared_value
 from api.config import Settings
 from api.models import PushSubscription
 from api.outbound import http
-from api.outbound.destinations import AllowedHosts, OutboundError
+from api.outbound.destinations import AllowedHosts, OutboundError, Timeouts
 
 VAPID_PRIVATE_KEY = "vapid_private_key"
 # Long enough for a phone that is briefly offline; an alert days late is no longer useful.
@@ -147,6 +147,7 @@ def send_web_push(
     ttl: int = DEFAULT_TTL_SECONDS,
     topic: str | None = None,
     urgency: Urgency = "high",
+    timeouts: Timeouts | None = None,
 ) -> None:
     """Encrypt `payload` (aes128gcm) to the browser and POST it, signed with VAPID, through the
     outbound guard (`allowed`: the hosts the installation allows on its own network).
@@ -163,7 +164,13 @@ def send_web_push(
     body: bytes = WebPusher(subscription_info(subscription)).encode(data, "aes128gcm")["body"]
     headers["Authorization"] = vapid_authorization(vapid, subscription.endpoint)
     try:
-        status = http.post(subscription.endpoint, content=body, headers=headers, allowed=allowed)
+        status = http.post(
+            subscription.endpoint,
+            content=body,
+            headers=headers,
+            allowed=allowed,
+            timeouts=timeouts,
+        )
     except OutboundError as error:
         raise PushError(error.message) from error
     if status in (404, 410):
