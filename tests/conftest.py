@@ -23,7 +23,7 @@ from api.protection.limiter import CardLimiter
 from api.security import PASSWORD_HASHER, use_password_hasher
 from tests.databases import empty_postgres, migrated_postgres_database
 from tests.factories import World, make_world
-from tests.helpers import log_in
+from tests.helpers import log_in, settings_for_tests
 from tests.push import PushReceiver
 from tests.smtp import SmtpServer
 from tests.sockets import Listener
@@ -34,7 +34,6 @@ CHEAP_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Their modules start real servers (uvicorn, Chromium's pages) per module and engine.
 # Where a test does not test the card limits, they never get in its way.
-UNLIMITED_CARDS = "100000/second"
 PROCESS_TEST_FOLDERS = tuple(Path(__file__).parent / name for name in ("browser", "live"))
 
 
@@ -189,24 +188,7 @@ def listener() -> Iterator[Listener]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=database_url,
-        base_url="http://testserver",
-        code_cache_seconds=0,
-        smtp_url=None,
-        # The tests' receivers (SMTP, push, webhooks) listen on 127.0.0.1, which the outbound
-        # guard refuses unless the installation allows it, as an operator allows a local relay.
-        outbound_allow="127.0.0.1",
-        # Tests drive the alert worker themselves (api.alerts.worker.Worker.run_once).
-        worker_in_process=False,
-        # A test's client fills a card in no time, and sends many: the tests of card protection
-        # (tests/protection/) set these themselves.
-        card_min_fill_seconds=0,
-        card_limit=UNLIMITED_CARDS,
-        card_limit_store="memory",
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    return settings_for_tests(database_url)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.config import Settings
 from api.security import new_secret
 
 Client = httpx.Client | httpx2.Client
@@ -89,3 +90,28 @@ def second_browser(app: FastAPI) -> Iterator[TestClient]:
         yield browser
     finally:
         browser.close()
+
+
+UNLIMITED_CARDS = "100000/second"
+
+
+def settings_for_tests(database_url: str) -> Settings:
+    """The settings an app under test runs with (the `settings` fixture's, on one database)."""
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        base_url="http://testserver",
+        code_cache_seconds=0,
+        smtp_url=None,
+        # The tests' receivers (SMTP, push, webhooks) listen on 127.0.0.1, which the outbound
+        # guard refuses unless the installation allows it, as an operator allows a local relay.
+        outbound_allow="127.0.0.1",
+        # Tests drive the alert worker themselves (api.alerts.worker.Worker.run_once).
+        worker_in_process=False,
+        # A test's client fills a card in no time, and sends many: the tests of card protection
+        # (tests/protection/) set these themselves.
+        card_min_fill_seconds=0,
+        card_limit=UNLIMITED_CARDS,
+        card_limit_store="memory",
+        _env_file=None,  # type: ignore[call-arg]
+    )

@@ -22,7 +22,7 @@ from api.main import create_app
 from api.models import Card
 from tests.browser.tcp_proxy import TcpProxy
 from tests.factories import World, make_world
-from tests.helpers import card_form, log_in
+from tests.helpers import card_form, log_in, settings_for_tests
 from tests.private_postgres import private_postgres
 
 Outage = Callable[[], None]
@@ -108,14 +108,7 @@ def test_a_stopped_postgresql_server_is_a_503_until_it_starts_again() -> None:
     """The server itself stopped and started (a cluster of the test's own), not a cut link."""
     with private_postgres() as server:
         migrate(server.url)
-        own = Settings(
-            environment="test",
-            database_url=server.url,
-            base_url="http://testserver",
-            code_cache_seconds=0,  # every card page reads the database
-            worker_in_process=False,
-            _env_file=None,  # type: ignore[call-arg]
-        )
+        own = settings_for_tests(server.url)
         with TestClient(create_app(own), follow_redirects=False) as client:
             engine = client.app.state.runtime.engine  # type: ignore[attr-defined]
             with Session(engine, expire_on_commit=False) as session:
