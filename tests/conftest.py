@@ -32,9 +32,6 @@ from tests.sockets import Listener
 # instead of a quarter of a second. The tests of hashing itself use production_password_hashing.
 CHEAP_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 IN_CI = os.environ.get("CI", "").lower() == "true"
-# Their modules start real servers (uvicorn, Chromium's pages) per module and engine.
-# Where a test does not test the card limits, they never get in its way.
-PROCESS_TEST_FOLDERS = tuple(Path(__file__).parent / name for name in ("browser", "live"))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -46,15 +43,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"Skipped under CI=true, which is a failure: {reason}"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With `--dist loadgroup`, each module of process-level tests runs on one worker, so its
-    servers start once per engine, not once per worker its tests were spread over; every other
-    test goes to whichever worker is free."""
-    for item in items:
-        if item.path.parent in PROCESS_TEST_FOLDERS:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 def worker_suffix(config: pytest.Config) -> str:

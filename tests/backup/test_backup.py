@@ -24,7 +24,7 @@ from api.models import Card, PassOn, ReplyEmail
 from tests.databases import new_postgres_database
 from tests.factories import World, make_card
 
-LOAD_CARDS = 600
+LOAD_CARDS = 400
 
 
 @pytest.fixture
