@@ -45,28 +45,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = f"Skipped under CI=true, which is a failure: {reason}"
 
 
-# The modules that take the longest, handed out first: with `--dist loadscope` a worker takes
-# a whole module at a time, and a long one started last keeps the run waiting on one worker.
-LONGEST_MODULES = (
-    "tests/test_tenancy.py",
-    "tests/test_roles.py",
-    "tests/browser/test_accessibility.py",
-    "tests/browser/test_languages.py",
-    "tests/live/test_api_conformance.py",
-    "tests/browser/test_screens.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest modules first, each module's tests kept together and in their order."""
-
-    def rank(item: pytest.Item) -> int:
-        module = item.nodeid.split("::", 1)[0]
-        return LONGEST_MODULES.index(module) if module in LONGEST_MODULES else len(LONGEST_MODULES)
-
-    items.sort(key=rank)
-
-
 def worker_suffix(config: pytest.Config) -> str:
     return getattr(config, "workerinput", {}).get("workerid", "main")
 
