@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
-from pywebpush import WebPusher
 from sqlalchemy import Engine
 
 from api.app_settings import shared_value
@@ -161,6 +160,10 @@ def send_web_push(
             raise ValueError("A push topic is 1 to 32 characters of A-Z, a-z, 0-9, - and _.")
         headers["Topic"] = topic
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    # Imported here: pywebpush brings aiohttp, a quarter of a second that every process would pay
+    # at start (the app, the worker, each command) for the few that ever send a push.
+    from pywebpush import WebPusher
+
     body: bytes = WebPusher(subscription_info(subscription)).encode(data, "aes128gcm")["body"]
     headers["Authorization"] = vapid_authorization(vapid, subscription.endpoint)
     try:
