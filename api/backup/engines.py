@@ -84,6 +84,8 @@ def restore_postgres(*, payload: Path, url: str, engine: Engine) -> None:
     with engine.begin() as connection:
         for table in inspect(connection).get_table_names():
             connection.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+        # Not a table, and the dump makes it again (the unaccent extension it uses stays).
+        connection.execute(text("DROP TEXT SEARCH CONFIGURATION IF EXISTS tellus_search"))
     _run(
         ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", *options, str(payload)],
         environment,

@@ -86,15 +86,23 @@ CARD_FTS = table("card_fts", column("rowid", Integer))
 
 
 def fts_query(terms: list[str]) -> str:
-    # Each word quoted: FTS5 syntax (AND, NEAR, *) typed by a manager stays plain text.
-    return " ".join(f'"{term}"' for term in terms)
+    # Each word quoted, so FTS5 syntax typed by a manager (AND, NEAR, *) stays plain text, then
+    # marked as the start of a word: "sou" finds "soup". The table folds accents itself.
+    return " ".join(f'"{term}"*' for term in terms)
+
+
+def postgres_query(terms: list[str]) -> str:
+    # Words only (search_terms keeps \w runs, so no quote or operator gets through), each quoted
+    # and marked as a prefix: 'sou':* & 'cold':*.
+    return " & ".join(f"'{term}':*" for term in terms)
 
 
 def postgres_match(terms: list[str]) -> ColumnElement[bool]:
-    # Spelled as the index is ('simple' a literal), so the planner can use it.
+    # Spelled as the index is (the configuration a literal), so the planner can use it; the
+    # configuration folds accents in the comment and the query alike (migration 0015).
     return text(
-        "to_tsvector('simple', card.comment) @@ plainto_tsquery('simple', :ts_words)"
-    ).bindparams(ts_words=" ".join(terms))  # type: ignore[return-value]
+        "to_tsvector('tellus_search', card.comment) @@ to_tsquery('tellus_search', :ts_words)"
+    ).bindparams(ts_words=postgres_query(terms))  # type: ignore[return-value]
 
 
 def filtered_cards(

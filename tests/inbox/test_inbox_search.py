@@ -38,6 +38,29 @@ def test_search_finds_words_in_the_comment(
         assert manager_client.get("/inbox", params={"q": query}).status_code == 200
 
 
+def test_search_finds_the_start_of_a_word_and_ignores_accents(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    make_card(session, code=world.counter_code, comment="The soup was cold")
+    make_card(session, code=world.counter_code, comment="Crème brûlée, très bien")
+    make_card(session, code=world.counter_code, comment="Creme brulee was sour")
+    # A manager types the start of a word, as in any search box.
+    assert comments(manager_client, "/inbox?q=sou") == [
+        "Creme brulee was sour",
+        "The soup was cold",
+    ]
+    assert comments(manager_client, "/inbox?q=sou+col") == ["The soup was cold"]
+    # Accents or none, typed or stored, find each other.
+    both = ["Creme brulee was sour", "Crème brûlée, très bien"]
+    assert comments(manager_client, "/inbox?q=creme") == both
+    assert comments(manager_client, "/inbox?q=BRÛL") == both
+    assert comments(manager_client, "/inbox?q=tres") == ["Crème brûlée, très bien"]
+    # The prefix mark is ours: a typed one is not syntax, and nor are quotes or operators.
+    assert comments(manager_client, "/inbox?q=sou*") == comments(manager_client, "/inbox?q=sou")
+    for query in ("so'u", "sou:*", "sou & !cold", "(sou | x)", "sou\\", "'':*"):
+        assert manager_client.get("/inbox", params={"q": query}).status_code == 200, query
+
+
 def test_search_follows_an_edited_comment(
     manager_client: TestClient, world: World, session: Session
 ) -> None:
