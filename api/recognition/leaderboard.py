@@ -8,7 +8,7 @@ with fewer than the organisation's minimum is shown, and equal counts share a ra
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from api.alerts.routing import organisation_zone
 from api.errors import Unprocessable
@@ -24,6 +24,10 @@ MINIMUM_MAX = 100
 
 class BadMinimum(Unprocessable):
     title = N_("The minimum is a whole number of compliments from 1 to 100.")
+
+
+class NobodyToThank(Unprocessable):
+    title = N_("Nobody is on this period's leaderboard yet.")
 
 
 @dataclass(frozen=True)
@@ -44,19 +48,21 @@ def passed_on_counts(
     organisation = session.get_one(Organisation, tenant.organisation_id)
     start, end = period.bounds(organisation_zone(organisation))
     statement = (
-        scoped(tenant, Card)
+        select(PassOn.employee_id, func.count(col(Card.id)))
+        .select_from(Card)
         .join(PassOn, col(PassOn.card_id) == Card.id)
         .join(Employee, col(Employee.id) == PassOn.employee_id)
+        # The tenancy layer's conditions: the organisation, and a limited manager's locations.
+        .where(scoped(tenant, Card).whereclause)  # type: ignore[arg-type]
         .where(col(Employee.active))
         .where(col(Card.rating) >= COMPLIMENT_MIN_RATING)
         .where(col(Card.created_at) >= start)
         .where(col(Card.created_at) < end)
-        .with_only_columns(col(PassOn.employee_id), func.count(col(Card.id)))
         .group_by(col(PassOn.employee_id))
     )
     if employee_id is not None:
         statement = statement.where(PassOn.employee_id == employee_id)
-    return {int(row[0]): int(row[1]) for row in session.exec(statement).all()}  # type: ignore[call-overload]
+    return {int(id_): int(count) for id_, count in session.exec(statement).all() if id_}
 
 
 def rank(counts: dict[int, int], names: dict[int, str], minimum: int) -> list[Standing]:
