@@ -52,7 +52,7 @@ def certificate_text(
             count,
         )
         % {"num": count},
-        period=period.describe(language.tag),
+        period=period.describe_long(language.tag),
         quotes=tuple(quoted_texts(session=session, certificate=certificate)),
         signer=certificate.signed_by_name,
         signer_caption=_("for %(organisation)s") % {"organisation": organisation.name},

@@ -24,10 +24,11 @@ from api.recognition.leaderboard import (
 )
 from api.recognition.periods import (
     Period,
-    current_service_week,
     last_days,
+    latest_service_week,
     parse_period,
     service_week,
+    upcoming_service_week,
 )
 from api.templating import templates
 from api.web.deps import OWNER_ONLY, CsrfCheckedManager, CurrentManager, SessionDep
@@ -91,7 +92,7 @@ def board_periods(today: date) -> dict[str, Period]:
     return {
         "last_30_days": last_days(today),
         "this_month": Period(month_start, today),
-        "service_week": current_service_week(today),
+        "service_week": latest_service_week(today),
     }
 
 
@@ -143,8 +144,11 @@ def save_settings(
 def service_week_page(request: Request, manager: CurrentManager, session: SessionDep) -> Response:
     """Customer Service Week: its leaderboard, everyone's certificates, the poster."""
     today = today_for(manager)
-    week = current_service_week(today)
-    years = [service_week(year) for year in range(week.first_day.year, week.first_day.year - 3, -1)]
+    # The default is the latest week that has begun; the coming one is offered in the week
+    # before it, when the owners' digest reminds them.
+    week = latest_service_week(today)
+    newest = week.first_day.year + (1 if upcoming_service_week(today) else 0)
+    years = [service_week(year) for year in range(newest, newest - 3, -1)]
     return render_board(
         request,
         manager,
@@ -158,7 +162,7 @@ def service_week_page(request: Request, manager: CurrentManager, session: Sessio
 def week_standings(
     request: Request, manager: SignedIn, session: Session
 ) -> tuple[Period, list[Standing]]:
-    period = period_of(request, current_service_week(today_for(manager)))
+    period = period_of(request, latest_service_week(today_for(manager)))
     return period, leaderboard(session=session, tenant=manager.tenant, period=period)
 
 

@@ -34,11 +34,19 @@ class Period:
         return start.astimezone(UTC), end.astimezone(UTC)
 
     def describe(self, language_tag: str) -> str:
-        """The period written the language's way, e.g. "5–11 October 2026"."""
+        """The period written short, the language's way: "Oct 5 – 11, 2026", "5–11 oct. 2026"."""
         locale = Locale.parse(language_tag.replace("-", "_"))
-        if self.first_day == self.last_day:
-            return format_date(self.first_day, "long", locale=locale)
-        return format_interval(self.first_day, self.last_day, "yMMMMd", locale=locale)
+        return format_interval(self.first_day, self.last_day, "yMMMd", locale=locale)
+
+    def describe_long(self, language_tag: str) -> str:
+        """The period with its months in full, as a certificate writes it."""
+        locale = Locale.parse(language_tag.replace("-", "_"))
+        first, last = (format_date(day, "long", locale=locale) for day in self.days)
+        return first if first == last else f"{first} – {last}"
+
+    @property
+    def days(self) -> tuple[date, date]:
+        return self.first_day, self.last_day
 
     @property
     def query(self) -> str:
@@ -52,13 +60,10 @@ def service_week(year: int) -> Period:
     return Period(monday, monday + timedelta(days=6))
 
 
-def current_service_week(today: date) -> Period:
-    """The week to celebrate now: this year's from a week before it starts (when the digest
-    reminds owners of it), last year's until then."""
+def latest_service_week(today: date) -> Period:
+    """The latest week that has begun: this year's from its Monday, last year's until then."""
     this_year = service_week(today.year)
-    if today >= this_year.first_day - timedelta(days=7):
-        return this_year
-    return service_week(today.year - 1)
+    return this_year if today >= this_year.first_day else service_week(today.year - 1)
 
 
 def upcoming_service_week(today: date) -> Period | None:
