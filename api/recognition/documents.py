@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from api.i18n import ENGLISH, Language, find_language
 from api.models import Certificate, Employee, Organisation
 from api.printing.service import PrintingUnavailable
-from api.recognition.certificates import quoted_texts
+from api.recognition.certificates import employee_certificate, quoted_texts
 from api.recognition.leaderboard import Standing
 from api.recognition.periods import Period
 from api.templating import readable_on
@@ -115,3 +115,19 @@ def poster_pdf(
         return render_poster(paper=paper, style=sheet_style(organisation, language), poster=poster)
     except FontMissing as error:
         raise PrintingUnavailable(str(error)) from None
+
+
+def employee_certificate_pdf(
+    *, session: Session, employee_id: int, certificate_id: int, paper: Paper
+) -> bytes:
+    """One of the person's own certificates as a PDF, for their staff page; another person's
+    is NotFound."""
+    certificate = employee_certificate(
+        session=session, employee_id=employee_id, certificate_id=certificate_id
+    )
+    return certificates_pdf(
+        session=session,
+        organisation_id=certificate.organisation_id,
+        certificates=[certificate],
+        paper=paper,
+    )

@@ -170,5 +170,7 @@ def certificate_pdf(
         certificates=[certificate],
         paper=paper,
     )
-    slug = "".join(char if char.isalnum() else "-" for char in employee.display_name.lower())
+    # An ASCII file name (a header holds no other): the name's Latin letters, else the id.
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in employee.display_name)
+    slug = slug.strip("-").lower() or str(employee.id)
     return pdf_response(pdf, f"certificate-{slug}-{period.first_day}-{paper.value}.pdf")
