@@ -187,15 +187,7 @@ def quotes(page: Page, chosen: Sequence[str], *, top: float, bottom: float) -> N
     while True:
         pdf.set_font("sans", "", size)
         line = size * POINT * 1.35
-        heights = [
-            len(
-                pdf.multi_cell(
-                    box, line, text, dry_run=True, output="LINES", wrapmode=wrap_mode(text)
-                )
-            )
-            * line
-            for text in texts
-        ]
+        heights = [len(lines_of(page, box, line, text)) * line for text in texts]
         gap = line * 0.6
         needed = sum(heights) + gap * (len(texts) - 1)
         if needed <= bottom - top or size <= 7:
@@ -207,6 +199,15 @@ def quotes(page: Page, chosen: Sequence[str], *, top: float, bottom: float) -> N
         pdf.set_xy(left, cursor)
         pdf.multi_cell(box, line, text, align="C", wrapmode=wrap_mode(text))
         cursor += text_height + gap
+
+
+def lines_of(page: Page, width: float, line: float, text: str) -> list[str]:
+    """The lines `text` breaks into at the current font, `width` wide."""
+    lines = page.pdf.multi_cell(
+        width, line, text, dry_run=True, output="LINES", wrapmode=wrap_mode(text)
+    )
+    assert isinstance(lines, list)
+    return lines
 
 
 def render_poster(*, paper: Paper, style: SheetStyle, poster: PosterText) -> bytes:
@@ -248,7 +249,7 @@ def render_poster(*, paper: Paper, style: SheetStyle, poster: PosterText) -> byt
         while True:
             pdf.set_font("sans", "B", size_pt)
             line = size_pt * POINT * 1.5
-            lines = pdf.multi_cell(inner, line, names, dry_run=True, output="LINES")
+            lines = lines_of(page, inner, line, names)
             if len(lines) * line <= room or size_pt <= 10:
                 break
             size_pt -= 1
