@@ -144,10 +144,12 @@ def draw_certificate(page: Page, item: CertificateText) -> None:
     if page.logo is not None:
         pdf.image(page.logo, width / 2 - 20, cursor, 40, 15, keep_aspect_ratio=True)
         cursor += 17
+    else:
+        cursor += 8  # the logo's space, shared above and below the organisation's name
     cursor += page.fit_text(
         margin, cursor, inner, page.style.organisation, size=13, bold=True, colour=page.accent
     )
-    cursor += 2
+    cursor += 2 if page.logo is not None else 6
     cursor += page.fit_text(margin, cursor, inner, item.title, size=30, bold=True, colour=INK)
     cursor += 2
     cursor += page.fit_text(margin, cursor, inner, item.presented_to, size=12, colour=MUTED)
