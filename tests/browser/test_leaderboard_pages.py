@@ -60,8 +60,11 @@ def test_the_pages_pass_axe_and_fit_a_phone_and_a_desktop(
         "certificate": f"/inbox/certificates/{world.maya.id}?{WEEK.query}",
         "service-week": f"/inbox/service-week?{WEEK.query}",
     }
-    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        for locale in ("en-US", "ar"):
+    for size, viewport, locales in (
+        ("phone", PHONE, ("en-US", "ar")),
+        ("desktop", DESKTOP, ("en-US",)),
+    ):
+        for locale in locales:
             page = new_context(**viewport, locale=locale, bypass_csp=True).new_page()
             page.goto("/login")
             page.locator("#email").fill(world.owner_email)
