@@ -44,6 +44,8 @@ def thanked_week(session: Session, world: World) -> None:
             pass_on_compliment(session=session, tenant=tenant, card_id=card.id or 0, note="!")
 
 
+# The pages' layout and accessibility, on one engine: tests/recognition runs their data on both.
+@pytest.mark.parametrize("live_database_url", ["sqlite"], indirect=True)
 def test_the_pages_pass_axe_and_fit_a_phone_and_a_desktop(
     live_db: Session,
     new_context: NewContext,
