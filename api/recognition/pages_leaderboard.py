@@ -31,7 +31,13 @@ from api.recognition.periods import (
     upcoming_service_week,
 )
 from api.templating import templates
-from api.web.deps import OWNER_ONLY, CsrfCheckedManager, CurrentManager, SessionDep
+from api.web.deps import (
+    OWNER_ONLY,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+)
 from qr.sheets import Paper
 
 router = APIRouter(include_in_schema=False)
@@ -114,7 +120,7 @@ def leaderboard_page(request: Request, manager: CurrentManager, session: Session
 def save_settings(
     request: Request,
     manager: CsrfCheckedManager,
-    session: SessionDep,
+    session: WriteSessionDep,
     minimum: Annotated[str, Form(max_length=10)] = "",
     for_staff: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
