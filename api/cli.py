@@ -5,6 +5,7 @@ import argparse
 import getpass
 import os
 import sys
+from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
@@ -188,7 +189,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     from api.app_settings import load_secret_key
-    from api.setup.demo import create_demo, send_sample_cards
+    from api.setup.demo import celebrate_service_week, create_demo, send_sample_cards
 
     settings = served_settings(args)
     migrate(settings.database_url)
@@ -198,6 +199,9 @@ def run_demo(args: argparse.Namespace) -> int:
     if demo.created:
         secret = load_secret_key(engine=engine, settings=settings)
         send_sample_cards(engine=engine, demo=demo, secret=secret)
+        celebrate_service_week(
+            engine=engine, demo=demo, secret=secret, today=datetime.now(UTC).date()
+        )
     engine.dispose()
     print(f"\nDemo organisation: {demo.organisation.name}")
     for code in demo.codes:
@@ -207,6 +211,8 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"\nThe owner's account (inbox and set-up):  {settings.base_url}/login")
     print(f"  email:    {demo.email}")
     print(f"  password: {demo.password}   (new at every `tellus demo`)\n")
+    print(f"  Customer Service Week: {settings.base_url}/inbox/service-week (leaderboard,")
+    print("  certificates, poster); Maya's certificate is signed with her manager's quote.\n")
     print("In the inbox, Maya's compliment waits for Thank & pass on. Without a mail server")
     print("nothing is emailed; to see the emails, set TELLUS_SMTP_URL (see the README).\n")
     if args.no_serve:

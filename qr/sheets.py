@@ -111,16 +111,27 @@ class Page:
     """An fpdf2 document in millimetres with the fonts its text needs and the drawing helpers
     every layout shares."""
 
-    def __init__(self, paper: Paper, style: SheetStyle, items: Sequence[SheetItem]) -> None:
+    def __init__(
+        self,
+        paper: Paper,
+        style: SheetStyle,
+        items: Sequence[SheetItem],
+        *,
+        size: tuple[float, float] | None = None,
+        text: Sequence[str] = (),
+    ) -> None:
+        """`size` overrides the paper's (a landscape page, a poster); `text` is what the page
+        writes besides its items, so that its fonts are loaded."""
         self.paper = paper
         self.style = style
         self.accent = rgb(style.accent)
-        self.pdf = pdf = FPDF(unit="mm", format=paper.size)
+        self.size = size or paper.size
+        self.pdf = pdf = FPDF(unit="mm", format=self.size)
         pdf.set_auto_page_break(False)
         pdf.set_margins(0, 0, 0)
         pdf.set_creator("Tellus")
         pdf.set_title(style.organisation)
-        words = [style.organisation] + [
+        words = [style.organisation, *text] + [
             part for item in items for part in (item.name, item.detail, item.call_to_action)
         ]
         roles = fonts_for("".join(words) + "".join(item.url for item in items))

@@ -47,6 +47,7 @@ from api.models import (
 )
 from api.people.invitations import create_invitation
 from api.people.schemas import InvitationIn
+from api.recognition.service import pass_on_compliment
 from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
 from api.tenancy import Tenant
@@ -231,6 +232,14 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/api/v1/webhooks"): Kind.NO_ID,
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): Kind.TENANT_ID,
     ("POST", "/api/v1/webhooks/{webhook_id}/test"): Kind.TENANT_ID,
+    ("GET", "/inbox/leaderboard"): Kind.NO_ID,
+    ("POST", "/admin/leaderboard"): Kind.NO_ID,
+    ("GET", "/inbox/service-week"): Kind.NO_ID,
+    ("GET", "/inbox/service-week/certificates.pdf"): Kind.NO_ID,
+    ("GET", "/inbox/service-week/poster.pdf"): Kind.NO_ID,
+    ("GET", "/inbox/certificates/{employee_id}"): Kind.TENANT_ID,
+    ("POST", "/inbox/certificates/{employee_id}"): Kind.TENANT_ID,
+    ("GET", "/inbox/certificates/{employee_id}/certificate.pdf"): Kind.TENANT_ID,
 }
 
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
@@ -281,6 +290,9 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/admin/alerts"): {"escalation_minutes": "5", "digest_hour": "9"},
     ("POST", "/admin/alerts/people/{user_id}"): {"quiet_start": "22:00", "quiet_end": "07:00"},
     ("POST", "/admin/alerts/webhooks"): {"name": "Intruder's hook", "url": "https://example.com/"},
+    ("POST", "/admin/leaderboard"): {"minimum": "1", "for_staff": "on"},
+    # The last 30 days: the passed-on compliment below (without words, so nothing to quote).
+    ("POST", "/inbox/certificates/{employee_id}"): {},
 }
 
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {
@@ -730,8 +742,16 @@ def test_another_organisation_gets_nothing_from(
         # The 404 above is tenancy, not a malformed request: the card's own organisation gets in.
         own_key, _ = create_api_key(session=session, organisation=world.organisation, name="Own")
         own_request = request | {"csrf": csrf_token(manager_client), "api_key": own_key}
+        if path.startswith("/inbox/certificates/"):
+            pass_on_wordless_compliment(session, world)  # a certificate needs one
         own = send(manager_client, method, path, ids=world_ids, **own_request)
         assert own.status_code in (200, 201, 204, 303), own.text
+
+
+def pass_on_wordless_compliment(session: Session, world: World) -> None:
+    card = make_card(session, code=world.maya_code, rating=5, comment="")
+    tenant = Tenant(organisation_id=world.organisation.id or 0, role=Role.owner)
+    pass_on_compliment(session=session, tenant=tenant, card_id=id_of(card), note="Thank you")
 
 
 def test_lists_show_another_organisation_none_of_its_cards(

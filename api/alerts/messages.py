@@ -5,7 +5,7 @@ it left must not say "2 minutes ago".
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from babel import Locale
@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from api.config import Settings
 from api.i18n import ENGLISH, Language, find_language
 from api.models import AlertDelivery, AlertKind, Card, Employee, Location, Organisation
+from api.recognition.periods import service_week
 from api.templating import customer_time
 
 
@@ -160,4 +161,16 @@ def _digest_text(
             session=session, cards=waiting, settings=settings, language=language
         ):
             lines += ["", *describe_card(item, language=language, time_zone=organisation.time_zone)]
+    week_start = delivery.payload.get("service_week")
+    if week_start:
+        week = service_week(date.fromisoformat(str(week_start)).year)
+        lines += [
+            "",
+            _(
+                "Customer Service Week starts on %(date)s: thank your team with a certificate "
+                "each and a poster for the wall."
+            )
+            % {"date": format_date(week.first_day, format="long", locale=babel_locale(language))},
+            f"{settings.base_url}/inbox/service-week?{week.query}",
+        ]
     return AlertText(subject=subject, body="\n".join(lines), cards=facts)

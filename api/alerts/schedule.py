@@ -26,6 +26,7 @@ from api.models import (
     Organisation,
     Role,
 )
+from api.recognition.periods import upcoming_service_week
 from api.recognition.service import waiting_compliments
 
 DEFAULT_ESCALATION_MINUTES = 10
@@ -160,7 +161,16 @@ def _digests_for(*, engine: Engine, organisation: Organisation, now: datetime) -
                 older_than=waiting_since,
                 location_ids=limit,
             )
-            if not seen and not waiting:
+            payload: dict[str, object] = {
+                "date": day.isoformat(),
+                "card_ids": seen,
+                "waiting_ids": waiting,
+            }
+            # Owners hear of Customer Service Week in the week before it.
+            week = upcoming_service_week(local.date())
+            if week is not None and recipient.role == Role.owner:
+                payload["service_week"] = week.first_day.isoformat()
+            elif not seen and not waiting:
                 continue
             deliveries.append(
                 email_delivery(
@@ -169,7 +179,7 @@ def _digests_for(*, engine: Engine, organisation: Organisation, now: datetime) -
                     kind=AlertKind.digest,
                     key=key,
                     now=now,
-                    payload={"date": day.isoformat(), "card_ids": seen, "waiting_ids": waiting},
+                    payload=payload,
                 )
             )
         return add_once(session, deliveries)

@@ -30,7 +30,7 @@ from api.models.organisation import Code, Employee, EmployeeLocation, Location, 
 from api.models.people import Invitation
 from api.models.protection import RateLimitCounter, RateLimitEntry
 from api.models.push import PushSubscription
-from api.models.recognition import PassOn
+from api.models.recognition import Certificate, PassOn
 from api.models.reply import Reply, ReplyEmail, ReplyTemplate
 from api.models.two_factor import PendingLogin, RecoveryCode, TwoFactor
 from api.models.types import utcnow
@@ -49,6 +49,7 @@ __all__ = [
     "ApiKey",
     "AppSetting",
     "Card",
+    "Certificate",
     "CardText",
     "CardNote",
     "CardStatus",

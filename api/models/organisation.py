@@ -20,6 +20,10 @@ class Organisation(SQLModel, table=True):
     review_links: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
     # Managers and owners must sign in with two factors before they reach anything.
     require_two_factor: bool = False
+    # The compliments leaderboard: whether staff see it too, and the fewest compliments a
+    # person needs to be on it (fewer would single out the quiet ones).
+    leaderboard_for_staff: bool = False
+    leaderboard_minimum: int = 3
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

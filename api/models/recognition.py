@@ -1,8 +1,8 @@
 """Recognition: a compliment passed on to the employee it names, with a manager's thanks."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import String
+from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.models.reply import ReplyEmail
@@ -38,3 +38,28 @@ class PassOn(SQLModel, table=True):
     email_error: str = Field(default="", max_length=300)
     # The customer is told by email only when they left an address and asked for an answer.
     customer_email_status: ReplyEmail = Field(default=ReplyEmail.none, sa_type=String(12))
+
+
+class Certificate(SQLModel, table=True):
+    """A certificate of appreciation: an employee's compliments over a period, with the quotes a
+    manager chose from them and the manager's name to sign it. One per person and period."""
+
+    __table_args__ = (UniqueConstraint("employee_id", "starts_on", "ends_on"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
+    employee_id: int = Field(foreign_key="employee.id", ondelete="CASCADE", sa_type=IdType)
+    starts_on: date
+    ends_on: date  # the last day, included
+    # The passed-on compliments the manager saw when signing (a limited manager counts their
+    # locations' only): the certificate keeps saying what they signed.
+    compliments: int
+    # The cards quoted, in the manager's order; a card since erased is left out when printed.
+    quote_card_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON))
+    signed_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL", sa_type=IdType
+    )
+    signed_by_name: str = Field(max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -5,6 +5,12 @@ from fastapi import APIRouter
 
 def routers() -> tuple[APIRouter, ...]:
     """This package's routers, in the order the app must try them."""
-    from api.recognition import api, pages
+    from api.recognition import api, pages, pages_certificates, pages_leaderboard
 
-    return (pages.router, api.router)
+    return (
+        pages.router,
+        pages_leaderboard.router,
+        pages_leaderboard.settings_router,
+        pages_certificates.router,
+        api.router,
+    )

@@ -1,7 +1,9 @@
 """A demo organisation to try Tellus with: a café with three places, three people and a few
-cards to work: a compliment for Maya to pass on, one for Sam, and a complaint from Table 4."""
+cards to work: a compliment for Maya to pass on, one for Sam, and a complaint from Table 4;
+and the latest Customer Service Week's compliments, passed on, with Maya's certificate."""
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -10,13 +12,18 @@ from api.accounts.service import create_user
 from api.customer.cards import submit_card
 from api.customer.codes import NO_CACHE, load_code_context
 from api.customer.schemas import CardIn
-from api.models import Code, Organisation, User
+from api.db import writer
+from api.models import Card, Code, Employee, Organisation, Role, User
+from api.recognition.certificates import save_certificate
+from api.recognition.periods import Period, latest_service_week
+from api.recognition.service import pass_on_compliment
 from api.security import hash_password, new_secret
 from api.setup.codes import create_code
 from api.setup.employees import save_employee
 from api.setup.locations import save_location
 from api.setup.organisations import add_owner, create_organisation
 from api.setup.schemas import CodeIn, EmployeeIn, LocationIn
+from api.tenancy import Tenant
 
 DEMO_SLUG = "harbour-cafe"
 DEMO_EMAIL = "manager@demo.tellus.invalid"
@@ -43,6 +50,23 @@ SAMPLE_CARDS = (
         "en",
     ),
 )
+
+
+# Compliments from the latest Customer Service Week, passed on by the owner: (code label, who
+# helped, rating, comment). Maya and Sam make the week's leaderboard; Jo's one compliment stays
+# under its minimum of three.
+SERVICE_WEEK_CARDS = (
+    ("Maya's badge", None, 5, "Maya knew how I take my tea and asked about my new job. Lovely!"),
+    ("Maya's badge", None, 5, "The friendliest barista in town, and the fastest."),
+    ("Counter", "Maya", 4, "Maya helped me choose beans for home and wrote down the grind."),
+    ("Terrace", "Maya", 5, "Maya brought a bowl of water for our dog without being asked."),
+    ("Terrace", "Sam", 5, "Sam carried our tray out and found us the last table in the sun."),
+    ("Terrace", "Sam", 4, "Sam was patient with our very indecisive group."),
+    ("Table 4", "Sam", 5, "Sam remembered my nut allergy from last time."),
+    ("Counter", "Jo", 5, "Jo made a perfect oat flat white."),
+)
+# The quote Maya's manager chose for her certificate.
+MAYA_QUOTE = SERVICE_WEEK_CARDS[0][3]
 
 
 @dataclass(frozen=True)
@@ -98,6 +122,61 @@ def send_sample_cards(*, engine: Engine, demo: Demo, secret: str) -> None:
             language=language,
             secret=secret,
         )
+
+
+def celebrate_service_week(*, engine: Engine, demo: Demo, secret: str, today: date) -> Period:
+    """The latest Customer Service Week as it happened: compliments sent through the customer's
+    path during it, passed on by the owner, and Maya's certificate with her manager's quote."""
+    week = latest_service_week(today)
+    by_label = {code.label: code for code in demo.codes}
+    sent: list[tuple[int, str]] = []
+    for index, (label, helper, rating, comment) in enumerate(SERVICE_WEEK_CARDS):
+        context = load_code_context(engine=engine, raw_token=by_label[label].token)
+        assert context is not None
+        chosen = next((p.id for p in context.staff if p.name == helper), None)
+        submission = submit_card(
+            engine=engine,
+            context=context,
+            data=CardIn(rating=rating, comment=comment, employee_id=chosen),
+            idempotency_key=f"demo-week-{index}",
+            language="en",
+            secret=secret,
+            alerts=False,
+        )
+        assert submission.card.id is not None
+        sent.append((submission.card.id, comment))
+    with Session(writer(engine)) as session:
+        owner = session.exec(select(User).where(User.email == DEMO_EMAIL)).one()
+        tenant = Tenant(
+            organisation_id=demo.organisation.id or 0, role=Role.owner, user_id=owner.id
+        )
+        for day, (card_id, _) in enumerate(sent):
+            # Sent on the week's days in turn, at ten in the morning.
+            when = datetime.combine(week.first_day + timedelta(days=day % 7), time(10), UTC)
+            card = session.get_one(Card, card_id)
+            card.created_at = when
+            session.add(card)
+            session.commit()
+            passed = pass_on_compliment(
+                session=session, tenant=tenant, card_id=card_id, note="Thank you, from all of us!"
+            )
+            passed.created_at = when + timedelta(hours=2)
+            session.add(passed)
+            session.commit()
+        maya = session.exec(
+            select(Employee)
+            .where(Employee.organisation_id == demo.organisation.id)
+            .where(Employee.display_name == "Maya")
+        ).one()
+        save_certificate(
+            session=session,
+            tenant=tenant,
+            signer=owner.display_name,
+            employee_id=maya.id or 0,
+            period=week,
+            quote_card_ids=[card_id for card_id, comment in sent if comment == MAYA_QUOTE],
+        )
+    return week
 
 
 def _build(*, session: Session, password: str) -> Organisation:
