@@ -213,8 +213,8 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"  email:    {demo.email}")
     print(f"  password: {demo.password}   (new at every `tellus demo`)\n")
     print("In the inbox, Maya's compliment waits for Thank & pass on, and Sam's shared one for")
-    print("approval for the kudos wall. Without a mail server")
-    print("nothing is emailed; to see the emails, set TELLUS_SMTP_URL (see the README).\n")
+    print("approval for the kudos wall. Without a mail server nothing is emailed; to see the")
+    print("emails, set TELLUS_SMTP_URL (see the README).\n")
     if args.no_serve:
         return 0
     return run_serve(args)
