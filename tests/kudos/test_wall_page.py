@@ -1,18 +1,21 @@
 """The public wall as a cache and a visitor see it: ETag and Cache-Control, no nonce to go
-stale, the honest label in every language, and the TV page in the organisation's language."""
+stale, the honest label in every language, and the TV page in the organisation's language; and
+the card's consent through the one-tap confirmation of a quick card."""
 
 import re
 
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from api.config import Settings
 from api.i18n import LANGUAGES
 from api.kudos.screens import create_screen
-from api.models import Organisation, Role, utcnow
+from api.models import Card, Organisation, Role, utcnow
 from api.tenancy import Tenant
-from tests.factories import World, make_card
+from tests.factories import World, make_card, reread
+from tests.helpers import card_form
 
 LABEL_EN = "Compliments customers chose to share, selected by our team."
 
@@ -91,3 +94,26 @@ def test_the_wall_and_the_tv_speak_every_language(
     assert re.search(r'data-poll-url="/tv/[^"]+/kudos\.json\?lang=es"', tv.text)
     assert tv.headers["cache-control"] == "no-store"
     assert tv.headers["referrer-policy"] == "no-referrer"
+
+
+class TestQuickCard:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"card_min_fill_seconds": 60})
+
+    @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+    def test_the_one_tap_confirmation_keeps_the_consent(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        path = f"/c/{world.counter_code.token}"
+        sent = card_form(client, path, rating="5", comment="Quick and kind")
+        asked = client.post(path, data=sent | {"share_publicly": "on", "share_name": "Lena"})
+        page = BeautifulSoup(asked.text, "html.parser")
+        confirm = {
+            str(field["name"]): str(field["value"])
+            for field in page.select("form.card-form input[type=hidden]")
+        }
+        assert client.post(path, data=confirm).status_code == 200
+        reread(session)
+        card = session.exec(select(Card).where(Card.comment == "Quick and kind")).one()
+        assert (card.share_publicly, card.share_name) == (True, "Lena")
