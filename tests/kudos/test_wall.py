@@ -83,6 +83,9 @@ def test_only_shared_approved_compliments_show_until_withdrawn(
     )
 
     assert SHARED not in wall_text(client, world), "not approved yet"
+    row = BeautifulSoup(client.get("/inbox").text, "html.parser").select_one(f"#card-{shared.id}")
+    assert row is not None
+    assert "Approve for the wall" in row.get_text()
     assert approve(client, shared) == 303
     assert approve(client, stored(session, "Not shared at all")) == 422
     assert approve(client, complaint) == 422
