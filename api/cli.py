@@ -189,7 +189,13 @@ def run_worker(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     from api.app_settings import load_secret_key
-    from api.setup.demo import celebrate_service_week, create_demo, send_sample_cards
+    from api.kudos.screens import tv_path
+    from api.setup.demo import (
+        celebrate_service_week,
+        create_demo,
+        make_demo_screen,
+        send_sample_cards,
+    )
 
     settings = served_settings(args)
     migrate(settings.database_url)
@@ -202,19 +208,24 @@ def run_demo(args: argparse.Namespace) -> int:
         celebrate_service_week(
             engine=engine, demo=demo, secret=secret, today=datetime.now(UTC).date()
         )
+    with Session(engine) as session:
+        tv_token = make_demo_screen(session=session, demo=demo)
     engine.dispose()
     print(f"\nDemo organisation: {demo.organisation.name}")
     for code in demo.codes:
         print(f"  card for {code.label:<14} {settings.base_url}/c/{code.token}")
     print(f"  printable QR:     {settings.base_url}/qr/{demo.codes[0].token}.svg")
     print(f"  print sheets:     {settings.base_url}/admin/print (after signing in)")
+    print(f"  kudos wall:       {settings.base_url}/kudos/{demo.organisation.slug}")
+    print(f"  kudos TV screen:  {settings.base_url}{tv_path(tv_token)}")
     print(f"\nThe owner's account (inbox and set-up):  {settings.base_url}/login")
     print(f"  email:    {demo.email}")
     print(f"  password: {demo.password}   (new at every `tellus demo`)\n")
     print(f"  Customer Service Week: {settings.base_url}/inbox/service-week (leaderboard,")
     print("  certificates, poster); Maya's certificate is signed with her manager's quote.\n")
-    print("In the inbox, Maya's compliment waits for Thank & pass on. Without a mail server")
-    print("nothing is emailed; to see the emails, set TELLUS_SMTP_URL (see the README).\n")
+    print("In the inbox, Maya's compliment waits for Thank & pass on, and Sam's shared one for")
+    print("approval for the kudos wall. Without a mail server nothing is emailed; to see the")
+    print("emails, set TELLUS_SMTP_URL (see the README).\n")
     if args.no_serve:
         return 0
     return run_serve(args)

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-* headers are trusted (uvicorn's --forwarded-allow-ips).
     forwarded_allow_ips: str = "127.0.0.1"
     code_cache_seconds: float = 2.0
+    # The kudos TV screen asks for newly approved compliments this often, and shows each one
+    # for kudos_tv_rotate_seconds; the public wall may be cached for kudos_wall_cache_seconds.
+    kudos_tv_poll_seconds: float = Field(default=60.0, ge=0.5)
+    kudos_tv_rotate_seconds: float = Field(default=12.0, ge=1)
+    kudos_wall_cache_seconds: int = Field(default=60, ge=0)
     card_token_days: int = 8
     # The installation's mail server, e.g. smtp+starttls://user:pass@mail.example.com:587
     # (?from=Tellus <tellus@example.com> sets the sender). Unset: nothing is emailed.

@@ -20,6 +20,8 @@ from api.accounts.service import authenticate
 from api.cli import command_parser, main, served_settings
 from api.config import Settings, get_settings
 from api.db import DatabaseNotMigrated, assert_migrated, create_db_engine
+from api.kudos.screens import find_screen
+from api.kudos.service import read_wall
 from api.models import Card, Code, Employee, Membership, Organisation, Role, User
 from api.setup.api_keys.service import authenticate_api_key
 from api.setup.demo import DEMO_SLUG
@@ -29,6 +31,7 @@ from tests.helpers import send_card
 from tests.printing.pdf import LETTER, needs_print_tools, page_sizes, scanned_urls, sheet_text
 
 CARD_URL = re.compile(r"http://[^\s/]+/c/[0-9A-HJKMNP-TV-Z]{8}\b")
+TV_URL = re.compile(r"kudos TV screen: +http://[^\s/]+/tv/([A-Za-z0-9_-]{32})\b")
 OWNER_PASSWORD = "a long owner password"
 
 
@@ -109,10 +112,12 @@ def test_demo_prints_card_urls_and_a_login_that_works(tellus: Tellus, engine: En
 def test_demo_twice_keeps_one_organisation_and_changes_the_password(
     tellus: Tellus, engine: Engine
 ) -> None:
-    first_email, first_password = demo_login(tellus.ok("demo", "--no-serve"))
+    first = tellus.ok("demo", "--no-serve")
     with Session(engine) as session:
         first_cards = session.exec(select(Card.id, Card.rating).order_by(Card.id)).all()
-    second_email, second_password = demo_login(tellus.ok("demo", "--no-serve"))
+    second = tellus.ok("demo", "--no-serve")
+    first_email, first_password = demo_login(first)
+    second_email, second_password = demo_login(second)
 
     assert second_email == first_email
     assert second_password != first_password
@@ -122,12 +127,17 @@ def test_demo_twice_keeps_one_organisation_and_changes_the_password(
         assert cards == first_cards, "the sample cards, sent once"
         comments = session.exec(select(Card.comment)).all()
         assert any("Maya remembered my usual" in comment for comment in comments)
-        ratings = {rating for _, rating in cards}
-        assert {2, 5} <= ratings, "a complaint to work and compliments to pass on"
+        assert {2, 5} <= {rating for _, rating in cards}, "a complaint and compliments"
         named = session.exec(
             select(Employee.display_name).join(Card, col(Card.employee_id) == Employee.id)
         ).all()
         assert {"Maya", "Sam"} <= set(named), "compliments to pass on"
+        wall = read_wall(session=session, slug=DEMO_SLUG)
+        assert [kudos.employee_name for kudos in wall.kudos] == ["Maya"], "one approved"
+        # Each run prints a new TV link and revokes the one before.
+        old, new = (TV_URL.search(output).group(1) for output in (first, second))  # type: ignore[union-attr]
+        assert find_screen(session=session, token=old) is None
+        assert find_screen(session=session, token=new) is not None
         assert authenticate(session=session, email=first_email, password=second_password)
         assert authenticate(session=session, email=first_email, password=first_password) is None
 

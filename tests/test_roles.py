@@ -30,6 +30,7 @@ from tests.test_tenancy import (
     make_alert_rows,
     send,
     world_people,
+    world_screen,
 )
 
 
@@ -151,6 +152,8 @@ def test_each_role_gets_what_it_may(
         "employee_id": world.maya.id,
         "code_id": world.counter_code.id,
         "template_id": MISSING_TEMPLATE,
+        "screen_id": world_screen(session, world),
+        "slug": world.organisation.slug,
         "language": "fr",
         # A one-time link works once: every role is tried with one that does not exist.
         "invitation_token": "not-an-invitation",

@@ -33,6 +33,7 @@ from api.models import (
     Employee,
     Event,
     Invitation,
+    KudosScreen,
     Location,
     LocationDuty,
     Membership,
@@ -191,6 +192,16 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("GET", "/api/v1/cards/{card_id}/replies"): Kind.TENANT_ID,
     ("POST", "/api/v1/cards/{card_id}/replies"): Kind.TENANT_ID,
     ("POST", "/api/v1/cards/{card_id}/pass-on"): Kind.TENANT_ID,
+    ("GET", "/kudos/{slug}"): Kind.PUBLIC,
+    ("GET", "/kudos/{slug}/{location_id}"): Kind.PUBLIC,
+    ("POST", "/inbox/{card_id}/share/approve"): Kind.TENANT_ID,
+    ("POST", "/inbox/{card_id}/share/withdraw"): Kind.TENANT_ID,
+    ("POST", "/api/v1/cards/{card_id}/share/approve"): Kind.TENANT_ID,
+    ("POST", "/api/v1/cards/{card_id}/share/withdraw"): Kind.TENANT_ID,
+    ("GET", "/admin/kudos"): Kind.NO_ID,
+    ("POST", "/admin/kudos/screens"): Kind.NO_ID,
+    ("POST", "/admin/kudos/screens/{screen_id}/replace"): Kind.TENANT_ID,
+    ("POST", "/admin/kudos/screens/{screen_id}/revoke"): Kind.TENANT_ID,
     ("GET", "/admin/people"): Kind.NO_ID,
     ("POST", "/admin/people/invitations"): Kind.NO_ID,
     ("POST", "/admin/people/invitations/{invitation_id}/revoke"): Kind.TENANT_ID,
@@ -258,6 +269,12 @@ NOT_WALKED: dict[tuple[str, str], str] = {
     ("confirm_form", "/account/email/confirm/{token}"): "a one-time confirmation link is its own "
     "credential and names no row by id (test_change_email.py tries used and unknown ones)",
     ("confirm", "/account/email/confirm/{token}"): "as the GET above: the link's POST",
+    ("tv_screen", "/tv/{token}"): "a random kudos TV link is its own credential and names no "
+    "row by id (tests/kudos/test_wall.py tries replaced, revoked and unknown ones)",
+    ("tv_kudos", "/tv/{token}/kudos.json"): "as the GET above: the TV page's poll",
+    ("withdraw_page", "/f/{token}/share/withdraw"): "the customer's follow-up token is its own "
+    "credential, and withdrawing their compliment is theirs to do (tests/kudos/test_wall.py)",
+    ("withdraw_json", "/api/v1/follow-up/{token}/share/withdraw"): "as the POST above, in JSON",
 }
 
 # Valid form bodies, so that a refusal is tenancy and not a validation error.
@@ -381,8 +398,10 @@ def world_card(session: Session, world: World) -> Card:
         comment=PRIVATE_COMMENT,
         contact_email=PRIVATE_EMAIL,
         follow_up_hash=follow_up_hash(FOLLOW_UP_TOKEN),
-        # A compliment that names Maya: its own organisation may pass it on.
+        # A compliment that names Maya: its own organisation may pass it on, and its customer
+        # let it be shared on the kudos wall (not yet approved: the wall shows none of it).
         employee_id=world.maya.id,
+        share_publicly=True,
     )
     assert world.organisation.id is not None
     assert card.id is not None
@@ -462,6 +481,16 @@ def world_people(session: Session, world: World) -> dict[str, int]:
     }
 
 
+def world_screen(session: Session, world: World) -> int:
+    """A kudos TV link of the world's, for the routes that name one."""
+    assert world.organisation.id is not None
+    screen = KudosScreen(organisation_id=world.organisation.id, token_hash=new_secret(32))
+    session.add(screen)
+    session.commit()
+    assert screen.id is not None
+    return screen.id
+
+
 def make_alert_rows(session: Session, world: World) -> dict[str, int]:
     """A parked alert delivery of the world's, for the routes that name one."""
     assert world.organisation.id is not None
@@ -528,6 +557,7 @@ def stored_state(session: Session, card: Card) -> tuple[object, ...]:
     state += (sorted(replies),)
     passed = session.exec(select(PassOn.id, PassOn.note).where(PassOn.card_id == card.id)).all()
     state += (sorted(passed),)
+    state += (row.share_approved_at, row.share_withdrawn_at)
     session.commit()  # end the read without expiring the test's objects
     return state
 
@@ -556,6 +586,12 @@ def set_up_state(session: Session, world: World) -> tuple[object, ...]:
         [
             (row.id, row.name, row.revoked_at)
             for row in session.exec(select(ApiKey).where(ApiKey.organisation_id == organisation_id))
+        ],
+        [
+            (row.id, row.location_id, row.revoked_at)
+            for row in session.exec(
+                select(KudosScreen).where(KudosScreen.organisation_id == organisation_id)
+            )
         ],
         [
             (row.id, row.title, row.body)
@@ -665,6 +701,8 @@ def send(
         data["location_id"] = ids["location_id"]  # the caller's own location, or a missing one
     if path.lower().startswith("/c/"):
         data |= card_form(client, url)
+    if path == "/admin/kudos/screens":
+        data["location_id"] = ids["location_id"]  # a TV link for the caller's location, or not
     if path == "/inbox/bulk":
         data["card"] = ids["card_id"]  # the bulk form names its cards in the body
     return client.request(method, url, data=data)
@@ -709,6 +747,8 @@ def test_another_organisation_gets_nothing_from(
         "employee_id": world.maya.id,
         "code_id": world.counter_code.id,
         "template_id": world_template.id,
+        "screen_id": world_screen(session, world),
+        "slug": world.organisation.slug,
         "language": "fr",
         **world_people(session, world),
     }

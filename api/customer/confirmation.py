@@ -29,10 +29,10 @@ def render_confirmation(
     hidden = {
         name: str(value)
         for name, value in values.items()
-        if name not in ("wants_reply", "idempotency_key") and value not in ("", None)
+        if not isinstance(value, bool) and name != "idempotency_key" and value not in ("", None)
     }
-    if values["wants_reply"]:
-        hidden["wants_reply"] = "on"
+    # The checkboxes (wants_reply, share_publicly) travel as a browser sends a ticked one.
+    hidden |= {name: "on" for name, value in values.items() if value is True}
     employee = context.staff_member(data.employee_id) if data.employee_id else None
     return render_page(
         request,

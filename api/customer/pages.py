@@ -24,7 +24,16 @@ from api.security import new_secret
 from api.web.deps import RuntimeDep
 
 router = APIRouter(include_in_schema=False)
-FIELDS = ("rating", "comment", "employee_id", "contact_name", "contact_email", "contact_phone")
+FIELDS = (
+    "rating",
+    "comment",
+    "employee_id",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "share_name",
+)
+CHECKBOXES = ("wants_reply", "share_publicly")
 
 
 def render_card(
@@ -164,14 +173,15 @@ def render_thanks(
 def form_values(form: FormData) -> dict[str, Any]:
     """What the customer typed, kept to show again if something needs fixing."""
     values: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in FIELDS}
-    values["wants_reply"] = form.get("wants_reply") in ("on", "1", "true")
+    for name in CHECKBOXES:
+        values[name] = form.get(name) in ("on", "1", "true")
     values["idempotency_key"] = str(form.get("idempotency_key", ""))[:100]
     return values
 
 
 def card_fields(values: dict[str, Any]) -> dict[str, Any]:
     fields = {name: values[name] for name in FIELDS}
-    fields["wants_reply"] = values["wants_reply"]
+    fields |= {name: values[name] for name in CHECKBOXES}
     fields["employee_id"] = values["employee_id"] or None
     if not fields["rating"]:
         fields.pop("rating")
@@ -185,6 +195,7 @@ FRIENDLY = {
     "contact_name": N_("Please keep your name under 120 characters."),
     "contact_email": N_("This email address is too long."),
     "contact_phone": N_("This phone number is too long."),
+    "share_name": N_("Please keep the name to show under 40 characters."),
 }
 CHECK_FIELD = N_("Please check what you entered here.")
 EXPIRED = N_("This page was open too long. Your card is still here: please send it again.")

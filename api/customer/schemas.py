@@ -13,6 +13,8 @@ from api.text import CustomerText
 from api.web.ids import RowId
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A card rated this or higher may be shared on the kudos wall (api.kudos).
+SHARE_MIN_RATING = 4
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
 
 
@@ -28,6 +30,13 @@ class CardIn(BaseModel):
     contact_email: CustomerText = Field(default="", max_length=254)
     contact_phone: CustomerText = Field(default="", max_length=40)
     wants_reply: bool = False
+    share_publicly: bool = Field(
+        default=False,
+        description="The customer lets the organisation show this compliment (4 or 5) publicly",
+    )
+    share_name: CustomerText = Field(
+        default="", max_length=40, description="The first name or initials to show with it"
+    )
 
     @field_validator("contact_email")
     @classmethod
@@ -47,6 +56,14 @@ class CardIn(BaseModel):
     def reply_needs_a_contact(self) -> "CardIn":
         if self.wants_reply and not (self.contact_email or self.contact_phone):
             raise ValueError(N_("To get a reply, leave an email address or a phone number."))
+        return self
+
+    @model_validator(mode="after")
+    def share_only_a_compliment(self) -> "CardIn":
+        """Only a compliment may be shared, and a name only goes with the consent to share."""
+        if self.rating < SHARE_MIN_RATING or not self.share_publicly:
+            self.share_publicly = False
+            self.share_name = ""
         return self
 
 

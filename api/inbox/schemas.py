@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.kudos.schemas import ShareOut
 from api.recognition.schemas import PassOnOut
 from api.text import ManagerText
 from api.web.ids import RowId
@@ -42,6 +43,9 @@ class CardOut(BaseModel):
     # A compliment (4–5) that names an employee: a manager may thank them and pass it on, once.
     compliment: bool = False
     passed_on: PassOnOut | None = None
+    # A compliment the customer chose to share on the kudos wall: the name they chose, and
+    # whether a manager approved it (it shows) or it was withdrawn.
+    share: ShareOut | None = None
     # A second card sent on an already used card form (a reused or scraped form): kept for a
     # manager to look at, and it raised no alert.
     held: bool = False

@@ -10,6 +10,7 @@ from api.i18n import N_
 from api.inbox.card_query import InboxFilter, filtered_cards
 from api.inbox.events import record_event
 from api.inbox.schemas import CardOut
+from api.kudos.service import describe_share
 from api.models import (
     Card,
     CardStatus,
@@ -155,6 +156,7 @@ def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
             employee_name=names["employee"].get(card.employee_id),
             compliment=is_compliment(card),
             passed_on=pass_ons.get(card.id or 0),
+            share=describe_share(card),
         )
         for card in cards
     ]

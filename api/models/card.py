@@ -33,6 +33,8 @@ class Card(SQLModel, table=True):
         Index("ix_card_assignee_page", "assignee_id", "id"),
         # The first card sent on an opened form takes its nonce; a second one is held (below).
         Index("ix_card_form_nonce", "form_nonce", unique=True),
+        # The kudos wall reads an organisation's approved compliments, newest first.
+        Index("ix_card_kudos", "organisation_id", "share_approved_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
@@ -88,3 +90,10 @@ class Card(SQLModel, table=True):
     # Whether the card raised alerts: False for a held card, and for one sent past its code's
     # alert ceiling (TELLUS_CODE_ALERT_CEILING); the escalation passes such cards by too.
     alerts: bool = True
+    # The kudos wall (api.kudos): the customer's consent to share a compliment (4 or 5 only),
+    # with the name they typed for it (never contact_name); a manager's approval puts it on the
+    # wall, and a withdrawal (the customer's or a manager's) takes it off for good.
+    share_publicly: bool = False
+    share_name: str = Field(default="", max_length=40)
+    share_approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    share_withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,6 +1,7 @@
 """A demo organisation to try Tellus with: a café with three places, three people and a few
-cards to work: a compliment for Maya to pass on, one for Sam, and a complaint from Table 4;
-and the latest Customer Service Week's compliments, passed on, with Maya's certificate."""
+cards to work: a compliment for Maya to pass on, one for Sam, and a complaint from Table 4; a
+compliment to Maya its customer shared, approved for the kudos wall and its TV screen; and the
+latest Customer Service Week's compliments, passed on, with Maya's certificate."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,6 +14,8 @@ from api.customer.cards import submit_card
 from api.customer.codes import NO_CACHE, load_code_context
 from api.customer.schemas import CardIn
 from api.db import writer
+from api.kudos.screens import create_screen, list_screens, revoke_screen
+from api.kudos.service import approve_share
 from api.models import Card, Code, Employee, Organisation, Role, User
 from api.recognition.certificates import save_certificate
 from api.recognition.periods import Period, latest_service_week
@@ -42,14 +45,39 @@ SAMPLE_CARDS = (
         ),
         "en",
     ),
-    ("Terrace", "Sam", CardIn(rating=4, comment="Sam found us a table in the shade."), "en"),
+    # Shared by its customer: it waits for a manager's approval before the wall shows it.
+    (
+        "Terrace",
+        "Sam",
+        CardIn(
+            rating=4,
+            comment="Sam found us a table in the shade.",
+            share_publicly=True,
+            share_name="R.",
+        ),
+        "en",
+    ),
     (
         "Table 4",
         None,
         CardIn(rating=2, comment="We waited 20 minutes for our food and nobody checked on us."),
         "en",
     ),
+    (
+        "Counter",
+        "Maya",
+        CardIn(
+            rating=5,
+            comment="Maya talked me through every coffee on the menu and drew a heart in my "
+            "flat white. What a lovely start to the day!",
+            share_publicly=True,
+            share_name="Lena",
+        ),
+        "en",
+    ),
 )
+# The shared compliment a manager approved: it shows on the wall and the TV screen.
+APPROVED_CARD = "demo-Counter"
 
 
 # Compliments from the latest Customer Service Week, passed on by the owner: (code label, who
@@ -122,6 +150,23 @@ def send_sample_cards(*, engine: Engine, demo: Demo, secret: str) -> None:
             language=language,
             secret=secret,
         )
+    with Session(engine) as session:
+        shared = session.exec(select(Card).where(Card.idempotency_key == APPROVED_CARD)).one()
+        assert shared.id is not None
+        approve_share(session=session, tenant=owner_tenant(demo), card_id=shared.id)
+
+
+def owner_tenant(demo: Demo) -> Tenant:
+    assert demo.organisation.id is not None
+    return Tenant(organisation_id=demo.organisation.id, role=Role.owner)
+
+
+def make_demo_screen(*, session: Session, demo: Demo) -> str:
+    """A fresh TV link for the demo (its token is shown once); the earlier ones are revoked."""
+    tenant = owner_tenant(demo)
+    for screen in list_screens(session=session, tenant=tenant):
+        revoke_screen(session=session, tenant=tenant, screen_id=screen.id)
+    return create_screen(session=session, tenant=tenant, location_id=None)
 
 
 def celebrate_service_week(*, engine: Engine, demo: Demo, secret: str, today: date) -> Period:

@@ -127,8 +127,9 @@ class OriginCheckMiddleware:
         return bool(host) and urlsplit(origin.lower()).netloc == host.lower() and origin != "null"
 
 
-# What a customer's phone loads: the card pages (and their manifests), static files, service worker.
-CUSTOMER_PATHS = ("/c/", "/C/", "/static/", "/sw.js")
+# What a customer's phone loads: the card pages (and their manifests), static files, service
+# worker, and the kudos walls (public pages that hold no secret).
+CUSTOMER_PATHS = ("/c/", "/C/", "/static/", "/sw.js", "/kudos/")
 
 
 class CustomerCompressionMiddleware:

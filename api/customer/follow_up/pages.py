@@ -41,7 +41,11 @@ async def follow_up_page(request: Request, token: str, engine: EngineDep) -> Res
     response = render_page(
         request,
         "customer/follow_up/page.html",
-        {"follow": follow, "stream_url": f"/f/{token}/stream?after={follow.last_event_id}"},
+        {
+            "follow": follow,
+            "stream_url": f"/f/{token}/stream?after={follow.last_event_id}",
+            "withdraw_url": f"/f/{token}/share/withdraw",
+        },
     )
     response.headers.update(PRIVATE_HEADERS)
     return response
@@ -134,4 +138,5 @@ async def read_follow_up_json(token: str, engine: EngineDep) -> FollowUpOut:
         passed_on=follow.passed_on_to is not None,
         passed_on_to=follow.passed_on_to,
         passed_on_at=follow.passed_on_at,
+        shared=follow.share,
     )

@@ -24,3 +24,5 @@ class FollowUpOut(BaseModel):
     passed_on: bool = False
     passed_on_to: str | None = None
     passed_on_at: datetime | None = None
+    # The kudos wall: none (not shared), waiting (for a manager), shown, or withdrawn.
+    shared: str = "none"

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from api.customer.codes import logo_url
 from api.errors import NotFound
+from api.kudos.service import share_state
 from api.models import Card, CardStatus, Employee, Event, Organisation, PassOn, Reply
 from api.recognition.service import first_name
 
@@ -63,6 +64,10 @@ class FollowUp:
     logo_url: str | None
     # The newest event of the card when this was read: where the page's stream starts.
     last_event_id: int
+    # The kudos wall (api.kudos): none, waiting, shown or withdrawn, and the name chosen for it.
+    share: str = "none"
+    share_name: str = ""
+    slug: str = ""
 
 
 def find_card(*, session: Session, token: str) -> Card:
@@ -112,6 +117,9 @@ def read_follow_up(*, engine: Engine, token: str) -> FollowUp:
         time_zone=organisation.time_zone,
         logo_url=logo_url(organisation),
         last_event_id=int(last_event_id or 0),
+        share=share_state(card).value,
+        share_name=card.share_name,
+        slug=organisation.slug,
     )
 
 
