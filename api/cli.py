@@ -188,7 +188,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     from api.app_settings import load_secret_key
-    from api.setup.demo import create_demo, send_sample_cards
+    from api.setup.demo import create_demo, pass_on_sample, send_sample_cards
 
     settings = served_settings(args)
     migrate(settings.database_url)
@@ -198,6 +198,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if demo.created:
         secret = load_secret_key(engine=engine, settings=settings)
         send_sample_cards(engine=engine, demo=demo, secret=secret)
+        pass_on_sample(engine=engine, demo=demo, settings=settings, secret=secret)
     engine.dispose()
     print(f"\nDemo organisation: {demo.organisation.name}")
     for code in demo.codes:
@@ -208,7 +209,9 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"  email:    {demo.email}")
     print(f"  password: {demo.password}   (new at every `tellus demo`)\n")
     print("In the inbox, Maya's compliment waits for Thank & pass on. Without a mail server")
-    print("nothing is emailed; to see the emails, set TELLUS_SMTP_URL (see the README).\n")
+    print("nothing is emailed; to see the emails, set TELLUS_SMTP_URL (see the README).")
+    print("Maya (staff) reads the compliment already passed on to her at /staff: in the inbox,")
+    print("Staff sign-in shows a QR code for her phone (or she asks for a link by email).\n")
     if args.no_serve:
         return 0
     return run_serve(args)

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import Scope
 
-from api import accounts, alerts, customer, inbox, people, printing, recognition, setup, web
+from api import accounts, alerts, customer, inbox, people, printing, recognition, setup, staff, web
 from api.alerts.worker import Worker, default_channels
 from api.config import Settings, get_settings
 from api.db import assert_migrated
@@ -111,7 +111,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # /inbox/stream, /inbox/templates, /inbox/sw.js and /inbox/export.csv before
     # /inbox/{card_id}); the packages' order keeps the inbox's public
     # GET /api/v1/codes/{token} before set-up's PUT /api/v1/codes/{code_id}.
-    for feature in (customer, accounts, inbox, recognition, setup, printing, people, alerts, web):
+    for feature in (
+        customer,
+        accounts,
+        staff,
+        inbox,
+        recognition,
+        setup,
+        printing,
+        people,
+        alerts,
+        web,
+    ):
         for router in feature.routers():
             app.include_router(router)
     add_error_handlers(app)
@@ -142,7 +153,8 @@ def add_error_handlers(app: FastAPI) -> None:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             if request.method != "GET":
                 target = "/inbox"
-            return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+            login = error.sign_in_path
+            return RedirectResponse(f"{login}?next={_quote(target)}", status_code=303)
         if isinstance(error, TwoFactorSetupRequired) and not wants_json(request):
             return RedirectResponse("/account/security", status_code=303)
         response = error_response(request, error.status_code, error.message)

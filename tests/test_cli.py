@@ -254,7 +254,7 @@ def test_backup_then_restore_into_a_new_database(tellus: Tellus, tmp_path: Path)
     again = tellus("restore", str(backup), TELLUS_DATABASE_URL=elsewhere)
 
     assert f"Backup written to {backup}: sqlite, schema" in written
-    assert "3 cards" in restored
+    assert "4 cards" in restored
     assert "Checks passed." in restored
     assert again.returncode == 1
     assert "already holds 1 organisation(s)" in again.stderr

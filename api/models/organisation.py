@@ -20,6 +20,8 @@ class Organisation(SQLModel, table=True):
     review_links: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
     # Managers and owners must sign in with two factors before they reach anything.
     require_two_factor: bool = False
+    # Staff too (off by default: a staff sign-in link already proves the mailbox).
+    require_two_factor_staff: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
