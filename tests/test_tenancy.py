@@ -231,6 +231,12 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/api/v1/webhooks"): Kind.NO_ID,
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): Kind.TENANT_ID,
     ("POST", "/api/v1/webhooks/{webhook_id}/test"): Kind.TENANT_ID,
+    ("GET", "/staff"): Kind.NO_ID,
+    ("GET", "/staff/sign-in"): Kind.NO_ID,
+    ("POST", "/staff/sign-in"): Kind.NO_ID,
+    ("GET", "/staff/sign-in/sent"): Kind.NO_ID,
+    ("GET", "/inbox/staff-sign-in"): Kind.NO_ID,
+    ("POST", "/inbox/staff-sign-in/{employee_id}"): Kind.TENANT_ID,
 }
 
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
@@ -249,6 +255,10 @@ NOT_WALKED: dict[tuple[str, str], str] = {
     ("confirm_form", "/account/email/confirm/{token}"): "a one-time confirmation link is its own "
     "credential and names no row by id (test_change_email.py tries used and unknown ones)",
     ("confirm", "/account/email/confirm/{token}"): "as the GET above: the link's POST",
+    ("link_page", "/staff/link/{token}"): "a one-time staff sign-in link is its own credential "
+    "and names no row by id (tests/staff/test_staff.py tries used, expired, unknown and other "
+    "organisations' ones)",
+    ("use_link", "/staff/link/{token}"): "as the GET above: the link's POST",
 }
 
 # Valid form bodies, so that a refusal is tenancy and not a validation error.
