@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
@@ -160,7 +160,7 @@ def month_name(month: str, language_tag: str) -> str:
     """A "2026-11" month written the reader's way, e.g. "November 2026", "noviembre de 2026"."""
     locale = Locale.parse(language_tag.replace("-", "_"))
     year, number = month.split("-")
-    return format_date(date(int(year), int(number), 1), "yMMMM", locale=locale)
+    return format_skeleton("yMMMM", date(int(year), int(number), 1), locale=locale)
 
 
 templates.env.globals.update(static_url=static_url, inline_static=inline_static)
