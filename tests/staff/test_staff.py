@@ -304,3 +304,27 @@ def test_two_factor_for_staff_is_off_by_default_and_an_owner_may_require_it(
     # Staff turn it on for themselves on the same pages; then their page opens again.
     turn_on(client)
     assert client.get("/staff").status_code == 200
+
+
+def test_the_set_up_page_offers_two_factor_for_staff_off_by_default(
+    manager_client: TestClient, session: Session, world: World
+) -> None:
+    page = soup(manager_client.get("/admin/organisation"))
+    choice = page.select_one("input#require-two-factor-staff")
+    assert choice is not None
+    assert not choice.has_attr("checked")
+    turn_on(manager_client)  # an owner turns it on for themselves before requiring it
+    token = csrf_token(manager_client, "/admin/organisation")
+    saved = manager_client.post(
+        "/admin/organisation/two-factor",
+        data={"csrf_token": token, "required": "on", "staff": "on"},
+    )
+    assert saved.status_code == 303
+    reread(session)
+    organisation = session.get_one(Organisation, world.organisation.id)
+    assert (organisation.require_two_factor, organisation.require_two_factor_staff) == (True, True)
+    checked = soup(manager_client.get("/admin/organisation")).select_one(
+        "#require-two-factor-staff"
+    )
+    assert checked is not None
+    assert checked.has_attr("checked")
