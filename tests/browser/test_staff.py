@@ -50,10 +50,14 @@ def test_maya_signs_in_by_her_managers_qr_code_and_reads_her_compliment(
     keep = ROOT / "test-artifacts" / "screens" / "staff"
     shots = Screenshots(tmp_path, keep if os.environ.get("TELLUS_SCREENSHOTS") else None)
 
-    manager = new_context(**DESKTOP).new_page()
+    manager = new_context(**PHONE).new_page()
     sign_in(manager, DEMO_EMAIL, demo.password, next="/inbox")
     manager.get_by_role("link", name="Staff sign-in").click()
     expect(manager.get_by_text("No mail server is set up")).to_be_visible()
+    assert_no_horizontal_scroll(manager)
+    assert_accessible(manager, axe_source, "the staff sign-in list")
+    shots.take(manager, "staff-list-phone")
+    manager.set_viewport_size(DESKTOP["viewport"])
     maya_row = manager.locator(".staff-list li", has_text="Maya")
     maya_row.get_by_role("button", name="Show a sign-in QR code").click()
     code = manager.locator("img.sign-in-qr")
