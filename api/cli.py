@@ -194,6 +194,7 @@ def run_demo(args: argparse.Namespace) -> int:
         celebrate_service_week,
         create_demo,
         make_demo_screen,
+        pass_on_sample,
         send_sample_cards,
     )
 
@@ -205,6 +206,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if demo.created:
         secret = load_secret_key(engine=engine, settings=settings)
         send_sample_cards(engine=engine, demo=demo, secret=secret)
+        pass_on_sample(engine=engine, demo=demo, settings=settings, secret=secret)
         celebrate_service_week(
             engine=engine, demo=demo, secret=secret, today=datetime.now(UTC).date()
         )
@@ -225,7 +227,9 @@ def run_demo(args: argparse.Namespace) -> int:
     print("  certificates, poster); Maya's certificate is signed with her manager's quote.\n")
     print("In the inbox, Maya's compliment waits for Thank & pass on, and Sam's shared one for")
     print("approval for the kudos wall. Without a mail server nothing is emailed; to see the")
-    print("emails, set TELLUS_SMTP_URL (see the README).\n")
+    print("emails, set TELLUS_SMTP_URL (see the README).")
+    print("Maya (staff) reads the compliment already passed on to her at /staff: in the inbox,")
+    print("Staff sign-in shows a QR code for her phone (or she asks for a link by email).\n")
     if args.no_serve:
         return 0
     return run_serve(args)

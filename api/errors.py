@@ -42,6 +42,13 @@ class LoginRequired(AppError):
 
     status_code = 303
     title = N_("Sign in required")
+    sign_in_path = "/login"
+
+
+class StaffSignInRequired(LoginRequired):
+    """A staff page without a staff session: sent to ask for a staff sign-in link."""
+
+    sign_in_path = "/staff/sign-in"
 
 
 class TwoFactorSetupRequired(AppError):

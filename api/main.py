@@ -29,6 +29,7 @@ from api import (
     printing,
     recognition,
     setup,
+    staff,
     web,
 )
 from api.alerts.worker import Worker, default_channels
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for feature in (
         customer,
         accounts,
+        staff,
         inbox,
         recognition,
         kudos,
@@ -164,7 +166,8 @@ def add_error_handlers(app: FastAPI) -> None:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             if request.method != "GET":
                 target = "/inbox"
-            return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+            login = error.sign_in_path
+            return RedirectResponse(f"{login}?next={_quote(target)}", status_code=303)
         if isinstance(error, TwoFactorSetupRequired) and not wants_json(request):
             return RedirectResponse("/account/security", status_code=303)
         response = error_response(request, error.status_code, error.message)

@@ -2,13 +2,13 @@
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
@@ -156,6 +156,13 @@ def customer_time(moment: datetime, time_zone: str, language_tag: str) -> str:
     return f"{day} {format_time(local, 'short', locale=locale)}"
 
 
+def month_name(month: str, language_tag: str) -> str:
+    """A "2026-11" month written the reader's way, e.g. "November 2026", "noviembre de 2026"."""
+    locale = Locale.parse(language_tag.replace("-", "_"))
+    year, number = month.split("-")
+    return format_skeleton("yMMMM", date(int(year), int(number), 1), locale=locale)
+
+
 templates.env.globals.update(static_url=static_url, inline_static=inline_static)
 templates.env.filters.update(
     face=rating_face,
@@ -165,4 +172,5 @@ templates.env.filters.update(
     accent_colour=accent_colour,
     local_time=local_time,
     customer_time=customer_time,
+    month_name=month_name,
 )

@@ -2,7 +2,9 @@
 
 Beside the tenancy walk (tests/test_tenancy.py), which tries another organisation's owner,
 this one tries the caller's own organisation from six roles: nobody, a staff member, a manager
-limited to one location, a manager, an owner, and an API key. A route missing from ACCESS fails
+limited to one location, a manager, an owner, and an API key. The staff member (Maya) signs
+in by a one-time link; no answer to them may hold a complaint, a customer's contact details or
+another employee's compliment. A route missing from ACCESS fails
 `test_every_route_has_a_rule`.
 """
 
@@ -17,13 +19,18 @@ from httpx2 import Response
 from sqlmodel import Session
 
 from api.accounts.service import add_membership, create_user
+from api.accounts.staff_links import new_staff_link
 from api.customer.follow_up.service import follow_up_hash
 from api.models import Role
+from api.recognition.service import pass_on_compliment
 from api.setup.api_keys.service import create_api_key
+from api.tenancy import Tenant
 from tests.factories import PASSWORD, World, make_card, make_manager
 from tests.helpers import csrf_token, log_in
 from tests.test_tenancy import (
     FOLLOW_UP_TOKEN,
+    PRIVATE_COMMENT,
+    PRIVATE_EMAIL,
     ROUTES,
     app_routes,
     id_of,
@@ -37,6 +44,8 @@ from tests.test_tenancy import (
 class Access(StrEnum):
     OPEN = "open: every caller gets the same answer (public pages, links that are credentials)"
     SIGNED_IN = "signed in: any manager or owner of the organisation; others go to /login"
+    OWN_ACCOUNT = "one's own account: any session, staff too; others go to /login"
+    STAFF = "staff: a staff session only; others go to /staff/sign-in"
     OWNER = "owner: an owner's session; a manager is refused (403), others go to /login"
     API_KEY = "API key: a bearer key only; any other caller is 401"
 
@@ -51,7 +60,11 @@ def rule_for(method: str, path: str) -> Access:
         return EXCEPTIONS[(method, path)]
     if path.startswith("/admin"):
         return Access.OWNER
-    if path.startswith(("/inbox", "/account", "/organisation", "/logout")):
+    if path.startswith(("/account", "/logout", "/organisation")):
+        return Access.OWN_ACCOUNT
+    if path == "/staff":
+        return Access.STAFF
+    if path.startswith("/inbox"):
         return Access.SIGNED_IN
     if path.startswith("/api/v1/"):
         return Access.API_KEY
@@ -80,6 +93,8 @@ LINK_ROUTES = {
     ("POST", "/password-reset/{token}"),
     ("GET", "/account/email/confirm/{token}"),
     ("POST", "/account/email/confirm/{token}"),
+    ("GET", "/staff/link/{token}"),
+    ("POST", "/staff/link/{token}"),
 }
 ACCESS: dict[tuple[str, str], Access] = {
     route: rule_for(*route) for route in ROUTES.keys() | LINK_ROUTES
@@ -98,15 +113,22 @@ def callers(app: FastAPI, session: Session, world: World) -> Iterator[dict[str, 
     make_manager(
         session, world=world, email="lee@example.com", location_ids=frozenset({world.counter.id})
     )
-    staff = create_user(session=session, email="sam@example.com", password=PASSWORD)
-    add_membership(session=session, user=staff, organisation=world.organisation, role=Role.staff)
+    staff = create_user(session=session, email="maya@example.com", password=PASSWORD)
+    membership = add_membership(
+        session=session,
+        user=staff,
+        organisation=world.organisation,
+        role=Role.staff,
+        employee_id=world.maya.id,
+    )
+    link = new_staff_link(session=session, membership=membership)
     session.commit()
     clients = {role: TestClient(app, follow_redirects=False) for role in ROLES}
     log_in(clients["manager"], "kim@example.com", PASSWORD)
     log_in(clients["limited manager"], "lee@example.com", PASSWORD)
     log_in(clients["owner"], world.owner_email, PASSWORD)
-    staff_page = clients["staff"].get("/login")
-    assert staff_page.status_code == 200  # a staff member has no session to open
+    # Staff sign in by their one-time link, as from the email or a manager's QR code.
+    assert clients["staff"].post(f"/staff/link/{link}").headers["location"] == "/staff"
     try:
         yield clients
     finally:
@@ -114,9 +136,10 @@ def callers(app: FastAPI, session: Session, world: World) -> Iterator[dict[str, 
             client.close()
 
 
-def goes_to_login(response: Response) -> bool:
+def goes_to_login(response: Response, login: str = "/login") -> bool:
     """Sent to sign in first (signing out also ends at /login, but never with `next`)."""
-    return response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+    location = response.headers.get("location", "")
+    return response.status_code == 303 and location.startswith(f"{login}?next=")
 
 
 def allowed(response: Response) -> bool:
@@ -124,6 +147,10 @@ def allowed(response: Response) -> bool:
 
 
 def expected(access: Access, role: str, response: Response) -> bool:
+    if access is Access.OWN_ACCOUNT:
+        return allowed(response) if role in (*SESSIONS, "staff") else goes_to_login(response)
+    if access is Access.STAFF:
+        return allowed(response) if role == "staff" else goes_to_login(response, "/staff/sign-in")
     if access is Access.SIGNED_IN:
         return allowed(response) if role in SESSIONS else goes_to_login(response)
     if access is Access.OWNER:
@@ -139,9 +166,21 @@ def expected(access: Access, role: str, response: Response) -> bool:
 def test_each_role_gets_what_it_may(
     method: str, path: str, session: Session, world: World, callers: dict[str, TestClient]
 ) -> None:
+    # A complaint that names Maya, with the customer's address: never on a staff answer.
     card = make_card(
-        session, code=world.counter_code, follow_up_hash=follow_up_hash(FOLLOW_UP_TOKEN)
+        session,
+        code=world.counter_code,
+        rating=2,
+        comment=PRIVATE_COMMENT,
+        contact_email=PRIVATE_EMAIL,
+        employee_id=world.maya.id,
+        follow_up_hash=follow_up_hash(FOLLOW_UP_TOKEN),
     )
+    sams = make_card(
+        session, code=world.terrace_code, rating=5, comment=SAMS_PRAISE, employee_id=world.sam.id
+    )
+    owner = Tenant(organisation_id=sams.organisation_id, role=Role.owner, user_id=world.owner.id)
+    pass_on_compliment(session=session, tenant=owner, card_id=id_of(sams), note="Thanks, Sam")
     _, key_row = create_api_key(session=session, organisation=world.organisation, name="Till")
     ids: dict[str, Any] = {
         **make_alert_rows(session, world),
@@ -163,6 +202,8 @@ def test_each_role_gets_what_it_may(
     answers: dict[str, Response] = {}
     for role, client in callers.items():
         csrf = csrf_token(client) if role in SESSIONS else ""
+        if role == "staff":
+            csrf = csrf_token(client, "/staff")
         answers[role] = send(
             client,
             method,
@@ -180,6 +221,8 @@ def test_each_role_gets_what_it_may(
     assert not wrong, f"{access.value}: {wrong}"
     for answer in answers.values():
         assert answer.status_code < 500
+    for private in (PRIVATE_COMMENT, PRIVATE_EMAIL, SAMS_PRAISE):
+        assert private not in answers["staff"].text, "a staff member sees only their own"
     if access is Access.OPEN:
         assert len({answer.status_code for answer in answers.values()}) == 1, {
             role: answer.status_code for role, answer in answers.items()
@@ -187,3 +230,4 @@ def test_each_role_gets_what_it_may(
 
 
 MISSING_TEMPLATE = 999999
+SAMS_PRAISE = "Sam carried our tray to the car, in the rain"

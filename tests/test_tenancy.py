@@ -17,6 +17,8 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session, SQLModel, col, select
 
+from api.accounts.service import add_membership, create_user
+from api.accounts.staff_links import new_staff_link
 from api.customer.follow_up.service import follow_up_hash
 from api.inbox.card_work import add_note
 from api.models import (
@@ -251,6 +253,12 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("GET", "/inbox/certificates/{employee_id}"): Kind.TENANT_ID,
     ("POST", "/inbox/certificates/{employee_id}"): Kind.TENANT_ID,
     ("GET", "/inbox/certificates/{employee_id}/certificate.pdf"): Kind.TENANT_ID,
+    ("GET", "/staff"): Kind.NO_ID,
+    ("GET", "/staff/sign-in"): Kind.NO_ID,
+    ("POST", "/staff/sign-in"): Kind.NO_ID,
+    ("GET", "/staff/sign-in/sent"): Kind.NO_ID,
+    ("GET", "/inbox/staff-sign-in"): Kind.NO_ID,
+    ("POST", "/inbox/staff-sign-in/{employee_id}"): Kind.TENANT_ID,
 }
 
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
@@ -275,6 +283,10 @@ NOT_WALKED: dict[tuple[str, str], str] = {
     ("withdraw_page", "/f/{token}/share/withdraw"): "the customer's follow-up token is its own "
     "credential, and withdrawing their compliment is theirs to do (tests/kudos/test_wall.py)",
     ("withdraw_json", "/api/v1/follow-up/{token}/share/withdraw"): "as the POST above, in JSON",
+    ("link_page", "/staff/link/{token}"): "a one-time staff sign-in link is its own credential "
+    "and names no row by id (tests/staff/test_staff.py tries used, expired, unknown and other "
+    "organisations' ones)",
+    ("use_link", "/staff/link/{token}"): "as the GET above: the link's POST",
 }
 
 # Valid form bodies, so that a refusal is tenancy and not a validation error.
@@ -845,3 +857,66 @@ def test_manager_limited_to_one_location_sees_only_its_cards(
     refused = client.post(f"/inbox/{terrace_card.id}/resolve", data={"csrf_token": token})
     assert refused.status_code == 404
     assert stored_state(session, terrace_card) == before
+
+
+WORLD_PRAISE = "Maya at the world's counter was wonderful; only Maya there may read this"
+
+
+def test_another_organisations_staff_gets_nothing_from_any_route(
+    app: FastAPI,
+    session: Session,
+    world: World,
+    other_world: World,
+    world_card: Card,
+    world_template: ReplyTemplate,
+    intruder_invitation: str,
+) -> None:
+    """A staff member of the other organisation, signed in by their link, walks every route with
+    the world's ids: nothing of the world's comes back and nothing of it changes."""
+    praised = make_card(
+        session, code=world.counter_code, rating=5, comment=WORLD_PRAISE, employee_id=world.maya.id
+    )
+    owner = Tenant(organisation_id=praised.organisation_id, role=Role.owner, user_id=world.owner.id)
+    pass_on_compliment(session=session, tenant=owner, card_id=id_of(praised), note=PRIVATE_NOTE)
+    staff = create_user(session=session, email="rival.staff@example.com", password=NEW_PASSWORD)
+    membership = add_membership(
+        session=session,
+        user=staff,
+        organisation=other_world.organisation,
+        role=Role.staff,
+        employee_id=other_world.maya.id,
+    )
+    link = new_staff_link(session=session, membership=membership)
+    session.commit()
+    world_ids = {
+        **make_alert_rows(session, world),
+        "key_id": MISSING_ID,
+        "card_id": id_of(world_card),
+        "location_id": world.counter.id,
+        "employee_id": world.maya.id,
+        "code_id": world.counter_code.id,
+        "template_id": world_template.id,
+        "language": "fr",
+        "invitation_token": intruder_invitation,
+        **world_people(session, world),
+    }
+    before = (set_up_state(session, world), alert_state(session, world))
+    with TestClient(app, follow_redirects=False) as rival:
+        assert rival.post(f"/staff/link/{link}").headers["location"] == "/staff"
+        csrf = csrf_token(rival, "/staff")
+        for method, path in sorted(ROUTES):
+            if path == "/logout":
+                continue  # it would end the walk's session
+            answer = send(
+                rival,
+                method,
+                path,
+                token=world.counter_code.token,
+                ids=world_ids,
+                csrf=csrf,
+                api_key="",
+            )
+            assert answer.status_code < 500, (method, path)
+            for text in (*private_text(world), WORLD_PRAISE):
+                assert text not in answer.text, (method, path)
+    assert (set_up_state(session, world), alert_state(session, world)) == before

@@ -170,6 +170,6 @@ def turn_off(
     code: CodeForm = "",
 ) -> Response:
     """Turn two-factor sign-in off, for a current code."""
-    if manager.organisation.require_two_factor:
+    if manager.two_factor_required:
         return security_page(request, manager, session, error=REQUIRED, status_code=409)
     return with_code(request, manager, session, disable, code, runtime=runtime)

@@ -1,6 +1,6 @@
 """Signing in: users, memberships, server-side sessions."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -37,6 +37,25 @@ class SignedIn:
     organisations: tuple[tuple[int, str], ...] = ()
     # The organisation requires two-factor sign-in and this person has not set it up yet.
     two_factor_missing: bool = False
+    # A staff session: the employee this person is (None until an owner links one).
+    employee_id: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.tenant.role == Role.staff
+
+    @property
+    def home(self) -> str:
+        """Where this session's pages start."""
+        return "/staff" if self.is_staff else "/inbox"
+
+    @property
+    def two_factor_required(self) -> bool:
+        """The organisation asks this person for two-factor sign-in (staff only if it says so)."""
+        organisation = self.organisation
+        return organisation.require_two_factor and (
+            organisation.require_two_factor_staff or not self.is_staff
+        )
 
 
 def normalize_email(email: str) -> str:
@@ -62,8 +81,14 @@ def add_membership(
     organisation: Organisation,
     role: Role,
     location_ids: frozenset[int] = frozenset(),
+    employee_id: int | None = None,
 ) -> Membership:
-    membership = Membership(user_id=user.id, organisation_id=organisation.id, role=role)  # type: ignore[arg-type]
+    membership = Membership(
+        user_id=user.id,  # type: ignore[arg-type]
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        role=role,
+        employee_id=employee_id,
+    )
     session.add(membership)
     session.flush()
     for location_id in location_ids:
@@ -91,19 +116,28 @@ def start_session(
     """A new session with a fresh id; the cookie gets the token, the table its hash.
 
     Only the sign-in gate (api.accounts.gate) calls this: it alone knows whether a second factor was
-    asked for. The session opens on `organisation_id` if the person manages it, else on the
-    first organisation they manage; None if they manage none (staff only).
+    asked for. The session opens on `organisation_id` if the person belongs to it (a staff
+    session where they are staff: a staff link or a staff invitation names it), else on the
+    first organisation they manage; None if they manage none and none was named.
     """
-    managed = [id_ for id_, _ in managed_organisations(session=session, user_id=user.id)]  # type: ignore[arg-type]
-    if not managed:
+    assert user.id is not None
+    managed = [id_ for id_, _ in managed_organisations(session=session, user_id=user.id)]
+    if organisation_id is not None and (
+        organisation_id in managed
+        or is_staff_of(session=session, user_id=user.id, organisation_id=organisation_id)
+    ):
+        chosen = organisation_id
+    elif managed:
+        chosen = min(managed)
+    else:
         return None
     if replaces:
         session.execute(delete(UserSession).where(col(UserSession.id) == sha256_hex(replaces)))
     token = new_secret()
     row = UserSession(
         id=sha256_hex(token),
-        user_id=user.id,  # type: ignore[arg-type]
-        organisation_id=organisation_id if organisation_id in managed else min(managed),
+        user_id=user.id,
+        organisation_id=chosen,
         csrf_token=new_secret(24),
         second_factor=second_factor,
         expires_at=utcnow() + lifetime,
@@ -128,20 +162,23 @@ def load_session(*, session: Session, token: str) -> SignedIn | None:
     if found is None:
         return None
     user, membership, organisation = found
-    if membership.role == Role.staff:
-        return None
     two_factor_on = is_enabled(session=session, user_id=row.user_id)
     if two_factor_on and not row.second_factor:
         return None
-    return SignedIn(
+    staff = membership.role == Role.staff
+    signed_in = SignedIn(
         user=user,
         organisation=organisation,
         tenant=tenant_for(session=session, membership=membership),
         csrf_token=row.csrf_token,
         session_id=row.id,
-        organisations=managed_organisations(session=session, user_id=row.user_id),
-        two_factor_missing=organisation.require_two_factor and not two_factor_on,
+        # A staff session opens one organisation's staff pages: no switcher.
+        organisations=() if staff else managed_organisations(session=session, user_id=row.user_id),
+        employee_id=membership.employee_id if staff else None,
     )
+    if signed_in.two_factor_required and not two_factor_on:
+        return replace(signed_in, two_factor_missing=True)
+    return signed_in
 
 
 def managed_organisations(*, session: Session, user_id: int) -> tuple[tuple[int, str], ...]:
@@ -155,10 +192,23 @@ def managed_organisations(*, session: Session, user_id: int) -> tuple[tuple[int,
     return tuple((id_, name) for id_, name in rows if id_ is not None)
 
 
+def is_staff_of(*, session: Session, user_id: int, organisation_id: int) -> bool:
+    """Whether the person is staff (not a manager nor an owner) of this organisation."""
+    role = session.exec(
+        select(Membership.role).where(
+            Membership.user_id == user_id, Membership.organisation_id == organisation_id
+        )
+    ).first()
+    return role == Role.staff
+
+
 def switch_organisation(*, session: Session, session_id: str, organisation_id: int) -> None:
-    """Point a signed-in session at another organisation the person manages (else NotFound)."""
+    """Point a signed-in session at another organisation the person manages (else NotFound); a
+    staff session stays where its link signed it in."""
     row = session.get(UserSession, session_id)
-    if row is None:
+    if row is None or is_staff_of(
+        session=session, user_id=row.user_id, organisation_id=row.organisation_id
+    ):
         raise NotFound()
     managed = {id_ for id_, _ in managed_organisations(session=session, user_id=row.user_id)}
     if organisation_id not in managed:

@@ -48,7 +48,13 @@ LIMITS = {
 # Emailing requests allowed per key and hour: enough for a person whose mail is slow to ask again,
 # too few to flood an inbox or to probe many addresses from one client.
 REQUEST_WINDOW = timedelta(hours=1)
-REQUEST_LIMITS = {"reset-account": 3, "reset-client": 10, "email-change": 5}
+REQUEST_LIMITS = {
+    "reset-account": 3,
+    "reset-client": 10,
+    "email-change": 5,
+    "staff-account": 3,
+    "staff-client": 10,
+}
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,18 @@ def reset_request_keys(*, email: str, client: str) -> tuple[str, ...]:
     (whether or not the account exists, so the answer tells nothing)."""
     account = sha256_hex(email.strip().lower())
     return (f"reset-account:{account}", f"reset-client:{client_network(client)}")
+
+
+def staff_link_keys(*, email: str, client: str) -> tuple[str, ...]:
+    """The keys a staff sign-in link request counts under, as a password reset's."""
+    account = sha256_hex(email.strip().lower())
+    return (f"staff-account:{account}", f"staff-client:{client_network(client)}")
+
+
+def link_attempt(*, client: str) -> Attempt:
+    """A one-time link that names no account until it is found: a wrong one counts against
+    the client address only."""
+    return Attempt(account_key="", keys=(f"client:{client_network(client)}",))
 
 
 def email_change_keys(*, user_id: int) -> tuple[str, ...]:

@@ -111,8 +111,11 @@ def unused_recovery_codes(*, session: Session, user_id: int) -> int:
     return len(rows)
 
 
-def set_two_factor_required(*, session: Session, tenant: Tenant, required: bool) -> None:
-    """Require (or stop requiring) two-factor sign-in of the organisation's managers and owners."""
+def set_two_factor_required(
+    *, session: Session, tenant: Tenant, required: bool, staff: bool | None = None
+) -> None:
+    """Require (or stop requiring) two-factor sign-in of the organisation's managers and owners,
+    and of its staff when `staff` says so (None: as it was)."""
     require_owner(tenant)
     # The owner who asks it of everyone goes first: no one locks themselves out by a click. An API
     # key has no account of its own: some owner must have it on already.
@@ -127,6 +130,8 @@ def set_two_factor_required(*, session: Session, tenant: Tenant, required: bool)
     organisation = session.get(Organisation, tenant.organisation_id)
     assert organisation is not None
     organisation.require_two_factor = required
+    if staff is not None:
+        organisation.require_two_factor_staff = staff
     session.add(organisation)
     session.commit()
 

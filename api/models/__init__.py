@@ -10,7 +10,7 @@ from api.models.account import (
     User,
     UserSession,
 )
-from api.models.account_links import EmailChange, PasswordReset
+from api.models.account_links import EmailChange, PasswordReset, StaffSignIn
 from api.models.alert import (
     AlertChannel,
     AlertDelivery,
@@ -80,6 +80,7 @@ __all__ = [
     "OrganisationMailServer",
     "PushSubscription",
     "Role",
+    "StaffSignIn",
     "TwoFactor",
     "Tag",
     "User",

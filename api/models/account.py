@@ -37,7 +37,16 @@ class Membership(SQLModel, table=True):
     )
     # Plain text, not a database enum: new roles need no type migration on PostgreSQL.
     role: Role = Field(sa_type=String(12))
-    # A manager with rows here sees only these locations; none means every location.
+    # Staff only: the employee this person is (their compliments, their badge). One membership
+    # per employee; a staff membership without one sees a page asking an owner to link it.
+    employee_id: int | None = Field(
+        default=None,
+        foreign_key="employee.id",
+        unique=True,
+        ondelete="SET NULL",
+        sa_type=IdType,
+    )
+    # A manager with rows in membership_location sees only those locations; none: every one.
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

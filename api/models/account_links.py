@@ -36,3 +36,19 @@ class EmailChange(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StaffSignIn(SQLModel, table=True):
+    """A one-time link (emailed, or shown as a QR code by a manager) that signs a staff member in
+    to one organisation; the link holds a token, the table its hash."""
+
+    __tablename__ = "staff_sign_in"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+    membership_id: int = Field(
+        foreign_key="membership.id", index=True, ondelete="CASCADE", sa_type=IdType
+    )
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

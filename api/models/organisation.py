@@ -24,6 +24,8 @@ class Organisation(SQLModel, table=True):
     # person needs to be on it (fewer would single out the quiet ones).
     leaderboard_for_staff: bool = False
     leaderboard_minimum: int = 3
+    # Staff too (off by default: a staff sign-in link already proves the mailbox).
+    require_two_factor_staff: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

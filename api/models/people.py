@@ -20,6 +20,10 @@ class Invitation(SQLModel, table=True):
     role: Role = Field(sa_type=String(12))
     # A manager limited to these locations; empty means every location.
     location_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # A staff invitation names the employee the new member is.
+    employee_id: int | None = Field(
+        default=None, foreign_key="employee.id", ondelete="CASCADE", sa_type=IdType
+    )
     token_hash: str = Field(max_length=64, unique=True)
     invited_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL", sa_type=IdType

@@ -49,12 +49,13 @@ def member_out(member: Member) -> MemberOut:
         display_name=member.display_name,
         role=member.role,
         location_ids=list(member.location_ids),
+        employee_id=member.employee_id,
         joined_at=member.joined_at,
     )
 
 
 def invitation_out(invitation: Invitation, **delivery: object) -> InvitationOut:
-    fields = ("id", "email", "role", "location_ids", "expires_at")
+    fields = ("id", "email", "role", "location_ids", "employee_id", "expires_at")
     return InvitationOut.model_validate(
         {field: getattr(invitation, field) for field in fields} | delivery
     )

@@ -13,7 +13,7 @@ from api.i18n import N_
 from api.mail import MailError, build_message, send_message, server_for
 from api.models import Invitation, Membership, Organisation, Role, User, utcnow
 from api.people.schemas import InvitationIn
-from api.people.service import own_location_ids
+from api.people.service import own_location_ids, staff_employee_id
 from api.security import new_secret, sha256_hex
 from api.setup.locations import require_owner
 from api.tenancy import Tenant, get_scoped, scoped
@@ -63,6 +63,9 @@ def create_invitation(
     if member is not None:
         raise Conflict(f"{data.email} is already a member of this organisation.")
     limits = own_location_ids(session=session, tenant=tenant, location_ids=data.location_ids)
+    employee_id = staff_employee_id(
+        session=session, tenant=tenant, role=data.role, employee_id=data.employee_id
+    )
     now = utcnow()
     # A new invitation replaces any still open for the same address.
     session.execute(
@@ -81,6 +84,7 @@ def create_invitation(
         email=data.email,
         role=data.role,
         location_ids=sorted(limits) if data.role == Role.manager else [],
+        employee_id=employee_id,
         token_hash=sha256_hex(token),
         invited_by_id=tenant.user_id,
         expires_at=now + timedelta(days=INVITATION_DAYS),
@@ -215,12 +219,17 @@ def accept_invitation(
     assert organisation is not None
     tenant = Tenant(organisation_id=invitation.organisation_id, role=Role.owner)
     limits = own_location_ids(session=session, tenant=tenant, location_ids=invitation.location_ids)
+    # Checked again: the employee may have been linked to someone else, or left, since.
+    employee_id = staff_employee_id(
+        session=session, tenant=tenant, role=invitation.role, employee_id=invitation.employee_id
+    )
     add_membership(
         session=session,
         user=user,
         organisation=organisation,
         role=invitation.role,
         location_ids=frozenset(limits),
+        employee_id=employee_id,
     )
     session.commit()
     return user, invitation

@@ -17,6 +17,7 @@ from api.people.invitations import (
 )
 from api.people.schemas import InvitationIn, MemberUpdate
 from api.people.service import list_members, remove_member, update_member
+from api.setup.employees import list_employees
 from api.setup.locations import list_locations
 from api.web.deps import (
     OWNER_ONLY,
@@ -33,14 +34,22 @@ router = APIRouter(prefix="/admin/people", include_in_schema=False, dependencies
 
 def people_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
     locations = list_locations(session=session, tenant=manager.tenant)
+    employees = list_employees(session=session, tenant=manager.tenant)
     return {
         "members": list_members(session=session, tenant=manager.tenant),
         "invitations": list_invitations(session=session, tenant=manager.tenant),
         "locations": locations,
         "location_names": {location.id: location.name for location in locations},
         "roles": [role.value for role in Role],
+        "employees": employees,
+        "employee_names": {employee.id: employee.display_name for employee in employees},
         "now": utcnow(),
     }
+
+
+def with_employee(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's employee: its blank choice ("nobody") is no employee."""
+    return {**values, "employee_id": values.get("employee_id") or None}
 
 
 PEOPLE = FormPage("people/people.html", people_context, {"role": "manager"})
@@ -61,7 +70,7 @@ async def invite(
     values.setdefault("location_ids", [])
 
     def send() -> str | Response:
-        data = InvitationIn.model_validate(values)
+        data = InvitationIn.model_validate(with_employee(values))
         token, invitation = create_invitation(session=session, tenant=manager.tenant, data=data)
         delivery = deliver_invitation(
             session=session, settings=settings, token=token, invitation=invitation
@@ -89,12 +98,13 @@ def revoke(invitation_id: int, manager: CsrfCheckedManager, session: WriteSessio
 async def change_member(
     request: Request, membership_id: int, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
-    """Change a member's role and the locations a manager is limited to."""
+    """Change a member's role, the locations a manager is limited to, or the employee a staff
+    member is."""
     values = await read_form(request)
     values.setdefault("location_ids", [])
 
     def change() -> str:
-        data = MemberUpdate.model_validate(values)
+        data = MemberUpdate.model_validate(with_employee(values))
         update_member(
             session=session, tenant=manager.tenant, membership_id=membership_id, data=data
         )

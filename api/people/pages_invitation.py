@@ -60,7 +60,7 @@ def join(
     password_again: Annotated[str | None, Form(max_length=1024)] = None,
     display_name: Annotated[ManagerText, Form(max_length=80)] = "",
 ) -> Response:
-    """Use the invitation once, then sign in (staff get a page saying their pages come later)."""
+    """Use the invitation once, then sign in (staff to their own page)."""
     invitation = open_invitation(session=session, token=token)
     page = {"display_name": display_name}
     if password_again is not None and password_again != password:
@@ -85,10 +85,6 @@ def join(
         return invitation_page(
             request, session, invitation, error=error.message, status_code=error.status_code, **page
         )
-    if invitation.role == Role.staff:
-        return templates.TemplateResponse(
-            request, "people/invitation_done.html", {"email": user.email}
-        )
     # Joining proved the password; a second factor, if the account has one, is still asked.
     return pass_first_factor(
         request,
@@ -97,5 +93,6 @@ def join(
         user=user,
         attempt=attempt,
         secret_key=secret_key,
+        next_path="/staff" if invitation.role == Role.staff else "/inbox",
         organisation_id=invitation.organisation_id,
     )

@@ -21,6 +21,7 @@ class MemberUpdate(BaseModel):
 
     role: Role
     location_ids: list[RowId] = Field(default_factory=list)
+    employee_id: RowId | None = Field(default=None, description="Staff: the employee they are")
 
 
 class InvitationIn(BaseModel):
@@ -29,6 +30,7 @@ class InvitationIn(BaseModel):
     email: ManagerText = Field(min_length=3, max_length=254)
     role: Role = Role.manager
     location_ids: list[RowId] = Field(default_factory=list, description="A manager's locations")
+    employee_id: RowId | None = Field(default=None, description="Staff: the employee they are")
 
     @field_validator("email")
     @classmethod
@@ -65,6 +67,7 @@ class MemberOut(BaseModel):
     display_name: str
     role: Role
     location_ids: list[int]
+    employee_id: int | None = None
     joined_at: datetime
 
 
@@ -73,6 +76,7 @@ class InvitationOut(BaseModel):
     email: str
     role: Role
     location_ids: list[int]
+    employee_id: int | None = None
     expires_at: datetime
     emailed: bool | None = None
     # Only when it was not emailed: the one time the link is given out.

@@ -8,7 +8,9 @@ from sqlmodel import Session, col, select
 
 from api.accounts.service import end_sessions
 from api.errors import Conflict, NotFound, Unprocessable
+from api.i18n import N_
 from api.models import (
+    Employee,
     Location,
     Membership,
     MembershipLocation,
@@ -32,6 +34,7 @@ class Member:
     display_name: str
     role: Role
     location_ids: tuple[int, ...]
+    employee_id: int | None
     joined_at: datetime
 
 
@@ -60,6 +63,7 @@ def list_members(*, session: Session, tenant: Tenant) -> list[Member]:
             display_name=user.display_name,
             role=membership.role,
             location_ids=tuple(sorted(limits.get(membership.id or 0, []))),
+            employee_id=membership.employee_id,
             joined_at=membership.created_at,
         )
         for membership, user in rows
@@ -88,6 +92,37 @@ def own_location_ids(*, session: Session, tenant: Tenant, location_ids: list[int
     if found != wanted:
         raise Unprocessable("Choose locations of this organisation.")
     return {id_ for id_ in found if id_ is not None}
+
+
+def staff_employee_id(
+    *,
+    session: Session,
+    tenant: Tenant,
+    role: Role,
+    employee_id: int | None,
+    membership_id: int | None = None,
+) -> int | None:
+    """The employee a staff member is: required for staff, one of this organisation's active
+    employees, linked to no other member. None for an owner or a manager."""
+    if role != Role.staff:
+        return None
+    if employee_id is None:
+        raise Unprocessable(N_("Choose the employee this staff member is."))
+    employee = session.get(Employee, employee_id)
+    if (
+        employee is None
+        or employee.organisation_id != tenant.organisation_id
+        or not employee.active
+    ):
+        raise Unprocessable(N_("Choose an active employee of this organisation."))
+    taken = session.exec(
+        select(Membership.id).where(
+            Membership.employee_id == employee_id, col(Membership.id) != membership_id
+        )
+    ).first()
+    if taken is not None:
+        raise Conflict(N_("This employee is already linked to another member."))
+    return employee_id
 
 
 def lock_organisation(session: Session, tenant: Tenant) -> None:
@@ -133,7 +168,8 @@ def set_limits(session: Session, membership: Membership, location_ids: set[int])
 def update_member(
     *, session: Session, tenant: Tenant, membership_id: int, data: MemberUpdate
 ) -> Membership:
-    """Change a member's role and location limits; the last owner stays an owner."""
+    """Change a member's role, location limits and (staff) employee; the last owner stays an
+    owner."""
     require_owner(tenant)
     lock_organisation(session, tenant)
     membership = get_scoped(session, tenant, Membership, membership_id)
@@ -141,9 +177,21 @@ def update_member(
     if data.role != Role.owner and is_last_owner(session, membership):
         session.rollback()
         raise Conflict(LAST_OWNER)
+    employee_id = staff_employee_id(
+        session=session,
+        tenant=tenant,
+        role=data.role,
+        employee_id=data.employee_id,
+        membership_id=membership.id,
+    )
     new_limits = limits if data.role == Role.manager else set()
-    changed = membership.role != data.role or new_limits != current_limits(session, membership)
+    changed = (
+        membership.role != data.role
+        or new_limits != current_limits(session, membership)
+        or membership.employee_id != employee_id
+    )
     membership.role = data.role
+    membership.employee_id = employee_id
     session.add(membership)
     set_limits(session, membership, new_limits)
     if changed:

@@ -29,6 +29,7 @@ def organisation_out(organisation: Organisation) -> OrganisationOut:
         review_links=[ReviewLink(**link) for link in organisation.review_links or []],
         logo_url=logo_url(organisation),
         require_two_factor=organisation.require_two_factor,
+        require_two_factor_staff=organisation.require_two_factor_staff,
     )
 
 
@@ -78,6 +79,9 @@ def remove_logo(
 def require_two_factor(
     data: TwoFactorRuleIn, tenant: ApiTenant, session: WriteSessionDep
 ) -> OrganisationOut:
-    """Require two-factor sign-in of every owner and manager (or stop requiring it)."""
-    set_two_factor_required(session=session, tenant=tenant, required=data.required)
+    """Require two-factor sign-in of every owner and manager, and of staff if asked (or stop
+    requiring it)."""
+    set_two_factor_required(
+        session=session, tenant=tenant, required=data.required, staff=data.staff
+    )
     return organisation_out(get_organisation(session=session, tenant=tenant))

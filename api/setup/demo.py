@@ -1,7 +1,8 @@
 """A demo organisation to try Tellus with: a café with three places, three people and a few
-cards to work: a compliment for Maya to pass on, one for Sam, and a complaint from Table 4; a
-compliment to Maya its customer shared, approved for the kudos wall and its TV screen; and the
-latest Customer Service Week's compliments, passed on, with Maya's certificate."""
+cards to work: a compliment for Maya already passed on to her (she signs in as staff to read it),
+another waiting to be passed on, one for Sam, and a complaint from Table 4; a compliment to Maya
+its customer shared, approved for the kudos wall and its TV screen; and the latest Customer Service
+Week's compliments, passed on, with Maya's certificate."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -9,7 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.accounts.service import create_user
+from api.accounts.service import add_membership, create_user
+from api.config import Settings
 from api.customer.cards import submit_card
 from api.customer.codes import NO_CACHE, load_code_context
 from api.customer.schemas import CardIn
@@ -18,6 +20,7 @@ from api.kudos.screens import create_screen, list_screens, revoke_screen
 from api.kudos.service import approve_share
 from api.models import Card, Code, Employee, Organisation, Role, User
 from api.recognition.certificates import save_certificate
+from api.recognition.mail import deliver_pass_on
 from api.recognition.periods import Period, latest_service_week
 from api.recognition.service import pass_on_compliment
 from api.security import hash_password, new_secret
@@ -33,6 +36,16 @@ DEMO_EMAIL = "manager@demo.tellus.invalid"
 # (code label, who helped, card, language): what customers might have sent before the demo
 # opened; "who helped" is picked by name from the code's staff, as a customer picks it.
 SAMPLE_CARDS = (
+    (
+        "Maya's badge",
+        None,
+        CardIn(
+            rating=5,
+            comment="Maya talked me through the single-origin beans, and the one she picked "
+            "was perfect.",
+        ),
+        "en",
+    ),
     (
         "Maya's badge",
         None,
@@ -97,6 +110,13 @@ SERVICE_WEEK_CARDS = (
 MAYA_QUOTE = SERVICE_WEEK_CARDS[0][3]
 
 
+# The first sample card, passed on to Maya by the demo owner with this note.
+PASSED_ON_NOTE = (
+    "Maya, a customer wrote this about you. This is exactly the care we want: thank you!"
+)
+MAYA_EMAIL = "maya@demo.tellus.invalid"
+
+
 @dataclass(frozen=True)
 class Demo:
     organisation: Organisation
@@ -136,7 +156,7 @@ def create_demo(*, session: Session) -> Demo:
 def send_sample_cards(*, engine: Engine, demo: Demo, secret: str) -> None:
     """Send the sample cards through the customer's own path, alerts and all."""
     by_label = {code.label: code for code in demo.codes}
-    for label, helper, card, language in SAMPLE_CARDS:
+    for index, (label, helper, card, language) in enumerate(SAMPLE_CARDS):
         context = load_code_context(engine=engine, raw_token=by_label[label].token)
         assert context is not None
         if helper is not None:
@@ -146,7 +166,7 @@ def send_sample_cards(*, engine: Engine, demo: Demo, secret: str) -> None:
             engine=engine,
             context=context,
             data=card,
-            idempotency_key=f"demo-{label}",
+            idempotency_key=f"demo-{index}",
             language=language,
             secret=secret,
         )
@@ -224,6 +244,25 @@ def celebrate_service_week(*, engine: Engine, demo: Demo, secret: str, today: da
     return week
 
 
+def pass_on_sample(*, engine: Engine, demo: Demo, settings: Settings, secret: str) -> None:
+    """The first sample card is passed on to Maya by the demo owner, as from the inbox."""
+    with Session(engine, expire_on_commit=False) as session:
+        organisation_id = demo.organisation.id
+        assert organisation_id is not None
+        first = SAMPLE_CARDS[0][2].comment
+        card = session.exec(
+            select(Card).where(Card.organisation_id == organisation_id, Card.comment == first)
+        ).one()
+        owner = session.exec(select(User).where(User.email == DEMO_EMAIL)).one()
+        tenant = Tenant(organisation_id=organisation_id, role=Role.owner, user_id=owner.id)
+        assert card.id is not None
+        stored = pass_on_compliment(
+            session=session, tenant=tenant, card_id=card.id, note=PASSED_ON_NOTE
+        )
+    assert stored.id is not None
+    deliver_pass_on(engine=engine, pass_on_id=stored.id, settings=settings, secret=secret)
+
+
 def _build(*, session: Session, password: str) -> Organisation:
     organisation = create_organisation(
         session=session,
@@ -247,7 +286,7 @@ def _build(*, session: Session, password: str) -> Organisation:
     )
     # Maya and Sam get their compliments by email (with a mail server set); Jo has no address.
     staff = (
-        ("Maya", "Barista", [counter.id, terrace.id], "maya@demo.tellus.invalid"),
+        ("Maya", "Barista", [counter.id, terrace.id], MAYA_EMAIL),
         ("Sam", "Server", [terrace.id, table.id], "sam@demo.tellus.invalid"),
         ("Jo", "Barista", [counter.id], ""),
     )
@@ -260,6 +299,17 @@ def _build(*, session: Session, password: str) -> Organisation:
         )
         for name, title, places, email in staff
     }
+    # Maya signs in as staff (a one-time link, or her manager's QR code) to read her compliments.
+    maya = create_user(
+        session=session, email=MAYA_EMAIL, password=new_secret(16), display_name="Maya"
+    )
+    add_membership(
+        session=session,
+        user=maya,
+        organisation=organisation,
+        role=Role.staff,
+        employee_id=employees["Maya"].id,
+    )
     for location in (counter, terrace, table):
         create_code(
             session=session,

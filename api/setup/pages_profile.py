@@ -120,12 +120,16 @@ def remove_logo(
 async def require_two_factor(
     request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
-    """Require two-factor sign-in of every manager and owner (or stop requiring it)."""
+    """Require two-factor sign-in of every manager and owner, and of staff if ticked (or stop
+    requiring it)."""
     values = await read_form(request)
 
     def save() -> str:
         required = values.get("required") == "on"
-        set_two_factor_required(session=session, tenant=manager.tenant, required=required)
+        staff = values.get("staff") == "on"
+        set_two_factor_required(
+            session=session, tenant=manager.tenant, required=required, staff=staff
+        )
         return "/admin/organisation"
 
     return submit_form(

@@ -139,10 +139,14 @@ class OrganisationOut(BaseModel):
     review_links: list[ReviewLink]
     logo_url: str | None
     require_two_factor: bool
+    require_two_factor_staff: bool
 
 
 class TwoFactorRuleIn(BaseModel):
     required: bool
+    staff: bool | None = Field(
+        default=None, description="Staff too (off unless asked for); left out: unchanged"
+    )
 
 
 class CardTextsOut(CardTextsIn):

@@ -14,7 +14,13 @@ from api.alerts.channels.webpush import VapidKeys
 from api.config import Settings
 from api.customer.codes import CodeCache
 from api.db import writer
-from api.errors import Forbidden, LoginRequired, TwoFactorSetupRequired, Unauthorized
+from api.errors import (
+    Forbidden,
+    LoginRequired,
+    StaffSignInRequired,
+    TwoFactorSetupRequired,
+    Unauthorized,
+)
 from api.inbox.wakeups import Wakeups
 from api.protection.limiter import CardLimiter
 from api.runtime import Runtime
@@ -85,7 +91,8 @@ WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
 def get_signed_in_any(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
-    """The manager behind the session cookie, even one who still owes a two-factor set-up."""
+    """The person behind the session cookie (staff too), even one who still owes a two-factor
+    set-up: for their own account's pages and signing out."""
     token = request.cookies.get(session_cookie_name(settings))
     signed_in = load_session(session=session, token=token) if token else None
     if signed_in is None:
@@ -98,12 +105,29 @@ def get_signed_in(request: Request, session: SessionDep, settings: SettingsDep) 
     """The manager behind the session cookie, or a redirect to the sign-in page (or to the
     two-factor set-up, where the organisation requires it and it is missing)."""
     signed_in = get_signed_in_any(request, session, settings)
+    if signed_in.is_staff:
+        raise LoginRequired()  # a staff session opens only the staff pages
     if signed_in.two_factor_missing:
         raise TwoFactorSetupRequired()
     return signed_in
 
 
 CurrentManager = Annotated[SignedIn, Depends(get_signed_in)]
+
+
+def get_staff_member(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
+    """The staff member behind the session cookie; anyone else is sent to ask for a staff link."""
+    token = request.cookies.get(session_cookie_name(settings))
+    signed_in = load_session(session=session, token=token) if token else None
+    if signed_in is None or not signed_in.is_staff:
+        raise StaffSignInRequired()
+    request.state.signed_in = signed_in
+    if signed_in.two_factor_missing:
+        raise TwoFactorSetupRequired()
+    return signed_in
+
+
+StaffMember = Annotated[SignedIn, Depends(get_staff_member)]
 
 
 def require_owner_session(manager: CurrentManager) -> SignedIn:

@@ -12,10 +12,11 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
+from api.accounts.service import add_membership, create_user
 from api.alerts.unsubscribe import ALERTS, unsubscribe_token
 from api.app_settings import load_secret_key
 from api.config import Settings
-from api.models import Membership, User
+from api.models import Membership, Organisation, Role, User
 from tests.browser.conftest import LiveServer, run_live_server
 from tests.factories import PASSWORD, World, make_manager, make_world
 from tests.helpers import log_in, send_card
@@ -196,6 +197,26 @@ def test_no_credential_in_a_url_reaches_the_access_log(
             )
             assert done.status_code == 303
 
+        # A staff member's sign-in link, asked for by email, opened and used.
+        staff_email = f"staff-{uuid.uuid4().hex[:6]}@example.com"
+        with a.session() as session:
+            staff = create_user(session=session, email=staff_email, password=PASSWORD)
+            organisation = session.get_one(Organisation, world.organisation.id)
+            add_membership(
+                session=session,
+                user=staff,
+                organisation=organisation,
+                role=Role.staff,
+                employee_id=world.maya.id,
+            )
+            session.commit()
+        with httpx.Client(base_url=b.base_url, timeout=TIMEOUT) as phone:
+            assert phone.post("/staff/sign-in", data={"email": staff_email}).status_code == 303
+            staff_link = link_emailed_to(mail, staff_email, "/staff/link/")
+            tokens.append(staff_link)
+            assert phone.get(f"/staff/link/{staff_link}").status_code == 200
+            assert phone.post(f"/staff/link/{staff_link}").status_code == 303
+
     logs = "".join(logged.log.read_text() for logged in logged_servers)
     for redacted in (
         "/f/…",
@@ -204,6 +225,7 @@ def test_no_credential_in_a_url_reaches_the_access_log(
         "/unsubscribe/…",
         "/account/email/confirm/…",
         "/password-reset/…",
+        "/staff/link/…",
     ):
         assert redacted in logs
     for token in tokens:

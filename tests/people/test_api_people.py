@@ -82,13 +82,19 @@ def test_an_invitation_gives_its_link_only_when_not_emailed(
     settings: Settings,
     smtp_server: SmtpServer,
     caplog: pytest.LogCaptureFixture,
+    world: World,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="api")
+    staff = {"email": "lee@example.com", "role": "staff"}
+    nobody = client.post("/api/v1/invitations", headers=bearer, json=staff)
+    assert nobody.status_code == 422
+    assert nobody.json()["detail"] == "Choose the employee this staff member is."
     by_hand = client.post(
-        "/api/v1/invitations", headers=bearer, json={"email": "lee@example.com", "role": "staff"}
+        "/api/v1/invitations", headers=bearer, json=staff | {"employee_id": world.maya.id}
     )
     assert by_hand.status_code == 201
     body = by_hand.json()
+    assert body["employee_id"] == world.maya.id
     assert body["emailed"] is False
     assert body["link"].startswith("http://testserver/invitations/")
     assert body["link"].rsplit("/", 1)[1] not in caplog.text

@@ -217,15 +217,17 @@ def test_a_manager_invited_for_one_location_sees_only_it(
     assert limits == [world.counter.id]
 
 
-def test_staff_join_but_do_not_reach_the_inbox(
-    manager_client: TestClient, app: FastAPI, session: Session
+def test_staff_join_to_their_own_page_and_do_not_reach_the_inbox(
+    manager_client: TestClient, app: FastAPI, session: Session, world: World
 ) -> None:
-    link = shown_link(invite(manager_client, "sam@example.com", role="staff").text)
+    invited = invite(manager_client, "sam@example.com", role="staff", employee_id=world.sam.id)
+    link = shown_link(invited.text)
     with second_browser(app) as browser:
         data = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
         done = browser.post(path_of(link), data=data)
-        assert done.status_code == 200
-        assert "Pages for staff are coming later" in done.text
+        assert done.status_code == 303
+        assert done.headers["location"] == "/staff"
+        assert "Thank you, Sam" in browser.get("/staff").text
         assert browser.get("/inbox").status_code == 303
         login = sign_in(browser, "sam@example.com", NEW_PASSWORD)
         assert login.status_code == 400
@@ -233,6 +235,7 @@ def test_staff_join_but_do_not_reach_the_inbox(
     membership = membership_of(session, "sam@example.com")
     assert membership is not None
     assert membership.role == Role.staff
+    assert membership.employee_id == world.sam.id
 
 
 def test_inviting_a_member_again_is_refused(manager_client: TestClient, world: World) -> None:

@@ -48,6 +48,7 @@ def test_the_profile_is_read_and_changed(
         "slug": None,
         "logo_url": None,
         "require_two_factor": False,
+        "require_two_factor_staff": False,
     }
     reread(session)
     stored = session.get(Organisation, world.organisation.id, populate_existing=True)
@@ -111,5 +112,10 @@ def test_two_factor_is_required_only_once_an_owner_has_it(
     required = client.put("/api/v1/organisation/two-factor", json={"required": True}, headers=auth)
     assert required.status_code == 200
     assert required.json()["require_two_factor"] is True
+    assert required.json()["require_two_factor_staff"] is False  # staff only when asked
+    staff_too = {"required": True, "staff": True}
+    asked = client.put("/api/v1/organisation/two-factor", json=staff_too, headers=auth)
+    assert asked.json()["require_two_factor_staff"] is True
     again = client.put("/api/v1/organisation/two-factor", json={"required": False}, headers=auth)
     assert again.json()["require_two_factor"] is False
+    assert again.json()["require_two_factor_staff"] is True  # left out: kept
