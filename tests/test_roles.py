@@ -29,6 +29,7 @@ from tests.test_tenancy import (
     id_of,
     make_alert_rows,
     send,
+    world_kiosk,
     world_people,
 )
 
@@ -79,6 +80,9 @@ LINK_ROUTES = {
     ("POST", "/password-reset/{token}"),
     ("GET", "/account/email/confirm/{token}"),
     ("POST", "/account/email/confirm/{token}"),
+    ("GET", "/k/{token}"),
+    ("POST", "/k/{token}"),
+    ("GET", "/k/{token}/manifest.webmanifest"),
 }
 ACCESS: dict[tuple[str, str], Access] = {
     route: rule_for(*route) for route in ROUTES.keys() | LINK_ROUTES
@@ -146,6 +150,7 @@ def test_each_role_gets_what_it_may(
         **make_alert_rows(session, world),
         **world_people(session, world),
         "key_id": key_row.id,
+        "kiosk_id": world_kiosk(session, world),
         "card_id": id_of(card),
         "location_id": world.counter.id,
         "employee_id": world.maya.id,

@@ -14,7 +14,13 @@ from api.web.deps import RuntimeDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
 # The card page's shell beyond its HTML (its CSS is inline): what a card page needs offline.
-PRECACHE = ("js/card.js", "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png")
+PRECACHE = (
+    "js/card.js",
+    "js/kiosk.js",
+    "icons/icon.svg",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+)
 PRECACHE_MARKER = "/* PRECACHE */ []"
 CARD_TOKEN_DAYS_MARKER = "/* CARD_TOKEN_DAYS */ 8"
 

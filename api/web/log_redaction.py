@@ -4,7 +4,7 @@ import logging
 import re
 
 # Every path whose next segment is a credential: an invitation, a customer's follow-up page
-# (and its API twin), an unsubscribe link, a password-reset or email-confirmation link.
+# (and its API twin), an unsubscribe link, a password-reset or email-confirmation link, a kiosk.
 # A route that puts a secret in its path adds its prefix here; a test scans a whole scenario's
 # log for every token it made.
 SECRET_PREFIXES = (
@@ -14,6 +14,7 @@ SECRET_PREFIXES = (
     "/unsubscribe/",
     "/password-reset/",
     "/account/email/confirm/",
+    "/k/",
 )
 # A prefix counts only at the start of a path (after the start of the text, a space or a quote).
 SECRET_PATH = re.compile(
