@@ -189,6 +189,7 @@ def run_worker(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from api.app_settings import load_secret_key
     from api.setup.demo import create_demo, send_sample_cards
+    from api.setup.kiosks import kiosk_url
 
     settings = served_settings(args)
     migrate(settings.database_url)
@@ -204,6 +205,8 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"  card for {code.label:<14} {settings.base_url}/c/{code.token}")
     print(f"  printable QR:     {settings.base_url}/qr/{demo.codes[0].token}.svg")
     print(f"  print sheets:     {settings.base_url}/admin/print (after signing in)")
+    print(f"  counter kiosk:    {kiosk_url(settings.base_url, demo.kiosk_secret)}")
+    print("                    (open it on a tablet; new at every `tellus demo`)")
     print(f"\nThe owner's account (inbox and set-up):  {settings.base_url}/login")
     print(f"  email:    {demo.email}")
     print(f"  password: {demo.password}   (new at every `tellus demo`)\n")

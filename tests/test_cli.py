@@ -23,6 +23,7 @@ from api.db import DatabaseNotMigrated, assert_migrated, create_db_engine
 from api.models import Card, Code, Employee, Membership, Organisation, Role, User
 from api.setup.api_keys.service import authenticate_api_key
 from api.setup.demo import DEMO_SLUG
+from api.setup.kiosks import find_kiosk
 from qr.codes import card_url
 from tests.factories import World
 from tests.helpers import send_card
@@ -76,6 +77,9 @@ def engine(tellus: Tellus) -> Iterator[Engine]:
     db_engine.dispose()
 
 
+KIOSK_URL = re.compile(r"counter kiosk:\s+http://tellus\.test/k/(\S+)")
+
+
 def demo_login(output: str) -> tuple[str, str]:
     email = re.search(r"email:\s+(\S+@\S+)", output)
     password = re.search(r"password:\s+(\S+)", output)
@@ -109,8 +113,10 @@ def test_demo_prints_card_urls_and_a_login_that_works(tellus: Tellus, engine: En
 def test_demo_twice_keeps_one_organisation_and_changes_the_password(
     tellus: Tellus, engine: Engine
 ) -> None:
-    first_email, first_password = demo_login(tellus.ok("demo", "--no-serve"))
-    second_email, second_password = demo_login(tellus.ok("demo", "--no-serve"))
+    first = tellus.ok("demo", "--no-serve")
+    second = tellus.ok("demo", "--no-serve")
+    first_email, first_password = demo_login(first)
+    second_email, second_password = demo_login(second)
 
     assert second_email == first_email
     assert second_password != first_password
@@ -125,6 +131,11 @@ def test_demo_twice_keeps_one_organisation_and_changes_the_password(
         assert sorted(named) == ["Maya", "Sam"], "two compliments to pass on"
         assert authenticate(session=session, email=first_email, password=second_password)
         assert authenticate(session=session, email=first_email, password=first_password) is None
+    # Each run opens the counter's kiosk anew and revokes the last one.
+    kiosks = [KIOSK_URL.search(output) for output in (first, second)]
+    assert all(kiosks), second
+    devices = [find_kiosk(engine=engine, secret=link.group(1)) for link in kiosks if link]
+    assert [(device.revoked if device else None) for device in devices] == [True, False]
 
 
 def test_create_owner_then_api_key(tellus: Tellus, engine: Engine) -> None:
