@@ -5,12 +5,11 @@ from fastapi import APIRouter
 
 def routers() -> tuple[APIRouter, ...]:
     """This package's routers, in the order the app must try them."""
-    from api.customer import pages, pages_kiosk, pages_offline, pages_qr
+    from api.customer import pages, pages_offline, pages_qr
     from api.customer.follow_up import pages as follow_up_pages
 
     return (
         pages.router,
-        pages_kiosk.router,
         follow_up_pages.router,
         pages_offline.router,
         pages_qr.router,

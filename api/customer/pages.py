@@ -1,4 +1,5 @@
-"""The customer's side: open a card from a printed code and send it. No login, no cookie."""
+"""The customer's side: open a card from a printed code, or on a kiosk's tablet, and send it. No
+login, no cookie (a kiosk's page even ends any session its browser had)."""
 
 from functools import partial
 from typing import Any
@@ -9,11 +10,12 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from api.accounts.gate import session_cookie_name
 from api.customer.cards import Submission, submit_card
 from api.customer.codes import CodeContext, find_code
 from api.customer.confirmation import render_confirmation, render_decoy_thanks
 from api.customer.follow_up.service import follow_up_url
-from api.customer.kiosk_mode import KioskMode
+from api.customer.kiosk_mode import KioskMode, open_kiosk_card, render_stopped
 from api.customer.rendering import render_page
 from api.customer.schemas import CardIn
 from api.errors import AppError
@@ -246,3 +248,31 @@ def field_errors(error: ValidationError) -> dict[str, str]:
             text = FRIENDLY.get(field, CHECK_FIELD)
         messages.setdefault(field, text)
     return messages
+
+
+@router.get("/k/{token}")
+async def kiosk_card(request: Request, token: str, runtime: RuntimeDep) -> Response:
+    """The kiosk's card, fresh (a new form token and key) for every customer."""
+    opened = await open_kiosk_card(runtime, token)
+    if opened is None:
+        return render_stopped(request)
+    kiosk, context = opened
+    set_page_language(request, default=default_language(context))
+    response = render_card(request, context, secret=runtime.secret_key, kiosk=kiosk)
+    # Opening a kiosk signs the tablet's browser out: no customer reaches an inbox from it.
+    response.delete_cookie(session_cookie_name(runtime.settings), path="/")
+    return response
+
+
+@router.post("/k/{token}")
+async def kiosk_send(request: Request, token: str, runtime: RuntimeDep) -> Response:
+    """A card sent from the kiosk: stored as from its code, counted against the kiosk's limit."""
+    opened = await open_kiosk_card(runtime, token)
+    if opened is None:
+        return render_stopped(request)
+    kiosk, context = opened
+    form = await request.form()
+    language = set_page_language(
+        request, default=default_language(context), chosen=str(form.get("lang", ""))
+    )
+    return await receive_card(request, context, runtime, form=form, language=language, kiosk=kiosk)
