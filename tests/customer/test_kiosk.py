@@ -19,6 +19,9 @@ from tests.factories import World, make_manager, reread
 from tests.helpers import card_form, csrf_token, log_in, second_browser, send_card, soup
 
 KIOSK_LIMIT = "4/minute"
+# Limits are counted in memory here, and a manifest or a role check reads no row a second engine
+# could read differently: one engine is enough.
+ONE_ENGINE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
@@ -151,6 +154,7 @@ def test_an_offline_copy_sends_each_customer_once_and_none_held(
     assert not any(card.held for card in cards)
 
 
+@ONE_ENGINE
 def test_a_kiosk_has_its_own_budget_beside_its_address(
     manager_client: TestClient, tablet: TestClient, world: World, session: Session
 ) -> None:
@@ -194,6 +198,7 @@ def test_a_revoked_kiosk_asks_for_a_manager(
     assert "revoked" in soup(manager_client.get("/admin/kiosks")).select_one("tbody tr").get_text()
 
 
+@ONE_ENGINE
 def test_the_kiosk_app_opens_full_screen_either_way_up(
     manager_client: TestClient, tablet: TestClient, world: World
 ) -> None:
@@ -206,6 +211,7 @@ def test_the_kiosk_app_opens_full_screen_either_way_up(
     assert manifest["name"] == world.organisation.name
 
 
+@ONE_ENGINE
 def test_only_owners_open_and_revoke_kiosks(
     client: TestClient, world: World, session: Session
 ) -> None:
