@@ -21,6 +21,7 @@ from api.setup.kiosks import open_kiosk, revoke_kiosk
 from api.tenancy import Tenant
 from tests.browser.conftest import (
     DESKTOP,
+    PHONE,
     BrowserProblems,
     LiveServer,
     NewContext,
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.browser
 PORTRAIT: dict[str, Any] = {"viewport": {"width": 820, "height": 1180}, "has_touch": True}
 LANDSCAPE: dict[str, Any] = {"viewport": {"width": 1180, "height": 820}, "has_touch": True}
 RESET_SECONDS = 2
-IDLE_SECONDS = 5
+IDLE_SECONDS = 4
 SAVED = "Your card is saved — it will be sent when you're back online."
 
 
@@ -154,6 +155,8 @@ def test_set_up_then_customer_after_customer_with_nothing_left_behind(
     link = manager.locator(".new-kiosk code").inner_text()
     assert_accessible(manager, axe, "the kiosks page with a new kiosk's link")
     assert_fits(manager)
+    manager.set_viewport_size(PHONE["viewport"])
+    assert_fits(manager)
 
     page = new_context(**PORTRAIT, bypass_csp=True).new_page()
     open_tablet(page, link)
@@ -185,6 +188,8 @@ def test_set_up_then_customer_after_customer_with_nothing_left_behind(
     expect(page.get_by_label("Tell us more")).to_have_value("", timeout=IDLE_SECONDS * 3000)
     assert page.locator("input[name=idempotency_key]").input_value() != key
     assert len(stored(live_db, world.counter_code)) == 1
+    page.set_viewport_size(PHONE["viewport"])  # a kiosk on a phone still fits
+    assert_fits(page)
 
 
 def test_offline_cards_on_a_kiosk_arrive_once(

@@ -58,7 +58,7 @@
     clearTimeout(hold);
     hold = setTimeout(openStaffDialog, HOLD);
   });
-  for (const type of ["pointerup", "pointercancel", "pointerleave"]) {
+  for (const type of ["pointerup", "pointercancel"]) {
     document.addEventListener(type, () => clearTimeout(hold));
   }
   document.addEventListener("contextmenu", (event) => {
