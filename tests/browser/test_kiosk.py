@@ -167,7 +167,6 @@ def test_set_up_then_customer_after_customer_with_nothing_left_behind(
     page.get_by_role("button", name="Send").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you!")
     assert page.locator("a[href*='/f/']").count() == 0
-    assert_accessible(page, axe, "the kiosk's thank-you")
     # A few seconds later the card starts again, empty, for the next customer.
     expect(page.get_by_role("button", name="Send")).to_be_visible(timeout=RESET_SECONDS * 4000)
     expect(page.get_by_label("Tell us more")).to_have_value("")
@@ -182,7 +181,6 @@ def test_set_up_then_customer_after_customer_with_nothing_left_behind(
     # Landscape, and a customer who walks away: after the idle time the card is empty again.
     page.set_viewport_size(LANDSCAPE["viewport"])
     assert_fits(page)
-    assert_accessible(page, axe, "the kiosk card, landscape")
     key = page.locator("input[name=idempotency_key]").input_value()
     fill(page, face="Good", comment="Half a thought")
     expect(page.get_by_label("Tell us more")).to_have_value("", timeout=IDLE_SECONDS * 3000)
@@ -283,7 +281,6 @@ def test_a_revoked_kiosk_stops_and_asks_for_a_manager(
 @pytest.mark.parametrize(
     ("locale", "hint"),
     [
-        ("fr-FR", "Utilisée uniquement pour vous répondre."),
         ("ar", "يُستخدم فقط للرد عليك."),
         ("zh-CN", "仅用于回复您。"),
         ("de-DE", "Nur verwendet, um Ihnen zu antworten."),
