@@ -197,6 +197,7 @@ def run_demo(args: argparse.Namespace) -> int:
         pass_on_sample,
         send_sample_cards,
     )
+    from api.setup.kiosks import kiosk_url
 
     settings = served_settings(args)
     migrate(settings.database_url)
@@ -220,6 +221,8 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"  print sheets:     {settings.base_url}/admin/print (after signing in)")
     print(f"  kudos wall:       {settings.base_url}/kudos/{demo.organisation.slug}")
     print(f"  kudos TV screen:  {settings.base_url}{tv_path(tv_token)}")
+    print(f"  counter kiosk:    {kiosk_url(settings.base_url, demo.kiosk_secret)}")
+    print("                    (open it on a tablet; new at every `tellus demo`)")
     print(f"\nThe owner's account (inbox and set-up):  {settings.base_url}/login")
     print(f"  email:    {demo.email}")
     print(f"  password: {demo.password}   (new at every `tellus demo`)\n")

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     card_limit: str = "40/10 minutes"
     # Cards one code stores with alerts; past it, cards are still stored, without alerts.
     code_alert_ceiling: str = "100/hour"
+    # Cards one kiosk (a tablet on the counter) may send, instead of its address's card_limit.
+    kiosk_card_limit: str = "120/10 minutes"
+    # A kiosk shows its thank-you this long after a card, and starts again after this long idle.
+    kiosk_reset_seconds: float = Field(default=8.0, gt=0)
+    kiosk_idle_seconds: float = Field(default=60.0, gt=0)
     # A card sent sooner than this after its page was opened is asked to confirm with one tap.
     card_min_fill_seconds: float = 3.0
     # A worker sends up to worker_concurrency deliveries at once, one organisation at most
@@ -86,7 +91,7 @@ class Settings(BaseSettings):
             raise ValueError("TELLUS_BASE_URL must be an absolute http(s) URL")
         return value.rstrip("/")
 
-    @field_validator("card_limit", "code_alert_ceiling")
+    @field_validator("card_limit", "kiosk_card_limit", "code_alert_ceiling")
     @classmethod
     def check_rate_limit(cls, value: str) -> str:
         from limits import parse_many

@@ -1,12 +1,13 @@
 """The database engine: SQLite tuned for durability and concurrent writers, or PostgreSQL."""
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, or_, update
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -99,3 +100,24 @@ def assert_migrated(engine: Engine) -> None:
             f"The database is not migrated (at {current or 'an empty schema'}, code needs {head}). "
             "Run `tellus migrate` first."
         )
+
+
+def record_last_use(
+    *, engine: Engine, column: Any, row_id: int | None, last: datetime | None, precision: timedelta
+) -> None:
+    """Set one row's "last used" `column` (ApiKey.last_used_at…) to now, at most once per
+    `precision`, in its own short write: a time for an owner deciding which keys or tablets are
+    dead is worth no write on every request."""
+    now = datetime.now(UTC)
+    stale = now - precision
+    if last is not None and last > stale:
+        return
+    model = column.class_
+    with writer(engine).connect() as connection:
+        connection.execute(
+            update(model)
+            .where(model.id == row_id)
+            .where(or_(column.is_(None), column < stale))
+            .values({column.key: now})
+        )
+        connection.commit()

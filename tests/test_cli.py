@@ -25,6 +25,7 @@ from api.kudos.service import read_wall
 from api.models import Card, Code, Employee, Membership, Organisation, Role, User
 from api.setup.api_keys.service import authenticate_api_key
 from api.setup.demo import DEMO_SLUG
+from api.setup.kiosks import find_kiosk
 from qr.codes import card_url
 from tests.factories import World
 from tests.helpers import send_card
@@ -77,6 +78,9 @@ def engine(tellus: Tellus) -> Iterator[Engine]:
     db_engine = create_db_engine(tellus.url)
     yield db_engine
     db_engine.dispose()
+
+
+KIOSK_URL = re.compile(r"counter kiosk:\s+http://tellus\.test/k/(\S+)")
 
 
 def demo_login(output: str) -> tuple[str, str]:
@@ -140,6 +144,11 @@ def test_demo_twice_keeps_one_organisation_and_changes_the_password(
         assert find_screen(session=session, token=new) is not None
         assert authenticate(session=session, email=first_email, password=second_password)
         assert authenticate(session=session, email=first_email, password=first_password) is None
+    # Each run opens the counter's kiosk anew and revokes the last one.
+    kiosks = [KIOSK_URL.search(output) for output in (first, second)]
+    assert all(kiosks), second
+    devices = [find_kiosk(engine=engine, secret=link.group(1)) for link in kiosks if link]
+    assert [(device.revoked if device else None) for device in devices] == [True, False]
 
 
 def test_create_owner_then_api_key(tellus: Tellus, engine: Engine) -> None:

@@ -36,6 +36,7 @@ from tests.test_tenancy import (
     id_of,
     make_alert_rows,
     send,
+    world_kiosk,
     world_people,
     world_screen,
 )
@@ -95,6 +96,9 @@ LINK_ROUTES = {
     ("POST", "/account/email/confirm/{token}"),
     ("GET", "/staff/link/{token}"),
     ("POST", "/staff/link/{token}"),
+    ("GET", "/k/{token}"),
+    ("POST", "/k/{token}"),
+    ("GET", "/k/{token}/manifest.webmanifest"),
 }
 ACCESS: dict[tuple[str, str], Access] = {
     route: rule_for(*route) for route in ROUTES.keys() | LINK_ROUTES
@@ -186,6 +190,7 @@ def test_each_role_gets_what_it_may(
         **make_alert_rows(session, world),
         **world_people(session, world),
         "key_id": key_row.id,
+        "kiosk_id": world_kiosk(session, world),
         "card_id": id_of(card),
         "location_id": world.counter.id,
         "employee_id": world.maya.id,

@@ -35,6 +35,7 @@ from api.models import (
     Employee,
     Event,
     Invitation,
+    Kiosk,
     KudosScreen,
     Location,
     LocationDuty,
@@ -53,6 +54,7 @@ from api.people.schemas import InvitationIn
 from api.recognition.service import pass_on_compliment
 from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
+from api.setup.kiosks import open_kiosk
 from api.tenancy import Tenant
 from tests.factories import World, make_card, make_manager
 from tests.helpers import csrf_token, log_in
@@ -167,6 +169,9 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("GET", "/admin/api-keys"): Kind.NO_ID,
     ("POST", "/admin/api-keys"): Kind.NO_ID,
     ("POST", "/admin/api-keys/{key_id}/revoke"): Kind.TENANT_ID,
+    ("GET", "/admin/kiosks"): Kind.NO_ID,
+    ("POST", "/admin/kiosks"): Kind.NO_ID,
+    ("POST", "/admin/kiosks/{kiosk_id}/revoke"): Kind.TENANT_ID,
     ("POST", "/admin/organisation"): Kind.NO_ID,
     ("POST", "/admin/organisation/logo"): Kind.NO_ID,
     ("POST", "/admin/organisation/logo/remove"): Kind.NO_ID,
@@ -274,6 +279,10 @@ NOT_WALKED: dict[tuple[str, str], str] = {
     ("reset_form", "/password-reset/{token}"): "a one-time reset link is its own credential and "
     "names no row by id (test_password_reset.py tries used, expired and unknown ones)",
     ("use_reset_link", "/password-reset/{token}"): "as the GET above: the link's POST",
+    ("kiosk_card", "/k/{token}"): "a kiosk's device link is its own credential and names no row "
+    "by id (tests/customer/test_kiosk.py tries revoked and unknown ones)",
+    ("kiosk_send", "/k/{token}"): "as the GET above: the kiosk's cards",
+    ("kiosk_manifest", "/k/{token}/manifest.webmanifest"): "as the GET above: its app manifest",
     ("confirm_form", "/account/email/confirm/{token}"): "a one-time confirmation link is its own "
     "credential and names no row by id (test_change_email.py tries used and unknown ones)",
     ("confirm", "/account/email/confirm/{token}"): "as the GET above: the link's POST",
@@ -299,6 +308,7 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/admin/employees/{employee_id}"): {"display_name": "Renamed", "role_title": "X"},
     ("POST", "/admin/codes"): {"label": "Intruder's code"},
     ("POST", "/admin/api-keys"): {"name": "Intruder's key"},
+    ("POST", "/admin/kiosks"): {"name": "Intruder's kiosk"},
     ("POST", "/admin/codes/{code_id}/move"): {"label": "Moved"},
     ("POST", "/inbox/{card_id}/replies"): {"body": "An intruder's reply"},
     ("POST", "/inbox/{card_id}/pass-on"): {"note": "An intruder's thanks"},
@@ -503,6 +513,17 @@ def world_screen(session: Session, world: World) -> int:
     return screen.id
 
 
+def world_kiosk(session: Session, world: World) -> int:
+    """A kiosk of the world's, for the route that names one."""
+    tenant = Tenant(organisation_id=world.organisation.id or 0, role=Role.owner)
+    assert world.counter_code.id is not None
+    _, kiosk = open_kiosk(
+        session=session, tenant=tenant, code_id=world.counter_code.id, name="Counter tablet"
+    )
+    assert kiosk.id is not None
+    return kiosk.id
+
+
 def make_alert_rows(session: Session, world: World) -> dict[str, int]:
     """A parked alert delivery of the world's, for the routes that name one."""
     assert world.organisation.id is not None
@@ -604,6 +625,10 @@ def set_up_state(session: Session, world: World) -> tuple[object, ...]:
             for row in session.exec(
                 select(KudosScreen).where(KudosScreen.organisation_id == organisation_id)
             )
+        ],
+        [
+            (row.id, row.name, row.code_id, row.revoked_at)
+            for row in session.exec(select(Kiosk).where(Kiosk.organisation_id == organisation_id))
         ],
         [
             (row.id, row.title, row.body)
@@ -711,6 +736,8 @@ def send(
     data: dict[str, object] = {"csrf_token": csrf, **FORM_BODIES.get((method, path), {})}
     if path == "/admin/codes/{code_id}/move":
         data["location_id"] = ids["location_id"]  # the caller's own location, or a missing one
+    if path == "/admin/kiosks":
+        data["code_id"] = ids["code_id"]
     if path.lower().startswith("/c/"):
         data |= card_form(client, url)
     if path == "/admin/kudos/screens":
@@ -754,6 +781,7 @@ def test_another_organisation_gets_nothing_from(
     world_ids = {
         **alert_ids,
         "key_id": world_key.id,
+        "kiosk_id": world_kiosk(session, world),
         "card_id": id_of(world_card),
         "location_id": world.counter.id,
         "employee_id": world.maya.id,

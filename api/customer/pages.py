@@ -1,4 +1,5 @@
-"""The customer's side: open a card from a printed code and send it. No login, no cookie."""
+"""The customer's side: open a card from a printed code, or on a kiosk's tablet, and send it. No
+login, no cookie (a kiosk's page even ends any session its browser had)."""
 
 from functools import partial
 from typing import Any
@@ -9,17 +10,20 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from api.accounts.gate import session_cookie_name
 from api.customer.cards import Submission, submit_card
 from api.customer.codes import CodeContext, find_code
 from api.customer.confirmation import render_confirmation, render_decoy_thanks
 from api.customer.follow_up.service import follow_up_url
+from api.customer.kiosk_mode import KioskMode, open_kiosk_card, render_stopped
 from api.customer.rendering import render_page
 from api.customer.schemas import CardIn
 from api.errors import AppError
-from api.i18n import N_, page_language, set_page_language
+from api.i18n import N_, Language, page_language, set_page_language
 from api.protection.form_tokens import read_card_token, sign_card_token
 from api.protection.limiter import take_card
 from api.protection.traps import caught_by_honeypot, needs_confirmation
+from api.runtime import Runtime
 from api.security import new_secret
 from api.web.deps import RuntimeDep
 
@@ -45,6 +49,7 @@ def render_card(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     form_token: str | None = None,
+    kiosk: KioskMode | None = None,
 ) -> Response:
     """The card form; `form_token` keeps the token of the form the customer sent (its nonce and
     the time the page was opened), a new page gets a new one."""
@@ -58,6 +63,7 @@ def render_card(
             "errors": {field: language.gettext(text) for field, text in (errors or {}).items()},
             "form_token": form_token or sign_card_token(secret, context.token),
             "idempotency_key": (values or {}).get("idempotency_key") or new_secret(18),
+            "kiosk": kiosk,
         },
         status_code=status_code,
     )
@@ -97,6 +103,20 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
     )
     if context is None or context.revoked:
         return render_missing(request, context)
+    return await receive_card(request, context, runtime, form=form, language=language)
+
+
+async def receive_card(
+    request: Request,
+    context: CodeContext,
+    runtime: Runtime,
+    *,
+    form: FormData,
+    language: Language,
+    kiosk: KioskMode | None = None,
+) -> Response:
+    """A card sent to a code that takes cards, from a customer's phone or from a kiosk (which
+    is never asked to confirm, has its own limits, and whose form is the device's own)."""
     values = form_values(form)
     if caught_by_honeypot(form):
         return render_decoy_thanks(request, context, values)
@@ -113,17 +133,24 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
             values=values,
             errors={"form": EXPIRED},
             status_code=422,
+            kiosk=kiosk,
         )
     # The form again, as the customer sent it (its token too), with what to do about it.
     again = partial(
-        render_card, request, context, secret=secret, values=values, form_token=form_token
+        render_card,
+        request,
+        context,
+        secret=secret,
+        values=values,
+        form_token=form_token,
+        kiosk=kiosk,
     )
     try:
         data = CardIn.model_validate(card_fields(values))
     except ValidationError as error:
         return again(errors=field_errors(error), status_code=422)
     key = values["idempotency_key"]
-    if needs_confirmation(
+    if kiosk is None and needs_confirmation(
         form=form,
         token=card_token,
         settings=settings,
@@ -134,7 +161,12 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
         return render_confirmation(
             request, context, secret=secret, values=values, data=data, form_token=form_token
         )
-    verdict = await take_card(runtime.card_limiter, code_token=context.token, request=request)
+    verdict = await take_card(
+        runtime.card_limiter,
+        code_token=context.token,
+        request=request,
+        kiosk_id=kiosk.id if kiosk else None,
+    )
     if not verdict.allowed:
         response = again(errors={"wait": TOO_MANY}, status_code=429)
         response.headers["Retry-After"] = str(verdict.retry_after)
@@ -148,24 +180,33 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
             idempotency_key=key,
             language=language.tag,
             secret=secret,
-            form_nonce=card_token.nonce,
+            # A kiosk's offline copy of its page serves customer after customer with one token.
+            form_nonce=None if kiosk else card_token.nonce,
             alerts=verdict.alerts,
         )
     except AppError as error:
         return again(errors={"form": error.message}, status_code=422)
-    return render_thanks(request, context, submission, base_url=settings.base_url)
+    return render_thanks(request, context, submission, base_url=settings.base_url, kiosk=kiosk)
 
 
 def render_thanks(
-    request: Request, context: CodeContext, submission: Submission, *, base_url: str
+    request: Request,
+    context: CodeContext,
+    submission: Submission,
+    *,
+    base_url: str,
+    kiosk: KioskMode | None = None,
 ) -> Response:
+    """The thank-you page; a kiosk's shows no follow-up link: the next customer would see it."""
+    link = follow_up_url(base_url=base_url, token=submission.follow_up_token)
     return render_page(
         request,
         "customer/thanks.html",
         {
             "code": context,
             "card": submission.card,
-            "follow_up_url": follow_up_url(base_url=base_url, token=submission.follow_up_token),
+            "follow_up_url": None if kiosk else link,
+            "kiosk": kiosk,
         },
     )
 
@@ -218,3 +259,31 @@ def field_errors(error: ValidationError) -> dict[str, str]:
             text = FRIENDLY.get(field, CHECK_FIELD)
         messages.setdefault(field, text)
     return messages
+
+
+@router.get("/k/{token}")
+async def kiosk_card(request: Request, token: str, runtime: RuntimeDep) -> Response:
+    """The kiosk's card, fresh (a new form token and key) for every customer."""
+    opened = await open_kiosk_card(runtime, token)
+    if opened is None:
+        return render_stopped(request)
+    kiosk, context = opened
+    set_page_language(request, default=default_language(context))
+    response = render_card(request, context, secret=runtime.secret_key, kiosk=kiosk)
+    # Opening a kiosk signs the tablet's browser out: no customer reaches an inbox from it.
+    response.delete_cookie(session_cookie_name(runtime.settings), path="/")
+    return response
+
+
+@router.post("/k/{token}")
+async def kiosk_send(request: Request, token: str, runtime: RuntimeDep) -> Response:
+    """A card sent from the kiosk: stored as from its code, counted against the kiosk's limit."""
+    opened = await open_kiosk_card(runtime, token)
+    if opened is None:
+        return render_stopped(request)
+    kiosk, context = opened
+    form = await request.form()
+    language = set_page_language(
+        request, default=default_language(context), chosen=str(form.get("lang", ""))
+    )
+    return await receive_card(request, context, runtime, form=form, language=language, kiosk=kiosk)

@@ -8,13 +8,21 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from api.customer.codes import find_code
+from api.customer.kiosk_mode import open_kiosk_card
 from api.errors import NotFound
+from api.setup.kiosks import KIOSK_PATH
 from api.templating import WEB, accent_colour, static_url
 from api.web.deps import RuntimeDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
 # The card page's shell beyond its HTML (its CSS is inline): what a card page needs offline.
-PRECACHE = ("js/card.js", "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png")
+PRECACHE = (
+    "js/card.js",
+    "js/kiosk.js",
+    "icons/icon.svg",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+)
 PRECACHE_MARKER = "/* PRECACHE */ []"
 CARD_TOKEN_DAYS_MARKER = "/* CARD_TOKEN_DAYS */ 8"
 
@@ -74,4 +82,29 @@ async def manifest(request: Request, token: str, runtime: RuntimeDep) -> Respons
         json.dumps(manifest, ensure_ascii=False, separators=(",", ":")),
         media_type="application/manifest+json",
         headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@router.get("/k/{token}/manifest.webmanifest")
+async def kiosk_manifest(token: str, runtime: RuntimeDep) -> Response:
+    """The kiosk's web app manifest: installed, it opens full screen, either way up."""
+    opened = await open_kiosk_card(runtime, token)
+    if opened is None:
+        raise NotFound()
+    kiosk, context = opened
+    manifest = {
+        **manifest_template(),
+        "name": context.organisation_name,
+        "short_name": context.organisation_name,
+        "id": kiosk.path,
+        "start_url": kiosk.path,
+        "scope": KIOSK_PATH,
+        "display": "fullscreen",
+        "orientation": "any",
+        "theme_color": accent_colour(context.accent_colour),
+    }
+    return Response(
+        json.dumps(manifest, ensure_ascii=False, separators=(",", ":")),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "no-store"},
     )

@@ -25,6 +25,7 @@ from api.models.alert import (
 from api.models.card import Card, CardStatus
 from api.models.card_text import CardText
 from api.models.event import Event, EventKind
+from api.models.kiosk import Kiosk
 from api.models.kudos import KudosScreen
 from api.models.mail_server import OrganisationMailServer
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
@@ -62,6 +63,7 @@ __all__ = [
     "Event",
     "EventKind",
     "Invitation",
+    "Kiosk",
     "KudosScreen",
     "RateLimitCounter",
     "RateLimitEntry",

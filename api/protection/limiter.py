@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from threading import Lock
 
 from fastapi import Request
@@ -84,7 +85,11 @@ def open_store(settings: Settings, engine: Engine) -> Storage:
     if choice == "auto":
         choice = "database" if engine.dialect.name == "postgresql" else "memory"
     if choice == "database":
-        items = parse_many(settings.card_limit) + parse_many(settings.code_alert_ceiling)
+        items = [
+            *parse_many(settings.card_limit),
+            *parse_many(settings.kiosk_card_limit),
+            *parse_many(settings.code_alert_ceiling),
+        ]
         longest = max(item.get_expiry() for item in items)
         return DatabaseStorage(engine, longest_window_seconds=longest)
     return SweptMemoryStorage()
@@ -93,10 +98,18 @@ def open_store(settings: Settings, engine: Engine) -> Storage:
 class CardLimiter:
     """The process's limiter; every process configured with the same Redis counts together."""
 
-    def __init__(self, *, store: Storage, card_limit: str, code_alert_ceiling: str) -> None:
+    def __init__(
+        self,
+        *,
+        store: Storage,
+        card_limit: str,
+        code_alert_ceiling: str,
+        kiosk_card_limit: str = "120/10 minutes",
+    ) -> None:
         self.store = store
         self.strategy = MovingWindowRateLimiter(store)
         self.card_limits: list[RateLimitItem] = parse_many(card_limit)
+        self.kiosk_limits: list[RateLimitItem] = parse_many(kiosk_card_limit)
         self.ceilings: list[RateLimitItem] = parse_many(code_alert_ceiling)
         self._last_logged = -math.inf
         self._log_lock = Lock()
@@ -107,6 +120,7 @@ class CardLimiter:
             store=open_store(settings, engine),
             card_limit=settings.card_limit,
             code_alert_ceiling=settings.code_alert_ceiling,
+            kiosk_card_limit=settings.kiosk_card_limit,
         )
 
     @property
@@ -114,20 +128,20 @@ class CardLimiter:
         """True when counting costs no I/O (the async routes may then call it directly)."""
         return isinstance(self.store, MemoryStorage)
 
-    def take_card(self, *, code_token: str, client: str) -> Verdict:
+    def take_card(self, *, code_token: str, client: str, kiosk_id: int | None = None) -> Verdict:
         """Count a card from `client` to a code: refused past the burst limit (and counted as
-        refused for the owner), or accepted, with alerts unless the code is past its ceiling."""
+        refused for the owner), or accepted, with alerts unless the code is past its ceiling.
+        A kiosk's cards all come from one address, legitimately: they are counted against the
+        kiosk's own budget (TELLUS_KIOSK_CARD_LIMIT) instead of the address's."""
+        window: tuple[str, ...] = ("card", code_token, client)
+        limits = self.card_limits
+        if kiosk_id is not None:
+            limits, window = self.kiosk_limits, ("kiosk", str(kiosk_id))
         try:
-            refused = [
-                item
-                for item in self.card_limits
-                if not self.strategy.hit(item, "card", code_token, client)
-            ]
+            refused = [item for item in limits if not self.strategy.hit(item, *window)]
             if refused:
                 self._count_refused(code_token)
-                return Verdict(
-                    allowed=False, retry_after=self._retry_after(refused, code_token, client)
-                )
+                return Verdict(allowed=False, retry_after=self._retry_after(refused, window))
             alerts = all(self.strategy.hit(item, "code", code_token) for item in self.ceilings)
         except Exception as error:  # noqa: BLE001 — whatever the store raised, the card goes in
             self._log_failure(error)
@@ -149,12 +163,9 @@ class CardLimiter:
     def _count_refused(self, code_token: str) -> None:
         self.store.incr(f"refused/{code_token}/{_utc_day()}", REFUSED_KEEP_SECONDS)
 
-    def _retry_after(self, refused: list[RateLimitItem], code_token: str, client: str) -> int:
+    def _retry_after(self, refused: list[RateLimitItem], window: tuple[str, ...]) -> int:
         """Whole seconds until the strictest refusing limit frees a place (at least 1)."""
-        resets = [
-            self.strategy.get_window_stats(item, "card", code_token, client).reset_time
-            for item in refused
-        ]
+        resets = [self.strategy.get_window_stats(item, *window).reset_time for item in refused]
         return max(1, math.ceil(max(resets) - time.time()))
 
     def _log_failure(self, error: Exception) -> None:
@@ -175,10 +186,14 @@ def _utc_day() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d")
 
 
-async def take_card(limiter: CardLimiter, *, code_token: str, request: Request) -> Verdict:
-    """`limiter.take_card` for this request's client, off the event loop when the store is a
-    network round trip away."""
-    client = request_client(request)
+async def take_card(
+    limiter: CardLimiter, *, code_token: str, request: Request, kiosk_id: int | None = None
+) -> Verdict:
+    """`limiter.take_card` for this request's client (or kiosk), off the event loop when the
+    store is a network round trip away."""
+    count = partial(
+        limiter.take_card, code_token=code_token, client=request_client(request), kiosk_id=kiosk_id
+    )
     if limiter.in_memory:
-        return limiter.take_card(code_token=code_token, client=client)
-    return await run_in_threadpool(limiter.take_card, code_token=code_token, client=client)
+        return count()
+    return await run_in_threadpool(count)

@@ -1,4 +1,4 @@
-"""The owner's set-up: profile, locations, employees, codes, card texts, API keys."""
+"""The owner's set-up: profile, locations, employees, codes, kiosks, card texts, API keys."""
 
 from fastapi import APIRouter
 
@@ -12,6 +12,7 @@ def routers() -> tuple[APIRouter, ...]:
         pages,
         pages_card_texts,
         pages_codes,
+        pages_kiosks,
         pages_profile,
     )
     from api.setup.api_keys import pages as api_keys_pages
@@ -19,6 +20,7 @@ def routers() -> tuple[APIRouter, ...]:
     return (
         pages.router,
         pages_codes.router,
+        pages_kiosks.router,
         api_keys_pages.router,
         pages_profile.router,
         pages_card_texts.router,

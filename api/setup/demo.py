@@ -26,6 +26,7 @@ from api.recognition.service import pass_on_compliment
 from api.security import hash_password, new_secret
 from api.setup.codes import create_code
 from api.setup.employees import save_employee
+from api.setup.kiosks import list_kiosks, open_kiosk, revoke_kiosk
 from api.setup.locations import save_location
 from api.setup.organisations import add_owner, create_organisation
 from api.setup.schemas import CodeIn, EmployeeIn, LocationIn
@@ -33,6 +34,7 @@ from api.tenancy import Tenant
 
 DEMO_SLUG = "harbour-cafe"
 DEMO_EMAIL = "manager@demo.tellus.invalid"
+DEMO_KIOSK = "Counter tablet"
 # (code label, who helped, card, language): what customers might have sent before the demo
 # opened; "who helped" is picked by name from the code's staff, as a customer picks it.
 SAMPLE_CARDS = (
@@ -125,10 +127,13 @@ class Demo:
     password: str
     # Whether this call built it (a second `tellus demo` keeps what the first one made).
     created: bool
+    # The device token of the counter's kiosk, new at every call (only its hash is stored).
+    kiosk_secret: str
 
 
 def create_demo(*, session: Session) -> Demo:
-    """Create the demo organisation once; every call gives its owner a new random password."""
+    """Create the demo organisation once; every call gives its owner a new random password and
+    the counter a new kiosk (the last one is revoked)."""
     password = new_secret(12)
     organisation = session.exec(select(Organisation).where(Organisation.slug == DEMO_SLUG)).first()
     created = organisation is None
@@ -139,6 +144,7 @@ def create_demo(*, session: Session) -> Demo:
         user.password_hash = hash_password(password)
         session.add(user)
     session.commit()
+    kiosk_secret = _open_counter_kiosk(session=session, organisation=organisation)
     codes = list(
         session.exec(
             select(Code).where(Code.organisation_id == organisation.id).order_by(Code.id)  # type: ignore[arg-type]
@@ -150,7 +156,23 @@ def create_demo(*, session: Session) -> Demo:
         email=DEMO_EMAIL,
         password=password,
         created=created,
+        kiosk_secret=kiosk_secret,
     )
+
+
+def _open_counter_kiosk(*, session: Session, organisation: Organisation) -> str:
+    """A kiosk for the counter's card, through the owner's own service; the last one revoked."""
+    assert organisation.id is not None
+    owner = Tenant(organisation_id=organisation.id, role=Role.owner)
+    for kiosk, _ in list_kiosks(session=session, tenant=owner):
+        if kiosk.name == DEMO_KIOSK and kiosk.revoked_at is None:
+            revoke_kiosk(session=session, tenant=owner, kiosk_id=kiosk.id)  # type: ignore[arg-type]
+    counter = session.exec(
+        select(Code).where(Code.organisation_id == organisation.id, Code.label == "Counter")
+    ).one()
+    assert counter.id is not None
+    secret, _ = open_kiosk(session=session, tenant=owner, code_id=counter.id, name=DEMO_KIOSK)
+    return secret
 
 
 def send_sample_cards(*, engine: Engine, demo: Demo, secret: str) -> None:

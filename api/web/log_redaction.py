@@ -4,10 +4,8 @@ import logging
 import re
 
 # Every path whose next segment is a credential: an invitation, a customer's follow-up page
-# (and its API twin), an unsubscribe link, a password-reset or email-confirmation link, a kudos
-# TV screen's link.
 # (and its API twin), an unsubscribe link, a password-reset, email-confirmation or staff sign-in
-# link.
+# link, a kudos TV screen's link, a kiosk's.
 # A route that puts a secret in its path adds its prefix here; a test scans a whole scenario's
 # log for every token it made.
 SECRET_PREFIXES = (
@@ -19,6 +17,7 @@ SECRET_PREFIXES = (
     "/account/email/confirm/",
     "/tv/",
     "/staff/link/",
+    "/k/",
 )
 # A prefix counts only at the start of a path (after the start of the text, a space or a quote).
 SECRET_PATH = re.compile(

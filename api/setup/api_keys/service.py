@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from api.db import writer
+from api.db import record_last_use
 from api.errors import Unprocessable
 from api.models import ApiKey, Organisation, Role, utcnow
 from api.security import new_secret, same_secret, sha256_hex
@@ -52,19 +52,14 @@ def authenticate_api_key(*, session: Session, presented: str) -> Tenant | None:
 
 
 def record_use(*, engine: Engine, key: ApiKey) -> None:
-    """Note when the key was last used, at most once a minute, in its own short write."""
-    now = utcnow()
-    stale = now - LAST_USE_PRECISION
-    if key.last_used_at is not None and key.last_used_at > stale:
-        return
-    with Session(writer(engine)) as session:
-        session.execute(
-            update(ApiKey)
-            .where(col(ApiKey.id) == key.id)
-            .where(or_(col(ApiKey.last_used_at).is_(None), col(ApiKey.last_used_at) < stale))
-            .values(last_used_at=now)
-        )
-        session.commit()
+    """Note when the key was last used, at most once a minute."""
+    record_last_use(
+        engine=engine,
+        column=ApiKey.last_used_at,
+        row_id=key.id,
+        last=key.last_used_at,
+        precision=LAST_USE_PRECISION,
+    )
 
 
 def revoke_api_key(*, session: Session, key: ApiKey) -> None:

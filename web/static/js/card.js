@@ -10,6 +10,9 @@
 "use strict";
 (() => {
   const SYNC_TAG = "send-cards";
+  // On a kiosk (kiosk.js) the next customer must see nothing of this one: no earlier cards, and
+  // a card the server refused stays in the outbox rather than on the next customer's screen.
+  const KIOSK = document.querySelector('meta[name="tellus-kiosk"]') !== null;
   let savedKey = null; // the card this page says is saved
   let syncRegistered = false;
   let sending = null;
@@ -87,6 +90,7 @@
 
   // A thank-you page's private follow-up link is kept on this device; the card page lists them.
   function followUps() {
+    if (KIOSK) return;
     const KEY = "tellus-follow-ups";
     const link = document.querySelector("a[data-follow-up]");
     const nav = document.getElementById("earlier-cards");
@@ -148,7 +152,7 @@
   async function showRefused() {
     const cards = await outbox("readonly", (store) => store.getAll());
     const refused = cards.find((card) => card.refused);
-    if (!refused || !document.querySelector("form.card-form")) return;
+    if (KIOSK || !refused || !document.querySelector("form.card-form")) return;
     await outbox("readwrite", (store) => store.delete(refused.key));
     show(refused.html);
   }
