@@ -25,6 +25,7 @@ from api.models.alert import (
 from api.models.card import Card, CardStatus
 from api.models.card_text import CardText
 from api.models.event import Event, EventKind
+from api.models.lifecycle import RetentionPolicy
 from api.models.mail_server import OrganisationMailServer
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
 from api.models.people import Invitation
@@ -74,6 +75,7 @@ __all__ = [
     "PasswordReset",
     "PendingLogin",
     "RecoveryCode",
+    "RetentionPolicy",
     "OrganisationMailServer",
     "PushSubscription",
     "Role",
