@@ -231,6 +231,14 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/api/v1/webhooks"): Kind.NO_ID,
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): Kind.TENANT_ID,
     ("POST", "/api/v1/webhooks/{webhook_id}/test"): Kind.TENANT_ID,
+    ("GET", "/admin/data"): Kind.NO_ID,
+    ("POST", "/admin/data/retention"): Kind.NO_ID,
+    ("POST", "/admin/data/rights"): Kind.NO_ID,
+    ("POST", "/admin/data/rights/export.json"): Kind.NO_ID,
+    ("POST", "/admin/data/rights/erase"): Kind.NO_ID,
+    ("GET", "/admin/data/delete"): Kind.NO_ID,
+    ("POST", "/admin/data/delete"): Kind.NO_ID,
+    ("GET", "/f/{token}/erase"): Kind.PUBLIC,
 }
 
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
@@ -249,6 +257,8 @@ NOT_WALKED: dict[tuple[str, str], str] = {
     ("confirm_form", "/account/email/confirm/{token}"): "a one-time confirmation link is its own "
     "credential and names no row by id (test_change_email.py tries used and unknown ones)",
     ("confirm", "/account/email/confirm/{token}"): "as the GET above: the link's POST",
+    ("erase_own_card", "/f/{token}/erase"): "the follow-up link is the customer's credential and "
+    "erasing with it is its point; tests/lifecycle/test_pages.py tries a used link",
 }
 
 # Valid form bodies, so that a refusal is tenancy and not a validation error.
@@ -281,6 +291,12 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/admin/alerts"): {"escalation_minutes": "5", "digest_hour": "9"},
     ("POST", "/admin/alerts/people/{user_id}"): {"quiet_start": "22:00", "quiet_end": "07:00"},
     ("POST", "/admin/alerts/webhooks"): {"name": "Intruder's hook", "url": "https://example.com/"},
+    ("POST", "/admin/data/retention"): {"contact_days": "90", "card_days": ""},
+    # Another organisation's customer: the intruder must find, export and erase none of it.
+    ("POST", "/admin/data/rights"): {"email": PRIVATE_EMAIL},
+    ("POST", "/admin/data/rights/export.json"): {"email": PRIVATE_EMAIL},
+    ("POST", "/admin/data/rights/erase"): {"email": PRIVATE_EMAIL},
+    ("POST", "/admin/data/delete"): {"confirm": "Not the organisation's name"},
 }
 
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from api.db import writer
 from api.lifecycle.walk import CARD, delete_owned, wipe_contacts
-from api.lifecycle.wiping import clear_deleted_text
+from api.lifecycle.wiping import JOB_WAIT_MS, cut_write_ahead_log, merge_search_index
 from api.models import Card, RetentionPolicy
 
 log = logging.getLogger("tellus.retention")
@@ -40,7 +40,9 @@ def run_retention(*, engine: Engine, now: datetime, batch: int = BATCH) -> list[
         ).all()
     runs = [apply_policy(engine=engine, policy=policy, now=now, batch=batch) for policy in policies]
     if any(run.contacts_wiped or run.cards_deleted for run in runs):
-        clear_deleted_text(engine)
+        merge_search_index(engine)
+    # Every pass, also after a request that could not cut the log at once.
+    cut_write_ahead_log(engine, wait_ms=JOB_WAIT_MS)
     return runs
 
 

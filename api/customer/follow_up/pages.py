@@ -41,7 +41,11 @@ async def follow_up_page(request: Request, token: str, engine: EngineDep) -> Res
     response = render_page(
         request,
         "customer/follow_up/page.html",
-        {"follow": follow, "stream_url": f"/f/{token}/stream?after={follow.last_event_id}"},
+        {
+            "follow": follow,
+            "token": token,
+            "stream_url": f"/f/{token}/stream?after={follow.last_event_id}",
+        },
     )
     response.headers.update(PRIVATE_HEADERS)
     return response
