@@ -19,7 +19,14 @@ from api.lifecycle.rights import erase_cards, export_cards, find_cards
 from api.lifecycle.schemas import RetentionIn, RightsQuery
 from api.models import Card
 from api.templating import templates
-from api.web.deps import OWNER_ONLY, CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep
+from api.web.deps import (
+    OWNER_ONLY,
+    CodeCacheDep,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+)
 from api.web.forms import FormPage, read_form, submit_form
 
 router = APIRouter(include_in_schema=False)
@@ -50,13 +57,17 @@ def data_page(request: Request, manager: CurrentManager, session: SessionDep) ->
 
 @router.post("/admin/data/retention", dependencies=[OWNER_ONLY])
 async def update_retention(
-    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Confirm the retention policy; the worker applies it from its next pass."""
     values = await read_form(request)
 
     def save() -> str:
-        save_policy(session=session, tenant=manager.tenant, data=RetentionIn.model_validate(values))
+        data = RetentionIn.model_validate(values)
+        save_policy(session=session, tenant=manager.tenant, data=data, code_cache=code_cache)
         return "/admin/data"
 
     return submit_form(DATA, request, manager, session, save, values=values, form="retention")

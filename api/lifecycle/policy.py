@@ -2,6 +2,7 @@
 
 from sqlmodel import Session
 
+from api.customer.codes import CodeCache
 from api.lifecycle.schemas import RetentionIn
 from api.models import RetentionPolicy, utcnow
 from api.tenancy import Tenant
@@ -14,8 +15,11 @@ def get_policy(*, session: Session, tenant: Tenant) -> RetentionPolicy:
     )
 
 
-def save_policy(*, session: Session, tenant: Tenant, data: RetentionIn) -> RetentionPolicy:
-    """Store and confirm the owner's policy: from now on the retention job applies it."""
+def save_policy(
+    *, session: Session, tenant: Tenant, data: RetentionIn, code_cache: CodeCache
+) -> RetentionPolicy:
+    """Store and confirm the owner's policy: from now on the retention job applies it, and the
+    card's data-use line says it."""
     policy = session.get(RetentionPolicy, tenant.organisation_id) or RetentionPolicy(
         organisation_id=tenant.organisation_id
     )
@@ -24,4 +28,5 @@ def save_policy(*, session: Session, tenant: Tenant, data: RetentionIn) -> Reten
     policy.confirmed_at = utcnow()
     session.add(policy)
     session.commit()
+    code_cache.invalidate_organisation(tenant.organisation_id)
     return policy

@@ -41,6 +41,37 @@ def test_an_owner_confirms_the_proposed_retention(
     assert "Proposed" not in manager_client.get("/admin/data").text
 
 
+def privacy_line(client: TestClient, world: World, language: str = "en") -> str:
+    page = client.get(f"/c/{world.counter_code.token}", headers={"Accept-Language": language})
+    line = soup(page).select_one(".privacy")
+    assert line is not None
+    return " ".join(line.get_text().split())
+
+
+def test_the_card_says_what_is_kept_and_for_how_long(
+    manager_client: TestClient, world: World
+) -> None:
+    """The built-in line in every language, and an owner's own with {days}."""
+    assert "Cards are kept until Harbour Café deletes them." in privacy_line(manager_client, world)
+    token = csrf_token(manager_client, "/admin/data")
+    manager_client.post(
+        "/admin/data/retention",
+        data={"csrf_token": token, "contact_days": "90", "card_days": "400"},
+    )
+    line = privacy_line(manager_client, world)
+    assert (
+        "Your contact details are deleted after 90 days. Cards are deleted after 400 days." in line
+    )
+    assert "Vos coordonnées sont supprimées après 90 jours." in privacy_line(
+        manager_client, world, "fr"
+    )
+    own = {"csrf_token": token, "language": "en", "data_use": "We keep your email {days} days."}
+    assert manager_client.post("/admin/card-texts", data=own).status_code == 303
+    assert privacy_line(manager_client, world) == "We keep your email 90 days."
+    wrong = own | {"data_use": "Kept for {weeks} weeks."}
+    assert manager_client.post("/admin/card-texts", data=wrong).status_code == 422
+
+
 def test_a_rights_request_finds_exports_and_erases_a_customers_cards(
     manager_client: TestClient, session: Session, world: World, other_world: World
 ) -> None:
