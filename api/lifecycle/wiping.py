@@ -13,7 +13,7 @@ from api.db import SQLITE_BUSY_TIMEOUT_MS, writer
 # How long a request waits for readers before the log is cut: an open stream must not hold a
 # customer's erasure up. What is left is cut by the retention job's next pass, which waits longer.
 REQUEST_WAIT_MS = 200
-JOB_WAIT_MS = 10_000
+JOB_WAIT_MS = 2_000
 
 
 def clear_deleted_text(engine: Engine, *, wait_ms: int = REQUEST_WAIT_MS) -> None:
