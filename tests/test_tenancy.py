@@ -295,7 +295,7 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     # Another organisation's customer: the intruder must find, export and erase none of it.
     ("POST", "/admin/data/rights"): {"email": PRIVATE_EMAIL},
     ("POST", "/admin/data/rights/export.json"): {"email": PRIVATE_EMAIL},
-    ("POST", "/admin/data/rights/erase"): {"email": PRIVATE_EMAIL},
+    ("POST", "/admin/data/rights/erase"): {"email": PRIVATE_EMAIL, "checked": "on"},
     ("POST", "/admin/data/delete"): {"confirm": "Not the organisation's name"},
 }
 

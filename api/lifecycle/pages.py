@@ -103,6 +103,18 @@ async def search_customer(
             errors={"rights": error.message},
             status_code=error.status_code,
         )
+    return _rights_page(request, manager, session, query, cards)
+
+
+def _rights_page(
+    request: Request,
+    manager: SignedIn,
+    session: Session,
+    query: RightsQuery,
+    cards: list[Card],
+    *,
+    unconfirmed: bool = False,
+) -> Response:
     return templates.TemplateResponse(
         request,
         "lifecycle/rights.html",
@@ -110,7 +122,9 @@ async def search_customer(
             "manager": manager,
             "query": query,
             "cards": export_cards(session=session, tenant=manager.tenant, cards=cards),
+            "unconfirmed": unconfirmed,
         },
+        status_code=422 if unconfirmed else 200,
     )
 
 
@@ -136,7 +150,11 @@ async def erase_customer(
     request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
 ) -> Response:
     """Erase every card the customer left, everywhere; the audit trail keeps only the act."""
-    cards = await _customer_cards(request, manager, session)
+    values = await read_form(request)
+    query = await _rights_query(request)
+    cards = find_cards(session=session, tenant=manager.tenant, **query.model_dump())
+    if values.get("checked") != "on":
+        return _rights_page(request, manager, session, query, cards, unconfirmed=True)
     erased = erase_cards(
         session=session,
         organisation_id=manager.tenant.organisation_id,

@@ -112,7 +112,10 @@ def test_a_rights_request_finds_exports_and_erases_a_customers_cards(
     assert cards[0]["notes"][0]["body"] == "Regular, table 4"
 
     ids = (by_email.id, by_phone.id, theirs.id)
-    erased = manager_client.post("/admin/data/rights/erase", data=query)
+    unchecked = manager_client.post("/admin/data/rights/erase", data=query)
+    assert unchecked.status_code == 422
+    assert "Tick the box" in unchecked.text
+    erased = manager_client.post("/admin/data/rights/erase", data=query | {"checked": "on"})
     assert erased.headers["location"] == "/admin/data?erased=2"
     reread(session)
     left = session.exec(select(Card.id).order_by(col(Card.id))).all()

@@ -55,5 +55,6 @@ def _page(request: Request, follow: FollowUp, *, token: str, erased: bool) -> Re
         "customer/follow_up/erase.html",
         {"follow": follow, "token": token, "erased": erased},
     )
-    response.headers.update(PRIVATE_HEADERS)
+    # Same-origin, not no-referrer: the confirmation's POST must carry this site's Origin.
+    response.headers.update(PRIVATE_HEADERS | {"Referrer-Policy": "same-origin"})
     return response
