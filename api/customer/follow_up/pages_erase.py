@@ -10,8 +10,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.responses import Response
 
-from api.customer.follow_up.pages import PRIVATE_HEADERS
-from api.customer.follow_up.service import FollowUp, find_card, read_follow_up
+from api.customer.follow_up.service import (
+    PRIVATE_HEADERS,
+    FollowUp,
+    find_card,
+    read_follow_up,
+)
 from api.customer.rendering import render_page
 from api.db import writer
 from api.i18n import set_page_language
