@@ -8,7 +8,20 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Engine, Float, Integer, LargeBinary, Table, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    LargeBinary,
+    Numeric,
+    Table,
+    Time,
+    select,
+)
 from sqlalchemy.types import TypeDecorator
 
 from api.lifecycle.walk import is_text, tables
@@ -31,10 +44,14 @@ def _value(table: Table, column: Any, marker: str, when: datetime) -> Any:
         return text[: max(length, len(marker))] if length else text
     if isinstance(kind, DateTime):
         return when
+    if isinstance(kind, Date):
+        return when.date()
+    if isinstance(kind, Time):
+        return when.time()
     if isinstance(kind, Boolean):
         return False
-    if isinstance(kind, Float):
-        return 0.0
+    if isinstance(kind, Float | Numeric):
+        return 0
     if isinstance(kind, Integer):
         return 1
     raise AssertionError(f"seed a value for {table.name}.{column.name} ({kind!r})")
