@@ -11,7 +11,14 @@ from api.errors import Unprocessable
 from api.i18n import N_
 from api.lifecycle.organisations import delete_organisation
 from api.lifecycle.wiping import clear_deleted_text
-from api.web.deps import OWNER_ONLY, CsrfCheckedManager, CurrentManager, SessionDep, WriteSessionDep
+from api.web.deps import (
+    OWNER_ONLY,
+    CodeCacheDep,
+    CsrfCheckedManager,
+    CurrentManager,
+    SessionDep,
+    WriteSessionDep,
+)
 from api.web.forms import FormPage, read_form, submit_form
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +40,10 @@ def delete_page(request: Request, manager: CurrentManager, session: SessionDep) 
 
 @router.post("/admin/data/delete", dependencies=[OWNER_ONLY])
 async def delete_everything(
-    request: Request, manager: CsrfCheckedManager, session: WriteSessionDep
+    request: Request,
+    manager: CsrfCheckedManager,
+    session: WriteSessionDep,
+    code_cache: CodeCacheDep,
 ) -> Response:
     """Delete the organisation and everything it owns, once its name is typed."""
     values = await read_form(request)
@@ -43,6 +53,7 @@ async def delete_everything(
             raise Unprocessable(NAME_DIFFERS)
         delete_organisation(session=session, organisation_id=manager.tenant.organisation_id)
         session.commit()
+        code_cache.invalidate_organisation(manager.tenant.organisation_id)
         clear_deleted_text(session.get_bind().engine)
         return RedirectResponse("/login", status_code=303)
 
