@@ -1,5 +1,6 @@
 """The database engine: SQLite tuned for durability and concurrent writers, or PostgreSQL."""
 
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,14 +39,34 @@ class DatabaseNotMigrated(RuntimeError):
     """The schema is older than the code: the operator must run the migrations."""
 
 
+class HideRows(logging.Filter):
+    """Drop the rows SQLAlchemy logs at DEBUG: they hold cards and contact details."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+def hide_personal_data_from_sql_logs() -> None:
+    """Once per process: SQL may be logged at any level, never its parameters nor its rows
+    (parameters are hidden by each engine's hide_parameters)."""
+    logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(existing, HideRows) for existing in logger.filters):
+        logger.addFilter(HideRows())
+
+
 def create_db_engine(url: str) -> Engine:
     """Open an engine; SQLite gets WAL and synchronous=FULL: a stored card survives a crash."""
+    hide_personal_data_from_sql_logs()
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+    )
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin)
     return engine
@@ -64,6 +85,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten with zeros: erased text leaves the file (api.lifecycle.wiping).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -25,6 +25,7 @@ from api import (
     customer,
     inbox,
     kudos,
+    lifecycle,
     people,
     printing,
     recognition,
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         printing,
         people,
         alerts,
+        lifecycle,
         web,
     ):
         for router in feature.routers():

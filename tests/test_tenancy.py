@@ -264,6 +264,14 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("GET", "/staff/sign-in/sent"): Kind.NO_ID,
     ("GET", "/inbox/staff-sign-in"): Kind.NO_ID,
     ("POST", "/inbox/staff-sign-in/{employee_id}"): Kind.TENANT_ID,
+    ("GET", "/admin/data"): Kind.NO_ID,
+    ("POST", "/admin/data/retention"): Kind.NO_ID,
+    ("POST", "/admin/data/rights"): Kind.NO_ID,
+    ("POST", "/admin/data/rights/export.json"): Kind.NO_ID,
+    ("POST", "/admin/data/rights/erase"): Kind.NO_ID,
+    ("GET", "/admin/data/delete"): Kind.NO_ID,
+    ("POST", "/admin/data/delete"): Kind.NO_ID,
+    ("GET", "/f/{token}/erase"): Kind.PUBLIC,
 }
 
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
@@ -296,6 +304,8 @@ NOT_WALKED: dict[tuple[str, str], str] = {
     "and names no row by id (tests/staff/test_staff.py tries used, expired, unknown and other "
     "organisations' ones)",
     ("use_link", "/staff/link/{token}"): "as the GET above: the link's POST",
+    ("erase_own_card", "/f/{token}/erase"): "the follow-up link is the customer's credential and "
+    "erasing with it is its point; tests/lifecycle/test_pages.py tries a used link",
 }
 
 # Valid form bodies, so that a refusal is tenancy and not a validation error.
@@ -332,6 +342,12 @@ FORM_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/admin/leaderboard"): {"minimum": "1", "for_staff": "on"},
     # The last 30 days: the passed-on compliment below (without words, so nothing to quote).
     ("POST", "/inbox/certificates/{employee_id}"): {},
+    ("POST", "/admin/data/retention"): {"contact_days": "90", "card_days": ""},
+    # Another organisation's customer: the intruder must find, export and erase none of it.
+    ("POST", "/admin/data/rights"): {"email": PRIVATE_EMAIL},
+    ("POST", "/admin/data/rights/export.json"): {"email": PRIVATE_EMAIL},
+    ("POST", "/admin/data/rights/erase"): {"email": PRIVATE_EMAIL, "checked": "on"},
+    ("POST", "/admin/data/delete"): {"confirm": "Not the organisation's name"},
 }
 
 JSON_BODIES: dict[tuple[str, str], dict[str, object]] = {

@@ -40,12 +40,15 @@ from api.alerts.outbox import (
 from api.alerts.schedule import schedule_digests, schedule_escalations
 from api.app_settings import load_secret_key
 from api.config import Settings
+from api.lifecycle.retention import run_retention
 from api.models import AlertChannel, AlertDelivery, utcnow
 
 log = logging.getLogger("tellus.worker")
 Clock = Callable[[], datetime]
 # Digests are looked for at most this often: one query per person, so not at every poll.
 DIGEST_EVERY_SECONDS = 60.0
+# The retention job (api.lifecycle.retention) runs at start and then this often.
+RETENTION_EVERY_SECONDS = 3600.0
 
 
 def default_channels() -> Channels:
@@ -70,6 +73,7 @@ class Worker:
         self.clock = clock
         self.secret_key = load_secret_key(engine=engine, settings=settings)
         self._last_digest_check: datetime | None = None
+        self._last_retention: datetime | None = None
         self._last_schedule: datetime | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -87,13 +91,19 @@ class Worker:
         return len(claimed)
 
     def schedule(self, now: datetime) -> None:
-        """Queue the escalations that are due, and the digests (at most once a minute)."""
+        """Queue the escalations that are due, and the digests (at most once a minute); apply
+        the retention policies (at most once an hour)."""
         schedule_escalations(engine=self.engine, now=now)
         if self._last_digest_check is None or (
             (now - self._last_digest_check).total_seconds() >= DIGEST_EVERY_SECONDS
         ):
             schedule_digests(engine=self.engine, now=now)
             self._last_digest_check = now
+        if self._last_retention is None or (
+            (now - self._last_retention).total_seconds() >= RETENTION_EVERY_SECONDS
+        ):
+            self._last_retention = now
+            run_retention(engine=self.engine, now=now)
         self._last_schedule = now
 
     def claim(self, *, limit: int, in_flight: dict[int, int]) -> list[AlertDelivery]:

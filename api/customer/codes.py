@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from api.models import Code, Employee, EmployeeLocation, Location, Organisation
+from api.models import Code, Employee, EmployeeLocation, Location, Organisation, RetentionPolicy
 from api.setup.card_texts import CardWording, card_wordings
 from qr.tokens import normalize_token
 
@@ -45,6 +45,10 @@ class CodeContext:
     logo_url: str | None = None
     # The organisation's own card texts, per language (see api.setup.card_texts).
     wordings: tuple[CardWording, ...] = ()
+    # Its confirmed retention (api.lifecycle): the days after which contact details are wiped
+    # and cards deleted; None: kept.
+    contact_days: int | None = None
+    card_days: int | None = None
 
     def wording(self, language: str) -> CardWording:
         """The texts the owner wrote for this language, {name} filled in with the code's
@@ -52,7 +56,8 @@ class CodeContext:
         found = next((item for item in self.wordings if item.language == language), None)
         if found is None:
             return CardWording(language)
-        return found.for_name(self.employee_name or self.location_name or self.organisation_name)
+        name = self.employee_name or self.location_name or self.organisation_name
+        return found.for_name(name).for_days(self.contact_days or self.card_days)
 
     def staff_member(self, employee_id: int) -> StaffMember | None:
         return next((member for member in self.staff if member.id == employee_id), None)
@@ -130,6 +135,8 @@ def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:
         if location is not None and employee is None:
             staff = _staff_at(session, location.id)  # type: ignore[arg-type]
         wordings = card_wordings(session=session, organisation_id=organisation.id)  # type: ignore[arg-type]
+        policy = session.get(RetentionPolicy, organisation.id)
+        confirmed = policy is not None and policy.confirmed_at is not None
         replacement = None
         if code.revoked_at is not None and location is not None:
             replacement = _active_code_at(session, location.id)  # type: ignore[arg-type]
@@ -155,6 +162,8 @@ def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:
         replacement_token=replacement,
         logo_url=logo_url(organisation),
         wordings=wordings,
+        contact_days=policy.contact_days if policy and confirmed else None,
+        card_days=policy.card_days if policy and confirmed else None,
     )
 
 

@@ -53,6 +53,20 @@ def record_access_change(*, session: Session, organisation_id: int, user_id: int
     return _insert(session, event)
 
 
+def record_erasure(
+    *, session: Session, organisation_id: int, actor_id: int | None, by: str, cards: int
+) -> Event:
+    """Record that a customer's cards were erased, `by` an owner or the customer, and how many
+    (the caller commits); never what they said or who they are."""
+    event = Event(
+        organisation_id=organisation_id,
+        kind=EventKind.data_erased,
+        actor_id=actor_id,
+        data={"by": by, "cards": cards},
+    )
+    return _insert(session, event)
+
+
 def _insert(session: Session, event: Event) -> Event:
     if session.get_bind().dialect.name == "postgresql":
         # One round trip: the lock, and a notification that PostgreSQL delivers to listeners

@@ -27,6 +27,7 @@ from api.models.card_text import CardText
 from api.models.event import Event, EventKind
 from api.models.kiosk import Kiosk
 from api.models.kudos import KudosScreen
+from api.models.lifecycle import RetentionPolicy
 from api.models.mail_server import OrganisationMailServer
 from api.models.organisation import Code, Employee, EmployeeLocation, Location, Organisation
 from api.models.people import Invitation
@@ -79,6 +80,7 @@ __all__ = [
     "PasswordReset",
     "PendingLogin",
     "RecoveryCode",
+    "RetentionPolicy",
     "OrganisationMailServer",
     "PushSubscription",
     "Role",

@@ -22,6 +22,9 @@ class EventKind(StrEnum):
     # Someone's sessions in the organisation ended or changed (removal, new role, sign-out,
     # new password): open streams read their session again at once. No card.
     access_changed = "access.changed"
+    # A customer's cards were erased, by an owner's rights request or from the follow-up page:
+    # the audit trail keeps the act, how many and by whom, never what was erased. No card.
+    data_erased = "data.erased"
 
 
 class Event(SQLModel, table=True):

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from api.errors import NotFound
 from api.i18n import LANGUAGES
 from api.models import CardText, Employee, Location, Organisation
-from api.setup.card_placeholders import fill_in_name
+from api.setup.card_placeholders import DAYS, fill_in, fill_in_name, needs_days
 from api.setup.locations import require_owner
 from api.tenancy import Tenant, scoped
 
@@ -31,6 +31,17 @@ class CardWording:
     def for_name(self, name: str) -> "CardWording":
         """These texts with {name} filled in: the card's employee, or its place."""
         filled = {field: fill_in_name(getattr(self, field), name) for field in FIELDS}
+        return replace(self, **filled)
+
+    def for_days(self, days: int | None) -> "CardWording":
+        """These texts with {days} filled in; a text that needs it without a retention policy
+        falls back to the built-in text, which says what is kept."""
+        filled = {
+            field: ""
+            if days is None and needs_days(getattr(self, field))
+            else fill_in(getattr(self, field), {DAYS: str(days)})
+            for field in FIELDS
+        }
         return replace(self, **filled)
 
 

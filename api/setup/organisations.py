@@ -10,7 +10,8 @@ import unicodedata
 from sqlmodel import Session, select
 
 from api.accounts.service import add_membership, tenant_for
-from api.models import Organisation, Role, User
+from api.lifecycle.retention import PROPOSED_CARD_DAYS, PROPOSED_CONTACT_DAYS
+from api.models import Organisation, RetentionPolicy, Role, User
 from api.tenancy import Tenant
 
 
@@ -21,7 +22,8 @@ def slugify(name: str) -> str:
 
 
 def create_organisation(*, session: Session, name: str, **fields: object) -> Organisation:
-    """A new organisation with a unique slug made from its name (flushed, not committed)."""
+    """A new organisation with a unique slug made from its name and a proposed retention policy
+    for its owner to confirm (flushed, not committed)."""
     base = slugify(name)
     slug, number = base, 1
     while session.exec(select(Organisation.id).where(Organisation.slug == slug)).first():
@@ -29,6 +31,15 @@ def create_organisation(*, session: Session, name: str, **fields: object) -> Org
         slug = f"{base[:55]}-{number}"
     organisation = Organisation(name=name, slug=slug, **fields)  # type: ignore[arg-type]
     session.add(organisation)
+    session.flush()
+    assert organisation.id is not None
+    session.add(
+        RetentionPolicy(
+            organisation_id=organisation.id,
+            contact_days=PROPOSED_CONTACT_DAYS,
+            card_days=PROPOSED_CARD_DAYS,
+        )
+    )
     session.flush()
     return organisation
 

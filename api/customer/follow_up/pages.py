@@ -17,7 +17,12 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.responses import Response
 
 from api.customer.follow_up.schemas import FollowUpOut, FollowUpReply
-from api.customer.follow_up.service import FollowUp, card_events_after, read_follow_up
+from api.customer.follow_up.service import (
+    PRIVATE_HEADERS,
+    FollowUp,
+    card_events_after,
+    read_follow_up,
+)
 from api.customer.rendering import render_page
 from api.errors import NotFound, error_responses
 from api.i18n import set_page_language
@@ -30,7 +35,6 @@ router = APIRouter()
 HEARTBEAT_SECONDS = 15
 RECONNECT_MILLISECONDS = 2000
 SEND_TIMEOUT_SECONDS = 30
-PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
 
 
 @router.get("/f/{token}", include_in_schema=False)
@@ -43,6 +47,7 @@ async def follow_up_page(request: Request, token: str, engine: EngineDep) -> Res
         "customer/follow_up/page.html",
         {
             "follow": follow,
+            "token": token,
             "stream_url": f"/f/{token}/stream?after={follow.last_event_id}",
             "withdraw_url": f"/f/{token}/share/withdraw",
         },

@@ -26,6 +26,11 @@ TOKEN_BYTES = 24
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
+# The follow-up pages' address holds the token: no Referer carries it away, no search engine
+# keeps the page.
+PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
+
+
 def follow_up_token(secret: str, idempotency_key: str) -> str:
     """The card's follow-up token: the same key under the same secret gives the same token."""
     mac = hmac.new(secret.encode(), b"follow-up\0" + idempotency_key.encode(), hashlib.sha256)
