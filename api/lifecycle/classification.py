@@ -111,6 +111,9 @@ COLUMNS: dict[str, dict[str, Data]] = {
         "request_hash": CONTACT,
         "follow_up_hash": NOT_PERSONAL,
         "form_nonce": NOT_PERSONAL,
+        # The name the customer chose to show with a shared compliment: a name, so it goes with
+        # the contact details.
+        "share_name": CONTACT,
     },
     "alert_delivery": {
         "kind": NOT_PERSONAL,
@@ -133,6 +136,10 @@ COLUMNS: dict[str, dict[str, Data]] = {
         "email_error": PERSONAL,
         "customer_email_status": NOT_PERSONAL,
     },
+    "certificate": {"quote_card_ids": NOT_PERSONAL, "signed_by_name": PERSONAL},
+    "kudos_screen": {"token_hash": NOT_PERSONAL},
+    "kiosk": {"name": NOT_PERSONAL, "token_hash": NOT_PERSONAL},
+    "staff_sign_in": {"token_hash": NOT_PERSONAL},
     "reply": {
         "body": PERSONAL,
         "email_status": NOT_PERSONAL,
