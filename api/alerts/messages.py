@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from babel import Locale
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
 from api.config import Settings
-from api.i18n import ENGLISH, Language, find_language
+from api.i18n import ENGLISH, Language, babel_locale, find_language
 from api.models import AlertDelivery, AlertKind, Card, Employee, Location, Organisation
 from api.templating import customer_time
 
@@ -63,10 +62,6 @@ def _names(
         return {}
     column = Location.name if model is Location else Employee.display_name
     return dict(session.exec(select(model.id, column).where(col(model.id).in_(wanted))).all())
-
-
-def babel_locale(language: Language) -> Locale:
-    return Locale.parse(language.tag.replace("-", "_"))
 
 
 def describe_card(facts: CardFacts, *, language: Language, time_zone: str) -> list[str]:
@@ -137,7 +132,7 @@ def _digest_text(
     facts = card_facts(session=session, cards=cards, settings=settings, language=language)
     day = datetime.fromisoformat(str(delivery.payload.get("date"))).date()
     subject = _("Daily digest for %(date)s") % {
-        "date": format_date(day, format="long", locale=babel_locale(language))
+        "date": format_date(day, format="long", locale=babel_locale(language.tag))
     }
     lines = [organisation.name]
     if facts:
