@@ -68,7 +68,15 @@ def add_people(session: Session, world: World) -> dict[str, str]:
 
 
 def add_follow_ups(
-    session: Session, data: WalkData, world: World, tags: list[str], *, comment: str, email: str
+    session: Session,
+    data: WalkData,
+    world: World,
+    tags: list[str],
+    *,
+    comment: str,
+    email: str,
+    reply: str = f"Sorry! Read {LONG_LINK}",
+    note: str = f"Note: {LONG_LINK}",
 ) -> None:
     """A card of the world's in each language, with a reply and a note (never shown to the
     customer) on the first."""
@@ -92,9 +100,9 @@ def add_follow_ups(
     card_id = card_ids[0]
     data.ids.setdefault("card_id", card_id)
     tenant = tenant_of(world)
-    add_reply(session=session, tenant=tenant, card_id=card_id, body=f"Sorry! Read {LONG_LINK}")
-    add_note(session=session, tenant=tenant, card_id=card_id, body=f"Note: {LONG_LINK}")
-    data.data_text += [comment, email, "Priya", f"Sorry! Read {LONG_LINK}", f"Note: {LONG_LINK}"]
+    add_reply(session=session, tenant=tenant, card_id=card_id, body=reply)
+    add_note(session=session, tenant=tenant, card_id=card_id, body=note)
+    data.data_text += [comment, email, "Priya", reply, note]
 
 
 def base_data(session: Session, world: World) -> WalkData:
@@ -128,6 +136,13 @@ def add_cards_text(session: Session, data: WalkData) -> None:
     data.data_text += [text for row in rows for text in row if text]
 
 
+# A manager's reply and note as they usually are (the long data's carry a 300-character link).
+ANSWERS = {
+    "reply": "So sorry about the soup, Priya. Your next bowl is on us.",
+    "note": "Kitchen: check the heater of the soup station.",
+}
+
+
 def usual_data(session: Session, server: LiveServer) -> WalkData:
     """Harbour Café on a usual morning, with every one-time link a page can be opened with."""
     world = make_world(session, name="Harbour Café")
@@ -135,12 +150,12 @@ def usual_data(session: Session, server: LiveServer) -> WalkData:
     seed_inbox(session, world)
     add_cards_text(session, data)
     comment, email = "The soup was cold.", "priya@example.com"
-    add_follow_ups(session, data, world, ["en"], comment=comment, email=email)
+    add_follow_ups(session, data, world, ["en"], comment=comment, email=email, **ANSWERS)
     # The other languages' cards in an organisation of their own: the inbox stays as usual.
     languages = make_world(session, name="Harbour Café Terrace")
     data.data_text.append(languages.organisation.name)
     other_tags = [tag for tag in ALL_TAGS if tag != "en"]
-    add_follow_ups(session, data, languages, other_tags, comment=comment, email=email)
+    add_follow_ups(session, data, languages, other_tags, comment=comment, email=email, **ANSWERS)
     data.ids["send_token"] = languages.maya_code.token
     data.ids.update(links(session, server, data))
     data.emails["two-factor"] = add_two_factor_user(session, world)
