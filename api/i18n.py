@@ -8,12 +8,13 @@ so concurrent requests in different languages cannot see each other's.
 """
 
 from dataclasses import dataclass
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.core import negotiate_locale
+from babel.core import UnknownLocaleError, negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -73,6 +74,16 @@ LANGUAGES: dict[str, Language] = {
     )
 }
 ENGLISH = LANGUAGES[FALLBACK]
+
+
+@cache
+def babel_locale(tag: str) -> Locale:
+    """Babel's locale for a language tag, to write dates; English's for a tag Babel does not know
+    (such as the tests' pseudo-language)."""
+    try:
+        return Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(FALLBACK)
 
 
 def canonical_tag(tag: str) -> str:

@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
-from api.i18n import context_gettext, context_ngettext, language_context
+from api.i18n import FALLBACK, babel_locale, context_gettext, context_ngettext, language_context
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 STATIC = WEB / "static"
@@ -136,9 +138,14 @@ def readable_on(hex_colour: str, background: str, minimum: float = 4.5) -> str:
     return towards
 
 
-def local_time(moment: datetime, time_zone: str) -> str:
-    """A stored UTC time as the organisation's wall clock, e.g. "22 Nov 2026, 10:31"."""
-    return moment.astimezone(zone_of(time_zone)).strftime("%-d %b %Y, %H:%M")
+@pass_context
+def local_time(context: Context, moment: datetime, time_zone: str) -> str:
+    """A stored UTC time as the organisation's wall clock, written in the page's language:
+    "22 Nov 2026, 10:31", "22.11.2026, 10:31", "2026年11月22日, 10:31"."""
+    locale = babel_locale(str(context.get("lang") or FALLBACK))
+    local = moment.astimezone(zone_of(time_zone))
+    day = format_date(local, "d MMM y" if locale.language == "en" else "medium", locale=locale)
+    return f"{day}, {format_time(local, 'HH:mm', locale=locale)}"
 
 
 def zone_of(time_zone: str) -> ZoneInfo:
@@ -150,7 +157,7 @@ def zone_of(time_zone: str) -> ZoneInfo:
 
 def customer_time(moment: datetime, time_zone: str, language_tag: str) -> str:
     """The organisation's wall clock written the customer's way, e.g. "22 nov. 2026 10:31"."""
-    locale = Locale.parse(language_tag.replace("-", "_"))
+    locale = babel_locale(language_tag)
     local = moment.astimezone(zone_of(time_zone))
     day = format_date(local, "medium", locale=locale)
     return f"{day} {format_time(local, 'short', locale=locale)}"

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from babel import Locale
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
 from api.config import Settings
-from api.i18n import ENGLISH, Language, find_language
+from api.i18n import ENGLISH, Language, babel_locale, find_language
 from api.models import AlertDelivery, AlertKind, Card, Employee, Location, Organisation
 from api.recognition.periods import service_week
 from api.templating import customer_time
@@ -64,10 +63,6 @@ def _names(
         return {}
     column = Location.name if model is Location else Employee.display_name
     return dict(session.exec(select(model.id, column).where(col(model.id).in_(wanted))).all())
-
-
-def babel_locale(language: Language) -> Locale:
-    return Locale.parse(language.tag.replace("-", "_"))
 
 
 def describe_card(facts: CardFacts, *, language: Language, time_zone: str) -> list[str]:
@@ -138,7 +133,7 @@ def _digest_text(
     facts = card_facts(session=session, cards=cards, settings=settings, language=language)
     day = datetime.fromisoformat(str(delivery.payload.get("date"))).date()
     subject = _("Daily digest for %(date)s") % {
-        "date": format_date(day, format="long", locale=babel_locale(language))
+        "date": format_date(day, format="long", locale=babel_locale(language.tag))
     }
     lines = [organisation.name]
     if facts:

@@ -21,6 +21,7 @@ from api.errors import (
     TwoFactorSetupRequired,
     Unauthorized,
 )
+from api.i18n import ENGLISH
 from api.inbox.wakeups import Wakeups
 from api.protection.limiter import CardLimiter
 from api.runtime import Runtime
@@ -130,10 +131,14 @@ def get_staff_member(request: Request, session: SessionDep, settings: SettingsDe
 StaffMember = Annotated[SignedIn, Depends(get_staff_member)]
 
 
-def require_owner_session(manager: CurrentManager) -> SignedIn:
-    """An owner's session: a set-up page refuses anyone else before it reads a form or a file."""
+def require_owner_session(request: Request, manager: CurrentManager) -> SignedIn:
+    """An owner's session: a set-up page refuses anyone else before it reads a form or a file.
+
+    The set-up pages are not in the catalogues yet: they are English, and say so (`<html lang>`,
+    and the menus around them), whatever language the browser asks for."""
     if not manager.tenant.is_owner:
         raise Forbidden("Only an owner can change the organisation's set-up.")
+    request.state.language = ENGLISH
     return manager
 
 

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -158,6 +159,25 @@ def test_times_are_shown_in_the_organisations_time_zone(
     assert listed.get_text() == "10 Jan 2026, 13:00"
     detail = BeautifulSoup(manager_client.get(f"/inbox/{card.id}").text, "html.parser")
     assert detail.select_one("time").get_text() == "10 Jan 2026, 13:00"
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("de", "10.01.2026, 13:00"),
+        ("zh-CN", "2026年1月10日, 13:00"),
+        ("fr", "10 janv. 2026, 13:00"),
+    ],
+)
+def test_times_are_written_in_the_readers_language(
+    manager_client: TestClient, world: World, session: Session, language: str, shown: str
+) -> None:
+    world.organisation.time_zone = "Europe/Paris"
+    session.add(world.organisation)
+    session.commit()
+    make_card(session, code=world.counter_code, created_at=datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
+    page = manager_client.get("/inbox", headers={"Accept-Language": language})
+    assert BeautifulSoup(page.text, "html.parser").select_one("time").get_text() == shown
 
 
 def test_acknowledge_then_resolve_records_each_step(
