@@ -1,0 +1,1 @@
+"""Analytics: summaries kept with every card, the figures an owner reads, and the dashboard."""
