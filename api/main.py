@@ -19,7 +19,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import Scope
 
-from api import accounts, alerts, customer, inbox, people, printing, recognition, setup, web
+from api import (
+    accounts,
+    alerts,
+    analytics,
+    customer,
+    inbox,
+    people,
+    printing,
+    recognition,
+    setup,
+    web,
+)
 from api.alerts.worker import Worker, default_channels
 from api.config import Settings, get_settings
 from api.db import assert_migrated
@@ -111,7 +122,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # /inbox/stream, /inbox/templates, /inbox/sw.js and /inbox/export.csv before
     # /inbox/{card_id}); the packages' order keeps the inbox's public
     # GET /api/v1/codes/{token} before set-up's PUT /api/v1/codes/{code_id}.
-    for feature in (customer, accounts, inbox, recognition, setup, printing, people, alerts, web):
+    for feature in (
+        customer,
+        accounts,
+        inbox,
+        recognition,
+        setup,
+        printing,
+        people,
+        alerts,
+        analytics,
+        web,
+    ):
         for router in feature.routers():
             app.include_router(router)
     add_error_handlers(app)

@@ -50,7 +50,7 @@ def rule_for(method: str, path: str) -> Access:
         return EXCEPTIONS[(method, path)]
     if path.startswith("/admin"):
         return Access.OWNER
-    if path.startswith(("/inbox", "/account", "/organisation", "/logout")):
+    if path.startswith(("/inbox", "/analytics", "/account", "/organisation", "/logout")):
         return Access.SIGNED_IN
     if path.startswith("/api/v1/"):
         return Access.API_KEY
