@@ -9,12 +9,11 @@ from sqlmodel import Session
 from api.analytics.figures import FigureFilter, read_figures
 from api.analytics.period import Period
 from api.errors import NotFound
-from api.inbox.events import record_event
 from api.inbox.replies.service import add_reply
-from api.models import Card, CardStatus, EventKind, Role
+from api.models import CardStatus, Role
 from api.recognition.service import pass_on_compliment
 from api.tenancy import Tenant
-from tests.factories import World, make_card
+from tests.factories import World, make_card, step_card
 
 UTC_ZONE = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -22,21 +21,6 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def owner(world: World) -> Tenant:
     return Tenant(organisation_id=world.organisation.id, role=Role.owner, user_id=world.owner.id)
-
-
-def step(session: Session, card: Card, target: CardStatus, at: datetime) -> None:
-    """What api.inbox.service.move_card does, at a chosen moment."""
-    before = card.status
-    card.status = target
-    setattr(card, f"{target}_at", at)
-    session.add(card)
-    record_event(
-        session=session,
-        kind=EventKind.card_status,
-        card=card,
-        data={"from": str(before), "to": str(target)},
-    )
-    session.commit()
 
 
 def at(text: str) -> datetime:
@@ -85,8 +69,8 @@ def test_one_negative_card_acknowledged_then_resolved(session: Session, world: W
         session, code=world.counter_code, rating=2, created_at=at("2026-05-04 09:10:00")
     )
     # 3 min 20 s: the bin of 4 minutes. 61 minutes: the bin of 61.
-    step(session, card, CardStatus.acknowledged, at("2026-05-04 09:13:20"))
-    step(session, card, CardStatus.resolved, at("2026-05-04 10:11:00"))
+    step_card(session, card, CardStatus.acknowledged, at("2026-05-04 09:13:20"))
+    step_card(session, card, CardStatus.resolved, at("2026-05-04 10:11:00"))
 
     result = figures(session, world, date(2026, 5, 1), date(2026, 5, 7))
 
