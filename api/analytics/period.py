@@ -33,7 +33,14 @@ class Period:
         return self._quarter(self.start), self._quarter(self.end + timedelta(days=1))
 
     def _quarter(self, day: date) -> int:
-        return quarter_of(datetime.combine(day, time(0), tzinfo=self.zone))
+        return quarter_of(self.midnight(day))
+
+    def midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=self.zone)
+
+    def instants(self) -> tuple[datetime, datetime]:
+        """The instant the period starts and the one it ends (exclusive)."""
+        return self.midnight(self.start), self.midnight(self.end + timedelta(days=1))
 
     def local(self, quarter: int) -> datetime:
         """When a quarter-hour starts, on the organisation's clock."""

@@ -44,6 +44,16 @@ class GroupRow(BaseModel):
     hidden: bool = False
 
 
+class Topic(BaseModel):
+    """A word or two-word phrase that stands out in concerns: in how many concerns (1–2) and
+    compliments (4–5) it appears, and its score (log-odds, higher stands out more)."""
+
+    term: str
+    concerns: int
+    compliments: int
+    score: float
+
+
 class Figures(BaseModel):
     """The dashboard for a period, beside the previous period of the same length."""
 
@@ -66,3 +76,5 @@ class Figures(BaseModel):
     heatmap_negative: list[list[int]]
     locations: list[GroupRow]
     employees: list[GroupRow]
+    # What customers talk about (api.analytics.topics): empty when the figures are hidden.
+    topics: list[Topic] = []

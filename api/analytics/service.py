@@ -8,6 +8,7 @@ from api.analytics.figures import read_figures
 from api.analytics.period import choose_period
 from api.analytics.query import FigureQuery
 from api.analytics.schemas import Figures
+from api.analytics.topics import read_topics
 from api.models import Organisation
 from api.templating import zone_of
 from api.tenancy import Tenant
@@ -24,4 +25,11 @@ def dashboard_figures(*, session: Session, tenant: Tenant, query: FigureQuery) -
         zone=zone,
         today=datetime.now(zone).date(),
     )
-    return read_figures(session=session, tenant=tenant, period=period, filters=query.filters)
+    figures = read_figures(session=session, tenant=tenant, period=period, filters=query.filters)
+    if figures.hidden:
+        return figures
+    start, end = period.instants()
+    topics = read_topics(
+        session=session, tenant=tenant, filters=query.filters, start=start, end=end
+    )
+    return figures.model_copy(update={"topics": topics})

@@ -8,6 +8,8 @@ from sqlmodel import Session
 
 from api.analytics.figures import FigureFilter, read_figures
 from api.analytics.period import Period
+from api.analytics.query import FigureQuery
+from api.analytics.service import dashboard_figures
 from api.errors import NotFound
 from api.inbox.replies.service import add_reply
 from api.models import CardStatus, Role
@@ -208,3 +210,41 @@ def test_an_employee_below_the_minimum_shows_no_figures(
     assert (only_sam.hidden, only_sam.current.cards) == (False, 5)
     with pytest.raises(NotFound):
         figures(session, world, day, day, employee_id=other_world.maya.id)
+
+
+def test_topics_are_the_terms_that_stand_out_in_concerns(session: Session, world: World) -> None:
+    moment = at("2026-06-03 10:00")
+    for comment in ("The coffee was cold", "The coffee was cold", "Cold coffee again"):
+        make_card(session, code=world.counter_code, rating=1, comment=comment, created_at=moment)
+    for comment in ("Great coffee", "Great coffee", "Great coffee", "Café frío"):
+        make_card(session, code=world.counter_code, rating=5, comment=comment, created_at=moment)
+    make_card(
+        session,
+        code=world.counter_code,
+        rating=2,
+        comment="Café frío, café frío",
+        language="es",
+        created_at=moment,
+    )
+    make_card(
+        session,
+        code=world.counter_code,
+        rating=2,
+        comment="El café estaba frío",
+        language="es",
+        created_at=moment,
+    )
+    query = FigureQuery("custom", date(2026, 6, 3), date(2026, 6, 3), FigureFilter())
+
+    topics = dashboard_figures(session=session, tenant=owner(world), query=query).topics
+
+    # 5 concerns, 4 compliments; a term's score is log((a+1)/6) - log((b+1)/5).
+    # "cold": a=3, b=0: log(4/6) - log(1/5) = 1.204. "frío": a=2, b=1: log(3/6) - log(2/5) =
+    # 0.223; "café": a=2, b=1, the same. "coffee": a=3, b=3: log(4/6) - log(4/5) < 0: left out.
+    # "café frío" (a=1), "cold coffee" (a=1) and "coffee cold" (never neighbours) are too rare;
+    # "the", "was", "again", "el", "estaba" are stop words.
+    assert [(t.term, t.concerns, t.compliments, t.score) for t in topics] == [
+        ("cold", 3, 0, 1.204),
+        ("café", 2, 1, 0.223),
+        ("frío", 2, 1, 0.223),
+    ]

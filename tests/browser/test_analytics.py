@@ -3,6 +3,7 @@ sideways scrolling, and every chart's numbers a tap away."""
 
 import os
 import random
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -89,4 +90,11 @@ def test_the_dashboard_on_a_phone_and_a_desktop(
         expect(series.get_by_role("table")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert_accessible(page, axe, f"the dashboard's numbers on a {name}")
+    # What customers talk about: a topic opens the inbox searching for it, in the same days.
+    topic = page.locator(".topics a").first
+    term = topic.evaluate("a => a.firstChild.textContent.trim()")
+    topic.click()
+    expect(page).to_have_url(re.compile(r"/inbox\?q="))
+    expect(page.get_by_label("Search comments")).to_have_value(term)
+    expect(page.locator(".card-row").first).to_contain_text(term.split()[0], ignore_case=True)
     assert not browser_problems.messages
