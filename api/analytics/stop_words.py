@@ -1,5 +1,7 @@
 """Words too common to say what a card is about, in the seven languages of the card."""
 
+from functools import cache
+
 STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
         "a an the and or but if of to in on at by for with from as is are was were be been am "
@@ -45,6 +47,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
 }
 
 
+@cache
 def stop_words_for(language: str) -> frozenset[str]:
     """The card's language's stop words and English's (cards mix them)."""
     primary = language.split("-")[0].split("_")[0].lower()

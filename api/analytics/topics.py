@@ -19,7 +19,7 @@ from api.analytics.stop_words import stop_words_for
 from api.models import Card
 from api.tenancy import Tenant
 
-SAMPLE = 4000
+SAMPLE = 1500
 MIN_CARDS = 2
 TOPICS = 12
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -40,7 +40,7 @@ def card_terms(comment: str, language: str) -> set[str]:
         if text[last_end : match.start()].strip():
             previous = None  # a comma or a full stop ends a phrase
         last_end = match.end()
-        if HAN.search(word):
+        if not word.isascii() and HAN.search(word):
             characters = [c for c in word if HAN.match(c)]
             terms |= {
                 a + b
