@@ -133,6 +133,7 @@ def read_figures(
     locations = _group(session, tenant, filters, first, end, "location_id", responses)
     employees = _group(session, tenant, filters, first, end, "employee_id", responses)
     hidden = filters.employee_id is not None and current.cards < EMPLOYEE_MINIMUM
+    heatmap, heatmap_negative = heatmaps(current_quarters, period)
     figures = Figures(
         start=period.start,
         end=period.end,
@@ -147,8 +148,8 @@ def read_figures(
         step=step,
         series=series,
         trend=trend_of(series),
-        heatmap=heatmaps(current_quarters, period)[0],
-        heatmap_negative=heatmaps(current_quarters, period)[1],
+        heatmap=heatmap,
+        heatmap_negative=heatmap_negative,
         locations=locations,
         employees=employees,
     )

@@ -46,6 +46,7 @@ def upgrade() -> None:
             "organisation_id", "quarter", "location_id", "employee_id", "code_id",
             name=op.f("pk_analytics_bucket"),
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "analytics_response",
@@ -61,6 +62,7 @@ def upgrade() -> None:
             "organisation_id", "quarter", "location_id", "employee_id", "code_id", "step",
             "minutes", name=op.f("pk_analytics_response"),
         ),
+        sqlite_with_rowid=False,
     )
 
 
