@@ -22,6 +22,7 @@ from starlette.types import Scope
 from api import (
     accounts,
     alerts,
+    analytics,
     customer,
     inbox,
     kudos,
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         people,
         alerts,
         lifecycle,
+        analytics,
         web,
     ):
         for router in feature.routers():

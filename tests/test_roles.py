@@ -65,7 +65,7 @@ def rule_for(method: str, path: str) -> Access:
         return Access.OWN_ACCOUNT
     if path == "/staff":
         return Access.STAFF
-    if path.startswith("/inbox"):
+    if path.startswith(("/inbox", "/analytics")):
         return Access.SIGNED_IN
     if path.startswith("/api/v1/"):
         return Access.API_KEY
