@@ -8,6 +8,7 @@ so concurrent requests in different languages cannot see each other's.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -107,10 +108,23 @@ def accepted_languages(header: str) -> list[str]:
 
 def choose_language(request: Request, *, default: str, chosen: str | None = None) -> Language:
     """The form's `lang`, else `?lang=`, else Accept-Language, else the default, else English."""
+    return _choose_language(
+        chosen,
+        request.query_params.get("lang"),
+        request.headers.get("accept-language", ""),
+        default,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _choose_language(
+    chosen: str | None, asked: str | None, accepted: str, default: str
+) -> Language:
+    # Remembered: every card page asks, and phones send a handful of distinct headers.
     return (
         find_language(chosen)
-        or find_language(request.query_params.get("lang"))
-        or find_language(*accepted_languages(request.headers.get("accept-language", "")))
+        or find_language(asked)
+        or find_language(*accepted_languages(accepted))
         or find_language(default)
         or ENGLISH
     )

@@ -36,6 +36,7 @@ def render_card(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     form_token: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Response:
     """The card form; `form_token` keeps the token of the form the customer sent (its nonce and
     the time the page was opened), a new page gets a new one."""
@@ -48,7 +49,9 @@ def render_card(
             "values": values or {},
             "errors": {field: language.gettext(text) for field, text in (errors or {}).items()},
             "form_token": form_token or sign_card_token(secret, context.token),
-            "idempotency_key": (values or {}).get("idempotency_key") or new_secret(18),
+            "idempotency_key": idempotency_key
+            or (values or {}).get("idempotency_key")
+            or new_secret(18),
         },
         status_code=status_code,
     )
@@ -72,7 +75,15 @@ async def open_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
     set_page_language(request, default=default_language(context))
     if context is None or context.revoked:
         return render_missing(request, context)
-    return render_card(request, context, secret=runtime.secret_key)
+    secret = runtime.secret_key
+    # Rendered once per code, language and version; these two and the CSP nonce per request.
+    return runtime.card_pages.serve(
+        request,
+        context,
+        form_token=sign_card_token(secret, context.token),
+        idempotency_key=new_secret(18),
+        render=partial(render_card, request, context, secret=secret),
+    )
 
 
 @router.post("/c/{token}")
