@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 
 BIN = Path(sys.executable).parent
+# The checkout this script is in, imported before any installed copy of the app.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ def demo_server(*, port: int | None = None, public_url: str | None = None) -> It
             "TELLUS_DATABASE_URL", f"sqlite:///{folder}/bench.db"
         ),
         "TELLUS_BASE_URL": public_url or server_url,
+        "PYTHONPATH": str(ROOT),
     }
     demo = subprocess.run(
         [BIN / "tellus", "demo", "--no-serve"], env=env, capture_output=True, text=True, check=True
