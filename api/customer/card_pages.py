@@ -15,6 +15,8 @@ A template may read more of the request only if `page_key` includes it.
 
 import re
 import secrets
+import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,27 +35,81 @@ IDEMPOTENCY_KEY = f"idempotency-key-{_MARKER}"
 SPLIT = re.compile(f"({NONCE}|{FORM_TOKEN}|{IDEMPOTENCY_KEY})")
 MOST_PAGES = 10_000
 
-PageKey = tuple[str, str, str]
+PageKey = tuple[str, bytes, str]
 
 
 @dataclass(frozen=True)
 class Fragments:
-    """A rendered page cut at its markers: text, marker, text, marker, ..., text."""
+    """A rendered page cut at its markers: `texts[0]`, `markers[0]`, `texts[1]`, ..., `texts[-1]`,
+    each text also compressed on its own (see `gzipped`)."""
 
     context: CodeContext
-    parts: tuple[str, ...]
+    texts: tuple[bytes, ...]
+    markers: tuple[str, ...]
+    deflated: tuple[bytes, ...]
     headers: tuple[tuple[str, str], ...]
     media_type: str | None
 
-    def join(self, values: dict[str, str]) -> bytes:
-        return "".join(
-            values[part] if index % 2 else part for index, part in enumerate(self.parts)
-        ).encode()
+    @classmethod
+    def of(cls, context: CodeContext, body: str, response: Response) -> "Fragments":
+        pieces = SPLIT.split(body)
+        texts = tuple(piece.encode() for piece in pieces[::2])
+        return cls(
+            context=context,
+            texts=texts,
+            markers=tuple(pieces[1::2]),
+            deflated=tuple(
+                deflate(text, last=index == len(texts) - 1) for index, text in enumerate(texts)
+            ),
+            headers=tuple(
+                (name, value)
+                for name, value in response.headers.items()
+                if name not in ("content-length", "content-type")
+            ),
+            media_type=response.media_type,
+        )
+
+    def plain(self, values: dict[str, bytes]) -> bytes:
+        pieces = [self.texts[0]]
+        for marker, text in zip(self.markers, self.texts[1:], strict=True):
+            pieces += [values[marker], text]
+        return b"".join(pieces)
+
+    def gzipped(self, values: dict[str, bytes]) -> bytes:
+        """The page as gzip without compressing it again: each text was deflated on its own and
+        ends on a full flush (byte-aligned, nothing referring back), so a value can go between
+        two of them as a stored block. What the customer receives is the same page."""
+        pieces = [GZIP_HEADER, self.deflated[0]]
+        for marker, deflated in zip(self.markers, self.deflated[1:], strict=True):
+            value = values[marker]
+            pieces += [STORED_BLOCK + struct.pack("<HH", len(value), len(value) ^ 0xFFFF), value]
+            pieces.append(deflated)
+        plain = self.plain(values)
+        pieces.append(struct.pack("<II", zlib.crc32(plain), len(plain) & 0xFFFFFFFF))
+        return b"".join(pieces)
+
+
+# gzip (RFC 1952): deflate, no name, no time; a stored deflate block (RFC 1951) after a flush.
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+STORED_BLOCK = b"\x00"
+
+
+def deflate(text: bytes, *, last: bool) -> bytes:
+    """Raw deflate of one text, on its own: a full flush, or the stream's final block."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return compressor.compress(text) + compressor.flush(
+        zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH
+    )
+
+
+def accepts_gzip(request: Request) -> bool:
+    return "gzip" in request.headers.get("accept-encoding", "")
 
 
 def page_key(request: Request) -> PageKey:
     """What the card template reads from a request, besides the three per-request values."""
-    return request.url.path, request.url.query, page_language(request).tag
+    scope = request.scope
+    return scope["path"], scope["query_string"], page_language(request).tag
 
 
 class CardPages:
@@ -81,15 +137,20 @@ class CardPages:
                 self._pages.clear()
             self._pages[key] = fragments
         values = {
-            NONCE: str(escape(request.state.csp_nonce)),
-            FORM_TOKEN: str(escape(form_token)),
-            IDEMPOTENCY_KEY: str(escape(idempotency_key)),
+            NONCE: str(escape(request.state.csp_nonce)).encode(),
+            FORM_TOKEN: str(escape(form_token)).encode(),
+            IDEMPOTENCY_KEY: str(escape(idempotency_key)).encode(),
         }
-        return Response(
-            fragments.join(values),
-            headers=dict(fragments.headers),
-            media_type=fragments.media_type,
-        )
+        headers = dict(fragments.headers)
+        # Compressed here, once per page (see Fragments.gzipped); the compression middleware
+        # passes on a response that has its encoding already (and marks the others' Vary).
+        if accepts_gzip(request):
+            headers["vary"] = ", ".join(filter(None, (headers.get("vary"), "Accept-Encoding")))
+            headers["content-encoding"] = "gzip"
+            body = fragments.gzipped(values)
+        else:
+            body = fragments.plain(values)
+        return Response(body, headers=headers, media_type=fragments.media_type)
 
     def clear(self) -> None:
         self._pages.clear()
@@ -105,15 +166,4 @@ class CardPages:
         finally:
             request.state.csp_nonce = nonce
         assert response.status_code == 200
-        headers = tuple(
-            (name, value)
-            for name, value in response.headers.items()
-            if name not in ("content-length", "content-type")
-        )
-        body = bytes(response.body).decode()
-        return Fragments(
-            context=context,
-            parts=tuple(SPLIT.split(body)),
-            headers=headers,
-            media_type=response.media_type,
-        )
+        return Fragments.of(context, bytes(response.body).decode(), response)

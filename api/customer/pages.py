@@ -21,7 +21,7 @@ from api.protection.form_tokens import read_card_token, sign_card_token
 from api.protection.limiter import take_card
 from api.protection.traps import caught_by_honeypot, needs_confirmation
 from api.security import new_secret
-from api.web.deps import RuntimeDep
+from api.web.deps import RuntimeDep, runtime_of
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("rating", "comment", "employee_id", "contact_name", "contact_email", "contact_phone")
@@ -69,8 +69,10 @@ def default_language(context: CodeContext | None) -> str:
 
 @router.get("/c/{token}")
 @router.get("/C/{token}")
-async def open_card(request: Request, token: str, runtime: RuntimeDep) -> Response:
+async def open_card(request: Request, token: str) -> Response:
     """The card page a QR code opens, in the customer's language (see api.i18n)."""
+    # Read directly rather than as a dependency: every scan pays for solving one.
+    runtime = runtime_of(request)
     context = await find_code(cache=runtime.code_cache, engine=runtime.engine, token=token)
     set_page_language(request, default=default_language(context))
     if context is None or context.revoked:

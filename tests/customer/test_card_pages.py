@@ -1,6 +1,7 @@
 """The card page rendered once and served many times: fresh per-request values, and a new page
 as soon as an owner changes something a card shows."""
 
+import gzip
 import re
 
 import pytest
@@ -133,3 +134,21 @@ def test_another_process_shows_the_change_within_the_cache_time(
         assert re.search(r"visit to Terrace", browser.get(path).text)  # still cached
         clock.now += 0.2
         assert re.search(r"visit to Garden", browser.get(path).text)
+
+
+def test_the_gzipped_page_is_the_plain_page(client: TestClient, world: World) -> None:
+    path = f"/c/{world.terrace_code.token}"
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.headers["vary"] == "Accept-Language, Accept-Encoding"
+    with client.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as zipped:
+        assert zipped.headers["content-encoding"] == "gzip"
+        assert zipped.headers["vary"] == plain.headers["vary"]
+        # gzip.decompress checks the length and CRC the page ends with.
+        page = gzip.decompress(b"".join(zipped.iter_raw())).decode()
+    nonce, form_token, key = per_request_values(Response(200, text=page))
+    assert f"'nonce-{nonce}'" in zipped.headers["content-security-policy"]
+    expected = plain.text
+    for mine, theirs in zip(per_request_values(plain), (nonce, form_token, key), strict=True):
+        expected = expected.replace(mine, theirs)
+    assert page == expected
