@@ -24,6 +24,7 @@ class DemoServer:
     url: str  # where the server itself listens
     token: str  # the demo counter's card token
     database_url: str
+    pid: int  # the server's process (one uvicorn worker runs in it)
 
 
 def free_port() -> int:
@@ -68,7 +69,10 @@ def demo_server(*, port: int | None = None, public_url: str | None = None) -> It
             except httpx.TransportError:
                 time.sleep(0.1)
         yield DemoServer(
-            url=server_url, token=found.group(1), database_url=env["TELLUS_DATABASE_URL"]
+            url=server_url,
+            token=found.group(1),
+            database_url=env["TELLUS_DATABASE_URL"],
+            pid=server.pid,
         )
     finally:
         server.terminate()
