@@ -154,6 +154,7 @@ async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Respon
             secret=secret,
             form_nonce=card_token.nonce,
             alerts=verdict.alerts,
+            card_writer=runtime.card_writer,
         )
     except AppError as error:
         return again(errors={"form": error.message}, status_code=422)
