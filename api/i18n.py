@@ -29,6 +29,8 @@ FALLBACK = "en"
 # through to the customer's next language rather than getting a script they did not ask for.
 ALIASES = {"zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-my": "zh-Hans"}
 LONGEST_TAG = 35
+# Longer Accept-Language headers are worked out each time, not remembered.
+LONGEST_REMEMBERED = 200
 
 
 def N_(message: str) -> str:
@@ -108,12 +110,11 @@ def accepted_languages(header: str) -> list[str]:
 
 def choose_language(request: Request, *, default: str, chosen: str | None = None) -> Language:
     """The form's `lang`, else `?lang=`, else Accept-Language, else the default, else English."""
-    return _choose_language(
-        chosen,
-        request.query_params.get("lang"),
-        request.headers.get("accept-language", ""),
-        default,
-    )
+    asked = request.query_params.get("lang")
+    accepted = request.headers.get("accept-language", "")
+    if len(accepted) > LONGEST_REMEMBERED or max(len(chosen or ""), len(asked or "")) > LONGEST_TAG:
+        return _choose_language.__wrapped__(chosen, asked, accepted, default)
+    return _choose_language(chosen, asked, accepted, default)
 
 
 @lru_cache(maxsize=4096)

@@ -33,7 +33,9 @@ NONCE = f"nonce-{_MARKER}"
 FORM_TOKEN = f"form-token-{_MARKER}"
 IDEMPOTENCY_KEY = f"idempotency-key-{_MARKER}"
 SPLIT = re.compile(f"({NONCE}|{FORM_TOKEN}|{IDEMPOTENCY_KEY})")
-MOST_PAGES = 10_000
+# About 25 KB a page: a process keeps at most this many, and none for a long query string.
+MOST_PAGES = 2_000
+LONGEST_QUERY = 100
 
 PageKey = tuple[str, bytes, str]
 
@@ -135,7 +137,8 @@ class CardPages:
             fragments = self._render(request, context, render)
             if len(self._pages) >= MOST_PAGES:
                 self._pages.clear()
-            self._pages[key] = fragments
+            if len(key[1]) <= LONGEST_QUERY:
+                self._pages[key] = fragments
         values = {
             NONCE: str(escape(request.state.csp_nonce)).encode(),
             FORM_TOKEN: str(escape(form_token)).encode(),
