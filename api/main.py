@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if worker is not None:
             await asyncio.to_thread(worker.stop)
         await runtime.wakeups.stop()
+        await asyncio.to_thread(runtime.card_writer.stop)
         runtime.engine.dispose()
 
     app = FastAPI(
