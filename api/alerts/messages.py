@@ -165,7 +165,11 @@ def _digest_text(
                 "Customer Service Week starts on %(date)s: thank your team with a certificate "
                 "each and a poster for the wall."
             )
-            % {"date": format_date(week.first_day, format="long", locale=babel_locale(language))},
+            % {
+                "date": format_date(
+                    week.first_day, format="long", locale=babel_locale(language.tag)
+                )
+            },
             f"{settings.base_url}/inbox/service-week?{week.query}",
         ]
     return AlertText(subject=subject, body="\n".join(lines), cards=facts)
