@@ -133,6 +133,9 @@ def test_opted_in_owners_get_last_weeks_summary_once_in_their_language(
         },
     )
     assert saved.status_code == 303, saved.text
+    page = manager_client.get("/admin/alerts").text
+    assert page.count('name="weekly_email"') == 3, "a choice for the three owners only"
+    assert page.count('name="weekly_email" checked') == 2, "the owner's and the partner's"
 
     next_monday = monday + timedelta(days=7)
     clock = Clock(datetime.combine(next_monday, time(7, 59), tzinfo=BERLIN).astimezone(UTC))
@@ -193,8 +196,18 @@ def test_opted_in_owners_get_last_weeks_summary_once_in_their_language(
         for user_id in (world.owner.id, partner.id)
     )
 
+    url = str(summaries["partner@example.com"]["List-Unsubscribe"]).strip().strip("<>")
+    stranger = TestClient(app, follow_redirects=False)
+    try:
+        asked = stranger.get(url.removeprefix("http://testserver"))
+        assert "Stop the weekly summary emails from Harbour Café?" in asked.text
+        done = stranger.post(url.removeprefix("http://testserver"))
+        assert "You will no longer get the weekly summary" in done.text
+    finally:
+        stranger.close()
+
     clock.advance(days=5)
     drain(make_worker(app, settings, clock))
     assert sorted(str(m["To"]) for m in weekly(mail)) == sorted(
-        ["partner@example.com", world.owner_email] * 2
-    ), "the next week's, once more"
+        ["partner@example.com", world.owner_email, world.owner_email]
+    ), "the next week's, once more, but not to the owner who unsubscribed"
