@@ -26,6 +26,12 @@ FIGURES = (
     (N_("Concerns acknowledged within %(num)d min"), "share", "within_escalation"),
     (N_("Compliments passed on"), "int", "passed_on"),
 )
+# An email is not a page of the app: its CSP does not apply, and mail clients want it inline.
+EMAIL_STYLE = (
+    "body{font-family:system-ui,sans-serif;line-height:1.4;max-width:36rem;margin:1em auto;"
+    "padding:0 1em}h1{font-size:1.3em}h2{font-size:1.1em;margin-top:1.5em}"
+    "th{text-align:start;font-weight:normal}th,td{padding:.25em 1em .25em 0}"
+)
 
 
 def written(value: float | None, kind: str, language: Language) -> str:
@@ -132,12 +138,13 @@ def _html(
     return str(
         Markup(
             '<!doctype html><html lang="{}" dir="{}"><head><meta charset="utf-8"><title>{}</title>'
-            "</head><body><h1>{}</h1><p>{}</p><h2>{}</h2><table>{}</table>{}"
+            "<style>{}</style></head><body><h1>{}</h1><p>{}</p><h2>{}</h2><table>{}</table>{}"
             '<p><a href="{}">{}</a></p></body></html>'
         ).format(
             language.tag,
             language.direction,
             subject,
+            Markup(EMAIL_STYLE),
             subject,
             organisation,
             _("Key figures"),
