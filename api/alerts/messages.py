@@ -31,6 +31,8 @@ class AlertText:
     subject: str
     body: str
     cards: list[CardFacts]
+    # The same as HTML, for the emails that have it (the weekly summary).
+    html: str | None = None
 
 
 def language_for(tag: str) -> Language:
