@@ -134,7 +134,12 @@ def apply(session: Session, world: World, tenant: Tenant, steps: list[Any], tall
                 continue
             tally.event(card, pass_on.created_at, "passed_on")
         elif operation[0] == "delete":
-            # As the retention of old cards does: the row goes, the figures stay.
+            # As the retention of old cards does: the row goes, the figures stay. The database
+            # deletes its replies and pass-ons; the session must forget them too, or a new reply
+            # that SQLite gives the same id would meet the old one in the identity map.
+            for row in [row for row in session.identity_map.values() if row is not card]:
+                if getattr(row, "card_id", None) == card.id:
+                    session.expunge(row)
             session.delete(card)
             session.commit()
             card.id = None
