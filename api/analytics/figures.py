@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, func, select
@@ -41,6 +42,7 @@ SPAN_TABLES: dict[str, tuple[Table, Table]] = {
     "responses": (RESPONSES, AnalyticsSpanResponse.__table__),  # type: ignore[attr-defined]
 }
 COUNTS = ("rating_1", "rating_2", "rating_3", "rating_4", "rating_5", "replies", "passed_on")
+EPOCH = datetime(1970, 1, 1)
 RATING_SUMS = [func.sum(BUCKETS.c[f"rating_{n}"]) for n in range(1, 6)]
 
 
@@ -166,21 +168,13 @@ def read_figures(
         ).items():
             responses[(is_current, *key)] += cards
 
-    # The series and the heatmap need the quarter-hours, on the organisation's clock.
-    current_quarters: dict[int, tuple[Ratings, int, int]] = {}
-    for quarter, *sums in session.connection().execute(
-        select(BUCKETS.c.quarter, *RATING_SUMS)
-        .where(where(BUCKETS, tenant, filters, first, end))
-        .group_by(BUCKETS.c.quarter)
-    ):
-        current_quarters[quarter] = (tuple(int(value or 0) for value in sums), 0, 0)  # type: ignore[assignment]
-
+    hours = local_hours(session, tenant, filters, period, (first, end))
     current = totals_of(whole(places[True]), responses, True, escalation_minutes)
-    series, step = series_of(current_quarters, period)
+    series, step = series_of(hours, period)
     locations = _group(session, places[True], "location_id", responses)
     employees = _group(session, places[True], "employee_id", responses)
     hidden = filters.employee_id is not None and current.cards < EMPLOYEE_MINIMUM
-    heatmap, heatmap_negative = heatmaps(current_quarters, period)
+    heatmap, heatmap_negative = heatmaps(hours)
     figures = Figures(
         start=period.start,
         end=period.end,
@@ -204,6 +198,37 @@ def read_figures(
         # One employee's figures under the minimum: nothing that would tell them apart.
         return hide_all(figures)
     return figures
+
+
+def local_hours(
+    session: Session,
+    tenant: Tenant,
+    filters: FigureFilter,
+    period: Period,
+    quarters: tuple[int, int],
+) -> dict[datetime, list[int]]:
+    """Cards by rating per hour on the organisation's clock, for the series and the heatmap:
+    summed by the database over the quarter-hours of each stretch of one UTC offset."""
+    hours: dict[datetime, list[int]] = {}
+    for first, end, offset in period.clocks(*quarters):
+        if offset == int(offset):
+            # Local quarter-hours since the epoch, four to the hour.
+            key = (BUCKETS.c.quarter + int(offset)) // 4
+        else:  # an offset of no whole quarter-hours (before 1980 in a few zones)
+            key = BUCKETS.c.quarter
+        for value, *sums in session.connection().execute(
+            select(key, *RATING_SUMS)
+            .where(where(BUCKETS, tenant, filters, first, end))
+            .group_by(key)
+        ):
+            if offset == int(offset):
+                moment = EPOCH + timedelta(hours=value)
+            else:
+                moment = period.local(value).replace(minute=0, tzinfo=None)
+            total = hours.setdefault(moment, [0] * 5)
+            for index, count in enumerate(sums):
+                total[index] += int(count or 0)
+    return hours
 
 
 def whole(places: dict[tuple[Any, ...], list[int]]) -> dict[int, tuple[Ratings, int, int]]:

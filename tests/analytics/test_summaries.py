@@ -1,14 +1,16 @@
 """The summary tables agree with the cards, whatever happens to them, and outlive their deletion."""
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from api.analytics.figures import pieces
+from api.analytics.period import Period
 from api.analytics.summaries import SPANS, rebuild_summaries, response_bin
 from api.inbox.replies.service import add_reply
 from api.inbox.service import move_card
@@ -95,6 +97,7 @@ def assert_agree(session: Session, organisation_id: int, counts: Counter[tuple[A
     assert span_rows(session, organisation_id) == blocks(counts)
 
 
+@settings(deadline=None)
 @given(first=st.integers(0, 40000), length=st.integers(0, 40000))
 def test_a_period_is_read_as_whole_blocks_and_quarter_hours_at_its_ends(
     first: int, length: int
@@ -109,6 +112,30 @@ def test_a_period_is_read_as_whole_blocks_and_quarter_hours_at_its_ends(
     for shorter, longer in zip((1, *SPANS), SPANS, strict=False):
         used = sum((high - low) // shorter for span, low, high in found if span == shorter)
         assert used < 2 * longer // shorter
+
+
+# Around the changes of 2026 in Berlin (29 March, 25 October): 2026-01-01 to 2027-01-01.
+BERLIN_2026 = (1767225600 // 900, 1798761600 // 900)
+
+
+@settings(deadline=None)
+@given(
+    zone=st.sampled_from(["Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "UTC"]),
+    first=st.integers(*BERLIN_2026),
+    length=st.integers(1, 40000),
+)
+def test_a_period_is_cut_where_the_zone_changes_its_offset(
+    zone: str, first: int, length: int
+) -> None:
+    period = Period(date(2026, 1, 1), date(2026, 1, 1), ZoneInfo(zone))
+    found = period.clocks(first, first + length)
+    assert [found[0][0], found[-1][1]] == [first, first + length]
+    for (_, end, offset), (start, _, next_offset) in zip(found, found[1:], strict=False):
+        assert end == start
+        assert offset != next_offset
+    for start, end, offset in found:
+        for probe in {start, (start + end) // 2, end - 1}:
+            assert period.offset(probe) == offset
 
 
 def quarter(moment: datetime) -> int:
