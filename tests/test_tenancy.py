@@ -965,6 +965,7 @@ def test_another_organisations_staff_gets_nothing_from_any_route(
         "code_id": world.counter_code.id,
         "template_id": world_template.id,
         "screen_id": world_screen(session, world),
+        "kiosk_id": world_kiosk(session, world),
         "certificate_id": world_certificate(session, world),
         "slug": world.organisation.slug,
         "language": "fr",
