@@ -72,6 +72,18 @@ PAGES: dict[str, tuple[Visit, ...]] = {
         Visit("customer", "/c/{send_token}", translated=True, then=send_card),
     ),
     "/f/{token}": (Visit("customer", "/f/{follow_up_token}", translated=True),),
+    "/f/{token}/erase": (Visit("customer", "/f/{follow_up_token}/erase", translated=True),),
+    "/k/{token}": (Visit("customer", "/k/{kiosk_token}", translated=True),),
+    # The wall and the TV speak the language of their address (?lang=), not the browser's.
+    "/kudos/{slug}": (Visit("customer", "/kudos/{slug}?lang={lang}", translated=True),),
+    "/kudos/{slug}/{location_id}": (
+        Visit("customer", "/kudos/{slug}/{location_id}?lang={lang}", translated=True),
+    ),
+    "/tv/{token}": (Visit("customer", "/tv/{tv_token}?lang={lang}", translated=True),),
+    "/staff/sign-in": (Visit("customer", "/staff/sign-in", translated=True),),
+    "/staff/sign-in/sent": (Visit("customer", "/staff/sign-in/sent", translated=True),),
+    "/staff/link/{token}": (Visit("customer", "/staff/link/{staff_link_token}", True),),
+    "/staff": (Visit("staff", "/staff", translated=True),),
     "/login": (Visit("customer", "/login", translated=True),),
     "/login/two-factor": (Visit("two-factor", "/login/two-factor", translated=True),),
     "/forgot-password": (Visit("customer", "/forgot-password", translated=True),),
@@ -87,6 +99,12 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "/inbox": (Visit("manager", "/inbox", translated=True),),
     "/inbox/{card_id}": (Visit("manager", "/inbox/{card_id}", translated=True),),
     "/inbox/templates": (Visit("manager", "/inbox/templates", translated=True),),
+    "/inbox/leaderboard": (Visit("manager", "/inbox/leaderboard", translated=True),),
+    "/inbox/service-week": (Visit("manager", "/inbox/service-week", translated=True),),
+    "/inbox/certificates/{employee_id}": (
+        Visit("manager", "/inbox/certificates/{employee_id}", translated=True),
+    ),
+    "/inbox/staff-sign-in": (Visit("manager", "/inbox/staff-sign-in", translated=True),),
     "/invitations/{token}": (Visit("customer", "/invitations/{invitation_token}", True),),
     "/unsubscribe/{token}": (Visit("customer", "/unsubscribe/{unsubscribe_token}", True),),
     "/admin": (Visit("owner", "/admin"),),
@@ -103,6 +121,10 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "/admin/alerts": (Visit("owner", "/admin/alerts"),),
     "/admin/alerts/deliveries": (Visit("owner", "/admin/alerts/deliveries"),),
     "/admin/alerts/webhooks": (Visit("owner", "/admin/alerts/webhooks"),),
+    "/admin/kiosks": (Visit("owner", "/admin/kiosks"),),
+    "/admin/kudos": (Visit("owner", "/admin/kudos"),),
+    "/admin/data": (Visit("owner", "/admin/data"),),
+    "/admin/data/delete": (Visit("owner", "/admin/data/delete"),),
 }
 
 NOT_PAGES: dict[str, str] = {
@@ -120,6 +142,11 @@ NOT_PAGES: dict[str, str] = {
     "/inbox/export.csv": "the cards as CSV",
     "/admin/print/sheet.pdf": "the sheet of codes as PDF",
     "/admin/print/preview.png": "the sheet's preview image",
+    "/k/{token}/manifest.webmanifest": "the kiosk's web app manifest",
+    "/tv/{token}/kudos.json": "the TV's compliments as JSON, for its polling",
+    "/inbox/certificates/{employee_id}/certificate.pdf": "a certificate as PDF",
+    "/inbox/service-week/certificates.pdf": "Customer Service Week's certificates as PDF",
+    "/inbox/service-week/poster.pdf": "Customer Service Week's poster as PDF",
     "/api/v1/openapi.json": "the API's schema",
     "/api/docs": "Swagger UI's page: its markup is not ours (axe-core finds contrast, nesting and "
     "target-size faults in it); test_screens checks that it renders under the CSP",
@@ -273,7 +300,7 @@ def check_page(page: Page, visit: Visit, walk: Walk, data: WalkData, axe: str) -
 
 def walk_urls(walk: Walk, data: WalkData) -> Iterator[tuple[str, Visit, str]]:
     """(route, visit, URL) of each page this walk opens."""
-    ids = {**data.ids, "follow_up_token": data.follow_ups.get(walk.tag)}
+    ids = {**data.ids, "follow_up_token": data.follow_ups.get(walk.tag), "lang": walk.tag}
     known = {name: value for name, value in ids.items() if value is not None}
     for route, visits in PAGES.items():
         for visit in visits:
