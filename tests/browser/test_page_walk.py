@@ -61,7 +61,7 @@ def send_card(page: Page) -> None:
 
 def faded_in(page: Page) -> None:
     """The TV's compliment has faded in (half-faded text has too little contrast for axe)."""
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
 
 
 @dataclass(frozen=True)
