@@ -1,5 +1,5 @@
 """The `tellus` command: serve, worker, migrate, demo, create-owner, api-key, reset-password,
-print, backup and restore."""
+print, backup, restore and analytics."""
 
 import argparse
 import getpass
@@ -66,7 +66,19 @@ def command_parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--force", action="store_true", help="replace what the database holds (stop Tellus first)"
     )
+    analytics = commands.add_parser("analytics", help="the analytics summaries")
+    rebuild = analytics.add_subparsers(dest="action", required=True).add_parser(
+        "rebuild", help="count the summaries again from the cards (earlier figures are kept)"
+    )
+    rebuild.add_argument("--organisation", help="one organisation's slug (default: all)")
+    rebuild.add_argument(
+        "--since", type=_date, help="from this UTC day on, YYYY-MM-DD (default: the oldest card)"
+    )
     return parser
+
+
+def _date(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
 
 
 def _print_options(parser: argparse.ArgumentParser) -> None:
@@ -273,6 +285,26 @@ def run_api_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_analytics(args: argparse.Namespace) -> int:
+    from api.analytics.summaries import rebuild_summaries
+
+    with Session(create_db_engine(get_settings().database_url)) as session:
+        statement = select(Organisation)
+        if args.organisation:
+            statement = statement.where(Organisation.slug == args.organisation)
+        organisations = [(o.id, o.slug) for o in session.exec(statement).all()]
+        if args.organisation and not organisations:
+            print(f"tellus: no organisation with slug {args.organisation!r}", file=sys.stderr)
+            return 1
+        for organisation_id, slug in organisations:
+            assert organisation_id is not None
+            counted = rebuild_summaries(
+                session=session, organisation_id=organisation_id, since=args.since
+            )
+            print(f"{slug}: {counted} cards counted")
+    return 0
+
+
 def run_reset_password(args: argparse.Namespace) -> int:
     from api.accounts.password_reset import RESET_LIFETIME, reset_link, start_password_reset
 
@@ -339,6 +371,7 @@ COMMANDS = {
     "print": run_print,
     "backup": run_backup,
     "restore": run_restore,
+    "analytics": run_analytics,
 }
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ so concurrent requests in different languages cannot see each other's.
 """
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,8 @@ FALLBACK = "en"
 # through to the customer's next language rather than getting a script they did not ask for.
 ALIASES = {"zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-my": "zh-Hans"}
 LONGEST_TAG = 35
+# Longer Accept-Language headers are worked out each time, not remembered.
+LONGEST_REMEMBERED = 200
 
 
 def N_(message: str) -> str:
@@ -118,10 +120,22 @@ def accepted_languages(header: str) -> list[str]:
 
 def choose_language(request: Request, *, default: str, chosen: str | None = None) -> Language:
     """The form's `lang`, else `?lang=`, else Accept-Language, else the default, else English."""
+    asked = request.query_params.get("lang")
+    accepted = request.headers.get("accept-language", "")
+    if len(accepted) > LONGEST_REMEMBERED or max(len(chosen or ""), len(asked or "")) > LONGEST_TAG:
+        return _choose_language.__wrapped__(chosen, asked, accepted, default)
+    return _choose_language(chosen, asked, accepted, default)
+
+
+@lru_cache(maxsize=4096)
+def _choose_language(
+    chosen: str | None, asked: str | None, accepted: str, default: str
+) -> Language:
+    # Remembered: every card page asks, and phones send a handful of distinct headers.
     return (
         find_language(chosen)
-        or find_language(request.query_params.get("lang"))
-        or find_language(*accepted_languages(request.headers.get("accept-language", "")))
+        or find_language(asked)
+        or find_language(*accepted_languages(accepted))
         or find_language(default)
         or ENGLISH
     )

@@ -22,6 +22,7 @@ from starlette.types import Scope
 from api import (
     accounts,
     alerts,
+    analytics,
     customer,
     inbox,
     kudos,
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if worker is not None:
             await asyncio.to_thread(worker.stop)
         await runtime.wakeups.stop()
+        await asyncio.to_thread(runtime.card_writer.stop)
         runtime.engine.dispose()
 
     app = FastAPI(
@@ -136,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         people,
         alerts,
         lifecycle,
+        analytics,
         web,
     ):
         for router in feature.routers():

@@ -8,6 +8,9 @@ they are read when the app starts (its lifespan), not when it is built.
 from api.alerts.channels.webpush import VapidKeys, vapid_keys
 from api.app_settings import load_secret_key
 from api.config import Settings
+from api.customer.card_pages import CardPages
+from api.customer.card_writer import CardWriter
+from api.customer.cards import insert_card, insert_cards
 from api.customer.codes import CodeCache
 from api.db import create_db_engine
 from api.inbox.wakeups import Wakeups
@@ -19,13 +22,15 @@ class NotStarted(RuntimeError):
 
 
 class Runtime:
-    """The process's settings, engine, code cache, wake-ups and card limiter; its keys once
-    started."""
+    """The process's settings, engine, code cache, card pages, card writer, wake-ups and card
+    limiter; its keys once started."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine = create_db_engine(settings.database_url)
         self.code_cache = CodeCache(ttl=settings.code_cache_seconds)
+        self.card_pages = CardPages()
+        self.card_writer = CardWriter(self.engine, store_one=insert_card, store_many=insert_cards)
         self.wakeups = Wakeups(self.engine)
         self.card_limiter = CardLimiter.from_settings(settings, self.engine)
         self._secret_key: str | None = None

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 
 BIN = Path(sys.executable).parent
+# The checkout this script is in, imported before any installed copy of the app.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class DemoServer:
     url: str  # where the server itself listens
     token: str  # the demo counter's card token
     database_url: str
+    pid: int  # the server's process (one uvicorn worker runs in it)
 
 
 def free_port() -> int:
@@ -45,6 +48,7 @@ def demo_server(*, port: int | None = None, public_url: str | None = None) -> It
             "TELLUS_DATABASE_URL", f"sqlite:///{folder}/bench.db"
         ),
         "TELLUS_BASE_URL": public_url or server_url,
+        "PYTHONPATH": str(ROOT),
     }
     demo = subprocess.run(
         [BIN / "tellus", "demo", "--no-serve"], env=env, capture_output=True, text=True, check=True
@@ -65,7 +69,10 @@ def demo_server(*, port: int | None = None, public_url: str | None = None) -> It
             except httpx.TransportError:
                 time.sleep(0.1)
         yield DemoServer(
-            url=server_url, token=found.group(1), database_url=env["TELLUS_DATABASE_URL"]
+            url=server_url,
+            token=found.group(1),
+            database_url=env["TELLUS_DATABASE_URL"],
+            pid=server.pid,
         )
     finally:
         server.terminate()

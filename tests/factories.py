@@ -1,6 +1,7 @@
 """Small helpers that build test data through the same services the app uses."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -8,7 +9,17 @@ from api.accounts.service import add_membership, create_user
 from api.customer.codes import NO_CACHE
 from api.db import writer
 from api.inbox.events import record_event
-from api.models import Card, Code, Employee, EventKind, Location, Organisation, Role, User
+from api.models import (
+    Card,
+    CardStatus,
+    Code,
+    Employee,
+    EventKind,
+    Location,
+    Organisation,
+    Role,
+    User,
+)
 from api.security import new_secret
 from api.setup.codes import create_code
 from api.setup.employees import save_employee
@@ -126,6 +137,21 @@ def make_card(session: Session, *, code: Code, **fields: object) -> Card:
     record_event(session=session, kind=EventKind.card_created, card=card)
     session.commit()
     return card
+
+
+def step_card(session: Session, card: Card, target: CardStatus, at: datetime) -> None:
+    """What api.inbox.service.move_card does, at a chosen moment (for response times)."""
+    before = card.status
+    card.status = target
+    setattr(card, f"{target}_at", at)
+    session.add(card)
+    record_event(
+        session=session,
+        kind=EventKind.card_status,
+        card=card,
+        data={"from": str(before), "to": str(target)},
+    )
+    session.commit()
 
 
 def make_manager(

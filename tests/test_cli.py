@@ -13,7 +13,7 @@ import zxingcpp
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, select
 
 from api.accounts.service import authenticate
@@ -22,12 +22,12 @@ from api.config import Settings, get_settings
 from api.db import DatabaseNotMigrated, assert_migrated, create_db_engine
 from api.kudos.screens import find_screen
 from api.kudos.service import read_wall
-from api.models import Card, Code, Employee, Membership, Organisation, Role, User
+from api.models import AnalyticsBucket, Card, Code, Employee, Membership, Organisation, Role, User
 from api.setup.api_keys.service import authenticate_api_key
 from api.setup.demo import DEMO_SLUG
 from api.setup.kiosks import find_kiosk
 from qr.codes import card_url
-from tests.factories import World
+from tests.factories import World, make_card, make_world
 from tests.helpers import send_card
 from tests.printing.pdf import LETTER, needs_print_tools, page_sizes, scanned_urls, sheet_text
 
@@ -328,3 +328,21 @@ def test_print_writes_the_chosen_places_tents(
     finally:
         get_settings.cache_clear()
     assert not (tellus.directory / "roof.pdf").exists()
+
+
+def test_analytics_rebuild_counts_the_cards_again(tellus: Tellus, engine: Engine) -> None:
+    tellus.ok("migrate")
+    with Session(engine, expire_on_commit=False) as session:
+        world = make_world(session, name="Shop")
+        make_card(session, code=world.counter_code, rating=2)
+        session.execute(delete(AnalyticsBucket))
+        session.commit()
+
+    assert tellus.ok("analytics", "rebuild").strip() == "shop: 1 cards counted"
+
+    with Session(engine) as session:
+        row = session.exec(select(AnalyticsBucket)).one()
+        assert (row.location_id, row.rating_2, row.rating_5) == (world.counter.id, 1, 0)
+    result = tellus("analytics", "rebuild", "--organisation", "nowhere")
+    assert result.returncode == 1
+    assert "nowhere" in result.stderr

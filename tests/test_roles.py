@@ -36,6 +36,7 @@ from tests.test_tenancy import (
     id_of,
     make_alert_rows,
     send,
+    world_certificate,
     world_kiosk,
     world_people,
     world_screen,
@@ -63,9 +64,9 @@ def rule_for(method: str, path: str) -> Access:
         return Access.OWNER
     if path.startswith(("/account", "/logout", "/organisation")):
         return Access.OWN_ACCOUNT
-    if path == "/staff":
+    if path.startswith("/staff") and not path.startswith(("/staff/sign-in", "/staff/link/")):
         return Access.STAFF
-    if path.startswith("/inbox"):
+    if path.startswith(("/inbox", "/analytics")):
         return Access.SIGNED_IN
     if path.startswith("/api/v1/"):
         return Access.API_KEY
@@ -197,6 +198,7 @@ def test_each_role_gets_what_it_may(
         "code_id": world.counter_code.id,
         "template_id": MISSING_TEMPLATE,
         "screen_id": world_screen(session, world),
+        "certificate_id": world_certificate(session, world),
         "slug": world.organisation.slug,
         "language": "fr",
         # A one-time link works once: every role is tried with one that does not exist.

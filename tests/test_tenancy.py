@@ -6,6 +6,7 @@ NOT_WALKED, with a reason) fails `test_every_route_is_in_the_table`.
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -30,6 +31,7 @@ from api.models import (
     ApiKey,
     Card,
     CardText,
+    Certificate,
     Code,
     DeliveryStatus,
     Employee,
@@ -76,6 +78,7 @@ class Kind(StrEnum):
     PUBLIC = "public: token-addressed, answers anyone who holds the printed token"
     NO_ID = "no id: acts on the caller's own organisation only"
     TENANT_ID = "tenant id: names a row of one organisation in its path"
+    STAFF_ID = "staff id: names a row of the signed-in staff member's own in its path"
 
 
 ROUTES: dict[tuple[str, str], Kind] = {
@@ -147,6 +150,9 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("GET", "/admin/print/sheet.pdf"): Kind.NO_ID,
     ("GET", "/admin/print/preview.png"): Kind.NO_ID,
     ("GET", "/api/v1/sheets"): Kind.NO_ID,
+    ("GET", "/analytics"): Kind.NO_ID,
+    ("GET", "/analytics/export.csv"): Kind.NO_ID,
+    ("GET", "/api/v1/analytics"): Kind.NO_ID,
     ("POST", "/organisation"): Kind.NO_ID,
     ("GET", "/login/two-factor"): Kind.NO_ID,
     ("POST", "/login/two-factor"): Kind.NO_ID,
@@ -272,6 +278,7 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("GET", "/admin/data/delete"): Kind.NO_ID,
     ("POST", "/admin/data/delete"): Kind.NO_ID,
     ("GET", "/f/{token}/erase"): Kind.PUBLIC,
+    ("GET", "/staff/certificates/{certificate_id}.pdf"): Kind.STAFF_ID,
 }
 
 # Routes the walk leaves out, by (name, path), each with the reason it holds no tenant data.
@@ -517,6 +524,23 @@ def world_people(session: Session, world: World) -> dict[str, int]:
         "member_id": membership.id,
         "invitation_id": invitation.id,
     }
+
+
+def world_certificate(session: Session, world: World) -> int:
+    """Maya's certificate of the world's, for the routes that name one."""
+    today = date.today()
+    certificate = Certificate(
+        organisation_id=world.organisation.id or 0,
+        employee_id=world.maya.id or 0,
+        starts_on=today,
+        ends_on=today,
+        compliments=1,
+        signed_by_name="The world's owner",
+    )
+    session.add(certificate)
+    session.commit()
+    assert certificate.id is not None
+    return certificate.id
 
 
 def world_screen(session: Session, world: World) -> int:
@@ -804,6 +828,7 @@ def test_another_organisation_gets_nothing_from(
         "code_id": world.counter_code.id,
         "template_id": world_template.id,
         "screen_id": world_screen(session, world),
+        "certificate_id": world_certificate(session, world),
         "slug": world.organisation.slug,
         "language": "fr",
         **world_people(session, world),
@@ -821,6 +846,12 @@ def test_another_organisation_gets_nothing_from(
     if kind is Kind.TENANT_ID:
         missing = send(intruder, method, path, ids=missing_ids, **request)
         assert theirs.status_code == 404, theirs.text
+        assert normalised(theirs) == normalised(missing)
+    elif kind is Kind.STAFF_ID:
+        # A manager is no staff member: sent to the staff sign-in, whichever id it names (the
+        # staff walk below tries another organisation's staff).
+        missing = send(intruder, method, path, ids=missing_ids, **request)
+        assert theirs.headers["location"].startswith("/staff/sign-in"), theirs.text
         assert normalised(theirs) == normalised(missing)
     elif kind is Kind.PUBLIC:
         assert theirs.status_code < 400, theirs.text
@@ -922,14 +953,7 @@ def test_another_organisations_staff_gets_nothing_from_any_route(
     )
     owner = Tenant(organisation_id=praised.organisation_id, role=Role.owner, user_id=world.owner.id)
     pass_on_compliment(session=session, tenant=owner, card_id=id_of(praised), note=PRIVATE_NOTE)
-    staff = create_user(session=session, email="rival.staff@example.com", password=NEW_PASSWORD)
-    membership = add_membership(
-        session=session,
-        user=staff,
-        organisation=other_world.organisation,
-        role=Role.staff,
-        employee_id=other_world.maya.id,
-    )
+    membership = make_staff_member(session, other_world, "rival.staff@example.com")
     link = new_staff_link(session=session, membership=membership)
     session.commit()
     world_ids = {
@@ -940,10 +964,16 @@ def test_another_organisations_staff_gets_nothing_from_any_route(
         "employee_id": world.maya.id,
         "code_id": world.counter_code.id,
         "template_id": world_template.id,
+        "screen_id": world_screen(session, world),
+        "certificate_id": world_certificate(session, world),
+        "slug": world.organisation.slug,
         "language": "fr",
         "invitation_token": intruder_invitation,
         **world_people(session, world),
     }
+    missing_ids = world_ids | {"certificate_id": MISSING_ID}
+    request = {"token": world.counter_code.token, "api_key": ""}
+    staff_routes = [route for route, kind in ROUTES.items() if kind is Kind.STAFF_ID]
     before = (set_up_state(session, world), alert_state(session, world))
     with TestClient(app, follow_redirects=False) as rival:
         assert rival.post(f"/staff/link/{link}").headers["location"] == "/staff"
@@ -951,16 +981,33 @@ def test_another_organisations_staff_gets_nothing_from_any_route(
         for method, path in sorted(ROUTES):
             if path == "/logout":
                 continue  # it would end the walk's session
-            answer = send(
-                rival,
-                method,
-                path,
-                token=world.counter_code.token,
-                ids=world_ids,
-                csrf=csrf,
-                api_key="",
-            )
+            answer = send(rival, method, path, **request, ids=world_ids, csrf=csrf)
             assert answer.status_code < 500, (method, path)
             for text in (*private_text(world), WORLD_PRAISE):
                 assert text not in answer.text, (method, path)
+            if (method, path) in staff_routes:
+                missing = send(rival, method, path, **request, ids=missing_ids, csrf=csrf)
+                assert answer.status_code == 404, (method, path)
+                assert normalised(answer) == normalised(missing)
     assert (set_up_state(session, world), alert_state(session, world)) == before
+    # The 404s above are tenancy: the world's own staff member (Maya) gets in.
+    own = make_staff_member(session, world, "world.staff@example.com")
+    own_link = new_staff_link(session=session, membership=own)
+    session.commit()
+    with TestClient(app, follow_redirects=False) as maya:
+        assert maya.post(f"/staff/link/{own_link}").headers["location"] == "/staff"
+        for method, path in staff_routes:
+            answer = send(maya, method, path, **request, ids=world_ids, csrf="")
+            assert answer.status_code == 200, (method, path)
+
+
+def make_staff_member(session: Session, world: World, email: str) -> Membership:
+    """A staff account for the world's Maya."""
+    user = create_user(session=session, email=email, password=NEW_PASSWORD)
+    return add_membership(
+        session=session,
+        user=user,
+        organisation=world.organisation,
+        role=Role.staff,
+        employee_id=world.maya.id,
+    )

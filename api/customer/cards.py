@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from api.alerts.routing import enqueue_card_alerts
+from api.customer.card_writer import CardWriter
 from api.customer.codes import CodeContext
 from api.customer.follow_up.service import follow_up_hash, follow_up_token
 from api.customer.schemas import CardIn
@@ -54,10 +55,12 @@ def submit_card(
     secret: str,
     form_nonce: str | None = None,
     alerts: bool = True,
+    card_writer: CardWriter | None = None,
 ) -> Submission:
     """Store a card in one short transaction; the same key again replays the first card. A
     second card on a form whose nonce a card already took is stored held, without alerts;
-    `alerts=False` (the code is past its ceiling, api.protection) stores it without alerts."""
+    `alerts=False` (the code is past its ceiling, api.protection) stores it without alerts.
+    A `card_writer` commits it with the cards sent meanwhile (see api.customer.card_writer)."""
     if not idempotency_key or len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
         raise Unprocessable(N_("A submission key of 1 to 100 characters is required."))
     employee_id = context.employee_id
@@ -78,7 +81,8 @@ def submit_card(
         "request_hash": fingerprint,
         "follow_up_hash": follow_up_hash(token),
     }
-    card = _insert_card(engine=engine, card=Card(**fields, form_nonce=form_nonce, alerts=alerts))
+    new = Card(**fields, form_nonce=form_nonce, alerts=alerts)
+    card = card_writer.insert(new) if card_writer else insert_card(engine=engine, card=new)
     if card is not None:
         return Submission(card=card, replayed=False, follow_up_token=token)
     first = _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
@@ -86,7 +90,7 @@ def submit_card(
         return Submission(card=first, replayed=True, follow_up_token=token)
     if form_nonce is not None and _nonce_taken(engine=engine, form_nonce=form_nonce):
         # Another card already came on this form: keep this one for a manager to look at.
-        held = _insert_card(engine=engine, card=Card(**fields, held=True, alerts=False))
+        held = insert_card(engine=engine, card=Card(**fields, held=True, alerts=False))
         if held is not None:
             return Submission(card=held, replayed=False, follow_up_token=token)
         first = _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
@@ -96,22 +100,41 @@ def submit_card(
     raise NotFound(N_("This code no longer exists."))
 
 
-def _insert_card(*, engine: Engine, card: Card) -> Card | None:
+def insert_card(*, engine: Engine, card: Card) -> Card | None:
     """The card stored with its event (and its alerts), or None when a unique key refused it."""
     with Session(writer(engine), expire_on_commit=False) as session:
-        session.add(card)
         try:
-            session.flush()
-            # Same transaction: an open inbox learns of the card exactly when it is stored.
-            record_event(session=session, kind=EventKind.card_created, card=card)
-            if card.alerts:
-                # The transactional outbox: the card is never stored without its alerts.
-                enqueue_card_alerts(session=session, card=card, now=card.created_at)
+            _add_card(session, card)
             session.commit()
             return card
         except IntegrityError:
             session.rollback()
             return None
+
+
+def insert_cards(*, engine: Engine, cards: list[Card]) -> list[Card | None]:
+    """Several cards in one transaction, as `insert_card` stores each (see CardWriter)."""
+    stored: list[Card | None] = []
+    with Session(writer(engine), expire_on_commit=False) as session:
+        for card in cards:
+            try:
+                with session.begin_nested():
+                    _add_card(session, card)
+                stored.append(card)
+            except IntegrityError:
+                stored.append(None)
+        session.commit()
+    return stored
+
+
+def _add_card(session: Session, card: Card) -> None:
+    session.add(card)
+    session.flush()
+    # Same transaction: an open inbox learns of the card exactly when it is stored.
+    record_event(session=session, kind=EventKind.card_created, card=card)
+    if card.alerts:
+        # The transactional outbox: the card is never stored without its alerts.
+        enqueue_card_alerts(session=session, card=card, now=card.created_at)
 
 
 def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Card | None:

@@ -25,7 +25,7 @@ from api.protection.limiter import take_card
 from api.protection.traps import caught_by_honeypot, needs_confirmation
 from api.runtime import Runtime
 from api.security import new_secret
-from api.web.deps import RuntimeDep
+from api.web.deps import RuntimeDep, runtime_of
 
 router = APIRouter(include_in_schema=False)
 FIELDS = (
@@ -50,6 +50,7 @@ def render_card(
     status_code: int = 200,
     form_token: str | None = None,
     kiosk: KioskMode | None = None,
+    idempotency_key: str | None = None,
 ) -> Response:
     """The card form; `form_token` keeps the token of the form the customer sent (its nonce and
     the time the page was opened), a new page gets a new one."""
@@ -62,7 +63,9 @@ def render_card(
             "values": values or {},
             "errors": {field: language.gettext(text) for field, text in (errors or {}).items()},
             "form_token": form_token or sign_card_token(secret, context.token),
-            "idempotency_key": (values or {}).get("idempotency_key") or new_secret(18),
+            "idempotency_key": idempotency_key
+            or (values or {}).get("idempotency_key")
+            or new_secret(18),
             "kiosk": kiosk,
         },
         status_code=status_code,
@@ -81,13 +84,23 @@ def default_language(context: CodeContext | None) -> str:
 
 @router.get("/c/{token}")
 @router.get("/C/{token}")
-async def open_card(request: Request, token: str, runtime: RuntimeDep) -> Response:
+async def open_card(request: Request, token: str) -> Response:
     """The card page a QR code opens, in the customer's language (see api.i18n)."""
+    # Read directly rather than as a dependency: every scan pays for solving one.
+    runtime = runtime_of(request)
     context = await find_code(cache=runtime.code_cache, engine=runtime.engine, token=token)
     set_page_language(request, default=default_language(context))
     if context is None or context.revoked:
         return render_missing(request, context)
-    return render_card(request, context, secret=runtime.secret_key)
+    secret = runtime.secret_key
+    # Rendered once per code, language and version; these two and the CSP nonce per request.
+    return runtime.card_pages.serve(
+        request,
+        context,
+        form_token=sign_card_token(secret, context.token),
+        idempotency_key=new_secret(18),
+        render=partial(render_card, request, context, secret=secret),
+    )
 
 
 @router.post("/c/{token}")
@@ -183,6 +196,7 @@ async def receive_card(
             # A kiosk's offline copy of its page serves customer after customer with one token.
             form_nonce=None if kiosk else card_token.nonce,
             alerts=verdict.alerts,
+            card_writer=runtime.card_writer,
         )
     except AppError as error:
         return again(errors={"form": error.message}, status_code=422)

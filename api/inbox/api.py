@@ -75,6 +75,7 @@ async def create_card(
         language=context.default_language,
         secret=runtime.secret_key,
         alerts=verdict.alerts,
+        card_writer=runtime.card_writer,
     )
     assert submission.card.id is not None
     return CardReceipt(

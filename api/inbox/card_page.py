@@ -18,7 +18,7 @@ from api.inbox.service import get_card
 from api.mail import server_for
 from api.recognition.service import list_owners
 from api.templating import templates
-from api.web.deps import get_runtime
+from api.web.deps import runtime_of
 
 
 def reply_section(
@@ -59,7 +59,7 @@ def render_card_page(
     """The card page; a refused form shows it again with its error and the words typed."""
     tenant = manager.tenant
     card = get_card(session=session, tenant=tenant, card_id=card_id)
-    settings = get_runtime(request).settings
+    settings = runtime_of(request).settings
     server = server_for(session=session, organisation_id=tenant.organisation_id, settings=settings)
     context: dict[str, Any] = {
         "manager": manager,

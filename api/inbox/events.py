@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, func, text
 from sqlmodel import Session, col, select
 
+from api.analytics.summaries import count_event
 from api.models import Card, Event, EventKind
 from api.tenancy import Tenant, scoped
 
@@ -39,7 +40,10 @@ def record_event(
         actor_id=actor_id,
         data=data or {},
     )
-    return _insert(session, event)
+    _insert(session, event)
+    # The analytics summaries change in the same transaction as the card they count.
+    count_event(session=session, event=event, card=card)
+    return event
 
 
 def record_access_change(*, session: Session, organisation_id: int, user_id: int) -> Event:

@@ -18,7 +18,7 @@ from api.web.deps import (
     RuntimeDep,
     SessionDep,
     WriteSessionDep,
-    get_runtime,
+    runtime_of,
 )
 from api.web.forms import FormPage
 from api.web.ids import parse_id
@@ -32,7 +32,7 @@ def kudos_context(request: Request, manager: SignedIn, session: Session) -> dict
         scoped(manager.tenant, Location).order_by(col(Location.name), col(Location.id))
     ).all()
     return {
-        "base_url": get_runtime(request).settings.base_url.rstrip("/"),
+        "base_url": runtime_of(request).settings.base_url.rstrip("/"),
         "slug": organisation.slug,
         "locations": locations,
         "screens": list_screens(session=session, tenant=manager.tenant),

@@ -138,6 +138,8 @@ COLUMNS: dict[str, dict[str, Data]] = {
     },
     "certificate": {"quote_card_ids": NOT_PERSONAL, "signed_by_name": PERSONAL},
     "kudos_screen": {"token_hash": NOT_PERSONAL},
+    # Counts per quarter-hour; "acknowledged" or "resolved".
+    "analytics_response": {"step": NOT_PERSONAL},
     "kiosk": {"name": NOT_PERSONAL, "token_hash": NOT_PERSONAL},
     "staff_sign_in": {"token_hash": NOT_PERSONAL},
     "reply": {

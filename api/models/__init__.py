@@ -22,6 +22,7 @@ from api.models.alert import (
     Webhook,
     WebhookStyle,
 )
+from api.models.analytics import AnalyticsBucket, AnalyticsResponse
 from api.models.card import Card, CardStatus
 from api.models.card_text import CardText
 from api.models.event import Event, EventKind
@@ -40,6 +41,8 @@ from api.models.types import utcnow
 from api.models.work import CardNote, CardTag, Tag
 
 __all__ = [
+    "AnalyticsBucket",
+    "AnalyticsResponse",
     "AlertChannel",
     "AlertDelivery",
     "AlertKind",

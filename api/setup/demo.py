@@ -91,8 +91,9 @@ SAMPLE_CARDS = (
         "en",
     ),
 )
-# The shared compliment a manager approved: it shows on the wall and the TV screen.
-APPROVED_CARD = "demo-Counter"
+# The shared compliment a manager approved (the Counter's, by its idempotency key): it shows on
+# the wall and the TV screen.
+APPROVED_CARD = f"demo-{[label for label, *_ in SAMPLE_CARDS].index('Counter')}"
 
 
 # Compliments from the latest Customer Service Week, passed on by the owner: (code label, who

@@ -3,8 +3,7 @@ see their own page."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
-from sqlmodel import Session
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.accounts.gate import SignInPaused, check_not_paused, pass_first_factor, sign_in_attempt
@@ -18,12 +17,15 @@ from api.accounts.staff_links import (
 from api.accounts.throttle import link_attempt, record_failure, staff_link_keys, take_request
 from api.customer.schemas import EMAIL
 from api.errors import AppError, Gone, NotFound
-from api.i18n import N_, translate
-from api.models import Employee, utcnow
+from api.i18n import N_, page_language, translate
+from api.models import utcnow
+from api.recognition.documents import employee_certificate_pdf
+from api.staff.recognition import own_certificates, own_leaderboard
 from api.staff.service import own_employee, staff_page
 from api.templating import templates
 from api.text import ManagerText
 from api.web.deps import SecretKeyDep, SessionDep, SettingsDep, StaffMember, WriteSessionDep
+from qr.sheets import Paper
 
 router = APIRouter(include_in_schema=False)
 NOT_AN_EMAIL = N_("This email address does not look right.")
@@ -127,28 +129,61 @@ def use_link(
         return render(request, "link.html", error.status_code, error=error.message)
 
 
-def certificate_context(*, session: Session, employee: Employee) -> dict[str, Any]:
-    """What the staff page's certificates section shows of this employee (none yet: the
-    section's template, staff/_certificates.html, renders nothing without it)."""
-    return {}
-
-
 @router.get("/staff")
 def own_page(request: Request, staff: StaffMember, session: SessionDep) -> Response:
-    """The compliments passed on to this staff member, their months, and their badge."""
+    """The compliments passed on to this staff member, their months, their certificates, the
+    leaderboard if the owners share it, and their badge."""
     organisation = staff.organisation
     assert organisation.id is not None
     employee = own_employee(
         session=session, organisation_id=organisation.id, employee_id=staff.employee_id
     )
-    page = None
-    certificates: dict[str, Any] = {}
-    if employee is not None:
-        page = staff_page(
-            session=session,
-            organisation_id=organisation.id,
-            employee=employee,
-            time_zone=organisation.time_zone,
-        )
-        certificates = certificate_context(session=session, employee=employee)
-    return render(request, "page.html", manager=staff, page=page, certificates=certificates)
+    if employee is None:
+        return render(request, "page.html", manager=staff, page=None)
+    language_tag = page_language(request).tag
+    page = staff_page(
+        session=session,
+        organisation_id=organisation.id,
+        employee=employee,
+        time_zone=organisation.time_zone,
+    )
+    return render(
+        request,
+        "page.html",
+        manager=staff,
+        page=page,
+        certificates=own_certificates(
+            session=session, employee=employee, language_tag=language_tag
+        ),
+        board=own_leaderboard(
+            session=session, organisation=organisation, language_tag=language_tag
+        ),
+    )
+
+
+@router.get("/staff/certificates/{certificate_id:id}.pdf")
+def own_certificate_pdf(
+    certificate_id: int,
+    staff: StaffMember,
+    session: SessionDep,
+    paper: Annotated[Paper, Query()] = Paper.a4,
+) -> Response:
+    """One of this staff member's own certificates as a PDF (A4 or Letter); anyone else's is
+    the same 404 as a missing one."""
+    organisation_id = staff.organisation.id or 0
+    employee = own_employee(
+        session=session, organisation_id=organisation_id, employee_id=staff.employee_id
+    )
+    if employee is None or employee.id is None:
+        raise NotFound()
+    pdf = employee_certificate_pdf(
+        session=session, employee_id=employee.id, certificate_id=certificate_id, paper=paper
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="certificate-{certificate_id}-'
+            f'{paper.value}.pdf"'
+        },
+    )

@@ -30,10 +30,15 @@ from api.setup.api_keys.service import authenticate_api_key
 from api.tenancy import Tenant
 
 
-def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     """The runtime create_app() stored on the app."""
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+async def get_runtime(request: Request) -> Runtime:
+    """The app's runtime, as a dependency (async: no worker thread to read an attribute)."""
+    return runtime_of(request)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

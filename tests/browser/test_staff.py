@@ -1,10 +1,13 @@
 """The demo's staff loop in Chromium: with no mail server, the manager shows Maya a one-time
 sign-in QR code; her phone follows it and she reads the compliment passed on to her, with her
-manager's note, and nothing else."""
+manager's note, and nothing else; her certificate to download, and the leaderboard the owner
+shares with staff."""
 
 import base64
 import io
 import os
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +17,12 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from api.app_settings import load_secret_key
+from api.models import Organisation
 from api.setup.demo import (
     DEMO_EMAIL,
     PASSED_ON_NOTE,
     SAMPLE_CARDS,
+    celebrate_service_week,
     create_demo,
     pass_on_sample,
     send_sample_cards,
@@ -47,6 +52,15 @@ def test_maya_signs_in_by_her_managers_qr_code_and_reads_her_compliment(
     secret = load_secret_key(engine=live_server.engine, settings=settings)
     send_sample_cards(engine=live_server.engine, demo=demo, secret=secret)
     pass_on_sample(engine=live_server.engine, demo=demo, settings=settings, secret=secret)
+    today = datetime.now(UTC).date()
+    celebrate_service_week(engine=live_server.engine, demo=demo, secret=secret, today=today)
+    # The owner shares the leaderboard with staff, counting every passed-on compliment.
+    live_db.rollback()  # a fresh snapshot: the demo's writes came through other connections
+    organisation = live_db.get_one(Organisation, demo.organisation.id)
+    organisation.leaderboard_for_staff = True
+    organisation.leaderboard_minimum = 1
+    live_db.add(organisation)
+    live_db.commit()
     keep = ROOT / "test-artifacts" / "screens" / "staff"
     shots = Screenshots(tmp_path, keep if os.environ.get("TELLUS_SCREENSHOTS") else None)
 
@@ -76,14 +90,18 @@ def test_maya_signs_in_by_her_managers_qr_code_and_reads_her_compliment(
     phone.get_by_role("button", name="Sign in").click()
     expect(phone).to_have_url(f"{live_server.base_url}/staff")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you, Maya")
-    compliment = phone.locator("article.compliment")
+    # The sample compliment passed on to her, besides Customer Service Week's.
+    compliment = phone.locator("article.compliment", has_text=PASSED_ON_PRAISE)
     expect(compliment).to_have_count(1)
-    expect(compliment).to_contain_text(PASSED_ON_PRAISE)
     expect(compliment).to_contain_text(PASSED_ON_NOTE)
     page_text = phone.locator("main").inner_text()
     for hidden in (WAITING_PRAISE, COMPLAINT, "ada@example.com"):
         assert hidden not in page_text
     expect(phone.locator(".staff-badge img")).to_be_visible()
+    expect(phone.get_by_role("link", name="PDF (A4)")).to_have_attribute(
+        "href", re.compile(r"^/staff/certificates/\d+\.pdf\?paper=a4$")
+    )
+    expect(phone.locator(".staff-standings tr[aria-current]")).to_contain_text("Maya")
     assert_no_horizontal_scroll(phone)
     assert_accessible(phone, axe_source, "the staff page")
     shots.take(phone, "staff-page-phone")

@@ -67,8 +67,12 @@ def seed_every_table(engine: Engine, *, marker: str, when: datetime) -> dict[str
                 parents = [key.column.table.name for key in column.foreign_keys]
                 if parents:
                     row[column.name] = keys[parents[0]]
-                elif column.primary_key and isinstance(_kind(column), Integer):
-                    continue
+                elif column.autoincrement is True or (
+                    column.primary_key
+                    and len(table.primary_key.columns) == 1
+                    and isinstance(_kind(column), Integer)
+                ):
+                    continue  # the database numbers it
                 else:
                     row[column.name] = _value(table, column, marker, when)
             result = connection.execute(table.insert().values(row))

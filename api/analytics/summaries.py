@@ -1,0 +1,222 @@
+"""Keeping the summary tables: counted in the transaction that writes the card's event.
+
+Every change that analytics counts (a card, a step past seen, a reply, a compliment passed on)
+writes an event through api.inbox.events.record_event, which calls `count_event` in the same
+transaction: the figures are never ahead of, nor behind, the cards. Deleting a card touches no
+summary, so old figures outlive the retention of old cards.
+"""
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from api.models import (
+    AnalyticsBucket,
+    AnalyticsResponse,
+    Card,
+    CardStatus,
+    Event,
+    EventKind,
+    PassOn,
+    Reply,
+)
+
+QUARTER_SECONDS = 900
+NEGATIVE_RATINGS = (1, 2)
+ACKNOWLEDGED = "acknowledged"
+RESOLVED = "resolved"
+# Steps past seen: the first of them is when a negative card was acknowledged.
+HANDLED = {CardStatus.acknowledged, CardStatus.resolved, CardStatus.dismissed}
+
+Keys = tuple[int, int, int, int, int]
+
+
+def quarter_of(moment: datetime) -> int:
+    """The UTC quarter-hour a moment falls in: seconds since the epoch // 900."""
+    return math.floor(moment.timestamp()) // QUARTER_SECONDS
+
+
+def response_bin(seconds: float) -> int:
+    """The upper edge, in minutes, of the histogram bin a response time falls in: every
+    minute up to two hours, every 15 minutes up to a day, every hour up to two weeks, then
+    every day. Medians and 90th percentiles are read as "within" an edge."""
+    minutes = max(1, math.ceil(seconds / 60))
+    for limit, step in ((120, 1), (1440, 15), (20160, 60)):
+        if minutes <= limit:
+            return math.ceil(minutes / step) * step
+    return math.ceil(minutes / 1440) * 1440
+
+
+def card_keys(card: Card, quarter: int) -> Keys:
+    return (
+        card.organisation_id,
+        quarter,
+        card.location_id or 0,
+        card.employee_id or 0,
+        card.code_id or 0,
+    )
+
+
+def count_event(*, session: Session, event: Event, card: Card) -> None:
+    """Count what this event changed (the caller's transaction commits it)."""
+    if event.kind == EventKind.card_created:
+        _add(
+            session,
+            AnalyticsBucket,
+            card_keys(card, quarter_of(card.created_at)),
+            {f"rating_{card.rating}": 1},
+        )
+    elif event.kind == EventKind.card_status:
+        _count_step(session, card, CardStatus(event.data["from"]), CardStatus(event.data["to"]))
+    elif event.kind == EventKind.card_replied:
+        reply = session.get(Reply, event.data["reply_id"])
+        moment = reply.created_at if reply is not None else event.created_at
+        _add(session, AnalyticsBucket, card_keys(card, quarter_of(moment)), {"replies": 1})
+    elif event.kind == EventKind.card_passed_on:
+        pass_on = session.get(PassOn, event.data["pass_on_id"])
+        moment = pass_on.created_at if pass_on is not None else event.created_at
+        _add(session, AnalyticsBucket, card_keys(card, quarter_of(moment)), {"passed_on": 1})
+
+
+def _count_step(session: Session, card: Card, before: CardStatus, after: CardStatus) -> None:
+    if card.rating not in NEGATIVE_RATINGS:
+        return
+    keys = card_keys(card, quarter_of(card.created_at))
+    moment = getattr(card, f"{after}_at")
+    seconds = (moment - card.created_at).total_seconds()
+    if after in HANDLED and before not in HANDLED:
+        _add_response(session, keys, ACKNOWLEDGED, seconds)
+    if after == CardStatus.resolved:
+        _add_response(session, keys, RESOLVED, seconds)
+
+
+def _add_response(session: Session, keys: Keys, step: str, seconds: float) -> None:
+    _add(session, AnalyticsResponse, (*keys, step, response_bin(seconds)), {"cards": 1})
+
+
+KEY_COLUMNS = ("organisation_id", "quarter", "location_id", "employee_id", "code_id")
+
+
+def _add(
+    session: Session,
+    model: type[AnalyticsBucket | AnalyticsResponse],
+    keys: tuple[Any, ...],
+    counts: dict[str, int],
+) -> None:
+    """Add to a summary row, creating it if needed: one upsert, safe under concurrent writers."""
+    table: Table = model.__table__  # type: ignore[union-attr]
+    names = rows_keys(model)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**dict(zip(names, keys, strict=True)), **counts)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(names),
+        set_={name: table.c[name] + statement.excluded[name] for name in counts},
+    )
+    session.connection().execute(statement)
+
+
+def rebuild_summaries(
+    *, session: Session, organisation_id: int, since: datetime | None = None
+) -> int:
+    """Count an organisation's summaries again from its cards, replies and pass-ons, from the
+    quarter-hour of `since` (default: its oldest card) on; earlier figures, whose cards may have
+    been deleted, are kept. Returns how many cards were counted; commits."""
+    if since is None:
+        oldest = session.exec(
+            select(Card.created_at)
+            .where(Card.organisation_id == organisation_id)
+            .order_by(col(Card.created_at))
+            .limit(1)
+        ).first()
+        if oldest is None:
+            return 0
+        since = oldest
+    start = quarter_of(since)
+    since = datetime.fromtimestamp(start * QUARTER_SECONDS, UTC)
+    for model in (AnalyticsBucket, AnalyticsResponse):
+        session.connection().execute(
+            delete(model).where(
+                col(model.organisation_id) == organisation_id, col(model.quarter) >= start
+            )
+        )
+    buckets: Counter[tuple[Any, ...]] = Counter()
+    responses: Counter[tuple[Any, ...]] = Counter()
+    counted = 0
+    for card in _cards_from(session, organisation_id, since):
+        counted += 1
+        _tally_card(card, buckets, responses)
+    answers = (
+        (Reply.card_id, Reply.created_at, "replies"),
+        (PassOn.card_id, PassOn.created_at, "passed_on"),
+    )
+    for card_id, moment_column, name in answers:
+        rows = session.exec(
+            select(Card, moment_column)
+            .join_from(Card, card_id.class_, col(card_id) == Card.id)  # type: ignore[attr-defined]
+            .where(Card.organisation_id == organisation_id, col(moment_column) >= since)
+        )
+        for card, moment in rows:
+            buckets[(*card_keys(card, quarter_of(moment)), name)] += 1
+    _write(session, AnalyticsBucket, buckets)
+    _write(session, AnalyticsResponse, responses)
+    session.commit()
+    return counted
+
+
+def _cards_from(session: Session, organisation_id: int, since: datetime) -> Iterable[Card]:
+    return session.exec(
+        select(Card)
+        .where(Card.organisation_id == organisation_id, col(Card.created_at) >= since)
+        .execution_options(yield_per=5000)
+    )
+
+
+def _tally_card(
+    card: Card, buckets: Counter[tuple[Any, ...]], responses: Counter[tuple[Any, ...]]
+) -> None:
+    keys = card_keys(card, quarter_of(card.created_at))
+    buckets[(*keys, f"rating_{card.rating}")] += 1
+    if card.rating not in NEGATIVE_RATINGS:
+        return
+    handled = [
+        moment
+        for moment in (card.acknowledged_at, card.resolved_at, card.dismissed_at)
+        if moment is not None
+    ]
+    if handled:
+        seconds = (min(handled) - card.created_at).total_seconds()
+        responses[(*keys, ACKNOWLEDGED, response_bin(seconds))] += 1
+    if card.resolved_at is not None:
+        seconds = (card.resolved_at - card.created_at).total_seconds()
+        responses[(*keys, RESOLVED, response_bin(seconds))] += 1
+
+
+def _write(
+    session: Session,
+    model: type[AnalyticsBucket | AnalyticsResponse],
+    tally: Counter[tuple[Any, ...]],
+) -> None:
+    """Insert the tallied rows (the rebuilt range was emptied first) in batches."""
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for key, count in tally.items():
+        if model is AnalyticsBucket:
+            *keys, name = key
+            row = rows.setdefault(tuple(keys), dict(zip(KEY_COLUMNS, keys, strict=True)))
+            row[name] = count
+        else:
+            rows[key] = {**dict(zip(rows_keys(model), key, strict=True)), "cards": count}
+    table: Table = model.__table__  # type: ignore[union-attr]
+    counts = [column.name for column in table.columns if column.name not in rows_keys(model)]
+    batch = [dict.fromkeys(counts, 0) | row for row in rows.values()]
+    for first in range(0, len(batch), 5000):
+        session.connection().execute(insert(table), batch[first : first + 5000])
+
+
+def rows_keys(model: type[AnalyticsBucket | AnalyticsResponse]) -> tuple[str, ...]:
+    return KEY_COLUMNS if model is AnalyticsBucket else (*KEY_COLUMNS, "step", "minutes")

@@ -1,0 +1,137 @@
+"""Benchmark the card page against a bare route serving the same bytes, with wrk.
+
+Starts `tellus serve` (one uvicorn worker) on the demo organisation (a fresh SQLite file, or
+TELLUS_DATABASE_URL if set) and bench/bare_page.py (one worker, the same compression) serving the
+card page's bytes, then runs wrk against each in turn: at full speed with 64 connections, then at
+80 % of the card page's peak for the latency (each connection paced by wrk's `delay()`).
+Usage: python bench/card_page.py [--seconds 10] [--rounds 2] [--connections 64]
+"""
+
+import argparse
+import gzip
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from demo_server import demo_server, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+PACED = """
+local gap = tonumber(os.getenv("BENCH_GAP_MS"))
+function delay() return gap end
+"""
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(
+    url: str, pid: int, *, seconds: int, connections: int, paced_rate: float | None = None
+) -> dict:
+    """wrk's requests a second and latency percentiles (ms) for one URL, and the server's CPU
+    time per request (ms): unlike the rate, hardly changed by other work on the machine."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command += ["-H", "Accept-Encoding: gzip", "-H", "Accept-Language: en"]
+    env = dict(os.environ)
+    if paced_rate:
+        script = Path(tempfile.mkstemp(suffix=".lua")[1])
+        script.write_text(PACED)
+        command += ["-s", str(script)]
+        env["BENCH_GAP_MS"] = str(round(connections / paced_rate * 1000))
+    cpu = cpu_seconds(pid)
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    cpu = cpu_seconds(pid) - cpu
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    found = {
+        int(cut): float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+        for cut, value, unit in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)", output, re.M)
+    }
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    count = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    return {
+        "rate": rate,
+        **found,
+        "errors": int(errors.group(1)) if errors else 0,
+        "cpu": cpu / count * 1000,
+    }
+
+
+def show(name: str, figures: dict) -> None:
+    print(
+        f"{name:<28} {figures['rate']:8.0f} req/s   p50 {figures[50]:7.1f} ms"
+        f"   p90 {figures[90]:7.1f} ms   p99 {figures[99]:7.1f} ms   errors {figures['errors']}"
+        f"   server CPU {figures['cpu']:.3f} ms/request"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+    with demo_server() as server:
+        card = f"{server.url}/c/{server.token}"
+        page = httpx.get(card, headers={"Accept-Language": "en"})
+        assert page.headers["cache-control"] == "no-store"
+        page_file = Path(tempfile.mkstemp(suffix=".html")[1])
+        page_file.write_bytes(page.content)
+        print(
+            f"engine: {server.database_url.split(':', 1)[0]}; card page {len(page.content)} bytes,"
+            f" {len(gzip.compress(page.content))} gzipped; load average {os.getloadavg()}"
+        )
+        port = free_port()
+        bare = subprocess.Popen(
+            [sys.executable, ROOT / "bench" / "bare_page.py", str(port)],
+            env={**os.environ, "BENCH_PAGE_FILE": str(page_file), "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        bare_url = f"http://127.0.0.1:{port}/c/{server.token}"
+        try:
+            for _ in range(100):
+                try:
+                    httpx.get(bare_url)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            peaks: list[float] = []
+            for round_ in range(args.rounds):
+                app = wrk(card, server.pid, seconds=args.seconds, connections=args.connections)
+                reference = wrk(
+                    bare_url, bare.pid, seconds=args.seconds, connections=args.connections
+                )
+                show(f"card page, round {round_ + 1}", app)
+                show(f"bare route, round {round_ + 1}", reference)
+                print(
+                    f"ratio: {app['rate'] / reference['rate']:.2f} in requests a second,"
+                    f" {reference['cpu'] / app['cpu']:.2f} in server CPU per request"
+                )
+                peaks.append(app["rate"])
+            rate = 0.8 * max(peaks)
+            paced = wrk(
+                card,
+                server.pid,
+                seconds=args.seconds,
+                connections=args.connections,
+                paced_rate=rate,
+            )
+            show(f"card page at {rate:.0f}/s asked", paced)
+            print(f"load average after: {os.getloadavg()}")
+        finally:
+            bare.terminate()
+            bare.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

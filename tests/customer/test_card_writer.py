@@ -1,0 +1,122 @@
+"""Cards committed in groups: each good card stored once whatever its neighbours do, and
+idempotency kept when many requests send at once."""
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col, func, select
+
+from api.customer.card_writer import CardWriter
+from api.customer.cards import insert_card, insert_cards, submit_card
+from api.customer.codes import load_code_context
+from api.customer.schemas import CardIn
+from api.errors import NotFound
+from api.models import AlertDelivery, Card
+from tests.factories import World
+
+
+@pytest.fixture
+def engine(app) -> Engine:
+    return app.state.runtime.engine
+
+
+@pytest.fixture
+def card_writer(engine: Engine):
+    writer = CardWriter(engine, store_one=insert_card, store_many=insert_cards)
+    yield writer
+    writer.stop()
+
+
+def new_card(world: World, key: str, **fields) -> Card:
+    return Card(
+        organisation_id=world.organisation.id,
+        code_id=world.counter_code.id,
+        location_id=world.counter_code.location_id,
+        rating=1,
+        idempotency_key=key,
+        request_hash=key,
+        **fields,
+    )
+
+
+def stored_keys(session: Session) -> list[str]:
+    session.expire_all()
+    return sorted(session.exec(select(Card.idempotency_key)).all())
+
+
+def commit(writer: CardWriter, cards: list[Card]) -> list[Future]:
+    answers: list[Future] = [Future() for _ in cards]
+    writer.commit_group(list(zip(cards, answers, strict=True)))
+    return answers
+
+
+def test_a_refused_card_rolls_back_only_itself(
+    card_writer: CardWriter, world: World, session: Session
+) -> None:
+    vanished = new_card(world, "vanished")
+    vanished.code_id = 10**9  # its code was deleted meanwhile: the foreign key refuses it
+    answers = commit(card_writer, [new_card(world, "one"), vanished, new_card(world, "two")])
+    assert [answer.result() is None for answer in answers] == [False, True, False]
+    assert stored_keys(session) == ["one", "two"]
+    # Each stored card has its outbox rows (a negative card emails the owner).
+    alerted = session.exec(select(func.count(col(AlertDelivery.card_id).distinct()))).one()
+    assert alerted == 2
+
+
+def test_a_failing_group_stores_each_good_card_once_and_answers_the_bad_one(
+    card_writer: CardWriter, world: World, session: Session
+) -> None:
+    broken = new_card(world, "broken")
+    broken.comment = {"not": "text"}  # type: ignore[assignment]  # the driver can't bind it
+    answers = commit(card_writer, [new_card(world, "one"), broken, new_card(world, "two")])
+    assert answers[0].result().id != answers[2].result().id
+    with pytest.raises(DBAPIError):
+        answers[1].result()
+    assert stored_keys(session) == ["one", "two"]
+
+
+def test_a_card_for_a_vanished_code_gets_a_clear_error(
+    card_writer: CardWriter, world: World, engine: Engine
+) -> None:
+    context = load_code_context(engine=engine, raw_token=world.counter_code.token)
+    assert context is not None
+    with pytest.raises(NotFound, match="This code no longer exists"):
+        submit_card(
+            engine=engine,
+            context=replace(context, code_id=10**9),
+            data=CardIn(rating=4),
+            idempotency_key="lost",
+            language="en",
+            secret="s" * 32,
+            card_writer=card_writer,
+        )
+
+
+def test_idempotency_holds_when_many_send_at_once(
+    card_writer: CardWriter, world: World, engine: Engine, session: Session
+) -> None:
+    context = load_code_context(engine=engine, raw_token=world.counter_code.token)
+    assert context is not None
+
+    def send(key: str) -> int | None:
+        return submit_card(
+            engine=engine,
+            context=context,
+            data=CardIn(rating=4, comment=f"card {key}"),
+            idempotency_key=key,
+            language="en",
+            secret="s" * 32,
+            card_writer=card_writer,
+        ).card.id
+
+    keys = [f"key-{index % 8}" for index in range(32)]
+    with ThreadPoolExecutor(16) as pool:
+        ids = list(pool.map(send, keys))
+    by_key = {
+        key: {card_id for k, card_id in zip(keys, ids, strict=True) if k == key} for key in keys
+    }
+    assert all(len(found) == 1 for found in by_key.values())
+    assert stored_keys(session) == sorted(set(keys))
