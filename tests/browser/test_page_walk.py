@@ -118,6 +118,7 @@ PAGES: dict[str, tuple[Visit, ...]] = {
         Visit("manager", "/inbox/certificates/{employee_id}", translated=True),
     ),
     "/inbox/staff-sign-in": (Visit("manager", "/inbox/staff-sign-in", translated=True),),
+    "/analytics": (Visit("manager", "/analytics", translated=True),),
     "/invitations/{token}": (Visit("customer", "/invitations/{invitation_token}", True),),
     "/unsubscribe/{token}": (Visit("customer", "/unsubscribe/{unsubscribe_token}", True),),
     "/admin": (Visit("owner", "/admin"),),
@@ -160,6 +161,8 @@ NOT_PAGES: dict[str, str] = {
     "/inbox/certificates/{employee_id}/certificate.pdf": "a certificate as PDF",
     "/inbox/service-week/certificates.pdf": "Customer Service Week's certificates as PDF",
     "/inbox/service-week/poster.pdf": "Customer Service Week's poster as PDF",
+    "/staff/certificates/{certificate_id}.pdf": "a staff member's own certificate as PDF",
+    "/analytics/export.csv": "the analytics' figures as CSV",
     "/api/v1/openapi.json": "the API's schema",
     "/api/docs": "Swagger UI's page: its markup is not ours (axe-core finds contrast, nesting and "
     "target-size faults in it); test_screens checks that it renders under the CSP",
