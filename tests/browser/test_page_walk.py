@@ -16,7 +16,8 @@ or in NOT_PAGES, or `test_every_page_is_walked` fails. To add a page, add its ro
   names an id the data has not got is skipped for that data (the empty organisation has no card);
 - `then` acts on the page before the checks (to reach the page a form answers with);
 - `walks` limits the page to the walks with these ids (to keep the walk's time in check).
-A GET route that answers with no page (a stream, a file, a redirect) goes to NOT_PAGES, with why.
+A GET route that answers with no page (a stream, a file, a redirect) goes to NOT_PAGES, with why;
+a visit sent on to another address fails (a staff page that sends its visitor to sign in).
 
 Languages: every page in English and Arabic at both widths; the translated pages at phone width
 in the five other languages and in a test-only pseudo-language (tests/browser/pseudo_locale.py)
@@ -31,6 +32,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import fastapi.routing
 import pytest
@@ -121,7 +123,6 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "/analytics": (Visit("manager", "/analytics", translated=True),),
     "/invitations/{token}": (Visit("customer", "/invitations/{invitation_token}", True),),
     "/unsubscribe/{token}": (Visit("customer", "/unsubscribe/{unsubscribe_token}", True),),
-    "/admin": (Visit("owner", "/admin"),),
     "/admin/organisation": (Visit("owner", "/admin/organisation"),),
     "/admin/locations": (Visit("owner", "/admin/locations"),),
     "/admin/employees": (Visit("owner", "/admin/employees"),),
@@ -143,6 +144,7 @@ PAGES: dict[str, tuple[Visit, ...]] = {
 
 NOT_PAGES: dict[str, str] = {
     "/": "sends a signed-in person to /inbox",
+    "/admin": "sends an owner to /admin/codes",
     "/C/{token}": "the card page again, in capitals (a QR code's alphanumeric mode)",
     "/healthz": "the health check's JSON",
     "/sw.js": "the card's service worker",
@@ -272,9 +274,12 @@ def signed_in(
         if (data, role) not in states:
             context = chromium.new_context(base_url=walk_server.base_url)
             page = context.new_page()
-            page.goto("/login")
-            page.locator("#email").fill(walk_data[data].emails[role])
-            page.locator("#password").fill(PASSWORD)
+            if role == "staff":
+                page.goto(f"/staff/link/{walk_data[data].staff_sign_in}")
+            else:
+                page.goto("/login")
+                page.locator("#email").fill(walk_data[data].emails[role])
+                page.locator("#password").fill(PASSWORD)
             with page.expect_navigation():
                 page.locator("form button[type=submit]").click()
             states[(data, role)] = context.storage_state()
@@ -366,6 +371,8 @@ def test_page_walk(
         found = []
         if response.status != 200 or "text/html" not in response.headers["content-type"]:
             found.append(f"answered {response.status} {response.headers['content-type']}")
+        if urlsplit(response.url).path != urlsplit(url).path:
+            found.append(f"sent on to {response.url}")
         if visit.then:
             visit.then(page)
         found += check_page(page, visit, walk, data, axe_source)

@@ -57,6 +57,8 @@ class WalkData:
     follow_ups: dict[str, str] = field(default_factory=dict)
     # Text a person typed or a name they chose: not the app's words, in any language.
     data_text: list[str] = field(default_factory=list)
+    # The staff member's one-time link the walk signs in with (staff have no password sign-in).
+    staff_sign_in: str = ""
 
 
 def tenant_of(world: World) -> Tenant:
@@ -133,6 +135,7 @@ def base_data(session: Session, world: World) -> WalkData:
     )
     tv_token = create_screen(session=session, tenant=tenant, location_id=None)
     staff_link_token = new_staff_link(session=session, membership=staff)
+    data.staff_sign_in = new_staff_link(session=session, membership=staff)
     session.commit()
     data.ids.update(
         counter_token=world.counter_code.token,
@@ -195,6 +198,17 @@ def add_kudos(session: Session, data: WalkData, *, comment: str, name: str, note
     data.data_text += [comment, name, note, "Olivia Owner", first_name(world.maya.display_name)]
 
 
+def add_passed_on(session: Session, data: WalkData, comments: list[str], note: str) -> None:
+    """More compliments passed on to Maya (the leaderboard shows a person from 3)."""
+    for comment in comments:
+        card = make_card(session, code=data.world.maya_code, rating=5, comment=comment)
+        assert card.id is not None
+        pass_on_compliment(
+            session=session, tenant=tenant_of(data.world), card_id=card.id, note=note
+        )
+    data.data_text += [*comments, note]
+
+
 def add_cards_text(session: Session, data: WalkData) -> None:
     """What the organisation's customers wrote: data on every page, in any language."""
     rows = session.exec(
@@ -223,6 +237,12 @@ def usual_data(session: Session, server: LiveServer) -> WalkData:
         comment="Maya made my daughter's birthday: a candle in the cinnamon bun!",
         name="Lena",
         note="Lovely work, Maya. Thank you!",
+    )
+    add_passed_on(
+        session,
+        data,
+        ["Maya found my lost scarf.", "Maya's latte art made my morning."],
+        note="Well done!",
     )
     add_cards_text(session, data)
     comment, email = "The soup was cold.", "priya@example.com"
