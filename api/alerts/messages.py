@@ -31,6 +31,8 @@ class AlertText:
     subject: str
     body: str
     cards: list[CardFacts]
+    # The same as HTML, for the emails that have it (the weekly summary).
+    html: str | None = None
 
 
 def language_for(tag: str) -> Language:
@@ -165,7 +167,11 @@ def _digest_text(
                 "Customer Service Week starts on %(date)s: thank your team with a certificate "
                 "each and a poster for the wall."
             )
-            % {"date": format_date(week.first_day, format="long", locale=babel_locale(language))},
+            % {
+                "date": format_date(
+                    week.first_day, format="long", locale=babel_locale(language.tag)
+                )
+            },
             f"{settings.base_url}/inbox/service-week?{week.query}",
         ]
     return AlertText(subject=subject, body="\n".join(lines), cards=facts)

@@ -94,6 +94,7 @@ async def preferences(
             {
                 "negative_email": "negative_email" in values,
                 "digest_email": "digest_email" in values,
+                "weekly_email": "weekly_email" in values,
                 "quiet_start": values.get("quiet_start") or "",
                 "quiet_end": values.get("quiet_end") or "",
                 "language": values.get("language") or "",

@@ -55,6 +55,20 @@ def add_once(session: Session, deliveries: list[AlertDelivery]) -> int:
     return len(deliveries)
 
 
+def queued_keys(
+    *, session: Session, organisation_id: int, kind: AlertKind, since: datetime
+) -> set[str]:
+    """The idempotency keys of this kind queued since then: what a pass need not queue again."""
+    return set(
+        session.exec(
+            select(AlertDelivery.idempotency_key)
+            .where(AlertDelivery.organisation_id == organisation_id)
+            .where(AlertDelivery.kind == kind)
+            .where(col(AlertDelivery.created_at) >= since)
+        ).all()
+    )
+
+
 def schedule_escalations(*, engine: Engine, now: datetime) -> int:
     """Queue an email to the owners for each negative card left unacknowledged too long."""
     escalated = select(AlertDelivery.card_id).where(AlertDelivery.kind == AlertKind.escalation)
@@ -133,13 +147,11 @@ def _digests_for(*, engine: Engine, organisation: Organisation, now: datetime) -
         start = datetime.combine(day, time(0), tzinfo=zone)
         end = datetime.combine(local.date(), time(0), tzinfo=zone)
         prefix = f"tellus-digest-{organisation.id}-"
-        done = set(
-            session.exec(
-                select(AlertDelivery.idempotency_key)
-                .where(AlertDelivery.organisation_id == organisation.id)
-                .where(AlertDelivery.kind == AlertKind.digest)
-                .where(col(AlertDelivery.created_at) >= now - timedelta(days=2))
-            ).all()
+        done = queued_keys(
+            session=session,
+            organisation_id=organisation.id,
+            kind=AlertKind.digest,
+            since=now - timedelta(days=2),
         )
         cards = session.exec(
             select(Card.id, Card.location_id)

@@ -36,6 +36,7 @@ class PreferenceIn(BaseModel):
 
     negative_email: bool = True
     digest_email: bool = True
+    weekly_email: bool = Field(default=False, description="The weekly summary (owners only)")
     quiet_start: str = Field(default="", max_length=5)
     quiet_end: str = Field(default="", max_length=5)
     language: str = Field(default="", max_length=12)

@@ -17,6 +17,8 @@ from api.security import same_secret
 
 ALERTS = "alerts"
 DIGEST = "digest"
+WEEKLY = "weekly"
+TOPICS = {AlertKind.digest: DIGEST, AlertKind.weekly: WEEKLY}
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Subscription:
 
 
 def topic_of(kind: AlertKind) -> str:
-    return DIGEST if kind == AlertKind.digest else ALERTS
+    return TOPICS.get(kind, ALERTS)
 
 
 def _signature(secret_key: str, payload: str) -> str:
@@ -61,7 +63,7 @@ def read_token(*, secret_key: str, token: str) -> Subscription | None:
         subscription = Subscription(int(organisation), int(user), topic)
     except (ValueError, UnicodeDecodeError):
         return None
-    if topic not in (ALERTS, DIGEST):
+    if topic not in (ALERTS, DIGEST, WEEKLY):
         return None
     if not same_secret(signature, _signature(secret_key, payload)):
         return None
@@ -81,6 +83,8 @@ def unsubscribe(*, session: Session, subscription: Subscription) -> None:
     )
     if subscription.topic == DIGEST:
         preference.digest_email = False
+    elif subscription.topic == WEEKLY:
+        preference.weekly_email = False
     else:
         preference.negative_email = False
     session.add(preference)

@@ -1,4 +1,5 @@
-"""The alert worker: schedules escalations and digests, claims due deliveries and sends them.
+"""The alert worker: schedules escalations, digests and weekly summaries, claims due
+deliveries and sends them.
 
 `tellus worker` runs it as its own process; `tellus serve` runs one in a thread unless
 TELLUS_WORKER_IN_PROCESS=false. Any number may run at once (see api.alerts.outbox).
@@ -38,6 +39,7 @@ from api.alerts.outbox import (
     mark_sent,
 )
 from api.alerts.schedule import schedule_digests, schedule_escalations
+from api.alerts.weekly import schedule_weekly
 from api.app_settings import load_secret_key
 from api.config import Settings
 from api.lifecycle.retention import run_retention
@@ -91,13 +93,14 @@ class Worker:
         return len(claimed)
 
     def schedule(self, now: datetime) -> None:
-        """Queue the escalations that are due, and the digests (at most once a minute); apply
-        the retention policies (at most once an hour)."""
+        """Queue the escalations that are due, and the digests and weekly summaries (at most
+        once a minute); apply the retention policies (at most once an hour)."""
         schedule_escalations(engine=self.engine, now=now)
         if self._last_digest_check is None or (
             (now - self._last_digest_check).total_seconds() >= DIGEST_EVERY_SECONDS
         ):
             schedule_digests(engine=self.engine, now=now)
+            schedule_weekly(engine=self.engine, now=now)
             self._last_digest_check = now
         if self._last_retention is None or (
             (now - self._last_retention).total_seconds() >= RETENTION_EVERY_SECONDS

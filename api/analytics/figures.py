@@ -2,9 +2,10 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, func, select
+from sqlalchemy import ColumnElement, Table, and_, func, select
 from sqlmodel import Session
 
 from api.analytics.period import Period
@@ -18,11 +19,14 @@ from api.analytics.reading import (
     trend_of,
 )
 from api.analytics.schemas import Figures
+from api.analytics.summaries import SPANS
 from api.errors import NotFound
 from api.models import (
     AlertSettings,
     AnalyticsBucket,
     AnalyticsResponse,
+    AnalyticsSpan,
+    AnalyticsSpanResponse,
     Code,
     Employee,
     Location,
@@ -33,6 +37,12 @@ from api.tenancy import Tenant
 EMPLOYEE_MINIMUM = 5
 BUCKETS: Table = AnalyticsBucket.__table__  # type: ignore[attr-defined]
 RESPONSES: Table = AnalyticsResponse.__table__  # type: ignore[attr-defined]
+SPAN_TABLES: dict[str, tuple[Table, Table]] = {
+    "buckets": (BUCKETS, AnalyticsSpan.__table__),  # type: ignore[attr-defined]
+    "responses": (RESPONSES, AnalyticsSpanResponse.__table__),  # type: ignore[attr-defined]
+}
+COUNTS = ("rating_1", "rating_2", "rating_3", "rating_4", "rating_5", "replies", "passed_on")
+EPOCH = datetime(1970, 1, 1)
 RATING_SUMS = [func.sum(BUCKETS.c[f"rating_{n}"]) for n in range(1, 6)]
 
 
@@ -59,6 +69,60 @@ def check_filter(*, session: Session, tenant: Tenant, filters: FigureFilter) -> 
     if filters.location_id is not None and tenant.location_ids is not None:
         if filters.location_id not in tenant.location_ids:
             raise NotFound()
+
+
+def pieces(first: int, end: int) -> list[tuple[int, int, int]]:
+    """The quarter-hours [first, end) as (span, from, to): whole blocks of the longest span
+    that fits, then of shorter ones towards the two ends, and single quarter-hours (span 1)."""
+    found: list[tuple[int, int, int]] = []
+
+    def cover(low: int, high: int, spans: tuple[int, ...]) -> None:
+        if low >= high:
+            return
+        if not spans:
+            found.append((1, low, high))
+            return
+        span = spans[-1]
+        inner_low, inner_high = -(-low // span) * span, high // span * span
+        if inner_low >= inner_high:
+            cover(low, high, spans[:-1])
+            return
+        cover(low, inner_low, spans[:-1])
+        found.append((span, inner_low, inner_high))
+        cover(inner_high, high, spans[:-1])
+
+    cover(first, end, SPANS)
+    return found
+
+
+def summed(
+    session: Session,
+    kind: str,
+    tenant: Tenant,
+    filters: FigureFilter,
+    period: tuple[int, int],
+    keys: tuple[str, ...],
+    counts: tuple[str, ...],
+) -> dict[tuple[Any, ...], list[int]]:
+    """The counts of a period's summaries per `keys`: whole blocks where they fit, quarter-hours
+    at the ends."""
+    totals: dict[tuple[Any, ...], list[int]] = {}
+    quarters, blocks = SPAN_TABLES[kind]
+    for span, first, end in pieces(*period):
+        table = quarters if span == 1 else blocks
+        condition = where(table, tenant, filters, first, end)
+        if span > 1:
+            condition = and_(condition, table.c.span == span)
+        statement = (
+            select(*(table.c[name] for name in keys), *(func.sum(table.c[n]) for n in counts))
+            .where(condition)
+            .group_by(*(table.c[name] for name in keys))
+        )
+        for row in session.connection().execute(statement):
+            total = totals.setdefault(tuple(row[: len(keys)]), [0] * len(counts))
+            for index, value in enumerate(row[len(keys) :]):
+                total[index] += int(value or 0)
+    return totals
 
 
 def where(table: Table, tenant: Tenant, filters: FigureFilter, first: int, end: int) -> Any:
@@ -88,52 +152,29 @@ def read_figures(
     escalation = session.get(AlertSettings, tenant.organisation_id)
     escalation_minutes = escalation.escalation_minutes if escalation else 10
 
-    by_quarter: dict[int, tuple[Ratings, int, int]] = {}
-    for quarter, *sums in session.connection().execute(
-        select(
-            BUCKETS.c.quarter,
-            *RATING_SUMS,
-            func.sum(BUCKETS.c.replies),
-            func.sum(BUCKETS.c.passed_on),
+    current_period, previous_period = (first, end), (previous_first, first)
+    places = {
+        is_current: summed(
+            session, "buckets", tenant, filters, quarters, ("location_id", "employee_id"), COUNTS
         )
-        .where(where(BUCKETS, tenant, filters, previous_first, end))
-        .group_by(BUCKETS.c.quarter)
-    ):
-        counts = [int(value or 0) for value in sums]
-        by_quarter[quarter] = (tuple(counts[:5]), counts[5], counts[6])  # type: ignore[assignment]
-
+        for is_current, quarters in ((True, current_period), (False, previous_period))
+    }
     # Response histograms: current or previous period, location, employee, step, bin.
     responses: Counter[tuple[bool, int, int, str, int]] = Counter()
-    # One named parameter in SELECT and GROUP BY: PostgreSQL sees the same expression.
-    is_current = RESPONSES.c.quarter >= bindparam("first", first)
-    for current, location_id, employee_id, step, minutes, cards in session.connection().execute(
-        select(
-            is_current,
-            RESPONSES.c.location_id,
-            RESPONSES.c.employee_id,
-            RESPONSES.c.step,
-            RESPONSES.c.minutes,
-            func.sum(RESPONSES.c.cards),
-        )
-        .where(where(RESPONSES, tenant, filters, previous_first, end))
-        .group_by(
-            is_current,
-            RESPONSES.c.location_id,
-            RESPONSES.c.employee_id,
-            RESPONSES.c.step,
-            RESPONSES.c.minutes,
-        )
-    ):
-        responses[(bool(current), location_id, employee_id, step, minutes)] += int(cards)
+    for is_current, quarters in ((True, current_period), (False, previous_period)):
+        keys = ("location_id", "employee_id", "step", "minutes")
+        for key, (cards,) in summed(
+            session, "responses", tenant, filters, quarters, keys, ("cards",)
+        ).items():
+            responses[(is_current, *key)] += cards
 
-    current_quarters = {q: v for q, v in by_quarter.items() if q >= first}
-    previous_quarters = {q: v for q, v in by_quarter.items() if q < first}
-    current = totals_of(current_quarters, responses, True, escalation_minutes)
-    series, step = series_of(current_quarters, period)
-    locations = _group(session, tenant, filters, first, end, "location_id", responses)
-    employees = _group(session, tenant, filters, first, end, "employee_id", responses)
+    hours = local_hours(session, tenant, filters, period, (first, end))
+    current = totals_of(whole(places[True]), responses, True, escalation_minutes)
+    series, step = series_of(hours, period)
+    locations = _group(session, places[True], "location_id", responses)
+    employees = _group(session, places[True], "employee_id", responses)
     hidden = filters.employee_id is not None and current.cards < EMPLOYEE_MINIMUM
-    heatmap, heatmap_negative = heatmaps(current_quarters, period)
+    heatmap, heatmap_negative = heatmaps(hours)
     figures = Figures(
         start=period.start,
         end=period.end,
@@ -144,7 +185,7 @@ def read_figures(
         employee_minimum=EMPLOYEE_MINIMUM,
         hidden=hidden,
         current=current,
-        previous=totals_of(previous_quarters, responses, False, escalation_minutes),
+        previous=totals_of(whole(places[False]), responses, False, escalation_minutes),
         step=step,
         series=series,
         trend=trend_of(series),
@@ -159,29 +200,61 @@ def read_figures(
     return figures
 
 
-def _group(
+def local_hours(
     session: Session,
     tenant: Tenant,
     filters: FigureFilter,
-    first: int,
-    end: int,
+    period: Period,
+    quarters: tuple[int, int],
+) -> dict[datetime, list[int]]:
+    """Cards by rating per hour on the organisation's clock, for the series and the heatmap:
+    summed by the database over the quarter-hours of each stretch of one UTC offset."""
+    hours: dict[datetime, list[int]] = {}
+    for first, end, offset in period.clocks(*quarters):
+        if offset == int(offset):
+            # Local quarter-hours since the epoch, four to the hour.
+            key = (BUCKETS.c.quarter + int(offset)) // 4
+        else:  # an offset of no whole quarter-hours (before 1980 in a few zones)
+            key = BUCKETS.c.quarter
+        for value, *sums in session.connection().execute(
+            select(key, *RATING_SUMS)
+            .where(where(BUCKETS, tenant, filters, first, end))
+            .group_by(key)
+        ):
+            if offset == int(offset):
+                moment = EPOCH + timedelta(hours=value)
+            else:
+                moment = period.local(value).replace(minute=0, tzinfo=None)
+            total = hours.setdefault(moment, [0] * 5)
+            for index, count in enumerate(sums):
+                total[index] += int(count or 0)
+    return hours
+
+
+def whole(places: dict[tuple[Any, ...], list[int]]) -> dict[int, tuple[Ratings, int, int]]:
+    """All places' counts as one entry, for totals_of."""
+    counts = [sum(column) for column in zip(*places.values(), strict=True)] or [0] * len(COUNTS)
+    return {0: (tuple(counts[:5]), counts[5], counts[6])}  # type: ignore[dict-item]
+
+
+def _group(
+    session: Session,
+    places: dict[tuple[Any, ...], list[int]],
     column: str,
     responses: Counter[tuple[bool, int, int, str, int]],
 ) -> list[Any]:
-    rows = (
-        session.connection()
-        .execute(
-            select(BUCKETS.c[column], *RATING_SUMS)
-            .where(where(BUCKETS, tenant, filters, first, end))
-            .group_by(BUCKETS.c[column])
-        )
-        .all()
-    )
-    ids = [row[0] for row in rows if row[0]]
+    position = 1 if column == "location_id" else 2
+    ratings: dict[int, list[int]] = {}
+    for key, counts in places.items():
+        if key[position - 1]:
+            total = ratings.setdefault(key[position - 1], [0] * 5)
+            for index in range(5):
+                total[index] += counts[index]
     model: Any = Location if column == "location_id" else Employee
     name_column: Any = model.name if model is Location else model.display_name
-    names = dict(session.exec(select(model.id, name_column).where(model.id.in_(ids))).all())  # type: ignore[call-overload]
-    position = 1 if column == "location_id" else 2
+    names = dict(
+        session.exec(select(model.id, name_column).where(model.id.in_(list(ratings)))).all()  # type: ignore[call-overload]
+    )
     histograms: dict[int, dict[str, Counter[int]]] = {}
     for (is_current, *keys, step, minutes), cards in responses.items():
         if is_current:
@@ -189,11 +262,7 @@ def _group(
             bins[minutes] += cards
     minimum = EMPLOYEE_MINIMUM if column == "employee_id" else 0
     return group_rows(
-        [
-            (row[0], names.get(row[0], ""), tuple(int(v or 0) for v in row[1:]))
-            for row in rows
-            if row[0]
-        ],
+        [(id_, names.get(id_, ""), tuple(counts)) for id_, counts in ratings.items()],
         histograms,
         minimum,
     )

@@ -46,6 +46,34 @@ class Period:
         """When a quarter-hour starts, on the organisation's clock."""
         return datetime.fromtimestamp(quarter * QUARTER_SECONDS, UTC).astimezone(self.zone)
 
+    def offset(self, quarter: int) -> float:
+        """The zone's offset from UTC at a quarter-hour, in quarter-hours (a fraction for an
+        offset that is not a whole number of them)."""
+        offset = self.local(quarter).utcoffset()
+        return offset.total_seconds() / QUARTER_SECONDS if offset else 0
+
+    def clocks(self, first: int, end: int) -> list[tuple[int, int, float]]:
+        """The quarter-hours [first, end) cut where the zone's offset changes, as (from, to,
+        offset); the offset is looked up once a day and at the changes (which come at most
+        once a day)."""
+        found: list[tuple[int, int, float]] = []
+        start, offset = first, self.offset(first)
+        for day in range(first + 96, end + 96, 96):
+            probe = min(day, end - 1)
+            if probe <= start or self.offset(probe) == offset:
+                continue
+            same, changed = max(start, day - 96), probe  # the change is in (same, changed]
+            while changed - same > 1:
+                middle = (same + changed) // 2
+                same, changed = (
+                    (middle, changed) if self.offset(middle) == offset else (same, middle)
+                )
+            found.append((start, changed, offset))
+            start, offset = changed, self.offset(changed)
+        if start < end:
+            found.append((start, end, offset))
+        return found
+
 
 def choose_period(
     *, range_name: str, first: date | None, last: date | None, zone: ZoneInfo, today: date

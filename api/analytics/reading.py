@@ -2,7 +2,7 @@
 
 import math
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from api.analytics.period import Period
 from api.analytics.schemas import GroupRow, SeriesPoint, Totals
@@ -11,6 +11,8 @@ from api.analytics.summaries import ACKNOWLEDGED, RESOLVED
 Ratings = tuple[int, int, int, int, int]
 Quarters = dict[int, tuple[Ratings, int, int]]
 Responses = Counter[tuple[bool, int, int, str, int]]
+# Cards by rating per hour on the organisation's clock (its start, a naive local time).
+Hours = dict[datetime, list[int]]
 WEEKLY_FROM_DAYS = 92
 
 
@@ -69,7 +71,7 @@ def totals_of(quarters: Quarters, responses: Responses, current: bool, escalatio
     )
 
 
-def series_of(quarters: Quarters, period: Period) -> tuple[list[SeriesPoint], str]:
+def series_of(hours: Hours, period: Period) -> tuple[list[SeriesPoint], str]:
     """Cards and average per local day, or per week (Monday first) over a long period."""
     weekly = period.days > WEEKLY_FROM_DAYS
 
@@ -79,8 +81,8 @@ def series_of(quarters: Quarters, period: Period) -> tuple[list[SeriesPoint], st
     points: dict[date, list[int]] = {}
     for offset in range(period.days):
         points.setdefault(point_of(period.start + timedelta(days=offset)), [0] * 5)
-    for quarter, (counts, _, _) in quarters.items():
-        totals = points.setdefault(point_of(period.local(quarter).date()), [0] * 5)
+    for moment, counts in hours.items():
+        totals = points.setdefault(point_of(moment.date()), [0] * 5)
         for index, count in enumerate(counts):
             totals[index] += count
     series = [
@@ -103,12 +105,11 @@ def trend_of(series: list[SeriesPoint]) -> list[float] | None:
     return [mean_y - slope * mean_x, mean_y + slope * (last - mean_x)]
 
 
-def heatmaps(quarters: Quarters, period: Period) -> tuple[list[list[int]], list[list[int]]]:
+def heatmaps(hours: Hours) -> tuple[list[list[int]], list[list[int]]]:
     """Cards, and negative cards, by weekday (Monday first) and hour on the local clock."""
     cards = [[0] * 24 for _ in range(7)]
     negative = [[0] * 24 for _ in range(7)]
-    for quarter, (counts, _, _) in quarters.items():
-        moment = period.local(quarter)
+    for moment, counts in hours.items():
         cards[moment.weekday()][moment.hour] += sum(counts)
         negative[moment.weekday()][moment.hour] += counts[0] + counts[1]
     return cards, negative

@@ -3,7 +3,8 @@
 Every change that analytics counts (a card, a step past seen, a reply, a compliment passed on)
 writes an event through api.inbox.events.record_event, which calls `count_event` in the same
 transaction: the figures are never ahead of, nor behind, the cards. Deleting a card touches no
-summary, so old figures outlive the retention of old cards.
+summary, so old figures outlive the retention of old cards. Each count goes to its quarter-hour
+row and to the row of each block of whole UTC days (SPANS) holding it.
 """
 
 import math
@@ -12,13 +13,16 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert
+from sqlalchemy import Table, delete, func, insert, literal
+from sqlalchemy import select as select_core
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from api.models import (
     AnalyticsBucket,
     AnalyticsResponse,
+    AnalyticsSpan,
+    AnalyticsSpanResponse,
     Card,
     CardStatus,
     Event,
@@ -28,6 +32,10 @@ from api.models import (
 )
 
 QUARTER_SECONDS = 900
+# The blocks the counts are summed in again, in quarter-hours: a UTC day, 8 days, 64 days
+# (each a multiple of the one before).
+SPANS = (96, 768, 6144)
+SPAN_OF = {AnalyticsBucket: AnalyticsSpan, AnalyticsResponse: AnalyticsSpanResponse}
 NEGATIVE_RATINGS = (1, 2)
 ACKNOWLEDGED = "acknowledged"
 RESOLVED = "resolved"
@@ -109,13 +117,20 @@ def _add(
     keys: tuple[Any, ...],
     counts: dict[str, int],
 ) -> None:
-    """Add to a summary row, creating it if needed: one upsert, safe under concurrent writers."""
-    table: Table = model.__table__  # type: ignore[union-attr]
-    names = rows_keys(model)
+    """Add to a summary row and to its blocks' rows, creating them if needed: upserts, safe
+    under concurrent writers."""
+    values = dict(zip(rows_keys(model), keys, strict=True))
+    _upsert(session, model.__table__, values, counts)  # type: ignore[union-attr]
+    for span in SPANS:
+        block = values | {"span": span, "quarter": values["quarter"] // span * span}
+        _upsert(session, SPAN_OF[model].__table__, block, counts)  # type: ignore[attr-defined]
+
+
+def _upsert(session: Session, table: Table, keys: dict[str, Any], counts: dict[str, int]) -> None:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**dict(zip(names, keys, strict=True)), **counts)
+    statement = dialect.insert(table).values(**keys, **counts)
     statement = statement.on_conflict_do_update(
-        index_elements=list(names),
+        index_elements=list(keys),
         set_={name: table.c[name] + statement.excluded[name] for name in counts},
     )
     session.connection().execute(statement)
@@ -165,8 +180,46 @@ def rebuild_summaries(
             buckets[(*card_keys(card, quarter_of(moment)), name)] += 1
     _write(session, AnalyticsBucket, buckets)
     _write(session, AnalyticsResponse, responses)
+    for model in (AnalyticsBucket, AnalyticsResponse):
+        _sum_spans(session, model, organisation_id, start)
     session.commit()
     return counted
+
+
+def _sum_spans(
+    session: Session,
+    model: type[AnalyticsBucket | AnalyticsResponse],
+    organisation_id: int,
+    start: int,
+) -> None:
+    """Sum the blocks again from the quarter-hour rows, from the block holding `start` on."""
+    source: Table = model.__table__  # type: ignore[union-attr]
+    target: Table = SPAN_OF[model].__table__  # type: ignore[attr-defined]
+    keys = [name for name in rows_keys(model) if name not in ("organisation_id", "quarter")]
+    counts = [column.name for column in source.columns if column.name not in rows_keys(model)]
+    for span in SPANS:
+        first = start // span * span
+        session.connection().execute(
+            delete(target).where(
+                target.c.organisation_id == organisation_id,
+                target.c.span == span,
+                target.c.quarter >= first,
+            )
+        )
+        block = (source.c.quarter // span) * span
+        rows = (
+            select_core(
+                source.c.organisation_id,
+                literal(span),
+                block,
+                *(source.c[name] for name in keys),
+                *(func.sum(source.c[name]) for name in counts),
+            )
+            .where(source.c.organisation_id == organisation_id, source.c.quarter >= first)
+            .group_by(source.c.organisation_id, block, *(source.c[name] for name in keys))
+        )
+        names = ["organisation_id", "span", "quarter", *keys, *counts]
+        session.connection().execute(insert(target).from_select(names, rows))
 
 
 def _cards_from(session: Session, organisation_id: int, since: datetime) -> Iterable[Card]:

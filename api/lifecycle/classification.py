@@ -140,6 +140,7 @@ COLUMNS: dict[str, dict[str, Data]] = {
     "kudos_screen": {"token_hash": NOT_PERSONAL},
     # Counts per quarter-hour; "acknowledged" or "resolved".
     "analytics_response": {"step": NOT_PERSONAL},
+    "analytics_span_response": {"step": NOT_PERSONAL},
     "kiosk": {"name": NOT_PERSONAL, "token_hash": NOT_PERSONAL},
     "staff_sign_in": {"token_hash": NOT_PERSONAL},
     "reply": {

@@ -22,7 +22,12 @@ from api.models.alert import (
     Webhook,
     WebhookStyle,
 )
-from api.models.analytics import AnalyticsBucket, AnalyticsResponse
+from api.models.analytics import (
+    AnalyticsBucket,
+    AnalyticsResponse,
+    AnalyticsSpan,
+    AnalyticsSpanResponse,
+)
 from api.models.card import Card, CardStatus
 from api.models.card_text import CardText
 from api.models.event import Event, EventKind
@@ -43,6 +48,8 @@ from api.models.work import CardNote, CardTag, Tag
 __all__ = [
     "AnalyticsBucket",
     "AnalyticsResponse",
+    "AnalyticsSpan",
+    "AnalyticsSpanResponse",
     "AlertChannel",
     "AlertDelivery",
     "AlertKind",

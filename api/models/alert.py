@@ -23,6 +23,8 @@ class AlertKind(StrEnum):
     card = "card"
     escalation = "escalation"
     digest = "digest"
+    # The owners' weekly summary of the analytics (api.alerts.weekly).
+    weekly = "weekly"
 
 
 class DeliveryStatus(StrEnum):
@@ -128,6 +130,8 @@ class AlertPreference(SQLModel, table=True):
     )
     negative_email: bool = True
     digest_email: bool = True
+    # The weekly summary, for owners who opt in.
+    weekly_email: bool = False
     # "HH:MM" in the organisation's time zone; both empty: no quiet hours.
     quiet_start: str = Field(default="", max_length=5)
     quiet_end: str = Field(default="", max_length=5)

@@ -199,6 +199,14 @@ def test_a_card_is_sent_with_the_keyboard_alone(
     keyboard.press("Tab")
     assert focused(page) == "wants_reply"
     keyboard.press("Space")
+    # A compliment may be shared on the kudos wall: the consent and the name come next.
+    keyboard.press("Tab")
+    assert focused(page) == "share_publicly"
+    assert_focus_is_visible(page, "#share_publicly")
+    keyboard.press("Space")
+    keyboard.press("Tab")
+    assert focused(page) == "share_name"
+    keyboard.type("A.")
     keyboard.press("Tab")
     assert page.evaluate("document.activeElement.matches('button.send')")
     assert_focus_is_visible(page, "button.send")
@@ -211,6 +219,7 @@ def test_a_card_is_sent_with_the_keyboard_alone(
     assert card.employee_id == world.maya.id
     assert (card.contact_name, card.contact_email) == ("Ana", "ana@example.com")
     assert card.wants_reply is True
+    assert (card.share_publicly, card.share_name) == (True, "A.")
     assert browser_problems.messages == []
 
 

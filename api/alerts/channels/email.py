@@ -12,6 +12,7 @@ from api.alerts.channels.delivery import (
 )
 from api.alerts.messages import alert_text
 from api.alerts.unsubscribe import topic_of, unsubscribe_url
+from api.alerts.weekly_message import weekly_text
 from api.config import Settings
 from api.mail import MailTimedOut, build_message, new_message_id, send_message, server_for
 from api.models import AlertDelivery, AlertKind
@@ -25,9 +26,12 @@ def deliver_email(delivery: AlertDelivery, context: DeliveryContext) -> None:
         )
         if server is None:
             raise DeliveryError("No mail server is configured (set TELLUS_SMTP_URL).")
-        text = alert_text(
-            session=session, delivery=delivery, settings=context.settings, now=context.now
-        )
+        if delivery.kind == AlertKind.weekly:
+            text = weekly_text(session=session, delivery=delivery, settings=context.settings)
+        else:
+            text = alert_text(
+                session=session, delivery=delivery, settings=context.settings, now=context.now
+            )
     assert delivery.user_id is not None
     unsubscribe = unsubscribe_url(
         settings=context.settings,
@@ -41,6 +45,7 @@ def deliver_email(delivery: AlertDelivery, context: DeliveryContext) -> None:
         to=delivery.address,
         subject=text.subject,
         text=f"{text.body}\n\n-- \n{unsubscribe}\n",
+        html=text.html,
         message_id=message_id(delivery, context.settings),
         headers={DELIVERY_HEADER: delivery.idempotency_key},
         unsubscribe_url=unsubscribe,
