@@ -7,7 +7,6 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
@@ -165,7 +164,7 @@ def customer_time(moment: datetime, time_zone: str, language_tag: str) -> str:
 
 def month_name(month: str, language_tag: str) -> str:
     """A "2026-11" month written the reader's way, e.g. "November 2026", "noviembre de 2026"."""
-    locale = Locale.parse(language_tag.replace("-", "_"))
+    locale = babel_locale(language_tag)
     year, number = month.split("-")
     return format_skeleton("yMMMM", date(int(year), int(number), 1), locale=locale)
 

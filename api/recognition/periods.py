@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel import Locale
 from babel.dates import format_date, format_interval
 
 from api.errors import Unprocessable
-from api.i18n import N_
+from api.i18n import N_, babel_locale
 
 # A certificate may cover a year at most: longer periods are an anniversary, not a thank-you.
 LONGEST_DAYS = 366
@@ -35,12 +34,12 @@ class Period:
 
     def describe(self, language_tag: str) -> str:
         """The period written short, the language's way: "Oct 5 – 11, 2026", "5–11 oct. 2026"."""
-        locale = Locale.parse(language_tag.replace("-", "_"))
+        locale = babel_locale(language_tag)
         return format_interval(self.first_day, self.last_day, "yMMMd", locale=locale)
 
     def describe_long(self, language_tag: str) -> str:
         """The period with its months in full, as a certificate writes it."""
-        locale = Locale.parse(language_tag.replace("-", "_"))
+        locale = babel_locale(language_tag)
         first, last = (format_date(day, "long", locale=locale) for day in self.days)
         return first if first == last else f"{first} – {last}"
 

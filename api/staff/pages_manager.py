@@ -33,6 +33,7 @@ def staff_sign_in(
         "manager": manager,
         "accounts": accounts,
         "mail": instance_server(settings) is not None,
+        "sign_in_url": f"{settings.base_url}/staff/sign-in",
     }
     return templates.TemplateResponse(request, "staff/show_code.html", context)
 

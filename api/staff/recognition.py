@@ -2,7 +2,7 @@
 leaderboard when its owners let staff see it."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
@@ -16,6 +16,7 @@ from api.recognition.periods import Period, last_days
 @dataclass(frozen=True)
 class OwnCertificate:
     id: int
+    first_day: date
     period_text: str
     compliments: int
     signed_by: str
@@ -35,6 +36,7 @@ def own_certificates(
     return [
         OwnCertificate(
             id=certificate.id or 0,
+            first_day=certificate.starts_on,
             period_text=Period(certificate.starts_on, certificate.ends_on).describe(language_tag),
             compliments=certificate.compliments,
             signed_by=certificate.signed_by_name,

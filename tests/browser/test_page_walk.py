@@ -14,8 +14,10 @@ or in NOT_PAGES, or `test_every_page_is_walked` fails. To add a page, add its ro
   `translated=True` once the page is in the catalogues; `{names}` in the URL come from the data's
   `ids` (tests/browser/walk_data.py: add a row there for a new kind of id). A visit whose URL
   names an id the data has not got is skipped for that data (the empty organisation has no card);
-- `then` acts on the page before the checks (to reach the page a form answers with).
-A GET route that answers with no page (a stream, a file, a redirect) goes to NOT_PAGES, with why.
+- `then` acts on the page before the checks (to reach the page a form answers with);
+- `walks` limits the page to the walks with these ids (to keep the walk's time in check).
+A GET route that answers with no page (a stream, a file, a redirect) goes to NOT_PAGES, with why;
+a visit sent on to another address fails (a staff page that sends its visitor to sign in).
 
 Languages: every page in English and Arabic at both widths; the translated pages at phone width
 in the five other languages and in a test-only pseudo-language (tests/browser/pseudo_locale.py)
@@ -30,6 +32,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import fastapi.routing
 import pytest
@@ -58,13 +61,23 @@ def send_card(page: Page) -> None:
     expect(page.locator(".thanks h1")).to_be_visible()
 
 
+def faded_in(page: Page) -> None:
+    """The TV's compliment has faded in (half-faded text has too little contrast for axe)."""
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
+
+
 @dataclass(frozen=True)
 class Visit:
     role: str
     url: str
     translated: bool = False
     then: Callable[[Page], None] | None = None
+    # The ids of the only walks that open the page (none: every walk that opens its kind).
+    walks: tuple[str, ...] = ()
 
+
+# The newer set-up pages (English only, like all set-up pages) are walked once, the hardest way.
+SET_UP_WALKS = ("ar-phone-usual",)
 
 PAGES: dict[str, tuple[Visit, ...]] = {
     "/c/{token}": (
@@ -72,6 +85,20 @@ PAGES: dict[str, tuple[Visit, ...]] = {
         Visit("customer", "/c/{send_token}", translated=True, then=send_card),
     ),
     "/f/{token}": (Visit("customer", "/f/{follow_up_token}", translated=True),),
+    "/f/{token}/erase": (Visit("customer", "/f/{follow_up_token}/erase", translated=True),),
+    "/k/{token}": (Visit("customer", "/k/{kiosk_token}", translated=True),),
+    # The wall and the TV speak the language of their address (?lang=), not the browser's.
+    "/kudos/{slug}": (Visit("customer", "/kudos/{slug}?lang={lang}", translated=True),),
+    "/kudos/{slug}/{location_id}": (
+        Visit("customer", "/kudos/{slug}/{location_id}?lang={lang}", translated=True),
+    ),
+    "/tv/{token}": (
+        Visit("customer", "/tv/{tv_token}?lang={lang}", translated=True, then=faded_in),
+    ),
+    "/staff/sign-in": (Visit("customer", "/staff/sign-in", translated=True),),
+    "/staff/sign-in/sent": (Visit("customer", "/staff/sign-in/sent", translated=True),),
+    "/staff/link/{token}": (Visit("customer", "/staff/link/{staff_link_token}", True),),
+    "/staff": (Visit("staff", "/staff", translated=True),),
     "/login": (Visit("customer", "/login", translated=True),),
     "/login/two-factor": (Visit("two-factor", "/login/two-factor", translated=True),),
     "/forgot-password": (Visit("customer", "/forgot-password", translated=True),),
@@ -87,9 +114,15 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "/inbox": (Visit("manager", "/inbox", translated=True),),
     "/inbox/{card_id}": (Visit("manager", "/inbox/{card_id}", translated=True),),
     "/inbox/templates": (Visit("manager", "/inbox/templates", translated=True),),
+    "/inbox/leaderboard": (Visit("manager", "/inbox/leaderboard", translated=True),),
+    "/inbox/service-week": (Visit("manager", "/inbox/service-week", translated=True),),
+    "/inbox/certificates/{employee_id}": (
+        Visit("manager", "/inbox/certificates/{employee_id}", translated=True),
+    ),
+    "/inbox/staff-sign-in": (Visit("manager", "/inbox/staff-sign-in", translated=True),),
+    "/analytics": (Visit("manager", "/analytics", translated=True),),
     "/invitations/{token}": (Visit("customer", "/invitations/{invitation_token}", True),),
     "/unsubscribe/{token}": (Visit("customer", "/unsubscribe/{unsubscribe_token}", True),),
-    "/admin": (Visit("owner", "/admin"),),
     "/admin/organisation": (Visit("owner", "/admin/organisation"),),
     "/admin/locations": (Visit("owner", "/admin/locations"),),
     "/admin/employees": (Visit("owner", "/admin/employees"),),
@@ -103,10 +136,15 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "/admin/alerts": (Visit("owner", "/admin/alerts"),),
     "/admin/alerts/deliveries": (Visit("owner", "/admin/alerts/deliveries"),),
     "/admin/alerts/webhooks": (Visit("owner", "/admin/alerts/webhooks"),),
+    "/admin/kiosks": (Visit("owner", "/admin/kiosks", walks=SET_UP_WALKS),),
+    "/admin/kudos": (Visit("owner", "/admin/kudos", walks=SET_UP_WALKS),),
+    "/admin/data": (Visit("owner", "/admin/data", walks=SET_UP_WALKS),),
+    "/admin/data/delete": (Visit("owner", "/admin/data/delete", walks=SET_UP_WALKS),),
 }
 
 NOT_PAGES: dict[str, str] = {
     "/": "sends a signed-in person to /inbox",
+    "/admin": "sends an owner to /admin/codes",
     "/C/{token}": "the card page again, in capitals (a QR code's alphanumeric mode)",
     "/healthz": "the health check's JSON",
     "/sw.js": "the card's service worker",
@@ -120,6 +158,13 @@ NOT_PAGES: dict[str, str] = {
     "/inbox/export.csv": "the cards as CSV",
     "/admin/print/sheet.pdf": "the sheet of codes as PDF",
     "/admin/print/preview.png": "the sheet's preview image",
+    "/k/{token}/manifest.webmanifest": "the kiosk's web app manifest",
+    "/tv/{token}/kudos.json": "the TV's compliments as JSON, for its polling",
+    "/inbox/certificates/{employee_id}/certificate.pdf": "a certificate as PDF",
+    "/inbox/service-week/certificates.pdf": "Customer Service Week's certificates as PDF",
+    "/inbox/service-week/poster.pdf": "Customer Service Week's poster as PDF",
+    "/staff/certificates/{certificate_id}.pdf": "a staff member's own certificate as PDF",
+    "/analytics/export.csv": "the analytics' figures as CSV",
     "/api/v1/openapi.json": "the API's schema",
     "/api/docs": "Swagger UI's page: its markup is not ours (axe-core finds contrast, nesting and "
     "target-size faults in it); test_screens checks that it renders under the CSP",
@@ -229,9 +274,12 @@ def signed_in(
         if (data, role) not in states:
             context = chromium.new_context(base_url=walk_server.base_url)
             page = context.new_page()
-            page.goto("/login")
-            page.locator("#email").fill(walk_data[data].emails[role])
-            page.locator("#password").fill(PASSWORD)
+            if role == "staff":
+                page.goto(f"/staff/link/{walk_data[data].staff_sign_in}")
+            else:
+                page.goto("/login")
+                page.locator("#email").fill(walk_data[data].emails[role])
+                page.locator("#password").fill(PASSWORD)
             with page.expect_navigation():
                 page.locator("form button[type=submit]").click()
             states[(data, role)] = context.storage_state()
@@ -273,11 +321,13 @@ def check_page(page: Page, visit: Visit, walk: Walk, data: WalkData, axe: str) -
 
 def walk_urls(walk: Walk, data: WalkData) -> Iterator[tuple[str, Visit, str]]:
     """(route, visit, URL) of each page this walk opens."""
-    ids = {**data.ids, "follow_up_token": data.follow_ups.get(walk.tag)}
+    ids = {**data.ids, "follow_up_token": data.follow_ups.get(walk.tag), "lang": walk.tag}
     known = {name: value for name, value in ids.items() if value is not None}
     for route, visits in PAGES.items():
         for visit in visits:
             if walk.translated_only and not visit.translated:
+                continue
+            if visit.walks and walk.id not in visit.walks:
                 continue
             if visit.role != "customer" and visit.role not in data.emails:
                 continue  # nobody of this organisation has this role
@@ -321,6 +371,8 @@ def test_page_walk(
         found = []
         if response.status != 200 or "text/html" not in response.headers["content-type"]:
             found.append(f"answered {response.status} {response.headers['content-type']}")
+        if urlsplit(response.url).path != urlsplit(url).path:
+            found.append(f"sent on to {response.url}")
         if visit.then:
             visit.then(page)
         found += check_page(page, visit, walk, data, axe_source)

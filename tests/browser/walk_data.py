@@ -2,6 +2,7 @@
 one with no cards yet, each with a person of every role; and the ids and links its pages need."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pyotp
 from sqlmodel import Session, select
@@ -9,7 +10,9 @@ from sqlmodel import Session, select
 from api.accounts.email_change import request_email_change
 from api.accounts.password_reset import start_password_reset
 from api.accounts.service import add_membership, create_user
+from api.accounts.staff_links import new_staff_link
 from api.accounts.two_factor import confirm_setup, start_setup
+from api.alerts.routing import organisation_zone
 from api.alerts.unsubscribe import DIGEST, unsubscribe_token
 from api.app_settings import load_secret_key
 from api.config import Settings
@@ -17,10 +20,16 @@ from api.customer.follow_up.service import follow_up_hash
 from api.i18n import LANGUAGES
 from api.inbox.card_work import add_note
 from api.inbox.replies.service import add_reply
-from api.models import Card, Role
+from api.kudos.screens import create_screen
+from api.kudos.service import approve_share
+from api.models import Card, Membership, Role
 from api.people.invitations import create_invitation
 from api.people.schemas import InvitationIn
+from api.recognition.certificates import save_certificate
+from api.recognition.periods import last_days
+from api.recognition.service import first_name, pass_on_compliment
 from api.security import new_secret
+from api.setup.kiosks import open_kiosk
 from api.tenancy import Tenant
 from tests.browser.conftest import LiveServer
 from tests.browser.pseudo_locale import PSEUDO_TAG
@@ -48,6 +57,8 @@ class WalkData:
     follow_ups: dict[str, str] = field(default_factory=dict)
     # Text a person typed or a name they chose: not the app's words, in any language.
     data_text: list[str] = field(default_factory=list)
+    # The staff member's one-time link the walk signs in with (staff have no password sign-in).
+    staff_sign_in: str = ""
 
 
 def tenant_of(world: World) -> Tenant:
@@ -55,16 +66,23 @@ def tenant_of(world: World) -> Tenant:
     return Tenant(organisation_id=world.organisation.id, role=Role.owner, user_id=world.owner.id)
 
 
-def add_people(session: Session, world: World) -> dict[str, str]:
-    """A manager and a staff member beside the world's owner; their emails by role."""
+def add_people(session: Session, world: World) -> tuple[dict[str, str], Membership]:
+    """A manager and a staff member (Maya) beside the world's owner; their emails by role, and
+    the staff member's membership."""
     slug = world.organisation.slug
     manager = f"manager@{slug}.example"
     staff = f"staff@{slug}.example"
     make_manager(session, world=world, email=manager)
     user = create_user(session=session, email=staff, password=PASSWORD)
-    add_membership(session=session, user=user, organisation=world.organisation, role=Role.staff)
+    membership = add_membership(
+        session=session,
+        user=user,
+        organisation=world.organisation,
+        role=Role.staff,
+        employee_id=world.maya.id,
+    )
     session.commit()
-    return {"owner": world.owner_email, "manager": manager, "staff": staff}
+    return {"owner": world.owner_email, "manager": manager, "staff": staff}, membership
 
 
 def add_follow_ups(
@@ -106,10 +124,28 @@ def add_follow_ups(
 
 
 def base_data(session: Session, world: World) -> WalkData:
-    data = WalkData(world=world, emails=add_people(session, world), ids={})
+    """The organisation's people, and its links that need no card: a kiosk at the counter, a
+    kudos TV, a staff member's sign-in link."""
+    emails, staff = add_people(session, world)
+    data = WalkData(world=world, emails=emails, ids={})
+    tenant = tenant_of(world)
+    assert world.counter_code.id is not None
+    kiosk_token, _ = open_kiosk(
+        session=session, tenant=tenant, code_id=world.counter_code.id, name="By the door"
+    )
+    tv_token = create_screen(session=session, tenant=tenant, location_id=None)
+    staff_link_token = new_staff_link(session=session, membership=staff)
+    data.staff_sign_in = new_staff_link(session=session, membership=staff)
+    session.commit()
     data.ids.update(
         counter_token=world.counter_code.token,
         code_id=world.counter_code.id,
+        slug=world.organisation.slug,
+        location_id=world.counter.id,
+        employee_id=world.maya.id,
+        kiosk_token=kiosk_token,
+        tv_token=tv_token,
+        staff_link_token=staff_link_token,
     )
     data.data_text += [
         world.organisation.name,
@@ -120,10 +156,57 @@ def base_data(session: Session, world: World) -> WalkData:
         world.counter_code.token,
         world.terrace_code.token,
         world.maya_code.token,
+        world.counter_code.label,
+        world.terrace_code.label,
+        world.maya_code.label,
         *data.emails.values(),
+        "By the door",
         *ALWAYS_DATA,
     ]
     return data
+
+
+def add_kudos(session: Session, data: WalkData, *, comment: str, name: str, note: str) -> None:
+    """A compliment for Maya the customer shared and a manager approved for the kudos wall,
+    passed on to her with a note, and quoted on her signed certificate for the last 30 days."""
+    world = data.world
+    card = make_card(
+        session,
+        code=world.counter_code,
+        rating=5,
+        comment=comment,
+        employee_id=world.maya.id,
+        share_publicly=True,
+        share_name=name,
+    )
+    assert card.id is not None
+    assert world.maya.id is not None
+    tenant = tenant_of(world)
+    approve_share(session=session, tenant=tenant, card_id=card.id)
+    pass_on_compliment(session=session, tenant=tenant, card_id=card.id, note=note)
+    save_certificate(
+        session=session,
+        tenant=tenant,
+        signer="Olivia Owner",
+        employee_id=world.maya.id,
+        period=last_days(
+            datetime.now(UTC).astimezone(organisation_zone(world.organisation)).date()
+        ),
+        quote_card_ids=[card.id],
+    )
+    # The wall names the employee by first name only.
+    data.data_text += [comment, name, note, "Olivia Owner", first_name(world.maya.display_name)]
+
+
+def add_passed_on(session: Session, data: WalkData, comments: list[str], note: str) -> None:
+    """More compliments passed on to Maya (the leaderboard shows a person from 3)."""
+    for comment in comments:
+        card = make_card(session, code=data.world.maya_code, rating=5, comment=comment)
+        assert card.id is not None
+        pass_on_compliment(
+            session=session, tenant=tenant_of(data.world), card_id=card.id, note=note
+        )
+    data.data_text += [*comments, note]
 
 
 def add_cards_text(session: Session, data: WalkData) -> None:
@@ -148,6 +231,19 @@ def usual_data(session: Session, server: LiveServer) -> WalkData:
     world = make_world(session, name="Harbour Café")
     data = base_data(session, world)
     seed_inbox(session, world)
+    add_kudos(
+        session,
+        data,
+        comment="Maya made my daughter's birthday: a candle in the cinnamon bun!",
+        name="Lena",
+        note="Lovely work, Maya. Thank you!",
+    )
+    add_passed_on(
+        session,
+        data,
+        ["Maya found my lost scarf.", "Maya's latte art made my morning."],
+        note="Well done!",
+    )
     add_cards_text(session, data)
     comment, email = "The soup was cold.", "priya@example.com"
     add_follow_ups(session, data, world, ["en"], comment=comment, email=email, **ANSWERS)
@@ -222,6 +318,7 @@ def long_data(session: Session) -> WalkData:
     session.commit()
     data = base_data(session, world)
     add_follow_ups(session, data, world, ALL_TAGS, comment=LONG_WORD, email=LONG_EMAIL)
+    add_kudos(session, data, comment=LONG_WORD, name="W" * 40, note=f"Note: {LONG_LINK}")
     data.ids["send_token"] = world.maya_code.token
     return data
 
