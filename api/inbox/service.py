@@ -5,9 +5,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.errors import Conflict, NotFound, Unprocessable
+from api.errors import Conflict, Unprocessable
 from api.i18n import N_
 from api.inbox.card_query import InboxFilter, filtered_cards
+from api.inbox.card_work import lock_card
 from api.inbox.events import record_event
 from api.inbox.schemas import CardOut
 from api.kudos.service import describe_share
@@ -75,9 +76,7 @@ def set_status(*, session: Session, tenant: Tenant, card_id: int, status: str) -
     target = CardStatus(status)
     # FOR UPDATE (PostgreSQL; SQLite's writer already holds the lock): two managers acting at
     # once take turns, so the later one sees the first one's step and cannot undo it.
-    card = session.exec(scoped(tenant, Card).where(Card.id == card_id).with_for_update()).first()
-    if card is None:
-        raise NotFound()
+    card = lock_card(session, tenant, card_id)
     current = CardStatus(card.status)
     if target != current and STEP[target] > STEP[current]:
         move_card(session=session, tenant=tenant, card=card, target=target)

@@ -12,10 +12,11 @@ from api.customer.codes import logo_url
 from api.customer.schemas import SHARE_MIN_RATING
 from api.errors import Conflict, NotFound, Unprocessable
 from api.i18n import N_
+from api.inbox.card_work import lock_card
 from api.kudos.schemas import ShareOut
 from api.models import Card, Employee, Location, Organisation, utcnow
 from api.recognition.service import first_name
-from api.tenancy import Tenant, scoped
+from api.tenancy import Tenant
 
 WALL_SIZE = 60
 
@@ -65,9 +66,7 @@ def describe_share(card: Card) -> ShareOut | None:
 
 
 def _shared_card(session: Session, tenant: Tenant, card_id: int) -> Card:
-    card = session.exec(scoped(tenant, Card).where(Card.id == card_id).with_for_update()).first()
-    if card is None:
-        raise NotFound()
+    card = lock_card(session, tenant, card_id)
     if share_state(card) is ShareState.none:
         raise NotShared()
     return card

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from api.errors import Conflict, NotFound, Unprocessable
+from api.errors import Conflict, Unprocessable
 from api.i18n import N_
+from api.inbox.card_work import lock_card
 from api.inbox.events import record_event
 from api.inbox.reading import mark_read
 from api.models import (
@@ -22,7 +23,7 @@ from api.models import (
     User,
 )
 from api.recognition.schemas import PassOnOut
-from api.tenancy import Tenant, scoped
+from api.tenancy import Tenant
 
 # A card rated this or higher is a compliment; 1–2 are negative and never leave the managers.
 COMPLIMENT_MIN_RATING = 4
@@ -100,9 +101,7 @@ def pass_on_compliment(
 ) -> PassOn:
     """Record the pass-on and its event in one transaction; its emails go out after the commit."""
     text = check_note(note)
-    card = session.exec(scoped(tenant, Card).where(Card.id == card_id).with_for_update()).first()
-    if card is None:
-        raise NotFound()
+    card = lock_card(session, tenant, card_id)
     if card.rating < COMPLIMENT_MIN_RATING:
         raise NotACompliment()
     if card.employee_id is None:

@@ -2,13 +2,14 @@
 
 from sqlmodel import Session, col, select
 
-from api.errors import NotFound, Unprocessable
+from api.errors import Unprocessable
 from api.i18n import N_
+from api.inbox.card_work import lock_card
 from api.inbox.events import record_event
 from api.inbox.reading import mark_read
 from api.inbox.replies.schemas import ReplyOut
 from api.models import Card, EventKind, Reply, ReplyEmail, User
-from api.tenancy import Tenant, get_scoped, scoped
+from api.tenancy import Tenant, get_scoped
 
 REPLY_MAX = 4000
 
@@ -35,9 +36,7 @@ def check_reply_body(body: str) -> str:
 def add_reply(*, session: Session, tenant: Tenant, card_id: int, body: str) -> Reply:
     """Store a reply and its event in one transaction; its email goes out after the commit."""
     text = check_reply_body(body)
-    card = session.exec(scoped(tenant, Card).where(Card.id == card_id).with_for_update()).first()
-    if card is None:
-        raise NotFound()
+    card = lock_card(session, tenant, card_id)
     # The address left under "Want us to get back to you?" is the customer's wish to hear back.
     reply = Reply(
         organisation_id=card.organisation_id,
