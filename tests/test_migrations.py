@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,14 @@ from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import api.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from api.config import Settings
 from api.db import DatabaseNotMigrated, alembic_config, create_db_engine, include_name, migrate
 from api.main import create_app
 from tests.databases import POSTGRES_ADMIN_URL
+from tests.factories import make_card, make_world
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -133,3 +135,33 @@ def test_app_refuses_to_start_on_an_unmigrated_database(tmp_path: Path) -> None:
             pass
     finally:
         app.state.runtime.engine.dispose()
+
+
+def test_the_hour_blocks_are_filled_from_the_cards_summaries(empty_database_url: str) -> None:
+    """0024 sums the quarter-hour rows into hours as the app keeps them card by card."""
+    migrate(empty_database_url)
+    engine = create_db_engine(empty_database_url)
+    hours = "SELECT * FROM analytics_span WHERE span = 4 ORDER BY quarter, employee_id, code_id"
+    try:
+        with Session(engine) as session:
+            world = make_world(session, name="Hours")
+            start = datetime(2026, 3, 1, 9, 50, tzinfo=UTC)
+            for minutes, code in ((0, world.counter_code), (5, world.maya_code), (80, None)):
+                make_card(
+                    session,
+                    code=code or world.counter_code,
+                    rating=1 + minutes % 5,
+                    created_at=start + timedelta(minutes=minutes),
+                )
+        with engine.connect() as connection:
+            kept = connection.execute(text(hours)).all()
+        assert len(kept) == 3  # 09:00 (two codes), 11:00 (one)
+        config = alembic_config(empty_database_url)
+        command.downgrade(config, "0023")
+        with engine.connect() as connection:
+            assert connection.execute(text(hours)).all() == []
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            assert connection.execute(text(hours)).all() == kept
+    finally:
+        engine.dispose()

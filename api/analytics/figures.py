@@ -19,7 +19,7 @@ from api.analytics.reading import (
     trend_of,
 )
 from api.analytics.schemas import Figures
-from api.analytics.summaries import SPANS
+from api.analytics.summaries import HOUR, SPANS_OF
 from api.errors import NotFound
 from api.models import (
     AlertSettings,
@@ -37,13 +37,18 @@ from api.tenancy import Tenant
 EMPLOYEE_MINIMUM = 5
 BUCKETS: Table = AnalyticsBucket.__table__  # type: ignore[attr-defined]
 RESPONSES: Table = AnalyticsResponse.__table__  # type: ignore[attr-defined]
-SPAN_TABLES: dict[str, tuple[Table, Table]] = {
-    "buckets": (BUCKETS, AnalyticsSpan.__table__),  # type: ignore[attr-defined]
-    "responses": (RESPONSES, AnalyticsSpanResponse.__table__),  # type: ignore[attr-defined]
+BLOCKS: Table = AnalyticsSpan.__table__  # type: ignore[attr-defined]
+SPAN_TABLES: dict[str, tuple[Table, Table, tuple[int, ...]]] = {
+    "buckets": (BUCKETS, BLOCKS, SPANS_OF[AnalyticsBucket]),
+    "responses": (
+        RESPONSES,
+        AnalyticsSpanResponse.__table__,  # type: ignore[attr-defined]
+        SPANS_OF[AnalyticsResponse],
+    ),
 }
 COUNTS = ("rating_1", "rating_2", "rating_3", "rating_4", "rating_5", "replies", "passed_on")
 EPOCH = datetime(1970, 1, 1)
-RATING_SUMS = [func.sum(BUCKETS.c[f"rating_{n}"]) for n in range(1, 6)]
+RATINGS = [f"rating_{n}" for n in range(1, 6)]
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,10 @@ def check_filter(*, session: Session, tenant: Tenant, filters: FigureFilter) -> 
             raise NotFound()
 
 
-def pieces(first: int, end: int) -> list[tuple[int, int, int]]:
-    """The quarter-hours [first, end) as (span, from, to): whole blocks of the longest span
-    that fits, then of shorter ones towards the two ends, and single quarter-hours (span 1)."""
+def pieces(first: int, end: int, spans: tuple[int, ...]) -> list[tuple[int, int, int]]:
+    """The quarter-hours [first, end) as (span, from, to): whole blocks of the longest of
+    `spans` that fits, then of shorter ones towards the two ends, and single quarter-hours
+    (span 1)."""
     found: list[tuple[int, int, int]] = []
 
     def cover(low: int, high: int, spans: tuple[int, ...]) -> None:
@@ -91,7 +97,7 @@ def pieces(first: int, end: int) -> list[tuple[int, int, int]]:
         found.append((span, inner_low, inner_high))
         cover(inner_high, high, spans[:-1])
 
-    cover(first, end, SPANS)
+    cover(first, end, spans)
     return found
 
 
@@ -107,8 +113,8 @@ def summed(
     """The counts of a period's summaries per `keys`: whole blocks where they fit, quarter-hours
     at the ends."""
     totals: dict[tuple[Any, ...], list[int]] = {}
-    quarters, blocks = SPAN_TABLES[kind]
-    for span, first, end in pieces(*period):
+    quarters, blocks, spans = SPAN_TABLES[kind]
+    for span, first, end in pieces(*period, spans):
         table = quarters if span == 1 else blocks
         condition = where(table, tenant, filters, first, end)
         if span > 1:
@@ -208,26 +214,32 @@ def local_hours(
     quarters: tuple[int, int],
 ) -> dict[datetime, list[int]]:
     """Cards by rating per hour on the organisation's clock, for the series and the heatmap:
-    summed by the database over the quarter-hours of each stretch of one UTC offset."""
+    summed by the database for each stretch of one UTC offset, from the hour blocks where the
+    offset is whole hours (a UTC hour is then a local one) and from quarter-hours elsewhere."""
     hours: dict[datetime, list[int]] = {}
     for first, end, offset in period.clocks(*quarters):
-        if offset == int(offset):
-            # Local quarter-hours since the epoch, four to the hour.
-            key = (BUCKETS.c.quarter + int(offset)) // 4
-        else:  # an offset of no whole quarter-hours (before 1980 in a few zones)
-            key = BUCKETS.c.quarter
-        for value, *sums in session.connection().execute(
-            select(key, *RATING_SUMS)
-            .where(where(BUCKETS, tenant, filters, first, end))
-            .group_by(key)
-        ):
+        spans = (HOUR,) if offset % HOUR == 0 else ()
+        for span, low, high in pieces(first, end, spans):
+            table = BLOCKS if span == HOUR else BUCKETS
+            condition = where(table, tenant, filters, low, high)
+            if span == HOUR:
+                condition = and_(condition, table.c.span == HOUR)
             if offset == int(offset):
-                moment = EPOCH + timedelta(hours=value)
-            else:
-                moment = period.local(value).replace(minute=0, tzinfo=None)
-            total = hours.setdefault(moment, [0] * 5)
-            for index, count in enumerate(sums):
-                total[index] += int(count or 0)
+                # Local quarter-hours since the epoch, four to the hour.
+                key = (table.c.quarter + int(offset)) // HOUR
+            else:  # an offset of no whole quarter-hours (before 1980 in a few zones)
+                key = table.c.quarter
+            sums = [func.sum(table.c[name]) for name in RATINGS]
+            for value, *counts in session.connection().execute(
+                select(key, *sums).where(condition).group_by(key)
+            ):
+                if offset == int(offset):
+                    moment = EPOCH + timedelta(hours=value)
+                else:
+                    moment = period.local(value).replace(minute=0, tzinfo=None)
+                total = hours.setdefault(moment, [0] * 5)
+                for index, count in enumerate(counts):
+                    total[index] += int(count or 0)
     return hours
 
 

@@ -4,7 +4,7 @@ Every change that analytics counts (a card, a step past seen, a reply, a complim
 writes an event through api.inbox.events.record_event, which calls `count_event` in the same
 transaction: the figures are never ahead of, nor behind, the cards. Deleting a card touches no
 summary, so old figures outlive the retention of old cards. Each count goes to its quarter-hour
-row and to the row of each block of whole UTC days (SPANS) holding it.
+row and to the row of each longer block (SPANS_OF: UTC hours, days and runs of days) holding it.
 """
 
 import math
@@ -32,9 +32,15 @@ from api.models import (
 )
 
 QUARTER_SECONDS = 900
-# The blocks the counts are summed in again, in quarter-hours: a UTC day, 8 days, 64 days
-# (each a multiple of the one before).
+# The blocks the counts are summed in again, in quarter-hours, each a multiple of the one before:
+# a UTC day, 8 days, 64 days, and for the cards also an hour (the series and the heatmap read a
+# long period hour by hour; response times are read as totals, so whole days serve them).
 SPANS = (96, 768, 6144)
+HOUR = 4
+SPANS_OF: dict[type[AnalyticsBucket | AnalyticsResponse], tuple[int, ...]] = {
+    AnalyticsBucket: (HOUR, *SPANS),
+    AnalyticsResponse: SPANS,
+}
 SPAN_OF = {AnalyticsBucket: AnalyticsSpan, AnalyticsResponse: AnalyticsSpanResponse}
 NEGATIVE_RATINGS = (1, 2)
 ACKNOWLEDGED = "acknowledged"
@@ -121,7 +127,7 @@ def _add(
     under concurrent writers."""
     values = dict(zip(rows_keys(model), keys, strict=True))
     _upsert(session, model.__table__, values, counts)  # type: ignore[union-attr]
-    for span in SPANS:
+    for span in SPANS_OF[model]:
         block = values | {"span": span, "quarter": values["quarter"] // span * span}
         _upsert(session, SPAN_OF[model].__table__, block, counts)  # type: ignore[attr-defined]
 
@@ -197,7 +203,7 @@ def _sum_spans(
     target: Table = SPAN_OF[model].__table__  # type: ignore[attr-defined]
     keys = [name for name in rows_keys(model) if name not in ("organisation_id", "quarter")]
     counts = [column.name for column in source.columns if column.name not in rows_keys(model)]
-    for span in SPANS:
+    for span in SPANS_OF[model]:
         first = start // span * span
         session.connection().execute(
             delete(target).where(

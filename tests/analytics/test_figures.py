@@ -128,6 +128,19 @@ def test_a_day_boundary_and_a_daylight_saving_change_in_berlin(
     assert (terrace_only.current.cards, terrace_only.current.ratings) == (1, [0, 0, 1, 0, 0])
 
 
+def test_a_half_hour_zone_cuts_the_utc_hours_in_two(session: Session, world: World) -> None:
+    # Kolkata is UTC+05:30 all year: each of its hours holds halves of two UTC hours.
+    for moment in ("2026-05-04 10:25", "2026-05-04 10:35", "2026-05-04 11:10", "2026-05-04 11:35"):
+        make_card(session, code=world.counter_code, rating=4, created_at=at(moment))
+
+    result = figures(session, world, date(2026, 5, 1), date(2026, 5, 7), ZoneInfo("Asia/Kolkata"))
+
+    # 15:55, then 16:05 and 16:40, then 17:05 on Monday 4 May, local time.
+    monday = result.heatmap[0]
+    assert (monday[15], monday[16], monday[17]) == (1, 2, 1)
+    assert sum(map(sum, result.heatmap)) == 4
+
+
 def test_replies_and_compliments_count_in_the_period_they_were_sent(
     session: Session, world: World
 ) -> None:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from api.analytics.figures import pieces
 from api.analytics.period import Period
-from api.analytics.summaries import SPANS, rebuild_summaries, response_bin
+from api.analytics.summaries import SPANS_OF, rebuild_summaries, response_bin
 from api.inbox.replies.service import add_reply
 from api.inbox.service import move_card
 from api.models import (
@@ -84,10 +84,13 @@ def span_rows(session: Session, organisation_id: int) -> Counter[tuple[Any, ...]
 
 
 def blocks(counts: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
-    """Quarter-hour counts summed per block of each span, as the blocks should hold them."""
+    """Quarter-hour counts summed per block of each span, as the blocks should hold them: the
+    cards' counts (keyed by a count's name) per hour too, the response times' (keyed by step
+    and minutes) per day and longer."""
     summed: Counter[tuple[Any, ...]] = Counter()
     for (quarter_, *rest), count in counts.items():
-        for span in SPANS:
+        kind = AnalyticsBucket if isinstance(rest[-1], str) else AnalyticsResponse
+        for span in SPANS_OF[kind]:
             summed[(span, quarter_ // span * span, *rest)] += count
     return +summed
 
@@ -102,14 +105,15 @@ def assert_agree(session: Session, organisation_id: int, counts: Counter[tuple[A
 def test_a_period_is_read_as_whole_blocks_and_quarter_hours_at_its_ends(
     first: int, length: int
 ) -> None:
-    found = pieces(first, first + length)
+    spans = SPANS_OF[AnalyticsBucket]
+    found = pieces(first, first + length, spans)
     covered = [q for _, low, high in found for q in range(low, high)]
     assert covered == list(range(first, first + length))
     for span, low, high in found:
         assert low % span == 0
         assert high % span == 0
     # The longest blocks are used: shorter ones only at the ends, fewer than two longer ones.
-    for shorter, longer in zip((1, *SPANS), SPANS, strict=False):
+    for shorter, longer in zip((1, *spans), spans, strict=False):
         used = sum((high - low) // shorter for span, low, high in found if span == shorter)
         assert used < 2 * longer // shorter
 
