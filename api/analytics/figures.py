@@ -258,7 +258,8 @@ def _group(
     position = 1 if column == "location_id" else 2
     ratings: dict[int, list[int]] = {}
     for key, counts in places.items():
-        if key[position - 1]:
+        # Cards of no place count in a row of their own (id 0); cards naming nobody do not.
+        if key[position - 1] or column == "location_id":
             total = ratings.setdefault(key[position - 1], [0] * 5)
             for index in range(5):
                 total[index] += counts[index]
@@ -273,10 +274,12 @@ def _group(
             bins = histograms.setdefault(keys[position - 1], {}).setdefault(step, Counter())
             bins[minutes] += cards
     minimum = EMPLOYEE_MINIMUM if column == "employee_id" else 0
+    # The cards of no place come from badges: a row of few of them would be one person's.
     return group_rows(
         [(id_, names.get(id_, ""), tuple(counts)) for id_, counts in ratings.items()],
         histograms,
         minimum,
+        unnamed_minimum=EMPLOYEE_MINIMUM,
     )
 
 

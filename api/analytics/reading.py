@@ -119,13 +119,14 @@ def group_rows(
     rows: list[tuple[int, str, tuple[int, ...]]],
     histograms: dict[int, dict[str, Counter[int]]],
     minimum: int,
+    unnamed_minimum: int,
 ) -> list[GroupRow]:
-    """One row per location or employee, most cards first; under `minimum` cards, only
-    the name shows."""
+    """One row per location or employee, most cards first; under `minimum` cards (under
+    `unnamed_minimum` for the row of id 0, the cards of no place), only the name shows."""
     out = []
     for id_, name, counts in sorted(rows, key=lambda row: (-sum(row[2]), row[1])):
         cards = sum(counts)
-        if cards < minimum:
+        if cards < (minimum if id_ else unnamed_minimum):
             out.append(
                 GroupRow(
                     id=id_,

@@ -34,11 +34,13 @@ class FigureTable:
 
 
 def group_table(name: str, caption: str, rows: list[GroupRow]) -> FigureTable:
+    """A location's or employee's rows; a location's cards sent with no place (from a badge
+    code of no location) have a row of their own, with no name."""
     return FigureTable(
         name=name,
         caption=caption,
         columns=[
-            ("name", N_("Name"), "text"),
+            ("name", N_("Name"), "place" if name == "locations" else "text"),
             ("cards", N_("Cards"), "int"),
             ("compliments", N_("Compliments (4–5)"), "int"),
             ("concerns", N_("Concerns (1–2)"), "int"),

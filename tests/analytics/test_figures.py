@@ -209,6 +209,10 @@ def test_an_employee_below_the_minimum_shows_no_figures(
     rows = {row.name: row for row in result.employees}
     assert (rows["Maya"].hidden, rows["Maya"].average, rows["Maya"].concerns) == (True, None, None)
     assert (rows["Sam"].hidden, rows["Sam"].cards, rows["Sam"].average) == (False, 5, 4.0)
+    # Maya's badge has no place: its row among the locations keeps the same minimum.
+    places = {row.id: row for row in result.locations}
+    assert (places[0].name, places[0].hidden, places[0].concerns) == ("", True, None)
+    assert (places[world.counter.id].cards, places[world.counter.id].average) == (5, 4.0)
     # However the filters narrow, Maya's 4 cards stay hidden; Sam's 5 show.
     only_maya = figures(session, world, day, day, employee_id=world.maya.id)
     assert only_maya.hidden
@@ -223,6 +227,26 @@ def test_an_employee_below_the_minimum_shows_no_figures(
     assert (only_sam.hidden, only_sam.current.cards) == (False, 5)
     with pytest.raises(NotFound):
         figures(session, world, day, day, employee_id=other_world.maya.id)
+
+
+def test_the_cards_of_no_place_have_a_row_among_the_locations(
+    session: Session, world: World
+) -> None:
+    for minute, rating in enumerate((5, 5, 4, 2, 1)):
+        make_card(
+            session, code=world.maya_code, rating=rating, created_at=at(f"2026-06-04 10:0{minute}")
+        )
+    make_card(session, code=world.terrace_code, rating=3, created_at=at("2026-06-04 11:00"))
+
+    result = figures(session, world, date(2026, 6, 4), date(2026, 6, 4))
+
+    assert [
+        (row.id, row.name, row.cards, row.compliments, row.concerns) for row in result.locations
+    ] == [
+        (0, "", 5, 3, 2),
+        (world.terrace.id, "Terrace", 1, 0, 0),
+    ]
+    assert sum(row.cards for row in result.locations) == result.current.cards
 
 
 def test_topics_are_the_terms_that_stand_out_in_concerns(session: Session, world: World) -> None:

@@ -53,6 +53,18 @@ def test_the_dashboard_shows_the_figures_charts_and_tables(
     assert page.select_one("nav a[aria-current=page]").get_text() == "Analytics"
 
 
+def test_the_cards_of_no_place_are_named_in_the_locations_table(
+    manager_client: TestClient, session: Session, world: World
+) -> None:
+    for _ in range(5):
+        make_card(session, code=world.maya_code, rating=5)
+
+    page = soup(manager_client.get("/analytics?range=7d"))
+
+    locations = page.select("#locations-heading ~ .table-scroll tbody tr")
+    assert [row.td.get_text() for row in locations] == ["No place (badge codes)"]
+
+
 def test_each_table_downloads_as_csv_and_a_bad_period_is_explained(
     manager_client: TestClient, session: Session, world: World
 ) -> None:
