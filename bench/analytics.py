@@ -139,7 +139,7 @@ def main() -> None:
             answer = client.get(path)
             assert answer.status_code == 200
 
-        print(f"\n| {args.engine}, a year | p50 | p95 |\n|---|---|---|")
+        print(f"\n| {engine.dialect.name}, a year | p50 | p95 |\n|---|---|---|")
         for label, action in (
             ("figures and topics (the service)", service),
             ("figures and topics, one location", figures_only),
