@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, select
+from sqlalchemy import ColumnElement, Table, and_, func, select, union_all
 from sqlmodel import Session
 
 from api.analytics.period import Period
 from api.analytics.reading import (
+    Hours,
     Ratings,
     group_rows,
     heatmaps,
@@ -48,6 +49,7 @@ SPAN_TABLES: dict[str, tuple[Table, Table, tuple[int, ...]]] = {
 }
 COUNTS = ("rating_1", "rating_2", "rating_3", "rating_4", "rating_5", "replies", "passed_on")
 EPOCH = datetime(1970, 1, 1)
+AN_HOUR = timedelta(hours=1)
 RATINGS = [f"rating_{n}" for n in range(1, 6)]
 
 
@@ -110,25 +112,26 @@ def summed(
     keys: tuple[str, ...],
     counts: tuple[str, ...],
 ) -> dict[tuple[Any, ...], list[int]]:
-    """The counts of a period's summaries per `keys`: whole blocks where they fit, quarter-hours
-    at the ends."""
-    totals: dict[tuple[Any, ...], list[int]] = {}
+    """The counts of a period's summaries per `keys`: whole blocks where they fit, shorter ones
+    and quarter-hours at the ends, summed by the database in one query."""
     quarters, blocks, spans = SPAN_TABLES[kind]
+    parts = []
     for span, first, end in pieces(*period, spans):
         table = quarters if span == 1 else blocks
         condition = where(table, tenant, filters, first, end)
         if span > 1:
             condition = and_(condition, table.c.span == span)
-        statement = (
-            select(*(table.c[name] for name in keys), *(func.sum(table.c[n]) for n in counts))
-            .where(condition)
-            .group_by(*(table.c[name] for name in keys))
-        )
-        for row in session.connection().execute(statement):
-            total = totals.setdefault(tuple(row[: len(keys)]), [0] * len(counts))
-            for index, value in enumerate(row[len(keys) :]):
-                total[index] += int(value or 0)
-    return totals
+        parts.append(select(*(table.c[name] for name in (*keys, *counts))).where(condition))
+    if not parts:
+        return {}
+    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    statement = select(
+        *(rows.c[name] for name in keys), *(func.sum(rows.c[name]) for name in counts)
+    ).group_by(*(rows.c[name] for name in keys))
+    return {
+        tuple(row[: len(keys)]): [int(value or 0) for value in row[len(keys) :]]
+        for row in session.connection().execute(statement)
+    }
 
 
 def where(table: Table, tenant: Tenant, filters: FigureFilter, first: int, end: int) -> Any:
@@ -212,11 +215,11 @@ def local_hours(
     filters: FigureFilter,
     period: Period,
     quarters: tuple[int, int],
-) -> dict[datetime, list[int]]:
+) -> Hours:
     """Cards by rating per hour on the organisation's clock, for the series and the heatmap:
     summed by the database for each stretch of one UTC offset, from the hour blocks where the
     offset is whole hours (a UTC hour is then a local one) and from quarter-hours elsewhere."""
-    hours: dict[datetime, list[int]] = {}
+    hours: Hours = {}
     for first, end, offset in period.clocks(*quarters):
         spans = (HOUR,) if offset % HOUR == 0 else ()
         for span, low, high in pieces(first, end, spans):
@@ -224,22 +227,28 @@ def local_hours(
             condition = where(table, tenant, filters, low, high)
             if span == HOUR:
                 condition = and_(condition, table.c.span == HOUR)
-            if offset == int(offset):
-                # Local quarter-hours since the epoch, four to the hour.
+            if span == HOUR or offset != int(offset):
+                # An hour block is one local hour: grouped in the primary key's order. (An
+                # offset of no whole quarter-hours, before 1980 in a few zones, is rare.)
+                key: ColumnElement[Any] = table.c.quarter
+            else:  # local quarter-hours since the epoch, four to the hour
                 key = (table.c.quarter + int(offset)) // HOUR
-            else:  # an offset of no whole quarter-hours (before 1980 in a few zones)
-                key = table.c.quarter
             sums = [func.sum(table.c[name]) for name in RATINGS]
             for value, *counts in session.connection().execute(
                 select(key, *sums).where(condition).group_by(key)
             ):
-                if offset == int(offset):
-                    moment = EPOCH + timedelta(hours=value)
+                if span == HOUR:
+                    hour = (value + int(offset)) // HOUR
+                elif offset == int(offset):
+                    hour = value
                 else:
-                    moment = period.local(value).replace(minute=0, tzinfo=None)
-                total = hours.setdefault(moment, [0] * 5)
-                for index, count in enumerate(counts):
-                    total[index] += int(count or 0)
+                    hour = (period.local(value).replace(tzinfo=None) - EPOCH) // AN_HOUR
+                total = hours.get(hour)
+                if total is None:
+                    hours[hour] = [int(count or 0) for count in counts]
+                else:
+                    for index, count in enumerate(counts):
+                        total[index] += int(count or 0)
     return hours
 
 

@@ -2,7 +2,7 @@
 
 import math
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from api.analytics.period import Period
 from api.analytics.schemas import GroupRow, SeriesPoint, Totals
@@ -11,8 +11,10 @@ from api.analytics.summaries import ACKNOWLEDGED, RESOLVED
 Ratings = tuple[int, int, int, int, int]
 Quarters = dict[int, tuple[Ratings, int, int]]
 Responses = Counter[tuple[bool, int, int, str, int]]
-# Cards by rating per hour on the organisation's clock (its start, a naive local time).
-Hours = dict[datetime, list[int]]
+# Cards by rating per hour on the organisation's clock: hours since 1970-01-01 00:00 local.
+Hours = dict[int, list[int]]
+LOCAL_EPOCH = date(1970, 1, 1)
+EPOCH_WEEKDAY = LOCAL_EPOCH.weekday()
 WEEKLY_FROM_DAYS = 92
 
 
@@ -78,11 +80,19 @@ def series_of(hours: Hours, period: Period) -> tuple[list[SeriesPoint], str]:
     def point_of(day: date) -> date:
         return day - timedelta(days=day.weekday()) if weekly else day
 
+    days: dict[int, list[int]] = {}
+    for hour, counts in hours.items():
+        total = days.get(hour // 24)
+        if total is None:
+            days[hour // 24] = list(counts)
+        else:
+            for index, count in enumerate(counts):
+                total[index] += count
     points: dict[date, list[int]] = {}
     for offset in range(period.days):
         points.setdefault(point_of(period.start + timedelta(days=offset)), [0] * 5)
-    for moment, counts in hours.items():
-        totals = points.setdefault(point_of(moment.date()), [0] * 5)
+    for day, counts in days.items():
+        totals = points.setdefault(point_of(LOCAL_EPOCH + timedelta(days=day)), [0] * 5)
         for index, count in enumerate(counts):
             totals[index] += count
     series = [
@@ -109,9 +119,10 @@ def heatmaps(hours: Hours) -> tuple[list[list[int]], list[list[int]]]:
     """Cards, and negative cards, by weekday (Monday first) and hour on the local clock."""
     cards = [[0] * 24 for _ in range(7)]
     negative = [[0] * 24 for _ in range(7)]
-    for moment, counts in hours.items():
-        cards[moment.weekday()][moment.hour] += sum(counts)
-        negative[moment.weekday()][moment.hour] += counts[0] + counts[1]
+    for hour, counts in hours.items():
+        weekday, clock = (hour // 24 + EPOCH_WEEKDAY) % 7, hour % 24
+        cards[weekday][clock] += sum(counts)
+        negative[weekday][clock] += counts[0] + counts[1]
     return cards, negative
 
 
