@@ -234,3 +234,22 @@ def test_the_api_archives_and_restores_a_place(
     restored = client.post(f"/api/v1/locations/{world.counter.id}/restore", headers=bearer)
     assert restored.json()["archived_at"] is None
     assert client.get(f"/c/{world.counter_code.token}").status_code == 410
+
+
+def test_a_manager_limited_to_an_archived_place_keeps_the_limit(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    """Their cards stay, so does who may read them: the People page still ticks the place, and
+    saving the row again does not widen the limit to every location."""
+    assert world.counter.id is not None
+    make_manager(
+        session, world=world, email="lee@example.com", location_ids=frozenset({world.counter.id})
+    )
+    confirm(manager_client, f"/admin/locations/{world.counter.id}/archive")
+    people = page(manager_client, "/admin/people")
+    row = next(
+        item for item in people.select("li, tr, details") if "lee@example.com" in item.get_text()
+    )
+    ticked = row.select_one(f"input[name=location_ids][value='{world.counter.id}']")
+    assert ticked is not None
+    assert ticked.has_attr("checked")
