@@ -32,6 +32,14 @@ def card_url(base_url: str, token: str) -> str:
     return f"{parts.scheme.upper()}://{parts.netloc.upper()}{prefix}/C/{canonical}"
 
 
+def typed_url(base_url: str, token: str) -> str:
+    """The card URL as a person would type it from print: no scheme, lower-case host and path
+    prefix (`tellus.example.com/c/AB12CD`); with `https://` before it, it opens the same card."""
+    token = card_url(base_url, token).rsplit("/", 1)[1]
+    parts = urlsplit(base_url.strip())
+    return f"{parts.netloc.lower()}{parts.path.rstrip('/')}/c/{token}"
+
+
 def build_qr(url: str, *, error_correction: int = ERROR_CORRECT_M) -> qrcode.QRCode:
     """Return the smallest QR code holding url (level M unless told), with a 4-module quiet zone."""
     qr = qrcode.QRCode(error_correction=error_correction, border=QUIET_ZONE)

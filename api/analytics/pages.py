@@ -31,7 +31,7 @@ def analytics_page(
         "query": query,
         "locations": [
             location
-            for location in list_locations(session=session, tenant=tenant)
+            for location in list_locations(session=session, tenant=tenant, include_archived=True)
             if visible is None or location.id in visible
         ],
         "employees": list_employees(session=session, tenant=tenant),

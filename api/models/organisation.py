@@ -38,6 +38,8 @@ class Location(SQLModel, table=True):
     )
     name: str = Field(max_length=120)
     kind: str = Field(default="counter", max_length=30)
+    # Archived: off every picker, its codes revoked; its cards stay, under its name.
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -33,7 +33,8 @@ router = APIRouter(prefix="/admin/people", include_in_schema=False, dependencies
 
 
 def people_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
-    locations = list_locations(session=session, tenant=manager.tenant)
+    # Archived places too: a manager's limit to one must stay when their row is saved again.
+    locations = list_locations(session=session, tenant=manager.tenant, include_archived=True)
     employees = list_employees(session=session, tenant=manager.tenant)
     return {
         "members": list_members(session=session, tenant=manager.tenant),

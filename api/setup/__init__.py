@@ -10,6 +10,7 @@ def routers() -> tuple[APIRouter, ...]:
         api_card_texts,
         api_organisation,
         pages,
+        pages_archive,
         pages_card_texts,
         pages_codes,
         pages_kiosks,
@@ -19,6 +20,7 @@ def routers() -> tuple[APIRouter, ...]:
 
     return (
         pages.router,
+        pages_archive.router,
         pages_codes.router,
         pages_kiosks.router,
         api_keys_pages.router,

@@ -5,13 +5,14 @@ from fastapi import APIRouter
 from api.errors import error_responses
 from api.models import Code, Employee, Location
 from api.runtime import Runtime
-from api.setup.codes import create_code, list_codes, move_code, replace_code, revoke_code
-from api.setup.employees import (
-    employee_locations,
-    list_employees,
-    save_employee,
-    set_employee_active,
+from api.setup.archive import (
+    archive_employee,
+    archive_location,
+    restore_employee,
+    restore_location,
 )
+from api.setup.codes import create_code, list_codes, move_code, replace_code, revoke_code
+from api.setup.employees import employee_locations, list_employees, save_employee
 from api.setup.locations import list_locations, save_location
 from api.setup.schemas import CodeIn, CodeOut, EmployeeIn, EmployeeOut, LocationIn, LocationOut
 from api.web.deps import (
@@ -58,8 +59,9 @@ def code_out(code: Code, runtime: Runtime, refused: dict[str, int] | None = None
 
 @router.get("/locations")
 def read_locations(tenant: ApiTenant, session: SessionDep) -> list[LocationOut]:
-    """The organisation's locations."""
-    return [location_out(item) for item in list_locations(session=session, tenant=tenant)]
+    """The organisation's locations, archived ones too (with their `archived_at`)."""
+    places = list_locations(session=session, tenant=tenant, include_archived=True)
+    return [location_out(item) for item in places]
 
 
 @router.post("/locations", status_code=201)
@@ -87,6 +89,28 @@ def update_location(
         data=data,
         code_cache=code_cache,
         location_id=location_id,
+    )
+    return location_out(location)
+
+
+@router.post("/locations/{location_id:id}/archive")
+def archive_location_route(
+    location_id: PathId, tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
+) -> LocationOut:
+    """Archive a location: its codes are revoked at once; its cards stay."""
+    location = archive_location(
+        session=session, tenant=tenant, location_id=location_id, code_cache=code_cache
+    )
+    return location_out(location)
+
+
+@router.post("/locations/{location_id:id}/restore")
+def restore_location_route(
+    location_id: PathId, tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
+) -> LocationOut:
+    """Restore an archived location (its revoked codes stay revoked: issue new ones)."""
+    location = restore_location(
+        session=session, tenant=tenant, location_id=location_id, code_cache=code_cache
     )
     return location_out(location)
 
@@ -126,17 +150,26 @@ def update_employee(
     return employee_out(employee, employee_locations(session=session, tenant=tenant))
 
 
+@router.post("/employees/{employee_id:id}/archive")
 @router.post("/employees/{employee_id:id}/deactivate")
-def deactivate_employee(
+def archive_employee_route(
     employee_id: PathId, tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
 ) -> EmployeeOut:
-    """Deactivate an employee and revoke their codes."""
-    employee = set_employee_active(
-        session=session,
-        tenant=tenant,
-        employee_id=employee_id,
-        active=False,
-        code_cache=code_cache,
+    """Archive an employee (`active` false) and revoke their codes; `deactivate` is its older
+    name."""
+    employee = archive_employee(
+        session=session, tenant=tenant, employee_id=employee_id, code_cache=code_cache
+    )
+    return employee_out(employee, employee_locations(session=session, tenant=tenant))
+
+
+@router.post("/employees/{employee_id:id}/restore")
+def restore_employee_route(
+    employee_id: PathId, tenant: ApiTenant, session: WriteSessionDep, code_cache: CodeCacheDep
+) -> EmployeeOut:
+    """Restore an archived employee (their revoked codes stay revoked: issue new ones)."""
+    employee = restore_employee(
+        session=session, tenant=tenant, employee_id=employee_id, code_cache=code_cache
     )
     return employee_out(employee, employee_locations(session=session, tenant=tenant))
 

@@ -35,7 +35,9 @@ def _target(
     location = get_scoped(session, tenant, Location, data.location_id) if data.location_id else None
     employee = get_scoped(session, tenant, Employee, data.employee_id) if data.employee_id else None
     if employee is not None and not employee.active:
-        raise Unprocessable("This employee is inactive: reactivate them first.")
+        raise Unprocessable("This employee is archived: restore them first.")
+    if location is not None and location.archived_at is not None:
+        raise Unprocessable("This location is archived: restore it first.")
     return location, employee
 
 

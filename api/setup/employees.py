@@ -37,18 +37,25 @@ def save_employee(
     code_cache: CodeCache,
     employee_id: int | None = None,
 ) -> Employee:
-    """Add or update an employee and where they work (only this organisation's locations); the
-    cards show the new name and staff lists at once."""
+    """Add or update an employee and where they work (only this organisation's locations in
+    use; links to archived ones are kept as they are); the cards show the new name and staff
+    lists at once."""
     require_owner(tenant)
-    wanted = set(data.location_ids)
-    in_organisation = scoped(tenant, Location).where(col(Location.id).in_(wanted))
-    known = {location.id for location in session.exec(in_organisation).all()}
-    if wanted - known:
-        raise Unprocessable("Pick locations from the list.")
     if employee_id is None:
         employee = Employee(organisation_id=tenant.organisation_id, display_name=data.display_name)
     else:
         employee = get_scoped(session, tenant, Employee, employee_id)
+    places = {location.id: location for location in session.exec(scoped(tenant, Location))}
+    archived = {id_ for id_, location in places.items() if location.archived_at is not None}
+    linked = set(
+        session.exec(
+            select(EmployeeLocation.location_id).where(EmployeeLocation.employee_id == employee.id)
+        ).all()
+    )
+    wanted = set(data.location_ids)
+    if wanted - set(places) or (wanted & archived) - linked:
+        raise Unprocessable("Pick locations from the list.")
+    wanted -= archived
     employee.display_name = data.display_name
     employee.role_title = data.role_title
     employee.email = data.email or None
@@ -56,7 +63,10 @@ def save_employee(
     session.add(employee)
     session.flush()
     session.execute(
-        delete(EmployeeLocation).where(col(EmployeeLocation.employee_id) == employee.id)
+        delete(EmployeeLocation).where(
+            col(EmployeeLocation.employee_id) == employee.id,
+            col(EmployeeLocation.location_id).not_in(archived),
+        )
     )
     for location_id in sorted(wanted):
         session.add(EmployeeLocation(employee_id=employee.id, location_id=location_id))  # type: ignore[arg-type]

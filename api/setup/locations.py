@@ -21,8 +21,14 @@ def require_owner(tenant: Tenant) -> None:
         raise Forbidden("Only an owner can change the organisation's set-up.")
 
 
-def list_locations(*, session: Session, tenant: Tenant) -> list[Location]:
-    return list(session.exec(scoped(tenant, Location).order_by(col(Location.name))).all())
+def list_locations(
+    *, session: Session, tenant: Tenant, include_archived: bool = False
+) -> list[Location]:
+    """The organisation's places by name: the ones in use, or (for names) archived ones too."""
+    statement = scoped(tenant, Location).order_by(col(Location.name))
+    if not include_archived:
+        statement = statement.where(col(Location.archived_at).is_(None))
+    return list(session.exec(statement).all())
 
 
 def save_location(
@@ -46,6 +52,11 @@ def save_location(
         session.commit()
     except IntegrityError:
         session.rollback()
+        clash = session.exec(scoped(tenant, Location).where(Location.name == data.name)).first()
+        if clash is not None and clash.archived_at is not None:
+            raise Conflict(
+                f"An archived location is called “{data.name}”: restore it, or choose another name."
+            ) from None
         raise Conflict(f"There is already a location called “{data.name}”.") from None
     code_cache.invalidate_organisation(tenant.organisation_id)
     return location

@@ -8,12 +8,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
 from api.customer.codes import CodeCache
-from api.setup.employees import (
-    employee_locations,
-    list_employees,
-    save_employee,
-    set_employee_active,
-)
+from api.setup.employees import employee_locations, list_employees, save_employee
 from api.setup.locations import list_locations, save_location
 from api.setup.schemas import LOCATION_KINDS, EmployeeIn, LocationIn
 from api.web.deps import (
@@ -35,8 +30,10 @@ def admin_home(manager: CurrentManager) -> Response:
 
 
 def locations_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+    places = list_locations(session=session, tenant=manager.tenant, include_archived=True)
     return {
-        "locations": list_locations(session=session, tenant=manager.tenant),
+        "locations": [place for place in places if place.archived_at is None],
+        "archived": [place for place in places if place.archived_at is not None],
         "kinds": LOCATION_KINDS,
     }
 
@@ -167,39 +164,3 @@ async def submit_employee(
         form=form,
         error_field="location_ids",
     )
-
-
-@router.post("/employees/{employee_id:id}/deactivate")
-def deactivate_employee(
-    employee_id: int,
-    manager: CsrfCheckedManager,
-    session: WriteSessionDep,
-    code_cache: CodeCacheDep,
-) -> Response:
-    """Deactivate an employee: their badge codes are revoked at once."""
-    set_employee_active(
-        session=session,
-        tenant=manager.tenant,
-        employee_id=employee_id,
-        active=False,
-        code_cache=code_cache,
-    )
-    return RedirectResponse("/admin/employees", status_code=303)
-
-
-@router.post("/employees/{employee_id:id}/activate")
-def activate_employee(
-    employee_id: int,
-    manager: CsrfCheckedManager,
-    session: WriteSessionDep,
-    code_cache: CodeCacheDep,
-) -> Response:
-    """Reactivate an employee (their old codes stay revoked: issue new ones)."""
-    set_employee_active(
-        session=session,
-        tenant=manager.tenant,
-        employee_id=employee_id,
-        active=True,
-        code_cache=code_cache,
-    )
-    return RedirectResponse("/admin/employees", status_code=303)

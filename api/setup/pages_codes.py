@@ -1,14 +1,16 @@
 """The owner's code pages: every printed code, its QR, and its life cycle."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
-from api.models import Code
+from api.models import Code, Employee, Location
 from api.protection.limiter import CardLimiter
+from api.setup.archive import code_revoke_outcome
 from api.setup.codes import (
     create_code,
     development_address,
@@ -20,6 +22,7 @@ from api.setup.codes import (
 from api.setup.employees import list_employees
 from api.setup.locations import list_locations
 from api.setup.schemas import CodeIn
+from api.templating import templates
 from api.tenancy import get_scoped
 from api.web.deps import (
     OWNER_ONLY,
@@ -33,7 +36,7 @@ from api.web.deps import (
     WriteSessionDep,
 )
 from api.web.forms import FormPage, read_form, submit_form
-from qr.codes import card_url
+from qr.codes import card_url, typed_url
 
 router = APIRouter(prefix="/admin/codes", include_in_schema=False, dependencies=[OWNER_ONLY])
 
@@ -47,7 +50,10 @@ def codes_page(base_url: str, limiter: CardLimiter) -> FormPage:
         return {
             "codes": codes,
             "refused": limiter.refused_today([code.token for code in codes]),
-            "locations": {loc.id: loc for loc in list_locations(session=session, tenant=tenant)},
+            "locations": {
+                loc.id: loc
+                for loc in list_locations(session=session, tenant=tenant, include_archived=True)
+            },
             "employees": {emp.id: emp for emp in list_employees(session=session, tenant=tenant)},
             "base_url": base_url,
             "development_address": development_address(base_url),
@@ -64,12 +70,20 @@ def code_page(code_id: int, base_url: str, limiter: CardLimiter) -> FormPage:
         return {
             "code": code,
             "refused": limiter.refused_today([code.token]).get(code.token, 0),
-            "url": card_url(base_url, code.token),
+            **addresses(base_url, code.token),
             "locations": list_locations(session=session, tenant=manager.tenant),
             "employees": list_employees(session=session, tenant=manager.tenant),
         }
 
     return FormPage("setup/code.html", context)
+
+
+def addresses(base_url: str, token: str) -> dict[str, str]:
+    """A code's card address as people type it (`typed_url`, also a link: `typed_href`), and
+    in full as its QR code holds it, for an NFC tag (`url`)."""
+    typed = typed_url(base_url, token)
+    href = f"{urlsplit(base_url).scheme.lower()}://{typed}"
+    return {"typed_url": typed, "typed_href": href, "url": card_url(base_url, token)}
 
 
 def code_fields(values: dict[str, Any]) -> CodeIn:
@@ -122,6 +136,58 @@ def code_detail(
 ) -> Response:
     """One code: its QR to download, its short URL, and what can be done with it."""
     return code_page(code_id, settings.base_url, limiter).render(request, manager, session)
+
+
+@router.get("/{code_id:id}/revoke")
+def confirm_revoke(
+    request: Request,
+    code_id: int,
+    manager: CurrentManager,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """What revoking a code will do, with Confirm and Cancel."""
+    return confirmation(request, manager, session, settings.base_url, code_id, "revoke")
+
+
+@router.get("/{code_id:id}/replace")
+def confirm_replace(
+    request: Request,
+    code_id: int,
+    manager: CurrentManager,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """What replacing a lost badge will do, with Confirm and Cancel."""
+    return confirmation(request, manager, session, settings.base_url, code_id, "replace")
+
+
+def confirmation(
+    request: Request,
+    manager: SignedIn,
+    session: Session,
+    base_url: str,
+    code_id: int,
+    step: str,
+) -> Response:
+    """The page before a revoke or a replace: what stops working, where it is printed, and what
+    customers see next; a revoked code has nothing left to do (its own page)."""
+    tenant = manager.tenant
+    code, outcome = code_revoke_outcome(session=session, tenant=tenant, code_id=code_id)
+    if code.revoked_at is not None:
+        return RedirectResponse(f"/admin/codes/{code.id}", status_code=303)
+    location = get_scoped(session, tenant, Location, code.location_id) if code.location_id else None
+    employee = get_scoped(session, tenant, Employee, code.employee_id) if code.employee_id else None
+    context = {
+        "manager": manager,
+        "code": code,
+        "step": step,
+        "outcome": outcome,
+        "location": location,
+        "employee": employee,
+        **addresses(base_url, code.token),
+    }
+    return templates.TemplateResponse(request, "setup/code_confirm.html", context)
 
 
 @router.post("/{code_id:id}/revoke")

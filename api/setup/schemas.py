@@ -106,6 +106,8 @@ class LocationOut(BaseModel):
     id: int
     name: str
     kind: str
+    # Set once archived: off every picker, its codes revoked, its cards kept.
+    archived_at: datetime | None = None
 
 
 class EmployeeOut(BaseModel):

@@ -44,8 +44,8 @@ def test_the_customer_sees_the_managers_reply_and_resolved_live(
 
     customer = new_context(**PHONE).new_page()
     send_card(customer, world.terrace_code.token, face="Bad", comment=comment)
-    link = customer.locator("a[data-follow-up]")
-    expect(link).to_have_text(re.compile(r"/f/[A-Za-z0-9_-]{32}$"))
+    link = customer.get_by_role("link", name="Follow your card")
+    expect(link).to_have_attribute("href", re.compile(r"/f/[A-Za-z0-9_-]{32}$"))
     shoot(customer, live_server, "thanks-follow-up-phone", tmp_path)
     link.click()
     expect(customer).to_have_url(re.compile(r"/f/[A-Za-z0-9_-]{32}$"))
@@ -77,6 +77,44 @@ def test_the_customer_sees_the_managers_reply_and_resolved_live(
     expect(earlier).to_have_count(1)
     assert earlier.get_attribute("href") == follow_up_url
 
+    assert browser_problems.messages == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_thank_you_page_links_the_follow_up_page_in_words(
+    live_server: LiveServer,
+    live_db: Session,
+    new_context: NewContext,
+    browser_problems: BrowserProblems,
+    tmp_path: Path,
+    language: str,
+) -> None:
+    world = make_world(live_db, name=f"Harbour Café {uuid.uuid4().hex[:6]}")
+    customer = new_context(**PHONE, locale=language).new_page()
+    customer.goto(f"/c/{world.counter_code.token}?lang={language}")
+    customer.locator("input[name=rating][value='4']").check()
+    customer.locator("button.send").click()
+    expect(customer.locator(".thanks h1")).to_be_visible()
+    link = customer.locator("a[data-follow-up]")
+    words = {"en": "Follow your card", "ar": "تابع بطاقتك"}[language]
+    expect(link).to_have_text(words)
+    href = link.get_attribute("href")
+    assert href is not None
+    assert re.search(r"/f/[A-Za-z0-9_-]{32}$", href)
+    # The address itself stays on the page, whole, in a field to copy: not a line broken in two.
+    address = customer.locator("input.follow-address")
+    expect(address).to_have_value(href)
+    expect(address).to_have_attribute("readonly", "")
+    assert customer.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    box = link.bounding_box()
+    assert box is not None
+    assert box["height"] < 80, "the link's words fit on one or two lines"
+    address.focus()  # one tap selects the whole address, to copy
+    selected = "[document.activeElement.selectionStart, document.activeElement.selectionEnd]"
+    assert customer.evaluate(selected) == [0, len(href)]
+    shoot(customer, live_server, f"thanks-follow-link-{language}", tmp_path)
+    link.click()
+    expect(customer).to_have_url(href)
     assert browser_problems.messages == []
 
 

@@ -128,6 +128,18 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "/admin/employees": (Visit("owner", "/admin/employees"),),
     "/admin/codes": (Visit("owner", "/admin/codes"),),
     "/admin/codes/{code_id}": (Visit("owner", "/admin/codes/{code_id}"),),
+    "/admin/codes/{code_id}/revoke": (
+        Visit("owner", "/admin/codes/{code_id}/revoke", walks=SET_UP_WALKS),
+    ),
+    "/admin/codes/{code_id}/replace": (
+        Visit("owner", "/admin/codes/{code_id}/replace", walks=SET_UP_WALKS),
+    ),
+    "/admin/locations/{location_id}/archive": (
+        Visit("owner", "/admin/locations/{location_id}/archive", walks=SET_UP_WALKS),
+    ),
+    "/admin/employees/{employee_id}/archive": (
+        Visit("owner", "/admin/employees/{employee_id}/archive", walks=SET_UP_WALKS),
+    ),
     "/admin/print": (Visit("owner", "/admin/print"),),
     "/admin/card-texts": (Visit("owner", "/admin/card-texts"),),
     "/admin/api-keys": (Visit("owner", "/admin/api-keys"),),

@@ -16,6 +16,7 @@ from api.alerts.routing import organisation_zone
 from api.alerts.unsubscribe import DIGEST, unsubscribe_token
 from api.app_settings import load_secret_key
 from api.config import Settings
+from api.customer.codes import NO_CACHE
 from api.customer.follow_up.service import follow_up_hash
 from api.i18n import LANGUAGES
 from api.inbox.card_work import add_note
@@ -29,7 +30,11 @@ from api.recognition.certificates import save_certificate
 from api.recognition.periods import last_days
 from api.recognition.service import first_name, pass_on_compliment
 from api.security import new_secret
+from api.setup.archive import archive_employee, archive_location
+from api.setup.employees import save_employee
 from api.setup.kiosks import open_kiosk
+from api.setup.locations import save_location
+from api.setup.schemas import EmployeeIn, LocationIn
 from api.tenancy import Tenant
 from tests.browser.conftest import LiveServer
 from tests.browser.pseudo_locale import PSEUDO_TAG
@@ -134,6 +139,7 @@ def base_data(session: Session, world: World) -> WalkData:
         session=session, tenant=tenant, code_id=world.counter_code.id, name="By the door"
     )
     tv_token = create_screen(session=session, tenant=tenant, location_id=None)
+    archived = add_archived(session, tenant)
     staff_link_token = new_staff_link(session=session, membership=staff)
     data.staff_sign_in = new_staff_link(session=session, membership=staff)
     session.commit()
@@ -161,9 +167,29 @@ def base_data(session: Session, world: World) -> WalkData:
         world.maya_code.label,
         *data.emails.values(),
         "By the door",
+        *archived,
         *ALWAYS_DATA,
     ]
     return data
+
+
+def add_archived(session: Session, tenant: Tenant) -> list[str]:
+    """A place and a person the organisation archived (in set-up's Archived folds, and still in
+    the inbox's filters); their names."""
+    place = save_location(
+        session=session, tenant=tenant, code_cache=NO_CACHE, data=LocationIn(name="Summer stand")
+    )
+    person = save_employee(
+        session=session,
+        tenant=tenant,
+        code_cache=NO_CACHE,
+        data=EmployeeIn(display_name="Jonas", location_ids=[place.id]),
+    )
+    assert place.id is not None
+    assert person.id is not None
+    archive_location(session=session, tenant=tenant, location_id=place.id, code_cache=NO_CACHE)
+    archive_employee(session=session, tenant=tenant, employee_id=person.id, code_cache=NO_CACHE)
+    return [place.name, person.display_name]
 
 
 def add_kudos(session: Session, data: WalkData, *, comment: str, name: str, note: str) -> None:

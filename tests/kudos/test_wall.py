@@ -154,7 +154,7 @@ def test_the_api_carries_consent_and_a_manager_can_approve_and_withdraw(
     assert client.post(f"/api/v1/follow-up/{new}/share/withdraw").status_code == 422
 
 
-def test_a_deactivated_employee_leaves_the_wall(
+def test_an_archived_employee_leaves_the_wall(
     manager_client: TestClient, session: Session, world: World
 ) -> None:
     make_card(
@@ -169,9 +169,9 @@ def test_a_deactivated_employee_leaves_the_wall(
         assert approve(manager_client, row) == 303
     assert "Maya is the best" in wall_text(manager_client, world)
 
-    # Set-up's Deactivate, as an owner does it (Tellus has no separate archive).
+    # Set-up's Archive, confirmed as an owner does it.
     data = {"csrf_token": csrf_token(manager_client, "/admin/employees")}
-    path = f"/admin/employees/{world.maya.id}/deactivate"
+    path = f"/admin/employees/{world.maya.id}/archive"
     assert manager_client.post(path, data=data).status_code == 303
     text = wall_text(manager_client, world)
     assert "Maya" not in text

@@ -78,16 +78,16 @@ def test_employee_at_another_organisations_location_is_refused(
     assert session.exec(select(Employee).where(Employee.display_name == "Spy")).first() is None
 
 
-def test_deactivating_an_employee_revokes_their_badge(
+def test_archiving_an_employee_revokes_their_badge(
     manager_client: TestClient, world: World, session: Session
 ) -> None:
     badge = f"/c/{world.maya_code.token}"
     assert manager_client.get(badge).status_code == 200
-    post(manager_client, f"/admin/employees/{world.maya.id}/deactivate", {})
+    post(manager_client, f"/admin/employees/{world.maya.id}/archive", {})
     assert manager_client.get(badge).status_code == 410
     reread(session)
     assert session.get(Code, world.maya_code.id).revoked_at is not None
-    post(manager_client, f"/admin/employees/{world.maya.id}/activate", {})
+    post(manager_client, f"/admin/employees/{world.maya.id}/restore", {})
     reread(session)
     assert session.get(Employee, world.maya.id).active is True
     assert manager_client.get(badge).status_code == 410  # a revoked code stays revoked
@@ -105,6 +105,10 @@ def test_issue_a_code_and_see_its_qr_and_short_url(
     detail = soup(manager_client.get(response.headers["location"]).text)
     token = detail.select_one("h1 .mono").get_text()
     assert detail.select_one("code.mono").get_text() == f"HTTP://TESTSERVER/C/{token}"
+    typed = detail.select_one("a.typed-url")
+    assert typed.get_text() == f"testserver/c/{token}", "as people type it: no scheme"
+    assert typed["href"] == f"http://testserver/c/{token}"
+    assert manager_client.get(typed["href"]).status_code == 200
     assert detail.select_one("img")["src"] == f"/qr/{token}.svg"
     downloads = [link["href"] for link in detail.select("a[download]")]
     sizes = ["", "?size=1000", "?size=2400"]

@@ -147,16 +147,16 @@ def test_a_renamed_employee_shows_at_once(
 
 
 @pytest.mark.parametrize("via", ["form", "api"])
-def test_a_deactivated_employee_leaves_the_cards_at_once(
+def test_an_archived_employee_leaves_the_cards_at_once(
     manager_client: TestClient, world: World, bearer: dict[str, str], via: str
 ) -> None:
     assert staff(card(manager_client, world)) == ["Maya"]
     assert card_status(manager_client, world, "maya_code") == 200
-    owner_post(manager_client, via, f"/employees/{world.maya.id}/deactivate", bearer)
+    owner_post(manager_client, via, f"/employees/{world.maya.id}/archive", bearer)
     assert staff(card(manager_client, world)) == []
     assert card_status(manager_client, world, "maya_code") == 410
-    # Back again (there is no JSON route for this): on the location's card at once.
-    post_form(manager_client, f"/admin/employees/{world.maya.id}/activate", "/admin/employees")
+    # Restored: on the location's card again at once.
+    owner_post(manager_client, via, f"/employees/{world.maya.id}/restore", bearer)
     assert staff(card(manager_client, world)) == ["Maya"]
 
 

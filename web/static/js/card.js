@@ -205,6 +205,11 @@
     });
   }
 
+  // The follow-up link's address, in its read-only field: one tap selects it all, to copy.
+  document.addEventListener("focusin", (event) => {
+    if (event.target.matches?.("input.follow-address")) event.target.select();
+  });
+
   addEventListener("online", () => {
     if (!syncRegistered) sendSaved();
   });
