@@ -13,6 +13,7 @@ from api.models import Organisation
 from api.setup.profile import LOGO_MAX_BYTES, get_organisation, logo_version, set_logo
 from api.setup.profile import update_profile as save_profile
 from api.setup.schemas import OrganisationIn
+from api.setup.time_zones import time_zone_choices, zone_now
 from api.web.deps import (
     OWNER_ONLY,
     CodeCacheDep,
@@ -49,6 +50,8 @@ def profile_context(request: Request, manager: SignedIn, session: Session) -> di
         "organisation": organisation,
         "logo_url": f"/logo/{organisation.slug}.png?v={logo_version(logo)}" if logo else None,
         "values": values,
+        "time_zones": time_zone_choices(),
+        "zone_now": zone_now,
     }
 
 

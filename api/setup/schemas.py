@@ -2,13 +2,13 @@
 API), and what the set-up API answers."""
 
 from datetime import datetime
-from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.customer.schemas import EMAIL
 from api.i18n import LANGUAGES as CARD_LANGUAGES
 from api.setup.card_placeholders import placeholder_problem
+from api.setup.time_zones import canonical_time_zone
 from api.text import ManagerText
 from api.web.ids import RowId
 
@@ -72,15 +72,21 @@ class OrganisationIn(BaseModel):
     name: ManagerText = Field(min_length=1, max_length=120)
     accent_colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
     default_language: str = Field(default="en", pattern="^(" + "|".join(LANGUAGES) + ")$")
-    time_zone: str = Field(default="UTC", max_length=64)
+    time_zone: str = Field(
+        default="UTC", max_length=64, description="A tz database name, such as Europe/Paris"
+    )
     review_links: list[ReviewLink] = Field(default_factory=list, max_length=5)
 
     @field_validator("time_zone")
     @classmethod
     def check_time_zone(cls, value: str) -> str:
-        if value not in available_timezones():
-            raise ValueError("Choose a time zone from the list, such as Europe/Paris.")
-        return value
+        canonical = canonical_time_zone(value)
+        if canonical is None:
+            raise ValueError(
+                "Unknown time zone. Choose a time zone from the list, such as Europe/Paris"
+                " or America/New_York."
+            )
+        return canonical
 
 
 CARD_TEXT_LIMITS = {"question": 200, "thanks": 300, "data_use": 400}
