@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.customer.schemas import EMAIL
 from api.i18n import LANGUAGES as CARD_LANGUAGES
+from api.i18n import N_
 from api.setup.card_placeholders import placeholder_problem
 from api.text import ManagerText
 from api.web.ids import RowId
@@ -43,7 +44,7 @@ class EmployeeIn(BaseModel):
     @classmethod
     def check_email(cls, value: str) -> str:
         if value and not EMAIL.match(value):
-            raise ValueError("This email address does not look right.")
+            raise ValueError(N_("This email address does not look right."))
         return value
 
 
@@ -79,7 +80,7 @@ class OrganisationIn(BaseModel):
     @classmethod
     def check_time_zone(cls, value: str) -> str:
         if value not in available_timezones():
-            raise ValueError("Choose a time zone from the list, such as Europe/Paris.")
+            raise ValueError(N_("Choose a time zone from the list, such as Europe/Paris."))
         return value
 
 
