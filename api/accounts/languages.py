@@ -19,11 +19,12 @@ def person_language(user: User | None, *fallbacks: str | None) -> Language:
     return find_language(user.language if user else None, *fallbacks) or ENGLISH
 
 
-def set_user_language(*, session: Session, user: User, language: str) -> User:
+def set_user_language(*, session: Session, user_id: int, language: str) -> User:
     """Keep the person's language ("": their browser's); a language not listed is refused."""
     chosen = LANGUAGES.get(language.lower()) if language else None
     if language and chosen is None:
         raise Unprocessable(NOT_A_LANGUAGE)
+    user = session.get_one(User, user_id)
     user.language = chosen.tag if chosen else ""
     session.add(user)
     session.commit()

@@ -188,7 +188,11 @@ def choose_language(
 ) -> Response:
     """The language of this person's pages and emails ("": their browser's)."""
     try:
-        set_user_language(session=session, user=manager.user, language=language)
+        set_user_language(
+            session=session,
+            user_id=manager.user.id,  # type: ignore[arg-type]
+            language=language,
+        )
     except AppError as error:
         return security_page(
             request, manager, session, error=error.message, status_code=error.status_code
