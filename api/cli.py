@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except AppError as error:
-        print(f"tellus: {error.message}", file=sys.stderr)
+        print(f"tellus: {error}", file=sys.stderr)
         return 1
 
 

@@ -1,10 +1,12 @@
 """One error type for the whole app, and the handler that renders it as HTML or JSON."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
+from starlette.requests import Request
 
-from api.i18n import N_
+from api.i18n import N_, translate
 
 # How long a client is asked to wait (Retry-After) while the database does not answer.
 DATABASE_RETRY_SECONDS = 5
@@ -14,11 +16,25 @@ class AppError(Exception):
     status_code = 400
     title = N_("Something went wrong")
 
-    def __init__(self, message: str | None = None, *, status_code: int | None = None) -> None:
-        super().__init__(message or self.title)
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status_code: int | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
+        # A message with blanks (`%(name)s`) keeps them until it is shown, so that its
+        # translation is found first; `params` fill them.
         self.message = message or self.title
+        self.params = dict(params or {})
+        super().__init__(self.message % self.params if self.params else self.message)
         if status_code is not None:
             self.status_code = status_code
+
+    def shown(self, request: Request) -> str:
+        """The message in the page's language, its blanks filled."""
+        text = translate(request, self.message)
+        return text % self.params if self.params else text
 
 
 class NotFound(AppError):

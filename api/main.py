@@ -6,7 +6,7 @@ Importing this module builds nothing: `uvicorn --factory api.main:create_app` ca
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from functools import cache
 
@@ -151,15 +151,19 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def error_response(request: Request, status_code: int, message: str) -> Response:
+def error_response(
+    request: Request, status_code: int, message: str, params: Mapping[str, object] | None = None
+) -> Response:
     """One shape for every error: JSON under /api/, a plain page elsewhere, no internals."""
     if wants_json(request):
-        return JSONResponse({"detail": message}, status_code=status_code)
+        detail = message % params if params else message
+        return JSONResponse({"detail": detail}, status_code=status_code)
     name = "errors/404.html" if status_code == 404 else "errors/error.html"
+    shown = translate(request, message)
     return templates.TemplateResponse(
         request,
         name,
-        {"status_code": status_code, "message": translate(request, message)},
+        {"status_code": status_code, "message": shown % params if params else shown},
         status_code=status_code,
     )
 
@@ -175,7 +179,7 @@ def add_error_handlers(app: FastAPI) -> None:
             return RedirectResponse(f"{login}?next={_quote(target)}", status_code=303)
         if isinstance(error, TwoFactorSetupRequired) and not wants_json(request):
             return RedirectResponse("/account/security", status_code=303)
-        response = error_response(request, error.status_code, error.message)
+        response = error_response(request, error.status_code, error.message, error.params)
         if isinstance(error, TooManyRequests):
             response.headers["Retry-After"] = str(error.retry_after)
         if error.status_code == 401:

@@ -137,14 +137,22 @@ def readable_on(hex_colour: str, background: str, minimum: float = 4.5) -> str:
     return towards
 
 
+def written_moment(moment: datetime, time_zone: str, language_tag: str) -> str:
+    """A stored UTC instant as the organisation's wall clock, written the way the reader's
+    language writes it (Babel's medium date and short time, joined by the locale's own pattern):
+    "Nov 22, 2026, 10:31 AM", "22 nov. 2026, 10:31", "22.11.2026, 10:31", "2026年11月22日 10:31".
+    Every date and time shown to a person goes through here; CSV exports keep ISO 8601."""
+    locale = babel_locale(language_tag)
+    local = moment.astimezone(zone_of(time_zone))
+    return str(locale.datetime_formats["medium"]).format(
+        format_time(local, "short", locale=locale), format_date(local, "medium", locale=locale)
+    )
+
+
 @pass_context
 def local_time(context: Context, moment: datetime, time_zone: str) -> str:
-    """A stored UTC time as the organisation's wall clock, written in the page's language:
-    "22 Nov 2026, 10:31", "22.11.2026, 10:31", "2026年11月22日, 10:31"."""
-    locale = babel_locale(str(context.get("lang") or FALLBACK))
-    local = moment.astimezone(zone_of(time_zone))
-    day = format_date(local, "d MMM y" if locale.language == "en" else "medium", locale=locale)
-    return f"{day}, {format_time(local, 'HH:mm', locale=locale)}"
+    """`written_moment` in the page's language."""
+    return written_moment(moment, time_zone, str(context.get("lang") or FALLBACK))
 
 
 def zone_of(time_zone: str) -> ZoneInfo:
@@ -152,14 +160,6 @@ def zone_of(time_zone: str) -> ZoneInfo:
         return ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-def customer_time(moment: datetime, time_zone: str, language_tag: str) -> str:
-    """The organisation's wall clock written the customer's way, e.g. "22 nov. 2026 10:31"."""
-    locale = babel_locale(language_tag)
-    local = moment.astimezone(zone_of(time_zone))
-    day = format_date(local, "medium", locale=locale)
-    return f"{day} {format_time(local, 'short', locale=locale)}"
 
 
 def month_name(month: str, language_tag: str) -> str:
@@ -177,6 +177,6 @@ templates.env.filters.update(
     mix=mix,
     accent_colour=accent_colour,
     local_time=local_time,
-    customer_time=customer_time,
+    customer_time=written_moment,
     month_name=month_name,
 )

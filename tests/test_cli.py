@@ -321,7 +321,7 @@ def test_print_writes_the_chosen_places_tents(
     try:
         roof = ["--location", "Roof", "--output", str(tellus.directory / "roof.pdf")]
         assert main(["print", "--organisation", DEMO_SLUG, "--layout", "posters", *roof]) == 1
-        assert "No location is called 'Roof'" in capsys.readouterr().err
+        assert "No location is called “Roof”" in capsys.readouterr().err
         nobody = ["print", "--organisation", "nowhere", "--layout", "badges", "--output", "x"]
         assert main(nobody) == 1
         assert "no organisation with slug 'nowhere'" in capsys.readouterr().err

@@ -164,6 +164,7 @@ ROUTES: dict[tuple[str, str], Kind] = {
     ("POST", "/login/two-factor"): Kind.NO_ID,
     ("GET", "/account/security"): Kind.NO_ID,
     ("POST", "/account/security/setup"): Kind.NO_ID,
+    ("POST", "/account/security/language"): Kind.NO_ID,
     ("POST", "/account/security/enable"): Kind.NO_ID,
     ("POST", "/account/security/recovery-codes"): Kind.NO_ID,
     ("POST", "/account/security/disable"): Kind.NO_ID,

@@ -9,13 +9,14 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from api.accounts.languages import person_language
 from api.accounts.password_reset import cancel_password_resets
 from api.accounts.service import authenticate, normalize_email
 from api.accounts.two_factor import WRONG_CODE, check_code, is_enabled
 from api.config import Settings
 from api.customer.schemas import EMAIL
 from api.errors import Conflict, Gone, NotFound, Unprocessable
-from api.i18n import N_
+from api.i18n import ENGLISH, N_, find_language
 from api.mail import MailError, send_account_message
 from api.models import EmailChange, User, utcnow
 from api.security import new_secret, sha256_hex
@@ -38,11 +39,13 @@ class WrongCredentials(Unprocessable):
 
 @dataclass(frozen=True)
 class EmailChangeLink:
-    """A new change's token (sent once: only its hash is kept), and the two addresses."""
+    """A new change's token (sent once: only its hash is kept), the two addresses, and the
+    language of the emails about it."""
 
     token: str
     old_email: str
     new_email: str
+    language: str = "en"
 
 
 def confirmation_link(settings: Settings, token: str) -> str:
@@ -54,9 +57,10 @@ def email_taken(session: Session, email: str) -> bool:
 
 
 def request_email_change(
-    *, session: Session, user: User, new_email: str, password: str, code: str
+    *, session: Session, user: User, new_email: str, password: str, code: str, language: str = ""
 ) -> EmailChangeLink:
-    """Check the password (and code), then a change waiting for its link (older ones end)."""
+    """Check the password (and code), then a change waiting for its link (older ones end). Its
+    emails are in the person's language, else in `language` (their page's)."""
     assert user.id is not None
     email = normalize_email(new_email)
     if len(email) > 254 or not EMAIL.match(email):
@@ -83,7 +87,12 @@ def request_email_change(
         )
     )
     session.commit()
-    return EmailChangeLink(token=token, old_email=user.email, new_email=email)
+    return EmailChangeLink(
+        token=token,
+        old_email=user.email,
+        new_email=email,
+        language=person_language(user, language).tag,
+    )
 
 
 def pending_email_change(*, session: Session, user_id: int) -> EmailChange | None:
@@ -109,8 +118,9 @@ def open_email_change(*, session: Session, token: str) -> EmailChange:
     return change
 
 
-def confirm_email_change(*, session: Session, token: str) -> EmailChangeLink:
-    """Use the link once: the account signs in with the new email from now on."""
+def confirm_email_change(*, session: Session, token: str, language: str = "") -> EmailChangeLink:
+    """Use the link once: the account signs in with the new email from now on. The notice to
+    the old address is in the person's language, else in `language`."""
     change = open_email_change(session=session, token=token)
     claimed = session.execute(
         update(EmailChange)
@@ -139,7 +149,12 @@ def confirm_email_change(*, session: Session, token: str) -> EmailChangeLink:
     except IntegrityError as error:  # another account took the address a moment ago
         session.rollback()
         raise Conflict(TAKEN) from error
-    return EmailChangeLink(token=token, old_email=old_email, new_email=change.new_email)
+    return EmailChangeLink(
+        token=token,
+        old_email=old_email,
+        new_email=change.new_email,
+        language=person_language(user, language).tag,
+    )
 
 
 def cancel_email_changes(*, session: Session, user_id: int) -> None:
@@ -149,35 +164,53 @@ def cancel_email_changes(*, session: Session, user_id: int) -> None:
 
 def send_change_messages(*, settings: Settings, link: EmailChangeLink) -> None:
     """The link to the new address, a notice to the old one; after the transaction ended."""
+    _ = (find_language(link.language) or ENGLISH).gettext
     url = confirmation_link(settings, link.token)
     messages = (
         (
             link.new_email,
-            "Confirm your new Tellus email",
-            f"Someone (we hope you) asked to sign in to Tellus with this email instead of "
-            f"{link.old_email}.\n\nOpen this link to confirm it:\n{url}\n\n"
-            "It works once, for 24 hours. If you did not ask, ignore this email.\n",
+            _("Confirm your new Tellus email"),
+            (
+                _(
+                    "Someone (we hope you) asked to sign in to Tellus with this email instead "
+                    "of %(email)s."
+                )
+                % {"email": link.old_email},
+                _("Open this link to confirm it:") + f"\n{url}",
+                _("It works once, for 24 hours. If you did not ask, ignore this email."),
+            ),
         ),
         (
             link.old_email,
-            "Your Tellus email is about to change",
-            f"Someone signed in to your Tellus account asked to change its email to "
-            f"{link.new_email}. It changes only when the link sent there is opened.\n\n"
-            "If this was not you, sign in and change your password under Security: that "
-            "cancels the change.\n",
+            _("Your Tellus email is about to change"),
+            (
+                _(
+                    "Someone signed in to your Tellus account asked to change its email to "
+                    "%(email)s. It changes only when the link sent there is opened."
+                )
+                % {"email": link.new_email},
+                _(
+                    "If this was not you, sign in and change your password under Security: that "
+                    "cancels the change."
+                ),
+            ),
         ),
     )
-    for to, subject, text in messages:
-        _send(settings, to, subject, text)
+    for to, subject, paragraphs in messages:
+        _send(settings, to, subject, "\n\n".join(paragraphs) + "\n")
 
 
 def send_changed_notice(*, settings: Settings, link: EmailChangeLink) -> None:
     """Tell the old address the change is made."""
-    text = (
-        f"Your Tellus account now signs in with {link.new_email} instead of this address.\n\n"
-        "If this was not you, tell whoever runs Tellus for your organisation at once.\n"
+    _ = (find_language(link.language) or ENGLISH).gettext
+    text = "\n\n".join(
+        (
+            _("Your Tellus account now signs in with %(email)s instead of this address.")
+            % {"email": link.new_email},
+            _("If this was not you, tell whoever runs Tellus for your organisation at once."),
+        )
     )
-    _send(settings, link.old_email, "Your Tellus email was changed", text)
+    _send(settings, link.old_email, _("Your Tellus email was changed"), text + "\n")
 
 
 def _send(settings: Settings, to: str, subject: str, text: str) -> None:

@@ -19,7 +19,7 @@ from api.accounts.service import SignedIn
 from api.accounts.throttle import email_change_keys, record_failure, take_request
 from api.accounts.two_factor import is_enabled
 from api.errors import AppError, Conflict, Gone, NotFound
-from api.i18n import N_, translate
+from api.i18n import N_, page_language, translate
 from api.mail import instance_server
 from api.models import utcnow
 from api.templating import templates
@@ -113,7 +113,12 @@ def ask_for_change(
         )
     try:
         link = request_email_change(
-            session=session, user=manager.user, new_email=new_email, password=password, code=code
+            session=session,
+            user=manager.user,
+            new_email=new_email,
+            password=password,
+            code=code,
+            language=page_language(request).tag,
         )
     except WrongCredentials as error:
         session.rollback()
@@ -154,7 +159,9 @@ def confirm(
 ) -> Response:
     """Change the email (once); the old address is told."""
     try:
-        link = confirm_email_change(session=session, token=token)
+        link = confirm_email_change(
+            session=session, token=token, language=page_language(request).tag
+        )
     except (NotFound, Gone, Conflict) as error:
         return confirm_page(request, error.status_code, error=error.message)
     background.add_task(send_changed_notice, settings=settings, link=link)

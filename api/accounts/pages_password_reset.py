@@ -13,7 +13,7 @@ from api.accounts.service import normalize_email
 from api.accounts.throttle import reset_request_keys, take_request
 from api.customer.schemas import EMAIL
 from api.errors import AppError, Gone, NotFound, Unprocessable
-from api.i18n import N_, translate
+from api.i18n import N_, page_language, translate
 from api.models import utcnow
 from api.templating import templates
 from api.text import ManagerText
@@ -59,7 +59,7 @@ def ask_for_link(
         )
         response.headers["Retry-After"] = str(int((again_at - utcnow()).total_seconds()) + 1)
         return response
-    link = start_password_reset(session=session, email=address)
+    link = start_password_reset(session=session, email=address, language=page_language(request).tag)
     if link is not None:
         # After the response, so the answer takes as long whether or not an email goes out.
         background.add_task(send_reset_link, settings=settings, link=link)

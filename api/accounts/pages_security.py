@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api.accounts.email_change import pending_email_change
 from api.accounts.gate import sign_in_attempt
+from api.accounts.languages import set_user_language
 from api.accounts.service import SignedIn, keep_only_this_session
 from api.accounts.throttle import locked_until, record_failure
 from api.accounts.two_factor import (
@@ -22,7 +23,7 @@ from api.accounts.two_factor import (
     unused_recovery_codes,
 )
 from api.errors import AppError
-from api.i18n import N_, translate
+from api.i18n import LANGUAGES, N_, translate
 from api.runtime import Runtime
 from api.templating import templates
 from api.web.deps import (
@@ -36,12 +37,14 @@ from qr.codes import render_svg
 
 router = APIRouter(prefix="/account/security", include_in_schema=False)
 CodeForm = Annotated[str, Form(max_length=40)]
+LanguageForm = Annotated[str, Form(max_length=12)]
 # After a change made on its own page, the redirect here says what happened (`?done=`).
 NOTICES = {
     "password-changed": N_("Your password is changed. Everywhere else, you are signed out."),
     "email-requested": N_(
         "Check your new address's inbox: your email changes when you open the link there."
     ),
+    "language": N_("Saved: your pages and the emails sent to you use this language."),
 }
 REQUIRED = N_("Your organisation requires two-factor sign-in, so it stays on.")
 TOO_MANY = N_("Too many wrong codes. Please wait a few minutes and try again.")
@@ -68,6 +71,7 @@ def security_page(
         "codes_left": unused_recovery_codes(session=session, user_id=user_id),
         "pending_email": pending_email_change(session=session, user_id=user_id),
         "notice": notice(request),
+        "choices": tuple(LANGUAGES.values()),
     }
     if row is not None and row.enabled_at is None:
         uri = provisioning_uri(secret=row.secret, email=manager.user.email)
@@ -173,3 +177,24 @@ def turn_off(
     if manager.two_factor_required:
         return security_page(request, manager, session, error=REQUIRED, status_code=409)
     return with_code(request, manager, session, disable, code, runtime=runtime)
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    manager: CsrfCheckedSettingUpManager,
+    session: WriteSessionDep,
+    language: LanguageForm = "",
+) -> Response:
+    """The language of this person's pages and emails ("": their browser's)."""
+    try:
+        set_user_language(
+            session=session,
+            user_id=manager.user.id,  # type: ignore[arg-type]
+            language=language,
+        )
+    except AppError as error:
+        return security_page(
+            request, manager, session, error=error.message, status_code=error.status_code
+        )
+    return RedirectResponse("/account/security?done=language", status_code=303)

@@ -8,10 +8,11 @@ from datetime import timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from api.accounts.languages import person_language
 from api.accounts.service import normalize_email
 from api.config import Settings
 from api.errors import Gone, NotFound
-from api.i18n import N_
+from api.i18n import ENGLISH, N_, find_language
 from api.mail import MailError, send_account_message
 from api.models import PasswordReset, User, utcnow
 from api.security import new_secret, sha256_hex
@@ -26,19 +27,22 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ResetLink:
-    """A new link's token (shown or sent once: only its hash is kept) and whom it is for."""
+    """A new link's token (shown or sent once: only its hash is kept), whom it is for, and the
+    language its email is written in."""
 
     token: str
     email: str
+    language: str = "en"
 
 
 def reset_link(settings: Settings, token: str) -> str:
     return f"{settings.base_url}/password-reset/{token}"
 
 
-def start_password_reset(*, session: Session, email: str) -> ResetLink | None:
+def start_password_reset(*, session: Session, email: str, language: str = "") -> ResetLink | None:
     """A new link for the account with this email (its older links stop working), or None if
-    there is no such account. Commits either way."""
+    there is no such account. Commits either way. Its email is in the person's language, else in
+    `language` (the page's they asked from)."""
     user = session.exec(select(User).where(User.email == normalize_email(email))).first()
     # Made either way: an unknown address costs the same work up to the insert.
     token = new_secret(32)
@@ -55,7 +59,7 @@ def start_password_reset(*, session: Session, email: str) -> ResetLink | None:
         )
     )
     session.commit()
-    return ResetLink(token=token, email=user.email)
+    return ResetLink(token=token, email=user.email, language=person_language(user, language).tag)
 
 
 def open_password_reset(*, session: Session, token: str) -> tuple[PasswordReset, User]:
@@ -100,16 +104,27 @@ def send_reset_link(*, settings: Settings, link: ResetLink) -> None:
     """Email the link through the installation's server; run after the request's transaction
     ended (never inside it). Without a server, or if sending fails, it is only logged (without
     the link): the operator can print one with `tellus reset-password`."""
+    _ = (find_language(link.language) or ENGLISH).gettext
     url = reset_link(settings, link.token)
-    text = (
-        "Someone (we hope you) asked to choose a new password for the Tellus account with this "
-        f"email.\n\nOpen this link to choose it:\n{url}\n\n"
-        "It works once, for 30 minutes. If you did not ask, ignore this email: your password "
-        "stays as it is.\n"
+    text = "\n\n".join(
+        (
+            _(
+                "Someone (we hope you) asked to choose a new password for the Tellus account "
+                "with this email."
+            ),
+            _("Open this link to choose it:") + f"\n{url}",
+            _(
+                "It works once, for 30 minutes. If you did not ask, ignore this email: your "
+                "password stays as it is."
+            ),
+        )
     )
     try:
         sent = send_account_message(
-            settings=settings, to=link.email, subject="Choose a new Tellus password", text=text
+            settings=settings,
+            to=link.email,
+            subject=_("Choose a new Tellus password"),
+            text=text + "\n",
         )
     except MailError as error:
         logger.warning("A password-reset email could not be sent: %s", error)

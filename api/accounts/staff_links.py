@@ -55,7 +55,7 @@ def request_staff_links(*, session: Session, email: str) -> list[StaffLink]:
     """A link for each organisation where this address is staff linked to an employee (none for
     an unknown address, and the caller answers the same). Commits."""
     rows = session.exec(
-        select(Membership, Organisation, Employee)
+        select(Membership, Organisation, Employee, User)
         .join(User, col(User.id) == Membership.user_id)
         .join(Organisation, col(Organisation.id) == Membership.organisation_id)
         .join(Employee, col(Employee.id) == Membership.employee_id)
@@ -68,9 +68,10 @@ def request_staff_links(*, session: Session, email: str) -> list[StaffLink]:
             token=new_staff_link(session=session, membership=membership),
             email=normalize_email(email),
             organisation_name=organisation.name,
-            language=employee.language or organisation.default_language,
+            # The person's own language, else the one an owner gave the employee they are.
+            language=user.language or employee.language or organisation.default_language,
         )
-        for membership, organisation, employee in rows
+        for membership, organisation, employee, user in rows
     ]
     session.commit()
     return links

@@ -15,7 +15,7 @@ from api.config import Settings
 from api.i18n import ENGLISH, Language, babel_locale, find_language
 from api.models import AlertDelivery, AlertKind, Card, Employee, Location, Organisation
 from api.recognition.periods import service_week
-from api.templating import customer_time
+from api.templating import written_moment
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _names(
 def describe_card(facts: CardFacts, *, language: Language, time_zone: str) -> list[str]:
     """The lines that say what a card is and where to find it."""
     _ = language.gettext
-    when = customer_time(facts.card.created_at, time_zone, language.tag)
+    when = written_moment(facts.card.created_at, time_zone, language.tag)
     lines = [
         _("Rating: %(rating)s of 5") % {"rating": facts.card.rating},
         _("Where: %(place)s") % {"place": facts.place},

@@ -104,7 +104,7 @@ async def preferences(
         return "/admin/alerts"
 
     return submit_form(
-        ROUTING, request, manager, session, save, values=values, form=f"user_id-{user_id}"
+        ROUTING, request, manager, session, save, values=values, form=f"person-{user_id}"
     )
 
 

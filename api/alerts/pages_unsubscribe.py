@@ -24,7 +24,13 @@ def subscription_of(
     if subscription is None or organisation is None or user is None:
         raise NotFound()
     preference = session.get(AlertPreference, (subscription.organisation_id, subscription.user_id))
-    default = (preference.language if preference else "") or organisation.default_language
+    # After the browser's: the language of the emails (the alerts' own, the person's, the
+    # organisation's).
+    default = (
+        (preference.language if preference else "")
+        or user.language
+        or organisation.default_language
+    )
     set_page_language(request, default=default)
     return subscription, organisation.name
 

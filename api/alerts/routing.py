@@ -150,8 +150,14 @@ def quiet_until(preference: AlertPreference, zone: ZoneInfo, now: datetime) -> d
     return until.astimezone(now.tzinfo) if inside else None
 
 
-def language_of(preference: AlertPreference, organisation: Organisation) -> str:
-    return preference.language or organisation.default_language or "en"
+def language_of(recipient: Recipient, organisation: Organisation) -> str:
+    """The alerts' own language if one is set, else the person's, else the organisation's."""
+    return (
+        recipient.preference.language
+        or recipient.user.language
+        or organisation.default_language
+        or "en"
+    )
 
 
 def email_delivery(
@@ -175,7 +181,7 @@ def email_delivery(
         channel=AlertChannel.email,
         user_id=recipient.user.id,
         address=recipient.user.email,
-        language=language_of(recipient.preference, organisation),
+        language=language_of(recipient, organisation),
         idempotency_key=key,
         payload=payload or {},
         next_attempt_at=(held if held and honour_quiet_hours else now),
@@ -204,7 +210,7 @@ def push_delivery(
         kind=AlertKind.negative,
         channel=AlertChannel.push,
         user_id=recipient.user.id,
-        language=language_of(recipient.preference, organisation),
+        language=language_of(recipient, organisation),
         idempotency_key=f"tellus-card-{card.id}-push-{recipient.user.id}",
         next_attempt_at=held or now,
         created_at=now,

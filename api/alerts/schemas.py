@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.i18n import LANGUAGES
+from api.i18n import LANGUAGES, N_
 from api.models import WebhookStyle
 from api.text import ManagerText
 from api.web.ids import RowId
@@ -14,7 +14,7 @@ from api.web.ids import RowId
 
 def _language(value: str) -> str:
     if value and value.lower() not in LANGUAGES:
-        raise ValueError("Choose one of the listed languages.")
+        raise ValueError(N_("Choose one of the listed languages."))
     return next((lang.tag for tag, lang in LANGUAGES.items() if tag == value.lower()), "")
 
 
@@ -49,7 +49,7 @@ class PreferenceIn(BaseModel):
         try:
             return time.fromisoformat(value).strftime("%H:%M")
         except ValueError:
-            raise ValueError("Give a time as HH:MM, e.g. 22:00.") from None
+            raise ValueError(N_("Give a time as HH:MM, e.g. 22:00.")) from None
 
     @field_validator("language")
     @classmethod
@@ -80,7 +80,7 @@ class WebhookIn(BaseModel):
     def check_url(cls, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("Give the full address, starting with https://.")
+            raise ValueError(N_("Give the full address, starting with https://."))
         return value
 
     @field_validator("language")

@@ -41,7 +41,12 @@ COLUMNS: dict[str, dict[str, Data]] = {
         "time_zone": NOT_PERSONAL,
         "review_links": NOT_PERSONAL,
     },
-    "user_account": {"email": PERSONAL, "display_name": PERSONAL, "password_hash": PERSONAL},
+    "user_account": {
+        "email": PERSONAL,
+        "display_name": PERSONAL,
+        "password_hash": PERSONAL,
+        "language": NOT_PERSONAL,
+    },
     "alert_preference": {
         "quiet_start": NOT_PERSONAL,
         "quiet_end": NOT_PERSONAL,
@@ -66,6 +71,7 @@ COLUMNS: dict[str, dict[str, Data]] = {
         "role": NOT_PERSONAL,
         "location_ids": NOT_PERSONAL,
         "token_hash": NOT_PERSONAL,
+        "language": NOT_PERSONAL,
     },
     "location": {"name": NOT_PERSONAL, "kind": NOT_PERSONAL},
     "membership": {"role": NOT_PERSONAL},

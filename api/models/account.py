@@ -22,6 +22,9 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True)
     display_name: str = Field(default="", max_length=80)
     password_hash: str = Field(max_length=200)
+    # The language of this person's pages and emails; "": their browser's (emails: see
+    # api.accounts.languages).
+    language: str = Field(default="", max_length=12)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -25,6 +25,8 @@ class Invitation(SQLModel, table=True):
         default=None, foreign_key="employee.id", ondelete="CASCADE", sa_type=IdType
     )
     token_hash: str = Field(max_length=64, unique=True)
+    # What the email and the page are written in; "": the organisation's default language.
+    language: str = Field(default="", max_length=12)
     invited_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL", sa_type=IdType
     )

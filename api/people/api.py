@@ -55,7 +55,7 @@ def member_out(member: Member) -> MemberOut:
 
 
 def invitation_out(invitation: Invitation, **delivery: object) -> InvitationOut:
-    fields = ("id", "email", "role", "location_ids", "employee_id", "expires_at")
+    fields = ("id", "email", "role", "location_ids", "employee_id", "language", "expires_at")
     return InvitationOut.model_validate(
         {field: getattr(invitation, field) for field in fields} | delivery
     )

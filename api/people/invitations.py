@@ -9,13 +9,14 @@ from sqlmodel import Session, col, select
 from api.accounts.service import add_membership, authenticate, create_user
 from api.config import Settings
 from api.errors import Conflict, Gone, NotFound
-from api.i18n import N_
+from api.i18n import ENGLISH, N_, Language, find_language
 from api.mail import MailError, build_message, send_message, server_for
 from api.models import Invitation, Membership, Organisation, Role, User, utcnow
 from api.people.schemas import InvitationIn
 from api.people.service import own_location_ids, staff_employee_id
 from api.security import new_secret, sha256_hex
 from api.setup.locations import require_owner
+from api.templating import written_moment
 from api.tenancy import Tenant, get_scoped, scoped
 
 INVITATION_DAYS = 7
@@ -44,6 +45,19 @@ class Delivery:
     emailed: bool
     link: str | None = None
     mail_error: str | None = None
+
+
+# As the invitation's email names them: "… as a manager".
+ROLE_NAMES = {
+    Role.owner: N_("an owner"),
+    Role.manager: N_("a manager"),
+    Role.staff: N_("a member of staff"),
+}
+
+
+def invitation_language(invitation: Invitation, organisation: Organisation) -> Language:
+    """What the invitation is written in: the inviter's choice, else the organisation's default."""
+    return find_language(invitation.language, organisation.default_language) or ENGLISH
 
 
 def invitation_link(settings: Settings, token: str) -> str:
@@ -86,6 +100,7 @@ def create_invitation(
         location_ids=sorted(limits) if data.role == Role.manager else [],
         employee_id=employee_id,
         token_hash=sha256_hex(token),
+        language=data.language,
         invited_by_id=tenant.user_id,
         expires_at=now + timedelta(days=INVITATION_DAYS),
     )
@@ -106,16 +121,23 @@ def deliver_invitation(
         return Delivery(invitation=invitation, emailed=False, link=link)
     organisation = session.get(Organisation, invitation.organisation_id)
     assert organisation is not None
-    expires = invitation.expires_at.strftime("%d %B %Y, %H:%M UTC")
+    language = invitation_language(invitation, organisation)
+    _ = language.gettext
+    names = {"org": organisation.name, "role": _(ROLE_NAMES[invitation.role])}
+    expires = written_moment(invitation.expires_at, organisation.time_zone, language.tag)
+    text = "\n\n".join(
+        (
+            _("You are invited to join %(org)s on Tellus as %(role)s.") % names,
+            _("Open this link to choose your password and sign in:") + f"\n{link}",
+            _("It works once, until %(time)s. If you did not expect it, ignore this email.")
+            % {"time": f"{expires} ({organisation.time_zone})"},
+        )
+    )
     message = build_message(
         server=server,
         to=invitation.email,
-        subject=f"You are invited to {organisation.name} on Tellus",
-        text=(
-            f"You are invited to join {organisation.name} on Tellus as {invitation.role.value}.\n\n"
-            f"Open this link to choose your password and sign in:\n{link}\n\n"
-            f"It works once, until {expires}. If you did not expect it, ignore this email.\n"
-        ),
+        subject=_("You are invited to %(org)s on Tellus") % names,
+        text=text + "\n",
     )
     # End the transaction first: on SQLite a write session holds the database's write lock, which
     # must not wait on a slow mail server.

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from api.app_settings import stored_secret_key
 from api.config import Settings
 from api.errors import Unprocessable
+from api.i18n import N_
 from api.mail import MailError, MailServer, build_message, send_message, server_for
 from api.models import OrganisationMailServer, utcnow
 from api.outbound.destinations import ANSWER_SECONDS, check_destination
@@ -109,7 +110,7 @@ def send_test_email(*, session: Session, tenant: Tenant, to: str, settings: Sett
     require_owner(tenant)
     server = server_for(session=session, organisation_id=tenant.organisation_id, settings=settings)
     if server is None:
-        raise Unprocessable("No mail server is set: set one first.")
+        raise Unprocessable(N_("No mail server is set: set one first."))
     message = build_message(
         server=server,
         to=to,

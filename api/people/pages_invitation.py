@@ -8,9 +8,14 @@ from starlette.responses import Response
 from api.accounts.gate import SignInPaused, check_not_paused, pass_first_factor, sign_in_attempt
 from api.accounts.throttle import record_failure
 from api.errors import Conflict, Unprocessable
-from api.i18n import N_, translate
+from api.i18n import N_, set_page_language, translate
 from api.models import Invitation, Organisation, Role
-from api.people.invitations import WrongPassword, accept_invitation, open_invitation
+from api.people.invitations import (
+    WrongPassword,
+    accept_invitation,
+    invitation_language,
+    open_invitation,
+)
 from api.templating import templates
 from api.text import ManagerText
 from api.web.deps import SecretKeyDep, SessionDep, SettingsDep, WriteSessionDep
@@ -29,6 +34,9 @@ def invitation_page(
     status_code: int = 200,
 ) -> Response:
     organisation = session.get(Organisation, invitation.organisation_id)
+    # After the browser's languages: the one the invitation was written in.
+    language = invitation_language(invitation, organisation)
+    set_page_language(request, default=language.tag)
     return templates.TemplateResponse(
         request,
         "people/invitation.html",

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.accounts.service import normalize_email
 from api.customer.schemas import EMAIL
+from api.i18n import LANGUAGES, N_
 from api.models import Role
 from api.text import ManagerText
 from api.web.ids import RowId
@@ -31,13 +32,25 @@ class InvitationIn(BaseModel):
     role: Role = Role.manager
     location_ids: list[RowId] = Field(default_factory=list, description="A manager's locations")
     employee_id: RowId | None = Field(default=None, description="Staff: the employee they are")
+    language: str = Field(
+        default="",
+        max_length=12,
+        description="What the email is written in; blank: the organisation's default language",
+    )
 
     @field_validator("email")
     @classmethod
     def check_email(cls, value: str) -> str:
         if not EMAIL.match(value):
-            raise ValueError("This email address does not look right.")
+            raise ValueError(N_("This email address does not look right."))
         return normalize_email(value)
+
+    @field_validator("language")
+    @classmethod
+    def check_language(cls, value: str) -> str:
+        if value and value.lower() not in LANGUAGES:
+            raise ValueError(N_("Choose one of the listed languages."))
+        return LANGUAGES[value.lower()].tag if value else ""
 
 
 class MailServerIn(BaseModel):
@@ -57,7 +70,7 @@ class MailServerIn(BaseModel):
     def check_from_address(cls, value: str) -> str:
         _, address = parseaddr(value)
         if "\n" in value or "\r" in value or not EMAIL.match(address):
-            raise ValueError("Write a sender address such as Harbour Café <cards@example.com>.")
+            raise ValueError(N_("Write a sender address such as Harbour Café <cards@example.com>."))
         return value
 
 
@@ -77,6 +90,7 @@ class InvitationOut(BaseModel):
     role: Role
     location_ids: list[int]
     employee_id: int | None = None
+    language: str = ""
     expires_at: datetime
     emailed: bool | None = None
     # Only when it was not emailed: the one time the link is given out.

@@ -48,7 +48,7 @@ def order_for(request: Request, manager: SignedIn, session: Session, base_url: s
     try:
         choice = read_choice(request.query_params)
     except ValidationError as error:
-        raise Unprocessable(" ".join(form_errors(error).values())) from None
+        raise Unprocessable(" ".join(form_errors(error, request).values())) from None
     return prepare_sheet(session=session, tenant=manager.tenant, choice=choice, base_url=base_url)
 
 
@@ -83,7 +83,7 @@ def print_page(
             order = order_for(request, manager, session, settings.base_url)
         except AppError as error:
             session.rollback()
-            context["error"], status_code = error.message, error.status_code
+            context["error"], status_code = error.shown(request), error.status_code
             if status_code == 404:
                 raise
         else:

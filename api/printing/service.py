@@ -17,11 +17,18 @@ from api.tenancy import Tenant, get_scoped, scoped
 from qr.codes import card_url
 from qr.fonts import FontMissing
 from qr.layouts import check_count, render_sheet
-from qr.sheets import SheetItem, SheetStyle, TooManyCodes
+from qr.sheets import MAX_CODES, SheetItem, SheetStyle, TooManyCodes
 
 # The call to action under each code, in the organisation's card language.
 EMPLOYEE_CALL = N_("How did {name} do?")
 PLACE_CALL = N_("How was your visit?")
+NO_LOCATION = N_("No location is called “%(name)s”.")
+NO_EMPLOYEE = N_("No employee is called “%(name)s”.")
+NO_CODES = N_("No active code matches: issue codes under Set-up → Codes first.")
+TOO_MANY_CODES = N_(
+    "A sheet holds at most %(most)s codes and this one would have %(count)s: choose some "
+    "locations or employees."
+)
 
 
 class SheetTooLarge(Unprocessable):
@@ -94,16 +101,16 @@ def target_ids(
     422 names the first one the organisation does not have."""
     places = {row.id: row.name for row in session.exec(scoped(tenant, Location))}
     people = {row.id: row.display_name for row in session.exec(scoped(tenant, Employee))}
-    return _pick(places, locations, "location"), _pick(people, employees, "employee")
+    return _pick(places, locations, NO_LOCATION), _pick(people, employees, NO_EMPLOYEE)
 
 
-def _pick(names: dict[int | None, str], wanted: list[str], kind: str) -> list[int]:
+def _pick(names: dict[int | None, str], wanted: list[str], unknown: str) -> list[int]:
     by_name = {name.casefold(): id_ for id_, name in names.items() if id_ is not None}
     chosen: list[int] = []
     for word in wanted:
         id_ = int(word) if word.isdigit() and int(word) in names else by_name.get(word.casefold())
         if id_ is None:
-            raise Unprocessable(f"No {kind} is called {word!r}.")
+            raise Unprocessable(unknown, params={"name": word})
         chosen.append(id_)
     return chosen
 
@@ -117,10 +124,12 @@ def prepare_sheet(
     codes = chosen_codes(session=session, tenant=tenant, choice=choice)
     try:
         check_count(len(codes))
-    except TooManyCodes as error:
-        raise SheetTooLarge(str(error)) from None
+    except TooManyCodes:
+        raise SheetTooLarge(
+            TOO_MANY_CODES, params={"most": MAX_CODES, "count": len(codes)}
+        ) from None
     if not codes:
-        raise Unprocessable("No active code matches: issue codes under Set-up → Codes first.")
+        raise Unprocessable(NO_CODES)
     organisation = session.get_one(Organisation, tenant.organisation_id)
     language = find_language(organisation.default_language) or ENGLISH
     places = {row.id: row.name for row in session.exec(scoped(tenant, Location))}

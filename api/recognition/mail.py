@@ -11,14 +11,15 @@ from email.utils import formataddr, parseaddr
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.accounts.languages import employee_language
 from api.config import Settings
 from api.customer.follow_up.service import follow_up_token, follow_up_url
 from api.db import writer
-from api.i18n import ENGLISH, find_language
+from api.i18n import ENGLISH, Language, find_language
 from api.mail import MailError, MailServer, build_message, new_message_id, send_message, server_for
 from api.models import Card, Employee, Location, Organisation, PassOn, ReplyEmail, User
 from api.recognition.service import first_name
-from api.templating import customer_time
+from api.templating import written_moment
 
 ERROR_MAX = 300
 
@@ -33,11 +34,11 @@ def employee_message(
     manager: User | None,
     place: str | None,
     settings: Settings,
+    language: Language,
 ) -> EmailMessage:
     """The compliment, where and when, and the manager's note: nothing about the customer."""
-    language = find_language(employee.language or organisation.default_language) or ENGLISH
     _ = language.gettext
-    when = customer_time(card.created_at, organisation.time_zone, language.tag)
+    when = written_moment(card.created_at, organisation.time_zone, language.tag)
     thanked_by = manager.display_name or manager.email if manager else organisation.name
     lines = [
         _("Hello %(name)s,") % {"name": first_name(employee.display_name)},
@@ -126,6 +127,11 @@ def deliver_pass_on(*, engine: Engine, pass_on_id: int, settings: Settings, secr
         employee = session.get(Employee, pass_on.employee_id) if pass_on.employee_id else None
         manager = session.get(User, pass_on.passed_on_by_id) if pass_on.passed_on_by_id else None
         location = session.get(Location, card.location_id) if card.location_id else None
+        language = (
+            employee_language(session=session, employee=employee, organisation=organisation)
+            if employee is not None
+            else ENGLISH
+        )
         server = server_for(
             session=session, organisation_id=pass_on.organisation_id, settings=settings
         )
@@ -141,6 +147,7 @@ def deliver_pass_on(*, engine: Engine, pass_on_id: int, settings: Settings, secr
                 manager=manager,
                 place=location.name if location else None,
                 settings=settings,
+                language=language,
             )
         if pass_on.customer_email_status == ReplyEmail.pending:
             messages["customer"] = customer_message(

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from api.db import record_last_use
 from api.errors import Unprocessable
+from api.i18n import N_
 from api.models import Code, Kiosk, utcnow
 from api.security import new_secret, sha256_hex
 from api.setup.locations import require_owner
@@ -42,10 +43,12 @@ def open_kiosk(*, session: Session, tenant: Tenant, code_id: int, name: str) -> 
     require_owner(tenant)
     name = name.strip()
     if not name or len(name) > 80:
-        raise Unprocessable("Give the kiosk a name of 1 to 80 characters, such as where it stands.")
+        raise Unprocessable(
+            N_("Give the kiosk a name of 1 to 80 characters, such as where it stands.")
+        )
     code = get_scoped(session, tenant, Code, code_id)
     if code.revoked_at is not None:
-        raise Unprocessable("This code is revoked: choose an active one.")
+        raise Unprocessable(N_("This code is revoked: choose an active one."))
     secret = new_secret(24)
     kiosk = Kiosk(
         organisation_id=tenant.organisation_id,

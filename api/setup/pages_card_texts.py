@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from api.accounts.service import SignedIn
 from api.errors import NotFound, Unprocessable
-from api.i18n import LANGUAGES
+from api.i18n import LANGUAGES, N_
 from api.setup.card_placeholders import fill_in_name
 from api.setup.card_texts import (
     FIELDS,
@@ -77,7 +77,7 @@ async def update_card_texts(
                 code_cache=code_cache,
             )
         except NotFound:
-            raise Unprocessable("Pick a language.") from None
+            raise Unprocessable(N_("Pick a language.")) from None
         return f"/admin/card-texts#lang-{saved.language}"
 
     action = preview if values.get("action") == "preview" else save

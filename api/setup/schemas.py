@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.customer.schemas import EMAIL
 from api.i18n import LANGUAGES as CARD_LANGUAGES
+from api.i18n import N_
 from api.setup.card_placeholders import placeholder_problem
 from api.setup.time_zones import canonical_time_zone
 from api.text import ManagerText
@@ -43,7 +44,7 @@ class EmployeeIn(BaseModel):
     @classmethod
     def check_email(cls, value: str) -> str:
         if value and not EMAIL.match(value):
-            raise ValueError("This email address does not look right.")
+            raise ValueError(N_("This email address does not look right."))
         return value
 
 
@@ -83,8 +84,10 @@ class OrganisationIn(BaseModel):
         canonical = canonical_time_zone(value)
         if canonical is None:
             raise ValueError(
-                "Unknown time zone. Choose a time zone from the list, such as Europe/Paris"
-                " or America/New_York."
+                N_(
+                    "Unknown time zone. Choose a time zone from the list, such as Europe/Paris"
+                    " or America/New_York."
+                )
             )
         return canonical
 

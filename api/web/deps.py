@@ -21,7 +21,7 @@ from api.errors import (
     TwoFactorSetupRequired,
     Unauthorized,
 )
-from api.i18n import ENGLISH
+from api.i18n import FALLBACK, N_, set_page_language
 from api.inbox.wakeups import Wakeups
 from api.protection.limiter import CardLimiter
 from api.runtime import Runtime
@@ -103,8 +103,14 @@ def get_signed_in_any(request: Request, session: SessionDep, settings: SettingsD
     signed_in = load_session(session=session, token=token) if token else None
     if signed_in is None:
         raise LoginRequired()
-    request.state.signed_in = signed_in
+    signed_in_page(request, signed_in)
     return signed_in
+
+
+def signed_in_page(request: Request, signed_in: SignedIn) -> None:
+    """A signed-in person's page speaks their own language, else their browser's."""
+    request.state.signed_in = signed_in
+    set_page_language(request, default=FALLBACK, chosen=signed_in.user.language or None)
 
 
 def get_signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
@@ -127,7 +133,7 @@ def get_staff_member(request: Request, session: SessionDep, settings: SettingsDe
     signed_in = load_session(session=session, token=token) if token else None
     if signed_in is None or not signed_in.is_staff:
         raise StaffSignInRequired()
-    request.state.signed_in = signed_in
+    signed_in_page(request, signed_in)
     if signed_in.two_factor_missing:
         raise TwoFactorSetupRequired()
     return signed_in
@@ -136,14 +142,10 @@ def get_staff_member(request: Request, session: SessionDep, settings: SettingsDe
 StaffMember = Annotated[SignedIn, Depends(get_staff_member)]
 
 
-def require_owner_session(request: Request, manager: CurrentManager) -> SignedIn:
-    """An owner's session: a set-up page refuses anyone else before it reads a form or a file.
-
-    The set-up pages are not in the catalogues yet: they are English, and say so (`<html lang>`,
-    and the menus around them), whatever language the browser asks for."""
+def require_owner_session(manager: CurrentManager) -> SignedIn:
+    """An owner's session: a set-up page refuses anyone else before it reads a form or a file."""
     if not manager.tenant.is_owner:
-        raise Forbidden("Only an owner can change the organisation's set-up.")
-    request.state.language = ENGLISH
+        raise Forbidden(N_("Only an owner can change the organisation's set-up."))
     return manager
 
 

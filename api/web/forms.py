@@ -19,7 +19,7 @@ from api.errors import (
     TwoFactorSetupRequired,
     Unauthorized,
 )
-from api.i18n import translate
+from api.i18n import N_, translate
 from api.templating import templates
 
 # Not a mistake in what was typed: these keep their own page (a 404 for another organisation's
@@ -30,16 +30,36 @@ Values = dict[str, Any]
 Context = Callable[[Request, SignedIn, Session], Mapping[str, Any]]
 
 
-def form_errors(error: ValidationError) -> dict[str, str]:
-    """Pydantic's errors as one sentence per field, for the form to show beside each input."""
+FILL_IN = N_("Please fill this in.")
+TOO_LONG = N_("Please keep this under %(count)s characters.")
+TOO_SMALL = N_("Please enter %(limit)s or more.")
+TOO_BIG = N_("Please enter %(limit)s or less.")
+NOT_A_NUMBER = N_("Please enter a whole number.")
+CHECK_FIELD = N_("Please check what you entered here.")
+# Pydantic's own errors, in plain words the catalogues hold (with what fills their blanks).
+PYDANTIC_ERRORS = {
+    "string_too_short": (FILL_IN, ""),
+    "missing": (FILL_IN, ""),
+    "string_too_long": (TOO_LONG, "max_length"),
+    "greater_than_equal": (TOO_SMALL, "ge"),
+    "less_than_equal": (TOO_BIG, "le"),
+    "int_parsing": (NOT_A_NUMBER, ""),
+    "int_from_float": (NOT_A_NUMBER, ""),
+}
+
+
+def form_errors(error: ValidationError, request: Request) -> dict[str, str]:
+    """Pydantic's errors as one sentence per field in the page's language, for the form to
+    show beside each input. Our validators' own sentences are marked with N_()."""
     messages: dict[str, str] = {}
     for item in error.errors():
         name = str(item["loc"][0]) if item["loc"] else "form"
-        text = str(item["msg"]).removeprefix("Value error, ")
-        if item["type"] == "string_too_short":
-            text = "Please fill this in."
-        elif item["type"] == "string_too_long":
-            text = f"Please keep this under {item.get('ctx', {}).get('max_length')} characters."
+        if item["type"] == "value_error":
+            text = translate(request, str(item["msg"]).removeprefix("Value error, "))
+        else:
+            message, blank = PYDANTIC_ERRORS.get(item["type"], (CHECK_FIELD, ""))
+            limit = item.get("ctx", {}).get(blank, "")
+            text = translate(request, message) % {"count": limit, "limit": limit}
         messages.setdefault(name, text)
     return messages
 
@@ -103,19 +123,19 @@ def submit_form(
     try:
         outcome = action()
     except ValidationError as error:
-        errors, status_code = form_errors(error), 422
-        errors.update({name: text for name, text in (messages or {}).items() if name in errors})
+        errors, status_code = form_errors(error, request), 422
+        reworded = {name: translate(request, text) for name, text in (messages or {}).items()}
+        errors.update({name: text for name, text in reworded.items() if name in errors})
     except PASSED_ON:
         raise
     except AppError as error:
-        errors, status_code = {error_field: error.message}, error.status_code
+        errors, status_code = {error_field: error.shown(request)}, error.status_code
     else:
         if isinstance(outcome, Response):
             return outcome
         return RedirectResponse(outcome, status_code=303)
     # A failed write may leave the transaction aborted (PostgreSQL); the page reads afresh.
     session.rollback()
-    shown = {name: translate(request, text) for name, text in errors.items()}
     return page.render(
-        request, manager, session, values=values, errors=shown, form=form, status_code=status_code
+        request, manager, session, values=values, errors=errors, form=form, status_code=status_code
     )

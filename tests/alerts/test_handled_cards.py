@@ -101,5 +101,5 @@ def test_the_email_says_when_in_the_organisations_zone_and_the_readers_language(
     reread(session)
     card = session.get_one(Card, deliveries(session)[0].card_id)
     in_tokyo = card.created_at.astimezone(ZoneInfo("Asia/Tokyo"))
-    assert f"Wann: {in_tokyo:%d.%m.%Y %H:%M}" in body
+    assert f"Wann: {in_tokyo:%d.%m.%Y, %H:%M}" in body
     assert "Minuten" not in body

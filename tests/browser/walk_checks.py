@@ -22,7 +22,8 @@ PAGE_TEXT = """skipTimes => {
     while (walker.nextNode()) {
         const node = walker.currentNode, element = node.parentElement;
         if (!element || !node.textContent.trim()) continue;
-        if (element.closest('script, style, template, textarea')) continue;
+        // <code> is machine text (a key, an address, a header, a command): no language's words.
+        if (element.closest('script, style, template, textarea, code')) continue;
         if (skipTimes && element.closest('time')) continue;
         texts.push(node.textContent.trim());
     }
@@ -40,7 +41,10 @@ EMAIL_OR_LINK = re.compile(r"\S+@\S+|https?://\S+|\S+\.example\b")
 PSEUDO_TEXT = re.compile(r"\[[^\]]*\]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Latin words the Arabic and Chinese catalogues keep on purpose (names of formats and standards).
-KEPT_IN_LATIN = {"QR", "PNG", "SVG", "PDF", "CSV", "API", "URL", "TOTP", "NFC", "UTC", "Email"}
+KEPT_IN_LATIN = {
+    *("QR", "PNG", "SVG", "PDF", "CSV", "API", "URL", "TOTP", "NFC", "UTC", "Email"),
+    *("JSON", "TLS", "STARTTLS", "Slack"),
+}
 
 
 def overflow(page: Page) -> list[str]:

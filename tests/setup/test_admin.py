@@ -215,12 +215,15 @@ def test_a_replaced_location_code_points_customers_to_the_current_one(
 
 
 @pytest.mark.parametrize("path", ["/admin/locations", "/admin/people", "/admin/alerts"])
-def test_set_up_pages_say_they_are_english(manager_client: TestClient, path: str) -> None:
-    """Not in the catalogues yet: an Arabic browser gets them left to right, marked English."""
+def test_set_up_pages_follow_the_browser_as_the_inbox_does(
+    manager_client: TestClient, path: str
+) -> None:
+    """An owner without a language of their own gets set-up in their browser's, right to left
+    in Arabic (English words inside a page not in the catalogues yet)."""
     arabic = {"Accept-Language": "ar"}
     page = soup(manager_client.get(path, headers=arabic).text).html
     assert page is not None
-    assert (page["lang"], page["dir"]) == ("en", "ltr")
+    assert (page["lang"], page["dir"]) == ("ar", "rtl")
     inbox = soup(manager_client.get("/inbox", headers=arabic).text).html
     assert inbox is not None
     assert (inbox["lang"], inbox["dir"]) == ("ar", "rtl")

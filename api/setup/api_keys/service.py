@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from api.db import record_last_use
 from api.errors import Unprocessable
+from api.i18n import N_
 from api.models import ApiKey, Organisation, Role, utcnow
 from api.security import new_secret, same_secret, sha256_hex
 from api.setup.locations import require_owner
@@ -78,7 +79,7 @@ def issue_api_key(*, session: Session, tenant: Tenant, name: str) -> tuple[str, 
     require_owner(tenant)
     name = name.strip()
     if not name or len(name) > 80:
-        raise Unprocessable("Give the key a name of 1 to 80 characters, such as what uses it.")
+        raise Unprocessable(N_("Give the key a name of 1 to 80 characters, such as what uses it."))
     organisation = session.get(Organisation, tenant.organisation_id)
     assert organisation is not None
     return create_api_key(session=session, organisation=organisation, name=name)
