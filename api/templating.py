@@ -2,12 +2,12 @@
 
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -155,6 +155,33 @@ def local_time(context: Context, moment: datetime, time_zone: str) -> str:
     return written_moment(moment, time_zone, str(context.get("lang") or FALLBACK))
 
 
+# Up to a week old, a card says how long ago it came ("4 min", "3 h", "2 d"); older, its day.
+RECENT = timedelta(days=7)
+
+
+@pass_context
+def card_age(
+    context: Context, moment: datetime, time_zone: str, now: datetime | None = None
+) -> str:
+    """How old a card is, short, in the page's language: "4 min", "3 h", "2 d"; past a week,
+    its day on the organisation's calendar ("Mar 12", or "Mar 12, 2025" in another year)."""
+    locale = babel_locale(str(context.get("lang") or FALLBACK))
+    now = now or datetime.now(UTC)
+    age = max(now - moment, timedelta(0))
+    if age < RECENT:
+        # At least a minute: a card that has just come is "1 min" old, not "3 sec".
+        return format_timedelta(
+            max(age, timedelta(minutes=1)),
+            granularity="minute",
+            threshold=1,
+            format="short",
+            locale=locale,
+        )
+    local, today = moment.astimezone(zone_of(time_zone)), now.astimezone(zone_of(time_zone))
+    this_year = local.year == today.year
+    return format_skeleton("MMMd" if this_year else "yMMMd", local, locale=locale)
+
+
 def zone_of(time_zone: str) -> ZoneInfo:
     try:
         return ZoneInfo(time_zone)
@@ -177,6 +204,7 @@ templates.env.filters.update(
     mix=mix,
     accent_colour=accent_colour,
     local_time=local_time,
+    card_age=card_age,
     customer_time=written_moment,
     month_name=month_name,
 )

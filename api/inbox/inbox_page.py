@@ -14,7 +14,7 @@ from api.accounts.service import SignedIn
 from api.inbox.card_query import InboxFilter, day_bounds
 from api.inbox.card_work import list_assignees, list_tags
 from api.inbox.events import latest_event_id
-from api.inbox.service import list_cards, list_filters
+from api.inbox.service import count_unread, list_cards, list_filters
 from api.models import CardStatus
 from api.templating import templates
 from api.text import cleaned
@@ -83,6 +83,8 @@ def render_inbox(
     context: dict[str, Any] = {
         "manager": manager,
         "page": page,
+        # Unread whatever the filters: the title's count, as the app's badge shows it.
+        "unread": count_unread(session=session, tenant=manager.tenant),
         "query": query,
         "query_string": urlencode(query),
         "locations": locations,

@@ -6,9 +6,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col
 
 from api.inbox.schemas import CardOut
-from api.inbox.service import describe_cards
+from api.inbox.service import count_unread, describe_cards
 from api.models import Card, Event, EventKind
 from api.tenancy import Tenant, scoped, scoped_live_events
+
+# Events that can change how many cards are unread: a new card, one opened, or cards erased.
+UNREAD_CHANGES = (EventKind.card_created, EventKind.card_status, EventKind.data_erased)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class Changes:
     more: bool
     # Someone's access in the organisation changed: the stream reads its own session again.
     access_changed: bool = False
+    # How many cards are unread after this batch, when it brought or opened one (else None).
+    unread: int | None = None
 
 
 def read_changes(*, engine: Engine, tenant: Tenant, after_id: int, limit: int) -> Changes:
@@ -57,6 +62,8 @@ def read_changes(*, engine: Engine, tenant: Tenant, after_id: int, limit: int) -
             else []
         )
         described = {card.id: card for card in describe_cards(session=session, cards=cards)}
+        counted = any(event.kind in UNREAD_CHANGES for event in events)
+        unread = count_unread(session=session, tenant=tenant) if counted else None
     changes = [
         CardChange(event_id=event.id, kind=event.kind, card=described[event.card_id])
         for event in events
@@ -68,4 +75,5 @@ def read_changes(*, engine: Engine, tenant: Tenant, after_id: int, limit: int) -
         last_event_id=last_event_id or after_id,
         more=more,
         access_changed=bool(access),
+        unread=unread,
     )

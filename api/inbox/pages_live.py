@@ -37,9 +37,10 @@ SESSION_CHECK_SECONDS = 60
 RECONNECT_MILLISECONDS = 2000
 BATCH = 100
 SEND_TIMEOUT_SECONDS = 30
-# Changes the inbox row shows (its status badge, assignee, tags): the row is sent again.
+# Changes the inbox row shows (its status badge, assignee, tags, a reply): the row is sent again.
 ROW_CHANGES = (
     EventKind.card_status,
+    EventKind.card_replied,
     EventKind.card_assigned,
     EventKind.card_tagged,
     EventKind.card_untagged,
@@ -54,7 +55,8 @@ async def inbox_stream(
     after: Annotated[str | None, Query(max_length=20)] = None,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> EventSourceResponse:
-    """New cards as inbox rows, and status changes, after `Last-Event-ID` (or `?after=`)."""
+    """New cards as inbox rows, status changes, and the unread count, after `Last-Event-ID`
+    (or `?after=`)."""
     filters = read_filters(kept_query(request.query_params), manager, before=None)
     start = parse_id(last_event_id)
     if start is None:
@@ -89,11 +91,18 @@ async def live_messages(
             batch = await run_in_threadpool(
                 read_changes, engine=engine, tenant=manager.tenant, after_id=after_id, limit=BATCH
             )
+            counted = False
             for change in batch.changes:
-                message = change_message(request, manager, filters, change)
+                message = change_message(request, manager, filters, change, unread=batch.unread)
                 if message is not None:
+                    counted = batch.unread is not None
                     yield message
             after_id = batch.last_event_id
+            if batch.unread is not None and not counted:
+                # The count changed by cards this page's filters leave out: it still leads the
+                # title and badges the app. With the batch's last id, as a card message has.
+                data = json.dumps({"unread": batch.unread})
+                yield ServerSentEvent(event="unread", id=str(after_id), data=data)
             if batch.access_changed:
                 # Someone was removed, given a new role or signed out: if it is this stream's
                 # person, it ends now, in whichever process it runs.
@@ -128,9 +137,15 @@ async def recheck(request: Request, runtime: Runtime, organisation_id: int) -> S
 
 
 def change_message(
-    request: Request, manager: SignedIn, filters: InboxFilter, change: CardChange
+    request: Request,
+    manager: SignedIn,
+    filters: InboxFilter,
+    change: CardChange,
+    *,
+    unread: int | None = None,
 ) -> ServerSentEvent | None:
-    """A new card as its inbox row (if this page's filters admit it), or a row to update."""
+    """A new card as its inbox row (if this page's filters admit it), or a row to update; with
+    the count of unread cards when it may have changed."""
     if change.kind == EventKind.card_created:
         if not filters.admits(change.card):
             return None
@@ -139,11 +154,13 @@ def change_message(
         name = "status"
     else:
         return None
-    data = {
+    data: dict[str, Any] = {
         "card_id": change.card.id,
         "status": change.card.status,
         "html": render_row(request, manager, change.card),
     }
+    if unread is not None:
+        data["unread"] = unread
     return ServerSentEvent(event=name, id=str(change.event_id), data=json.dumps(data))
 
 

@@ -25,6 +25,8 @@ class CardOut(BaseModel):
     contact_email: str
     contact_phone: str
     wants_reply: bool
+    # Whether a manager has replied to it (a reply stored, whatever became of its email).
+    replied: bool = False
     status: str
     created_at: datetime
     # Each step of the workflow: when, and the name of the manager who took it.

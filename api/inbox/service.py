@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from api.errors import Conflict, Unprocessable
 from api.i18n import N_
@@ -20,6 +20,7 @@ from api.models import (
     Employee,
     EventKind,
     Location,
+    Reply,
     Tag,
     User,
     utcnow,
@@ -48,6 +49,12 @@ def list_cards(*, session: Session, tenant: Tenant, filters: InboxFilter) -> Inb
         cards=describe_cards(session=session, cards=cards),
         next_before_id=cards[-1].id if more else None,
     )
+
+
+def count_unread(*, session: Session, tenant: Tenant) -> int:
+    """How many of the cards this manager can see nobody has opened yet (status new)."""
+    unread = scoped(tenant, Card).where(Card.status == CardStatus.new).whereclause
+    return session.exec(select(func.count()).select_from(Card).where(unread)).one()  # type: ignore[arg-type]
 
 
 def get_card(*, session: Session, tenant: Tenant, card_id: int) -> CardOut:
@@ -124,6 +131,7 @@ def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
     card_ids = [c.id for c in cards if c.id is not None]
     tags = card_tag_names(session=session, card_ids=card_ids)
     pass_ons = describe_pass_ons(session=session, card_ids=card_ids)
+    replied = replied_cards(session=session, card_ids=[c.id for c in cards if c.wants_reply])
     return [
         CardOut(
             **card.model_dump(
@@ -156,9 +164,19 @@ def describe_cards(*, session: Session, cards: list[Card]) -> list[CardOut]:
             compliment=is_compliment(card),
             passed_on=pass_ons.get(card.id or 0),
             share=describe_share(card),
+            replied=card.id in replied,
         )
         for card in cards
     ]
+
+
+def replied_cards(*, session: Session, card_ids: list[int | None]) -> set[int]:
+    """Which of these cards have had a reply, in one query (none when no card is asked about)."""
+    wanted = {card_id for card_id in card_ids if card_id is not None}
+    if not wanted:
+        return set()
+    rows = session.exec(select(Reply.card_id).where(col(Reply.card_id).in_(wanted)).distinct())
+    return set(rows.all())
 
 
 def _names(session: Session, model: type, column: object, ids: set[int | None]) -> dict[Any, str]:

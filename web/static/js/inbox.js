@@ -3,6 +3,9 @@
 // reload; a screen reader hears a short, polite announcement. A status change re-renders the
 // card's row where it is. The browser's EventSource reconnects by itself and sends the id of the
 // last event it got, so nothing is lost across a dropped connection.
+// The count of unread cards (nobody has opened them) leads the page's title, "(3) Inbox — …", and
+// shows on the installed app's icon where the browser can badge it; the stream sends it again
+// whenever a card comes or is opened, whatever this page's filters list.
 // Without this script the page still works: it shows the cards it was rendered with.
 // On a card's own page, the script tells the server the card was opened (a POST: a GET never
 // changes a card).
@@ -13,6 +16,60 @@
     const template = document.createElement("template");
     template.innerHTML = html.trim();
     return template.content.firstElementChild;
+  };
+
+  // "(3) Inbox — Harbour Café", the badge on the app's icon, and the count beside the heading.
+  const showUnread = (count) => {
+    const title = document.title.replace(/^\(\d+\) /, "");
+    document.title = count > 0 ? `(${count}) ${title}` : title;
+    const shown = document.querySelector("[data-unread-count]");
+    if (shown) {
+      shown.hidden = count === 0;
+      shown.querySelector("[data-unread-number]").textContent = String(count);
+    }
+    if ("setAppBadge" in navigator) {
+      (count > 0 ? navigator.setAppBadge(count) : navigator.clearAppBadge()).catch(() => {});
+    }
+  };
+
+  // The filters' panel folds away again with Escape, or a tap anywhere else.
+  const foldAway = (details) => {
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && details.open) {
+        details.open = false;
+        details.querySelector("summary").focus();
+      }
+    });
+    document.addEventListener("click", (event) => {
+      if (details.open && !details.contains(event.target)) details.open = false;
+    });
+  };
+
+  // An open inbox keeps its rows' ages true ("4 min" becomes "5 min"), written as the server
+  // writes them (CLDR's short units); past a week a row shows its day, which does not change.
+  const WEEK = 7 * 24 * 60;
+  const UNITS = [
+    ["day", 24 * 60],
+    ["hour", 60],
+    ["minute", 1],
+  ];
+  const refreshAges = () => {
+    const lang = document.documentElement.lang || "en";
+    for (const time of document.querySelectorAll("time.row-age")) {
+      const minutes = Math.max(1, (Date.now() - Date.parse(time.dateTime)) / 60000);
+      if (!(minutes < WEEK)) continue;
+      const [unit, size] = UNITS.find(([, length]) => minutes >= length);
+      try {
+        time.textContent = new Intl.NumberFormat(lang, {
+          style: "unit",
+          unit,
+          unitDisplay: "short",
+          numberingSystem: "latn",
+        }).format(Math.round(minutes / size));
+      } catch {
+        return; // a language the browser cannot write: the server's words stay
+      }
+    }
   };
 
   const liveInbox = (list) => {
@@ -41,8 +98,16 @@
       source.close();
       show("stoppedText", true);
     });
+    // A card or status message carries the count when it may have changed; "unread" alone comes
+    // when the change was to cards this page's filters leave out.
+    const count = (message) => {
+      if (typeof message.unread === "number") showUnread(message.unread);
+    };
+    source.addEventListener("unread", (event) => count(JSON.parse(event.data)));
     source.addEventListener("card", (event) => {
-      const { card_id: cardId, html } = JSON.parse(event.data);
+      const message = JSON.parse(event.data);
+      count(message);
+      const { card_id: cardId, html } = message;
       // The page may already list it: it was stored while the page was being rendered.
       if (document.getElementById(`card-${cardId}`)) return;
       const row = parse(html);
@@ -50,12 +115,17 @@
       list.prepend(row);
       document.querySelector(".empty")?.remove();
       if (announcer) {
-        const meta = row.querySelector(".row-meta")?.textContent.replace(/\s+/g, " ").trim();
-        announcer.textContent = `${list.dataset.announce}: ${meta}`;
+        // What a screen reader hears of the row's first line (not the age shown for the eye).
+        const meta = row.querySelector(".row-meta")?.cloneNode(true);
+        meta?.querySelectorAll("[aria-hidden=true]").forEach((hidden) => hidden.remove());
+        const words = meta?.textContent.replace(/\s+/g, " ").trim();
+        announcer.textContent = `${list.dataset.announce}: ${words}`;
       }
     });
     source.addEventListener("status", (event) => {
-      const { card_id: cardId, html } = JSON.parse(event.data);
+      const message = JSON.parse(event.data);
+      count(message);
+      const { card_id: cardId, html } = message;
       document.getElementById(`card-${cardId}`)?.replaceWith(parse(html));
     });
     window.addEventListener("pagehide", () => source.close());
@@ -93,6 +163,13 @@
     });
   }
 
+  const inbox = document.querySelector(".card-list[data-unread]");
+  if (inbox) {
+    showUnread(Number(inbox.dataset.unread) || 0);
+    window.setInterval(refreshAges, 60_000);
+  }
+  const filters = document.querySelector("details.more-filters");
+  if (filters) foldAway(filters);
   const list = document.querySelector(".card-list[data-stream]");
   if (list && "EventSource" in window) liveInbox(list);
   const seen = document.querySelector("form[data-mark-seen]");
