@@ -85,6 +85,7 @@ def timed(runs: int, engine: Engine, action) -> tuple[float, float, float]:  # t
     """Wall time's median and 95th percentile, and the median CPU time the run used in this
     process and in the database server: what a quiet machine would take, roughly, when other
     work on it makes the wall time wait for a core."""
+    action()  # once first, as a running server would have: templates compiled, caches warm
     timings, cpu = [], []
     for _ in range(runs):
         server = server_seconds(engine)
