@@ -186,3 +186,9 @@ def context_gettext(context: Context, message: str) -> str:
 @pass_context
 def context_ngettext(context: Context, singular: str, plural: str, count: int) -> str:
     return context_translations(context).ngettext(singular, plural, count)
+
+
+@pass_context
+def context_pgettext(context: Context, message_context: str, message: str) -> str:
+    """A message whose words depend on what it is said of ("revoked" of a code or of a key)."""
+    return str(context_translations(context).pgettext(message_context, message))

@@ -13,7 +13,14 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from api.i18n import FALLBACK, babel_locale, context_gettext, context_ngettext, language_context
+from api.i18n import (
+    FALLBACK,
+    babel_locale,
+    context_gettext,
+    context_ngettext,
+    context_pgettext,
+    language_context,
+)
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 STATIC = WEB / "static"
@@ -22,7 +29,7 @@ templates = Jinja2Templates(directory=WEB / "templates", context_processors=[lan
 templates.env.add_extension("jinja2.ext.i18n")
 # `_()` reads the catalogue from each render's own context (see api.i18n): safe across threads.
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
-    context_gettext, context_ngettext, newstyle=True
+    context_gettext, context_ngettext, newstyle=True, pgettext=context_pgettext
 )
 
 

@@ -120,7 +120,7 @@ def set_two_factor_required(
     # The owner who asks it of everyone goes first: no one locks themselves out by a click. An API
     # key has no account of its own: some owner must have it on already.
     if required and tenant.user_id is None and not an_owner_has_it(session, tenant):
-        raise Unprocessable("Turn on two-factor sign-in for an owner's account first.")
+        raise Unprocessable(N_("Turn on two-factor sign-in for an owner's account first."))
     if (
         required
         and tenant.user_id is not None

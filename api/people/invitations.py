@@ -75,7 +75,9 @@ def create_invitation(
         .where(Membership.organisation_id == tenant.organisation_id, User.email == data.email)
     ).first()
     if member is not None:
-        raise Conflict(f"{data.email} is already a member of this organisation.")
+        raise Conflict(
+            N_("%(email)s is already a member of this organisation."), params={"email": data.email}
+        )
     limits = own_location_ids(session=session, tenant=tenant, location_ids=data.location_ids)
     employee_id = staff_employee_id(
         session=session, tenant=tenant, role=data.role, employee_id=data.employee_id

@@ -23,7 +23,7 @@ from api.people.schemas import MemberUpdate
 from api.setup.locations import require_owner
 from api.tenancy import Tenant, get_scoped
 
-LAST_OWNER = "An organisation needs at least one owner: make someone else an owner first."
+LAST_OWNER = N_("An organisation needs at least one owner: make someone else an owner first.")
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def own_location_ids(*, session: Session, tenant: Tenant, location_ids: list[int
         ).all()
     )
     if found != wanted:
-        raise Unprocessable("Choose locations of this organisation.")
+        raise Unprocessable(N_("Choose locations of this organisation."))
     return {id_ for id_ in found if id_ is not None}
 
 

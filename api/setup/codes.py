@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from api.customer.codes import CodeCache
 from api.errors import Conflict, Unprocessable
+from api.i18n import N_
 from api.models import Code, Employee, Location, utcnow
 from api.setup.locations import require_owner
 from api.setup.schemas import CodeIn
@@ -31,13 +32,13 @@ def _target(
 ) -> tuple[Location | None, Employee | None]:
     """The code's location and employee, both checked to belong to this organisation."""
     if data.location_id is None and data.employee_id is None:
-        raise Unprocessable("Choose a location, an employee, or both.")
+        raise Unprocessable(N_("Choose a location, an employee, or both."))
     location = get_scoped(session, tenant, Location, data.location_id) if data.location_id else None
     employee = get_scoped(session, tenant, Employee, data.employee_id) if data.employee_id else None
     if employee is not None and not employee.active:
-        raise Unprocessable("This employee is archived: restore them first.")
+        raise Unprocessable(N_("This employee is archived: restore them first."))
     if location is not None and location.archived_at is not None:
-        raise Unprocessable("This location is archived: restore it first.")
+        raise Unprocessable(N_("This location is archived: restore it first."))
     return location, employee
 
 
@@ -64,7 +65,7 @@ def _new_code(
             return code
         except IntegrityError:
             continue  # 1 in 10^12 per code: a token clash; draw another
-    raise Conflict("Could not draw a unique code token.")
+    raise Conflict(N_("Could not draw a unique code token."))
 
 
 def create_code(*, session: Session, tenant: Tenant, data: CodeIn, code_cache: CodeCache) -> Code:
@@ -103,7 +104,7 @@ def replace_code(
     require_owner(tenant)
     old = get_scoped(session, tenant, Code, code_id)
     if old.revoked_at is not None:
-        raise Unprocessable("This code is already revoked.")
+        raise Unprocessable(N_("This code is already revoked."))
     old.revoked_at = utcnow()
     session.add(old)
     new = _new_code(
@@ -126,7 +127,7 @@ def move_code(
     require_owner(tenant)
     code = get_scoped(session, tenant, Code, code_id)
     if code.revoked_at is not None:
-        raise Unprocessable("A revoked code cannot be moved.")
+        raise Unprocessable(N_("A revoked code cannot be moved."))
     location, employee = _target(session, tenant, data)
     code.location_id = location.id if location else None
     code.employee_id = employee.id if employee else None

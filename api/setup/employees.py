@@ -5,6 +5,7 @@ from sqlmodel import Session, col, select
 
 from api.customer.codes import CodeCache
 from api.errors import Unprocessable
+from api.i18n import N_
 from api.models import Code, Employee, EmployeeLocation, Location, utcnow
 from api.setup.locations import require_owner
 from api.setup.schemas import EmployeeIn
@@ -54,7 +55,7 @@ def save_employee(
     )
     wanted = set(data.location_ids)
     if wanted - set(places) or (wanted & archived) - linked:
-        raise Unprocessable("Pick locations from the list.")
+        raise Unprocessable(N_("Pick locations from the list."))
     wanted -= archived
     employee.display_name = data.display_name
     employee.role_title = data.role_title

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from api.errors import Conflict, Forbidden
+from api.i18n import N_
 from api.models import Location
 from api.setup.schemas import LocationIn
 from api.tenancy import Tenant, get_scoped, scoped
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 def require_owner(tenant: Tenant) -> None:
     if not tenant.is_owner:
-        raise Forbidden("Only an owner can change the organisation's set-up.")
+        raise Forbidden(N_("Only an owner can change the organisation's set-up."))
 
 
 def list_locations(
@@ -55,8 +56,13 @@ def save_location(
         clash = session.exec(scoped(tenant, Location).where(Location.name == data.name)).first()
         if clash is not None and clash.archived_at is not None:
             raise Conflict(
-                f"An archived location is called “{data.name}”: restore it, or choose another name."
+                N_(
+                    "An archived location is called “%(name)s”: restore it, or choose another name."
+                ),
+                params={"name": data.name},
             ) from None
-        raise Conflict(f"There is already a location called “{data.name}”.") from None
+        raise Conflict(
+            N_("There is already a location called “%(name)s”."), params={"name": data.name}
+        ) from None
     code_cache.invalidate_organisation(tenant.organisation_id)
     return location

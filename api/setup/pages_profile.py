@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from api.accounts.service import SignedIn
 from api.accounts.two_factor import set_two_factor_required
 from api.errors import NotFound
+from api.i18n import N_
 from api.models import Organisation
 from api.setup.profile import LOGO_MAX_BYTES, get_organisation, logo_version, set_logo
 from api.setup.profile import update_profile as save_profile
@@ -56,7 +57,7 @@ def profile_context(request: Request, manager: SignedIn, session: Session) -> di
 
 
 PROFILE = FormPage("setup/organisation.html", profile_context)
-REVIEW_LINKS = "Write one link a line: Label | https://…"
+REVIEW_LINKS = N_("Write one link a line: Label | https://…")
 
 
 @router.get("/admin/organisation", dependencies=[OWNER_ONLY])

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from api.customer.codes import CodeCache
 from api.errors import Unprocessable
+from api.i18n import N_
 from api.models import Organisation
 from api.setup.locations import require_owner
 from api.setup.schemas import OrganisationIn
@@ -52,18 +53,20 @@ def is_supported_image(head: bytes) -> bool:
 def prepare_logo(upload: bytes) -> bytes:
     """Check an upload is a PNG, JPEG or WebP of sane size, then re-encode it small as PNG."""
     if len(upload) > LOGO_MAX_BYTES:
-        raise Unprocessable("The logo must be at most 2 MB.")
+        raise Unprocessable(N_("The logo must be at most 2 MB."))
     if not is_supported_image(upload[:16]):
-        raise Unprocessable("The logo must be a PNG, JPEG or WebP image.")
+        raise Unprocessable(N_("The logo must be a PNG, JPEG or WebP image."))
     try:
         with Image.open(io.BytesIO(upload)) as image:
             width, height = image.size  # read from the header, before decoding any pixel
             if width * height > LOGO_MAX_PIXELS:
-                raise Unprocessable("The logo has too many pixels: keep it under 25 megapixels.")
+                raise Unprocessable(
+                    N_("The logo has too many pixels: keep it under 25 megapixels.")
+                )
             image.thumbnail(LOGO_BOX)
             converted = image.convert("RGBA")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise Unprocessable("The logo could not be read as an image.") from None
+        raise Unprocessable(N_("The logo could not be read as an image.")) from None
     out = io.BytesIO()
     converted.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -31,6 +31,14 @@ class ZoneNow:
     local_time: str
 
     @property
+    def iso_offset(self) -> str:
+        """The offset as HTML's <time datetime> writes one: "+01:00", "-05:00", "Z"."""
+        if self.offset == "UTC":
+            return "Z"
+        hours, _, minutes = self.offset.removeprefix("UTC").replace("−", "-").partition(":")
+        return f"{hours[0]}{int(hours[1:]):02d}:{minutes or '00'}"
+
+    @property
     def city(self) -> str:
         """The place a zone is named after: "New York" for America/New_York."""
         return self.name.rsplit("/", 1)[-1].replace("_", " ")

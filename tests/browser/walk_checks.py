@@ -24,6 +24,8 @@ PAGE_TEXT = """skipTimes => {
         if (!element || !node.textContent.trim()) continue;
         // <code> is machine text (a key, an address, a header, a command): no language's words.
         if (element.closest('script, style, template, textarea, code')) continue;
+        // Words marked as another language's (a language's own name, a place's English name).
+        if (element.closest('[lang]') !== document.documentElement) continue;
         if (skipTimes && element.closest('time')) continue;
         texts.push(node.textContent.trim());
     }
@@ -37,13 +39,14 @@ PAGE_TEXT = """skipTimes => {
 
 # "card.replied": a message's key shown instead of its words.
 RAW_KEY = re.compile(r"(?<![\w@./-])[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*(?![\w@/-])")
-EMAIL_OR_LINK = re.compile(r"\S+@\S+|https?://\S+|\S+\.example\b")
+# A QR code's address is written in capitals (its compact alphanumeric mode).
+EMAIL_OR_LINK = re.compile(r"\S+@\S+|https?://\S+|\S+\.example\b", re.IGNORECASE)
 PSEUDO_TEXT = re.compile(r"\[[^\]]*\]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Latin words the Arabic and Chinese catalogues keep on purpose (names of formats and standards).
 KEPT_IN_LATIN = {
     *("QR", "PNG", "SVG", "PDF", "CSV", "API", "URL", "TOTP", "NFC", "UTC", "Email"),
-    *("JSON", "TLS", "STARTTLS", "Slack"),
+    *("JSON", "TLS", "STARTTLS", "Slack", "JPEG", "WebP", "MB"),
 }
 
 

@@ -238,6 +238,38 @@ def test_staff_join_to_their_own_page_and_do_not_reach_the_inbox(
     assert membership.employee_id == world.sam.id
 
 
+def test_the_invitation_form_picks_the_emails_language(
+    manager_client: TestClient, settings, smtp_server: SmtpServer, session: Session
+) -> None:
+    settings.smtp_url = smtp_server.url
+    page = BeautifulSoup(manager_client.get("/admin/people").text, "html.parser")
+    choices = [option["value"] for option in page.select("#invite-language option")]
+    assert choices[0] == ""  # the organisation's language
+    assert {"de", "ar", "zh-Hans"} <= set(choices)
+
+    answer = invite(manager_client, "lena@example.com", language="de")
+
+    assert answer.status_code == 303
+    [message] = smtp_server.inbox.wait_for(1)
+    assert message["Subject"].startswith("Einladung zu")
+    reread(session)
+    assert session.exec(select(Invitation)).one().language == "de"
+
+
+def test_an_unknown_invitation_language_is_refused_with_the_form_kept(
+    manager_client: TestClient, session: Session
+) -> None:
+    answer = invite(manager_client, "lena@example.com", language="xx")
+
+    assert answer.status_code == 422
+    page = BeautifulSoup(answer.text, "html.parser")
+    assert page.select_one("#invite-language")["aria-invalid"] == "true"
+    assert "Choose one of the listed languages." in page.select_one("#invite-language-error").text
+    assert page.select_one("#invite-email")["value"] == "lena@example.com"
+    reread(session)
+    assert session.exec(select(Invitation)).first() is None
+
+
 def test_inviting_a_member_again_is_refused(manager_client: TestClient, world: World) -> None:
     answer = invite(manager_client, world.owner_email)
     assert answer.status_code == 409

@@ -55,6 +55,22 @@ def test_renaming_a_location_to_a_taken_name_shows_the_list_again_as_typed(
     assert session.get(Location, world.terrace.id).name == "Terrace"
 
 
+def test_a_taken_name_is_refused_in_the_owners_language(
+    manager_client: TestClient, world: World
+) -> None:
+    manager_client.headers["Accept-Language"] = "de"
+    answer = post(
+        manager_client, f"/admin/locations/{world.terrace.id}", {"name": "Counter", "kind": "table"}
+    )
+
+    assert answer.status_code == 409
+    page = soup(answer.text)
+    renamed = page.select_one(f"#rename-{world.terrace.id}")
+    error = page.select_one(f"#{renamed['aria-describedby']}")
+    assert error.get_text() == "Es gibt bereits einen Ort namens „Counter“."
+    assert page.select_one("html")["lang"] == "de"
+
+
 def test_renaming_a_location_to_nothing_keeps_the_form(
     manager_client: TestClient, world: World
 ) -> None:

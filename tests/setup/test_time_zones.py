@@ -99,6 +99,14 @@ def test_a_zones_offset_and_time_follow_summer_time() -> None:
     assert zone_now("Mars/Olympus", winter) is None
 
 
+def test_a_zones_offset_as_html_writes_it() -> None:
+    winter = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+    assert zone_now("Europe/Paris", winter).iso_offset == "+01:00"
+    assert zone_now("America/St_Johns", winter).iso_offset == "-03:30"
+    assert zone_now("Asia/Kolkata", winter).iso_offset == "+05:30"
+    assert zone_now("UTC", winter).iso_offset == "Z"
+
+
 def test_every_offered_zone_is_one_the_server_accepts() -> None:
     offered = offered_time_zones()
     assert len(offered) > 300
