@@ -6,12 +6,11 @@ Playwright cannot download its own browsers here; Debian's `chromium` package is
 import os
 import shutil
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlmodel import Session
 
 from api.db import create_db_engine
 from tests.browser.tcp_proxy import TcpProxy
+from tests.server_process import start_server
 from tests.sockets import bound_socket, port_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,15 +69,15 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
-def wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+def wait_until_healthy(process: BaseProcess, base_url: str, log: Path) -> None:
     """Poll /healthz until it answers 200; fail with the server's output if it never does."""
     deadline = time.monotonic() + STARTUP_SECONDS
     # One client for every poll: a new one builds an SSL context (tens of milliseconds of the
     # CPU the starting server needs) each time.
     with httpx.Client(timeout=1.0) as client:
         while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"uvicorn exited with {process.returncode}:\n{log.read_text()}")
+            if process.exitcode is not None:
+                pytest.fail(f"uvicorn exited with {process.exitcode}:\n{log.read_text()}")
             try:
                 if client.get(f"{base_url}/healthz").status_code == 200:
                     return
@@ -99,8 +99,9 @@ def run_live_server(
     extra_env: dict[str, str] | None = None,
     app: Sequence[str] = ("api.main:app",),
 ) -> Iterator[LiveServer]:
-    """`uvicorn api.main:app` in its own process, serving on `sock` (by default a socket of its
-    own, bound here and handed over: no other process can take the port before uvicorn listens);
+    """`uvicorn api.main:app` in its own process (forked warm: tests/server_process.py), serving
+    on `sock` (by default a socket of its own, bound here and handed over: no other process can
+    take the port before uvicorn listens);
     `public_url` is TELLUS_BASE_URL; `extra_env` adds settings (such as TELLUS_SMTP_URL); `app`
     is how uvicorn is told the app (such as `--factory api.main:create_app`)."""
     own_socket = sock is None
@@ -123,27 +124,17 @@ def run_live_server(
     )
     env.update(extra_env or {})
     log = log_folder / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", *app]
-            + ["--fd", str(sock.fileno()), "--no-server-header"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            pass_fds=(sock.fileno(),),
-        )
+    process = start_server(app, sock, env, log)
     engine = create_db_engine(database_url)
     try:
         wait_until_healthy(process, server_url, log)
         yield LiveServer(base_url=public_url, database_url=database_url, engine=engine)
     finally:
         process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+        process.join(timeout=10)
+        if process.exitcode is None:
             process.kill()
-            process.wait()
+            process.join()
         engine.dispose()
         if own_socket:
             sock.close()
