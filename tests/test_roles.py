@@ -6,6 +6,9 @@ limited to one location, a manager, an owner, and an API key. The staff member (
 in by a one-time link; no answer to them may hold a complaint, a customer's contact details or
 another employee's compliment. A route missing from ACCESS fails
 `test_every_route_has_a_rule`.
+
+It runs on SQLite only: who may call a route is settled above the database, and the queries
+behind each answer are walked on both engines by the tenancy walk.
 """
 
 from collections.abc import Iterator
@@ -41,6 +44,8 @@ from tests.test_tenancy import (
     world_people,
     world_screen,
 )
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 class Access(StrEnum):

@@ -43,6 +43,32 @@ PHONE: dict[str, Any] = {
 DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A browser test meets the database through the pages, which are the same on both engines:
+    it runs on SQLite only, unless its module sets `BOTH_ENGINES = True` (what it drives differs
+    by engine: the live streams, the card limits' store). The engines themselves are tested
+    below the pages, and across processes in tests/live."""
+    browser = Path(__file__).parent
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("live_database_url") == (
+            "postgresql"
+        )
+        module = getattr(item, "module", None)
+        if (
+            on_postgres
+            and item.path.is_relative_to(browser)
+            and not getattr(module, "BOTH_ENGINES", False)
+        ):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @dataclass(frozen=True)
 class LiveServer:
     base_url: str
