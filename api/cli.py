@@ -1,18 +1,24 @@
 """The `tellus` command: serve, worker, migrate, demo, create-owner, api-key, reset-password,
-print, backup, restore and analytics."""
+print, backup, restore and analytics.
+
+Each command imports what it needs when it runs, so that `tellus migrate` or `tellus --help` does
+not wait seconds for every feature's services and the PDF library to load.
+"""
 
 import argparse
 import getpass
 import os
 import sys
 from datetime import UTC, datetime
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from api.config import Settings, get_settings
-from api.db import create_db_engine, migrate
 from api.errors import AppError
-from api.models import Organisation, Role
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from api.models import Organisation
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,7 +88,7 @@ def _date(value: str) -> datetime:
 
 
 def _print_options(parser: argparse.ArgumentParser) -> None:
-    from qr.sheets import Layout, Paper
+    from qr.sheets import Layout, Paper  # light: the PDF library loads when a sheet is drawn
 
     parser.add_argument("--organisation", required=True, help="the organisation's slug")
     parser.add_argument("--layout", required=True, choices=[layout.value for layout in Layout])
@@ -142,7 +148,26 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def open_session() -> "Session":
+    """A session on TELLUS_DATABASE_URL, for the commands that read or write data."""
+    from sqlmodel import Session
+
+    from api.db import create_db_engine
+
+    return Session(create_db_engine(get_settings().database_url))
+
+
+def find_organisation(session: "Session", slug: str) -> "Organisation | None":
+    from sqlmodel import select
+
+    from api.models import Organisation
+
+    return session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+
+
 def run_migrate(args: argparse.Namespace) -> int:
+    from api.db import migrate
+
     migrate(get_settings().database_url)
     print("Database is up to date.")
     return 0
@@ -185,7 +210,7 @@ def run_worker(args: argparse.Namespace) -> int:
     import signal
 
     from api.alerts.worker import Worker, default_channels
-    from api.db import assert_migrated
+    from api.db import assert_migrated, create_db_engine
 
     settings = get_settings()
     engine = create_db_engine(settings.database_url)
@@ -200,7 +225,10 @@ def run_worker(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
     from api.app_settings import load_secret_key
+    from api.db import create_db_engine, migrate
     from api.kudos.screens import tv_path
     from api.setup.demo import (
         celebrate_service_week,
@@ -256,7 +284,7 @@ def run_create_owner(args: argparse.Namespace) -> int:
 
     password = os.environ.get("TELLUS_OWNER_PASSWORD") or getpass.getpass("Password: ")
     settings = get_settings()
-    with Session(create_db_engine(settings.database_url)) as session:
+    with open_session() as session:
         organisation = create_organisation(session=session, name=args.organisation)
         user = create_user(
             session=session, email=args.email, password=password, display_name=args.name
@@ -271,11 +299,8 @@ def run_create_owner(args: argparse.Namespace) -> int:
 def run_api_key(args: argparse.Namespace) -> int:
     from api.setup.api_keys.service import create_api_key
 
-    settings = get_settings()
-    with Session(create_db_engine(settings.database_url)) as session:
-        organisation = session.exec(
-            select(Organisation).where(Organisation.slug == args.organisation)
-        ).first()
+    with open_session() as session:
+        organisation = find_organisation(session, args.organisation)
         if organisation is None:
             print(f"tellus: no organisation with slug {args.organisation!r}", file=sys.stderr)
             return 1
@@ -286,9 +311,12 @@ def run_api_key(args: argparse.Namespace) -> int:
 
 
 def run_analytics(args: argparse.Namespace) -> int:
-    from api.analytics.summaries import rebuild_summaries
+    from sqlmodel import select
 
-    with Session(create_db_engine(get_settings().database_url)) as session:
+    from api.analytics.summaries import rebuild_summaries
+    from api.models import Organisation
+
+    with open_session() as session:
         statement = select(Organisation)
         if args.organisation:
             statement = statement.where(Organisation.slug == args.organisation)
@@ -309,7 +337,7 @@ def run_reset_password(args: argparse.Namespace) -> int:
     from api.accounts.password_reset import RESET_LIFETIME, reset_link, start_password_reset
 
     settings = get_settings()
-    with Session(create_db_engine(settings.database_url)) as session:
+    with open_session() as session:
         link = start_password_reset(session=session, email=args.email)
     if link is None:
         print(f"tellus: no account with the email {args.email!r}", file=sys.stderr)
@@ -325,16 +353,15 @@ def run_reset_password(args: argparse.Namespace) -> int:
 
 
 def run_print(args: argparse.Namespace) -> int:
+    from api.models import Role
     from api.printing.schemas import SheetChoice
     from api.printing.service import prepare_sheet, target_ids
     from api.tenancy import Tenant
     from qr.layouts import PER_PAGE
 
     settings = get_settings()
-    with Session(create_db_engine(settings.database_url)) as session:
-        organisation = session.exec(
-            select(Organisation).where(Organisation.slug == args.organisation)
-        ).first()
+    with open_session() as session:
+        organisation = find_organisation(session, args.organisation)
         if organisation is None or organisation.id is None:
             print(f"tellus: no organisation with slug {args.organisation!r}", file=sys.stderr)
             return 1

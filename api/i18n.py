@@ -7,10 +7,12 @@ Templates get the chosen catalogue in their context, never through the shared en
 so concurrent requests in different languages cannot see each other's.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
+from threading import Lock
 from typing import Any
 
 from babel import Locale
@@ -43,30 +45,56 @@ class Language:
     tag: str  # BCP 47, as in <html lang> and ?lang=: "zh-Hans"
     name: str  # in its own language, for the switcher: "中文 (简体)"
     direction: str  # "ltr" or "rtl"
-    translations: Translations
+    catalogue: Callable[[], Translations]  # the same compiled catalogue at every call
+
+    @property
+    def translations(self) -> Translations:
+        return self.catalogue()
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)
 
 
+class Catalogue:
+    """A .po file compiled in memory the first time a page or message needs it (fuzzy entries left
+    out, as msgfmt does): a process that shows no page in a language never pays for compiling it."""
+
+    def __init__(self, path: Path, locale: Locale) -> None:
+        self.path = path
+        self.locale = locale
+        self.compiled: Translations | None = None
+        self.lock = Lock()
+
+    def __call__(self) -> Translations:
+        if self.compiled is None:
+            with self.lock:  # two requests in a new language compile it once
+                if self.compiled is None:
+                    self.compiled = self.compile()
+        return self.compiled
+
+    def compile(self) -> Translations:
+        with self.path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=self.locale, domain=DOMAIN)
+        compiled = BytesIO()
+        write_mo(compiled, catalog)
+        compiled.seek(0)
+        return Translations(compiled, domain=DOMAIN)
+
+
 def load_language(folder: Path) -> Language:
-    """A catalogue compiled in memory from its .po file (fuzzy entries left out, as msgfmt does)."""
+    """A language of api/locales: its name and direction now, its catalogue when first used."""
     locale = Locale.parse(folder.name)
-    with (folder / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po_file:
-        catalog = read_po(po_file, locale=locale, domain=DOMAIN)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
     name = locale.display_name or folder.name
     return Language(
         tag=folder.name.replace("_", "-"),
         name=name[:1].upper() + name[1:],
         direction=locale.text_direction,
-        translations=Translations(compiled, domain=DOMAIN),
+        catalogue=Catalogue(folder / "LC_MESSAGES" / f"{DOMAIN}.po", locale),
     )
 
 
-# Compiled once per process, at import: no build step, and no binary file in git.
+# Found once per process, at import (no build step, and no binary file in git); each catalogue is
+# compiled on first use.
 LANGUAGES: dict[str, Language] = {
     language.tag.lower(): language
     for language in (

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from fpdf import FPDF
 from PIL import Image
 
 from qr.codes import PRINT_ERROR_CORRECTION, build_qr
@@ -122,6 +121,10 @@ class Page:
     ) -> None:
         """`size` overrides the paper's (a landscape page, a poster); `text` is what the page
         writes besides its items, so that its fonts are loaded."""
+        # Imported here, as the first page is drawn: fpdf2 takes half a second to import, which
+        # every process naming a layout or a paper size (the web app, `tellus`) would pay.
+        from fpdf import FPDF
+
         self.paper = paper
         self.style = style
         self.accent = rgb(style.accent)

@@ -1,13 +1,15 @@
 """The catalogues are complete and current, and a language is found the way browsers ask for it."""
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from api.i18n import LANGUAGES, LOCALES, accepted_languages, find_language
+from api.i18n import LANGUAGES, LOCALES, Catalogue, accepted_languages, find_language
 
 ROOT = Path(__file__).resolve().parents[1]
 # The same command as README's "Languages" section, into a temporary template.
@@ -74,6 +76,15 @@ def test_catalogue_is_up_to_date_with_the_code(path: Path, extracted: Catalog) -
     how = "see README, 'Languages': extract, `pybabel update`, then translate"
     assert not wanted - present, f"{path} lacks {sorted(wanted - present)} ({how})"
     assert not present - wanted, f"{path} has unused {sorted(present - wanted)} ({how})"
+
+
+def test_a_catalogue_asked_for_at_once_by_many_requests_is_compiled_once() -> None:
+    german = Catalogue(LOCALES / "de" / "LC_MESSAGES" / "messages.po", Locale.parse("de"))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda _: german(), range(8)))
+
+    assert all(translations is found[0] for translations in found)
+    assert found[0].gettext("Send") == LANGUAGES["de"].gettext("Send") != "Send"
 
 
 def test_every_language_translates_the_card_page() -> None:

@@ -47,11 +47,9 @@ def pseudo_language() -> Language:
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
+    translations = Translations(compiled, domain=DOMAIN)
     return Language(
-        tag=PSEUDO_TAG,
-        name=PSEUDO_NAME,
-        direction="ltr",
-        translations=Translations(compiled, domain=DOMAIN),
+        tag=PSEUDO_TAG, name=PSEUDO_NAME, direction="ltr", catalogue=lambda: translations
     )
 
 
