@@ -22,15 +22,18 @@ from socket import socket
 import uvicorn
 
 from api.config import Settings
+from api.i18n import LANGUAGES
 from api.main import create_app
 
 
 def warm_up() -> None:
-    """Import every module a server needs and build an app once, so that its routes' modules
-    (imported when the app is built) are loaded before the forkserver forks."""
+    """Import every module a server needs, build an app once (its routes' modules are imported
+    when it is built) and compile every language's catalogue, before the forkserver forks."""
     import tests.browser.pseudo_locale  # noqa: F401  (the page walk's app)
 
     create_app(Settings(environment="test", database_url="sqlite://"))
+    for language in LANGUAGES.values():
+        language.gettext("")  # its catalogue compiled once, not in every server
 
 
 def serve(arguments: Sequence[str], sock: socket, env: dict[str, str], log: Path) -> None:
