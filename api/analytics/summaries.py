@@ -11,9 +11,10 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, literal
+from sqlalchemy import Insert, Table, delete, func, insert, literal
 from sqlalchemy import select as select_core
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -133,13 +134,26 @@ def _add(
 
 
 def _upsert(session: Session, table: Table, keys: dict[str, Any], counts: dict[str, int]) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**keys, **counts)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + statement.excluded[name] for name in counts},
+    statement = _upsert_statement(
+        session.get_bind().dialect.name, table, tuple(keys), tuple(counts)
     )
-    session.connection().execute(statement)
+    session.connection().execute(statement, keys | counts)
+
+
+@cache
+def _upsert_statement(
+    dialect_name: str, table: Table, key_names: tuple[str, ...], count_names: tuple[str, ...]
+) -> Insert:
+    """The upsert that adds `count_names` to a row found by `key_names`, built once: each card
+    runs several, and building one (its `excluded` alias copies every column) cost more than
+    running it."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    upsert: Insert = statement.on_conflict_do_update(
+        index_elements=list(key_names),
+        set_={name: table.c[name] + statement.excluded[name] for name in count_names},
+    )
+    return upsert
 
 
 def rebuild_summaries(
