@@ -127,17 +127,22 @@ def _add(
     """Add to a summary row and to its blocks' rows, creating them if needed: upserts, safe
     under concurrent writers."""
     values = dict(zip(rows_keys(model), keys, strict=True))
-    _upsert(session, model.__table__, values, counts)  # type: ignore[union-attr]
-    for span in SPANS_OF[model]:
-        block = values | {"span": span, "quarter": values["quarter"] // span * span}
-        _upsert(session, SPAN_OF[model].__table__, block, counts)  # type: ignore[attr-defined]
+    _upsert(session, model.__table__, [values], counts)  # type: ignore[union-attr]
+    blocks = [
+        values | {"span": span, "quarter": values["quarter"] // span * span}
+        for span in SPANS_OF[model]
+    ]
+    _upsert(session, SPAN_OF[model].__table__, blocks, counts)  # type: ignore[attr-defined]
 
 
-def _upsert(session: Session, table: Table, keys: dict[str, Any], counts: dict[str, int]) -> None:
+def _upsert(
+    session: Session, table: Table, rows: list[dict[str, Any]], counts: dict[str, int]
+) -> None:
+    """Add `counts` to each row (found by its keys), in one statement run for every row."""
     statement = _upsert_statement(
-        session.get_bind().dialect.name, table, tuple(keys), tuple(counts)
+        session.get_bind().dialect.name, table, tuple(rows[0]), tuple(counts)
     )
-    session.connection().execute(statement, keys | counts)
+    session.connection().execute(statement, [row | counts for row in rows])
 
 
 @cache
