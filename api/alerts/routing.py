@@ -221,9 +221,10 @@ def enqueue_card_alerts(*, session: Session, card: Card, now: datetime) -> list[
     """Add the card's alert deliveries to the session's transaction (the caller commits)."""
     assert card.id is not None
     deliveries: list[AlertDelivery] = []
-    organisation = session.get(Organisation, card.organisation_id)
-    assert organisation is not None
     if is_negative(card):
+        # Only a negative card's emails and pushes need the organisation (its clock, language).
+        organisation = session.get(Organisation, card.organisation_id)
+        assert organisation is not None
         for recipient in on_duty(
             session=session, organisation_id=card.organisation_id, location_id=card.location_id
         ):
