@@ -1,5 +1,6 @@
 """Looking up a printed code: the first thing every customer's scan does, so it is cached."""
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Callable
@@ -71,6 +72,8 @@ class CodeCache:
         self.clock = clock
         self._entries: dict[str, tuple[float, CodeContext | None]] = {}
         self._lock = Lock()
+        # The loads under way, by token (see find_code); touched only on the event loop.
+        self.loading: dict[str, asyncio.Task[CodeContext | None]] = {}
 
     def get(self, token: str) -> tuple[bool, CodeContext | None]:
         entry = self._entries.get(token)
@@ -106,13 +109,33 @@ NO_CACHE = CodeCache(ttl=0)
 
 
 async def find_code(*, cache: CodeCache, engine: Engine, token: str) -> CodeContext | None:
-    """The code behind a scanned token, from the per-process cache when it is fresh."""
+    """The code behind a scanned token, from the per-process cache when it is fresh.
+
+    When a busy code's entry lapses, every request waiting on it shares one load: without that,
+    each of the dozens of customers in flight read the code from the database again, at once."""
     key = token.upper()
     hit, context = cache.get(key)
-    if not hit:
+    if hit:
+        return context
+    loop = asyncio.get_running_loop()
+    loading = cache.loading.get(key)
+    if loading is None or loading.get_loop() is not loop:
+        loading = loop.create_task(_load_into(cache, key, engine=engine, token=token))
+        cache.loading[key] = loading
+    # Shielded: a customer who hangs up does not cancel the load the others wait for.
+    return await asyncio.shield(loading)
+
+
+async def _load_into(
+    cache: CodeCache, key: str, *, engine: Engine, token: str
+) -> CodeContext | None:
+    try:
         context = await run_in_threadpool(load_code_context, engine=engine, raw_token=token)
         cache.put(key, context)
-    return context
+        return context
+    finally:
+        if cache.loading.get(key) is asyncio.current_task():
+            del cache.loading[key]
 
 
 def load_code_context(*, engine: Engine, raw_token: str) -> CodeContext | None:

@@ -1,10 +1,13 @@
 """The code lookup cache: fast for every scan, yet a revocation reaches every process in seconds."""
 
+import asyncio
+
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session
 
 from api.config import Settings
-from api.customer.codes import CodeCache, load_code_context
+from api.customer.codes import CodeCache, CodeContext, find_code, load_code_context
 from api.main import create_app
 from api.models import utcnow
 from tests.factories import World
@@ -54,3 +57,38 @@ def test_cache_serves_repeat_scans_without_the_database(world: World, app) -> No
 def test_context_of_an_unknown_or_malformed_token_is_none(world: World, app) -> None:
     assert load_code_context(engine=app.state.runtime.engine, raw_token="ZZZZZZZZ") is None
     assert load_code_context(engine=app.state.runtime.engine, raw_token="../etc/passwd") is None
+
+
+def test_requests_that_find_a_lapsed_code_share_one_load(world: World, app) -> None:
+    """Dozens of customers in flight when a busy code's entry lapses: one read of the code."""
+    engine = app.state.runtime.engine
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    async def scans(cache: CodeCache, how_many: int) -> list[CodeContext | None]:
+        return await asyncio.gather(
+            *(
+                find_code(cache=cache, engine=engine, token=world.counter_code.token)
+                for _ in range(how_many)
+            )
+        )
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        one = asyncio.run(scans(CodeCache(ttl=60), 1))
+        one_load = len(statements)
+        statements.clear()
+        cache = CodeCache(ttl=60)
+        many = asyncio.run(scans(cache, 40))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert one_load > 0
+    assert len(statements) == one_load
+    assert {context.code_id for context in many if context} == {world.counter_code.id}
+    assert len(many) == 40
+    assert one[0] is not None
+    assert cache.loading == {}  # nothing left behind
+    assert cache.get(world.counter_code.token.upper()) == (True, many[0])
