@@ -1,6 +1,9 @@
 """The code lookup cache: fast for every scan, yet a revocation reaches every process in seconds."""
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event
@@ -11,6 +14,8 @@ from api.customer.codes import CodeCache, CodeContext, find_code, load_code_cont
 from api.main import create_app
 from api.models import utcnow
 from tests.factories import World
+
+T = TypeVar("T")
 
 
 class Clock:
@@ -59,6 +64,13 @@ def test_context_of_an_unknown_or_malformed_token_is_none(world: World, app) -> 
     assert load_code_context(engine=app.state.runtime.engine, raw_token="../etc/passwd") is None
 
 
+def in_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine on an event loop of its own, in a thread of its own: this thread may
+    already have one running (Playwright's, once a browser test ran in this process)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 def test_requests_that_find_a_lapsed_code_share_one_load(world: World, app) -> None:
     """Dozens of customers in flight when a busy code's entry lapses: one read of the code."""
     engine = app.state.runtime.engine
@@ -77,11 +89,11 @@ def test_requests_that_find_a_lapsed_code_share_one_load(world: World, app) -> N
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        one = asyncio.run(scans(CodeCache(ttl=60), 1))
+        one = in_own_loop(lambda: scans(CodeCache(ttl=60), 1))
         one_load = len(statements)
         statements.clear()
         cache = CodeCache(ttl=60)
-        many = asyncio.run(scans(cache, 40))
+        many = in_own_loop(lambda: scans(cache, 40))
     finally:
         event.remove(engine, "before_cursor_execute", count)
 
