@@ -4,6 +4,7 @@ show, nothing scrolls sideways, and the title counts the unread cards as they co
 import re
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -61,18 +62,24 @@ def top_of_first_card(page: Page) -> float:
     return box["y"]
 
 
+def open_seeded_inbox(session: Session, new_context: NewContext, device: dict[str, Any]) -> Page:
+    """The owner's inbox on this device, over the usual cards and two very long comments."""
+    world = make_world(session, name="Harbour Café")
+    seed_inbox(session, world)
+    seed_long_comments(session, world)
+    page = new_context(**device).new_page()
+    sign_in(page, world.owner_email, world.password)
+    expect(page.locator(".card-row")).to_have_count(7)
+    return page
+
+
 def test_a_phone_shows_the_cards_first_two_lines_each(
     live_db: Session,
     new_context: NewContext,
     browser_problems: BrowserProblems,
     screenshots: Screenshots,  # noqa: F811  (the fixture above)
 ) -> None:
-    world = make_world(live_db, name="Harbour Café")
-    seed_inbox(live_db, world)
-    seed_long_comments(live_db, world)
-    page = new_context(**PHONE).new_page()
-    sign_in(page, world.owner_email, world.password)
-    expect(page.locator(".card-row")).to_have_count(7)
+    page = open_seeded_inbox(live_db, new_context, PHONE)
     screenshots.take(page, "inbox-glance-phone")
 
     assert top_of_first_card(page) <= FIRST_CARD_ON_A_PHONE
@@ -147,12 +154,7 @@ def test_the_desktop_inbox_starts_with_the_cards(
     browser_problems: BrowserProblems,
     screenshots: Screenshots,  # noqa: F811
 ) -> None:
-    world = make_world(live_db, name="Harbour Café")
-    seed_inbox(live_db, world)
-    seed_long_comments(live_db, world)
-    page = new_context(**DESKTOP).new_page()
-    sign_in(page, world.owner_email, world.password)
-    expect(page.locator(".card-row")).to_have_count(7)
+    page = open_seeded_inbox(live_db, new_context, DESKTOP)
     assert top_of_first_card(page) <= FIRST_CARD_ON_A_DESKTOP
     long_comment = page.locator(".card-row", has_text="Unacceptable").locator(".row-comment")
     assert long_comment.evaluate(LINES_SHOWN) == 2
