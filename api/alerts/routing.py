@@ -189,15 +189,6 @@ def email_delivery(
     )
 
 
-def has_push_device(session: Session, recipient: Recipient, organisation_id: int) -> bool:
-    """Whether the person installed the inbox and turned on alerts on some device."""
-    statement = select(PushSubscription.id).where(
-        PushSubscription.user_id == recipient.user.id,
-        PushSubscription.organisation_id == organisation_id,
-    )
-    return session.exec(statement.limit(1)).first() is not None
-
-
 def push_delivery(
     organisation: Organisation, recipient: Recipient, card: Card, now: datetime
 ) -> AlertDelivery:
@@ -219,57 +210,94 @@ def push_delivery(
 
 def enqueue_card_alerts(*, session: Session, card: Card, now: datetime) -> list[AlertDelivery]:
     """Add the card's alert deliveries to the session's transaction (the caller commits)."""
-    assert card.id is not None
-    deliveries: list[AlertDelivery] = []
-    if is_negative(card):
-        # Only a negative card's emails and pushes need the organisation (its clock, language).
-        organisation = session.get(Organisation, card.organisation_id)
-        assert organisation is not None
-        for recipient in on_duty(
-            session=session, organisation_id=card.organisation_id, location_id=card.location_id
-        ):
-            if recipient.preference.negative_email:
-                deliveries.append(
-                    email_delivery(
-                        organisation=organisation,
-                        recipient=recipient,
-                        kind=AlertKind.negative,
-                        key=f"tellus-card-{card.id}-email-{recipient.user.id}",
-                        now=now,
-                        card_id=card.id,
-                    )
-                )
-            if has_push_device(session, recipient, card.organisation_id):
-                deliveries.append(
-                    push_delivery(
-                        organisation=organisation, recipient=recipient, card=card, now=now
-                    )
-                )
-    for webhook in webhooks_for(session=session, card=card):
-        deliveries.append(
-            AlertDelivery(
-                organisation_id=card.organisation_id,
-                card_id=card.id,
-                kind=AlertKind.negative if is_negative(card) else AlertKind.card,
-                channel=AlertChannel.webhook,
-                webhook_id=webhook.id,
-                language=webhook.language,
-                idempotency_key=f"tellus-card-{card.id}-webhook-{webhook.id}",
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+    deliveries = Routing(session).deliveries(card, now)
     session.add_all(deliveries)
     return deliveries
 
 
-def webhooks_for(*, session: Session, card: Card) -> list[Webhook]:
-    """The organisation's webhooks that want this card (its location, its rating)."""
-    statement = select(Webhook).where(Webhook.organisation_id == card.organisation_id)
-    if not is_negative(card):
-        statement = statement.where(col(Webhook.all_cards).is_(True))
-    return [
-        webhook
-        for webhook in session.exec(statement.order_by(col(Webhook.id))).all()
-        if webhook.location_id in (None, card.location_id)
-    ]
+class Routing:
+    """Who a card alerts, for one or many cards in one transaction: what routing reads (the
+    organisation, who is on duty, push devices, webhooks) is read once per organisation,
+    location or person, not once a card (a group of cards is stored together, see
+    api.customer.card_writer)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._on_duty: dict[tuple[int, int | None], list[Recipient]] = {}
+        self._has_push: dict[tuple[int, int | None], bool] = {}
+        self._webhooks: dict[int, list[Webhook]] = {}
+
+    def deliveries(self, card: Card, now: datetime) -> list[AlertDelivery]:
+        """The card's alert deliveries, not yet added to the session."""
+        assert card.id is not None
+        deliveries: list[AlertDelivery] = []
+        if is_negative(card):
+            # Only a negative card's emails and pushes need the organisation (its clock, language).
+            organisation = self.session.get(Organisation, card.organisation_id)
+            assert organisation is not None
+            for recipient in self.on_duty(card.organisation_id, card.location_id):
+                if recipient.preference.negative_email:
+                    deliveries.append(
+                        email_delivery(
+                            organisation=organisation,
+                            recipient=recipient,
+                            kind=AlertKind.negative,
+                            key=f"tellus-card-{card.id}-email-{recipient.user.id}",
+                            now=now,
+                            card_id=card.id,
+                        )
+                    )
+                if self.has_push_device(recipient, card.organisation_id):
+                    deliveries.append(
+                        push_delivery(
+                            organisation=organisation, recipient=recipient, card=card, now=now
+                        )
+                    )
+        for webhook in self.webhooks_for(card):
+            deliveries.append(
+                AlertDelivery(
+                    organisation_id=card.organisation_id,
+                    card_id=card.id,
+                    kind=AlertKind.negative if is_negative(card) else AlertKind.card,
+                    channel=AlertChannel.webhook,
+                    webhook_id=webhook.id,
+                    language=webhook.language,
+                    idempotency_key=f"tellus-card-{card.id}-webhook-{webhook.id}",
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+        return deliveries
+
+    def on_duty(self, organisation_id: int, location_id: int | None) -> list[Recipient]:
+        key = (organisation_id, location_id)
+        if key not in self._on_duty:
+            self._on_duty[key] = on_duty(
+                session=self.session, organisation_id=organisation_id, location_id=location_id
+            )
+        return self._on_duty[key]
+
+    def has_push_device(self, recipient: Recipient, organisation_id: int) -> bool:
+        """Whether the person installed the inbox and turned on alerts on some device."""
+        key = (organisation_id, recipient.user.id)
+        if key not in self._has_push:
+            statement = select(PushSubscription.id).where(
+                PushSubscription.user_id == recipient.user.id,
+                PushSubscription.organisation_id == organisation_id,
+            )
+            self._has_push[key] = self.session.exec(statement.limit(1)).first() is not None
+        return self._has_push[key]
+
+    def webhooks_for(self, card: Card) -> list[Webhook]:
+        """The organisation's webhooks that want this card (its location, its rating)."""
+        if card.organisation_id not in self._webhooks:
+            statement = select(Webhook).where(Webhook.organisation_id == card.organisation_id)
+            self._webhooks[card.organisation_id] = list(
+                self.session.exec(statement.order_by(col(Webhook.id))).all()
+            )
+        return [
+            webhook
+            for webhook in self._webhooks[card.organisation_id]
+            if webhook.location_id in (None, card.location_id)
+            and (webhook.all_cards or is_negative(card))
+        ]

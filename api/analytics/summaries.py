@@ -81,12 +81,7 @@ def card_keys(card: Card, quarter: int) -> Keys:
 def count_event(*, session: Session, event: Event, card: Card) -> None:
     """Count what this event changed (the caller's transaction commits it)."""
     if event.kind == EventKind.card_created:
-        _add(
-            session,
-            AnalyticsBucket,
-            card_keys(card, quarter_of(card.created_at)),
-            {f"rating_{card.rating}": 1},
-        )
+        count_cards_created(session=session, cards=[card])
     elif event.kind == EventKind.card_status:
         _count_step(session, card, CardStatus(event.data["from"]), CardStatus(event.data["to"]))
     elif event.kind == EventKind.card_replied:
@@ -97,6 +92,14 @@ def count_event(*, session: Session, event: Event, card: Card) -> None:
         pass_on = session.get(PassOn, event.data["pass_on_id"])
         moment = pass_on.created_at if pass_on is not None else event.created_at
         _add(session, AnalyticsBucket, card_keys(card, quarter_of(moment)), {"passed_on": 1})
+
+
+def count_cards_created(*, session: Session, cards: list[Card]) -> None:
+    """Count new cards (the caller's transaction commits it): one upsert per quarter-hour,
+    place, person, code and rating among them, however many cards share it."""
+    tally = Counter((card_keys(card, quarter_of(card.created_at)), card.rating) for card in cards)
+    for (keys, rating), count in tally.items():
+        _add(session, AnalyticsBucket, keys, {f"rating_{rating}": count})
 
 
 def _count_step(session: Session, card: Card, before: CardStatus, after: CardStatus) -> None:

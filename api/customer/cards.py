@@ -3,12 +3,13 @@
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, col, select
 
-from api.alerts.routing import enqueue_card_alerts
+from api.alerts.routing import Routing
 from api.customer.card_writer import CardWriter
 from api.customer.codes import CodeContext
 from api.customer.follow_up.service import follow_up_hash, follow_up_token
@@ -16,8 +17,8 @@ from api.customer.schemas import CardIn
 from api.db import writer
 from api.errors import NotFound, Unprocessable
 from api.i18n import N_
-from api.inbox.events import record_event
-from api.models import Card, EventKind
+from api.inbox.events import record_cards_created
+from api.models import AlertDelivery, Card
 
 IDEMPOTENCY_KEY_MAX = 100
 
@@ -102,39 +103,69 @@ def submit_card(
 
 def insert_card(*, engine: Engine, card: Card) -> Card | None:
     """The card stored with its event (and its alerts), or None when a unique key refused it."""
-    with Session(writer(engine), expire_on_commit=False) as session:
-        try:
-            _add_card(session, card)
-            session.commit()
-            return card
-        except IntegrityError:
-            session.rollback()
-            return None
+    try:
+        return insert_cards(engine=engine, cards=[card])[0]
+    except IntegrityError:
+        return None
 
 
 def insert_cards(*, engine: Engine, cards: list[Card]) -> list[Card | None]:
-    """Several cards in one transaction, as `insert_card` stores each (see CardWriter)."""
-    stored: list[Card | None] = []
+    """Cards stored in one transaction, each with its event and alerts; None for a card whose
+    submission key or form a stored card, or one earlier in the list, already took. Any other
+    refusal (a code deleted meanwhile) rolls them all back: CardWriter then stores each alone."""
     with Session(writer(engine), expire_on_commit=False) as session:
-        for card in cards:
-            try:
-                with session.begin_nested():
-                    _add_card(session, card)
-                stored.append(card)
-            except IntegrityError:
-                stored.append(None)
+        first = _first_of_their_keys(session, cards)
+        _store(session, [card for card, fresh in zip(cards, first, strict=True) if fresh])
         session.commit()
-    return stored
+    return [card if fresh else None for card, fresh in zip(cards, first, strict=True)]
 
 
-def _add_card(session: Session, card: Card) -> None:
-    session.add(card)
-    session.flush()
-    # Same transaction: an open inbox learns of the card exactly when it is stored.
-    record_event(session=session, kind=EventKind.card_created, card=card)
-    if card.alerts:
-        # The transactional outbox: the card is never stored without its alerts.
-        enqueue_card_alerts(session=session, card=card, now=card.created_at)
+def _first_of_their_keys(session: Session, cards: list[Card]) -> list[bool]:
+    """Whether each card is the first with its submission key and form nonce. A writer holds
+    SQLite's lock as it reads; on PostgreSQL another process may take a key before the insert,
+    whose unique index then refuses the whole list."""
+    keys = {card.idempotency_key for card in cards}
+    nonces = {card.form_nonce for card in cards if card.form_nonce is not None}
+    taken = set(
+        session.exec(select(Card.idempotency_key).where(col(Card.idempotency_key).in_(keys)))
+    )
+    used = set(session.exec(select(Card.form_nonce).where(col(Card.form_nonce).in_(nonces))))
+    first = []
+    for card in cards:
+        fresh = card.idempotency_key not in taken and card.form_nonce not in used
+        first.append(fresh)
+        if fresh:
+            taken.add(card.idempotency_key)
+            if card.form_nonce is not None:
+                used.add(card.form_nonce)
+    return first
+
+
+def _store(session: Session, cards: list[Card]) -> None:
+    """Insert the cards, their events and their alerts: a statement for each, whatever the
+    number of cards (the ORM's unit of work cost more than the database, per card)."""
+    if not cards:
+        return
+    connection = session.connection()
+    table = Card.__table__  # type: ignore[attr-defined]
+    ids = connection.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+        [_values(card) for card in cards],
+    ).scalars()
+    for card, card_id in zip(cards, ids, strict=True):
+        card.id = card_id
+    # Same transaction: an open inbox learns of a card exactly when it is stored.
+    record_cards_created(session=session, cards=cards)
+    # The transactional outbox: a card is never stored without its alerts.
+    routing = Routing(session)
+    deliveries = [
+        _values(delivery)
+        for card in cards
+        if card.alerts
+        for delivery in routing.deliveries(card, card.created_at)
+    ]
+    if deliveries:
+        connection.execute(insert(AlertDelivery), deliveries)
 
 
 def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Card | None:
@@ -151,3 +182,8 @@ def _nonce_taken(*, engine: Engine, form_nonce: str) -> bool:
         return (
             session.exec(select(Card.id).where(Card.form_nonce == form_nonce)).first() is not None
         )
+
+
+def _values(row: SQLModel) -> dict[str, Any]:
+    """A new row's values as they are (no serialisation), its id left to the database."""
+    return {name: getattr(row, name) for name in type(row).model_fields if name != "id"}

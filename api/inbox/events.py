@@ -11,10 +11,10 @@ insert and the commit, and only writers of the same organisation wait for it.
 
 from typing import Any
 
-from sqlalchemy import Engine, func, text
+from sqlalchemy import Engine, func, insert, text
 from sqlmodel import Session, col, select
 
-from api.analytics.summaries import count_event
+from api.analytics.summaries import count_cards_created, count_event
 from api.models import Card, Event, EventKind
 from api.tenancy import Tenant, scoped
 
@@ -46,6 +46,26 @@ def record_event(
     return event
 
 
+def record_cards_created(*, session: Session, cards: list[Card]) -> None:
+    """Add the card.created events of cards just inserted (with their ids), in one statement,
+    and count them (the caller commits): a group of cards stored together."""
+    for organisation_id in sorted({card.organisation_id for card in cards}):
+        _order_and_notify(session, organisation_id)
+    # The model's defaults, made once: building an Event per card would cost more than its row.
+    blank = Event(organisation_id=0, kind=EventKind.card_created).model_dump(exclude={"id"})
+    rows = [
+        blank
+        | {
+            "organisation_id": card.organisation_id,
+            "location_id": card.location_id,
+            "card_id": card.id,
+        }
+        for card in cards
+    ]
+    session.connection().execute(insert(Event), rows)
+    count_cards_created(session=session, cards=cards)
+
+
 def record_access_change(*, session: Session, organisation_id: int, user_id: int) -> Event:
     """Say that a person's sessions in an organisation ended or changed (the caller commits):
     every process's open streams of that organisation read their session again."""
@@ -72,6 +92,14 @@ def record_erasure(
 
 
 def _insert(session: Session, event: Event) -> Event:
+    _order_and_notify(session, event.organisation_id)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _order_and_notify(session: Session, organisation_id: int) -> None:
+    """On PostgreSQL, before an organisation's event is inserted (see the module's docstring)."""
     if session.get_bind().dialect.name == "postgresql":
         # One round trip: the lock, and a notification that PostgreSQL delivers to listeners
         # when, and only if, the transaction commits.
@@ -82,14 +110,11 @@ def _insert(session: Session, event: Event) -> Event:
             ),
             {
                 "namespace": EVENT_LOCK_NAMESPACE,
-                "organisation": event.organisation_id,
+                "organisation": organisation_id,
                 "channel": NOTIFY_CHANNEL,
-                "payload": str(event.organisation_id),
+                "payload": str(organisation_id),
             },
         )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def latest_event_id(*, session: Session, tenant: Tenant) -> int:

@@ -14,8 +14,8 @@ from api.customer.cards import insert_card, insert_cards, submit_card
 from api.customer.codes import load_code_context
 from api.customer.schemas import CardIn
 from api.errors import NotFound
-from api.models import AlertDelivery, Card
-from tests.factories import World
+from api.models import AlertDelivery, Card, Webhook
+from tests.factories import World, make_manager, reread
 
 
 @pytest.fixture
@@ -64,6 +64,97 @@ def test_a_refused_card_rolls_back_only_itself(
     # Each stored card has its outbox rows (a negative card emails the owner).
     alerted = session.exec(select(func.count(col(AlertDelivery.card_id).distinct()))).one()
     assert alerted == 2
+
+
+def test_a_group_alerts_as_its_cards_would_alone(
+    world: World, other_world: World, engine: Engine, session: Session
+) -> None:
+    # Routing reads once per group what its cards share: each card must still reach its own.
+    make_manager(
+        session,
+        world=world,
+        email="terrace@harbour.example",
+        location_ids=frozenset({world.terrace.id}),
+    )
+    make_manager(
+        session,
+        world=world,
+        email="counter@harbour.example",
+        location_ids=frozenset({world.counter.id}),
+    )
+    for organisation, all_cards in ((world, True), (other_world, False)):
+        session.add(
+            Webhook(
+                organisation_id=organisation.organisation.id,
+                name="Hook",
+                url="https://hooks.example/in",
+                secret="whsec_x",
+                all_cards=all_cards,
+            )
+        )
+    session.commit()
+
+    def cards(prefix: str) -> list[Card]:
+        made = []
+        for place, rating in [
+            (world.terrace_code, 1),
+            (world.counter_code, 2),
+            (world.terrace_code, 5),
+            (other_world.counter_code, 1),
+            (other_world.terrace_code, 4),
+            (world.counter_code, 1),
+        ]:
+            card = new_card(world, f"{prefix}-{len(made)}")
+            card.rating = rating
+            card.organisation_id = place.organisation_id
+            card.code_id, card.location_id = place.id, place.location_id
+            made.append(card)
+        return made
+
+    def routed(prefix: str) -> list[tuple]:
+        rows = session.exec(
+            select(Card, AlertDelivery)
+            .join(AlertDelivery, col(AlertDelivery.card_id) == Card.id)
+            .where(col(Card.idempotency_key).startswith(prefix))
+        ).all()
+        return sorted(
+            (
+                card.idempotency_key.split("-")[1],
+                delivery.channel,
+                delivery.kind,
+                delivery.user_id,
+                delivery.webhook_id,
+            )
+            for card, delivery in rows
+        )
+
+    assert all(insert_cards(engine=engine, cards=cards("group")))
+    for card in cards("alone"):
+        assert insert_card(engine=engine, card=card) is not None
+    reread(session)
+    grouped = routed("group")
+    assert grouped == routed("alone")
+    # Each negative card emails the manager of its place; the other organisation's webhook
+    # wants negative cards only.
+    assert [row[0] for row in grouped if row[1] == "email"] == ["0", "1", "3", "5"]
+    assert [row[0] for row in grouped if row[1] == "webhook"] == ["0", "1", "2", "3", "5"]
+
+
+def test_a_group_keeps_the_first_card_of_a_key_or_form(world: World, engine: Engine) -> None:
+    stored = insert_card(engine=engine, card=new_card(world, "stored", form_nonce="form-a"))
+    assert stored is not None
+    cards = [
+        new_card(world, "stored"),  # the key of a stored card
+        new_card(world, "fresh", form_nonce="form-a"),  # the form of a stored card
+        new_card(world, "twice", form_nonce="form-b"),
+        new_card(world, "twice"),  # the key of a card earlier in the group
+        new_card(world, "again", form_nonce="form-b"),  # the form of a card earlier in the group
+        new_card(world, "last"),
+    ]
+    results = insert_cards(engine=engine, cards=cards)
+    assert [result is not None for result in results] == [False, False, True, False, False, True]
+    with Session(engine) as session:
+        assert stored_keys(session) == ["last", "stored", "twice"]
 
 
 def test_a_failing_group_stores_each_good_card_once_and_answers_the_bad_one(
