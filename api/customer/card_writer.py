@@ -8,6 +8,7 @@ fails, the whole group is rolled back and each card is stored again alone, so on
 fails the good ones: it gets its own error.
 """
 
+import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from queue import Empty, SimpleQueue
@@ -45,10 +46,17 @@ class CardWriter:
     def insert(self, card: Card) -> Card | None:
         """The card stored with its event and alerts, or None when a unique key refused it;
         returns once its group has committed."""
+        return self._queued(card).result()
+
+    async def insert_waiting(self, card: Card) -> Card | None:
+        """`insert` for a coroutine: the event loop waits, no thread is held."""
+        return await asyncio.wrap_future(self._queued(card))
+
+    def _queued(self, card: Card) -> "Future[Card | None]":
         answer: Future[Card | None] = Future()
         self._start()
         self._queue.put((card, answer))
-        return answer.result()
+        return answer
 
     def stop(self) -> None:
         """Finish the queued groups, then end the thread (a new insert starts it again)."""

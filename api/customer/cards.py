@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
+from starlette.concurrency import run_in_threadpool
 
 from api.alerts.routing import Routing
 from api.customer.card_writer import CardWriter
@@ -46,6 +47,16 @@ def request_fingerprint(context: CodeContext, data: CardIn) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class NewCard:
+    """A card checked and ready to store, with what answering a refusal of it needs."""
+
+    card: Card
+    fields: dict[str, Any]
+    fingerprint: str
+    follow_up_token: str
+
+
 def submit_card(
     *,
     engine: Engine,
@@ -62,6 +73,43 @@ def submit_card(
     second card on a form whose nonce a card already took is stored held, without alerts;
     `alerts=False` (the code is past its ceiling, api.protection) stores it without alerts.
     A `card_writer` commits it with the cards sent meanwhile (see api.customer.card_writer)."""
+    new = new_card(
+        context=context,
+        data=data,
+        idempotency_key=idempotency_key,
+        language=language,
+        secret=secret,
+        form_nonce=form_nonce,
+        alerts=alerts,
+    )
+    if card_writer is None:
+        stored = insert_card(engine=engine, card=new.card)
+    else:
+        stored = card_writer.insert(new.card)
+    return settle(engine=engine, new=new, stored=stored)
+
+
+async def store_card(*, engine: Engine, card_writer: CardWriter, new: NewCard) -> Submission:
+    """`submit_card` for a route, given `new_card`'s card: it waits for its group's commit on
+    the event loop, and only a refused card (a replay, a form used twice) reads the database,
+    in a worker thread."""
+    stored = await card_writer.insert_waiting(new.card)
+    if stored is not None:
+        return Submission(card=stored, replayed=False, follow_up_token=new.follow_up_token)
+    return await run_in_threadpool(settle, engine=engine, new=new, stored=None)
+
+
+def new_card(
+    *,
+    context: CodeContext,
+    data: CardIn,
+    idempotency_key: str,
+    language: str,
+    secret: str,
+    form_nonce: str | None = None,
+    alerts: bool = True,
+) -> NewCard:
+    """The card a customer sent, checked, not yet stored."""
     if not idempotency_key or len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
         raise Unprocessable(N_("A submission key of 1 to 100 characters is required."))
     employee_id = context.employee_id
@@ -82,19 +130,29 @@ def submit_card(
         "request_hash": fingerprint,
         "follow_up_hash": follow_up_hash(token),
     }
-    new = Card(**fields, form_nonce=form_nonce, alerts=alerts)
-    card = card_writer.insert(new) if card_writer else insert_card(engine=engine, card=new)
-    if card is not None:
-        return Submission(card=card, replayed=False, follow_up_token=token)
-    first = _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    return NewCard(
+        card=Card(**fields, form_nonce=form_nonce, alerts=alerts),
+        fields=fields,
+        fingerprint=fingerprint,
+        follow_up_token=token,
+    )
+
+
+def settle(*, engine: Engine, new: NewCard, stored: Card | None) -> Submission:
+    """The answer to a submission: its card, or, when a unique key refused it, the first card
+    sent with its key, or the card kept held because its form had already sent one."""
+    token, key, nonce = new.follow_up_token, new.card.idempotency_key, new.card.form_nonce
+    if stored is not None:
+        return Submission(card=stored, replayed=False, follow_up_token=token)
+    first = _replay(engine=engine, idempotency_key=key, fingerprint=new.fingerprint)
     if first is not None:
         return Submission(card=first, replayed=True, follow_up_token=token)
-    if form_nonce is not None and _nonce_taken(engine=engine, form_nonce=form_nonce):
+    if nonce is not None and _nonce_taken(engine=engine, form_nonce=nonce):
         # Another card already came on this form: keep this one for a manager to look at.
-        held = insert_card(engine=engine, card=Card(**fields, held=True, alerts=False))
+        held = insert_card(engine=engine, card=Card(**new.fields, held=True, alerts=False))
         if held is not None:
             return Submission(card=held, replayed=False, follow_up_token=token)
-        first = _replay(engine=engine, idempotency_key=idempotency_key, fingerprint=fingerprint)
+        first = _replay(engine=engine, idempotency_key=key, fingerprint=new.fingerprint)
         if first is not None:
             return Submission(card=first, replayed=True, follow_up_token=token)
     # The integrity error was not about the key or the form: the code or employee vanished.

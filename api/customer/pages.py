@@ -5,13 +5,12 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from api.accounts.gate import session_cookie_name
-from api.customer.cards import Submission, submit_card
+from api.customer.cards import Submission, new_card, store_card
 from api.customer.codes import CodeContext, find_code
 from api.customer.confirmation import render_confirmation, render_decoy_thanks
 from api.customer.follow_up.service import follow_up_url
@@ -185,9 +184,7 @@ async def receive_card(
         response.headers["Retry-After"] = str(verdict.retry_after)
         return response
     try:
-        submission = await run_in_threadpool(
-            submit_card,
-            engine=runtime.engine,
+        new = new_card(
             context=context,
             data=data,
             idempotency_key=key,
@@ -196,7 +193,9 @@ async def receive_card(
             # A kiosk's offline copy of its page serves customer after customer with one token.
             form_nonce=None if kiosk else card_token.nonce,
             alerts=verdict.alerts,
-            card_writer=runtime.card_writer,
+        )
+        submission = await store_card(
+            engine=runtime.engine, card_writer=runtime.card_writer, new=new
         )
     except AppError as error:
         return again(errors={"form": error.message}, status_code=422)

@@ -4,9 +4,8 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.concurrency import run_in_threadpool
 
-from api.customer.cards import submit_card
+from api.customer.cards import new_card, store_card
 from api.customer.codes import CodeContext, find_code
 from api.customer.follow_up.service import follow_up_url
 from api.customer.schemas import CardIn, CardReceipt
@@ -66,17 +65,15 @@ async def create_card(
     verdict = await take_card(runtime.card_limiter, code_token=context.token, request=request)
     if not verdict.allowed:
         raise TooManyRequests(retry_after=verdict.retry_after)
-    submission = await run_in_threadpool(
-        submit_card,
-        engine=runtime.engine,
+    new = new_card(
         context=context,
         data=card,
         idempotency_key=idempotency_key,
         language=context.default_language,
         secret=runtime.secret_key,
         alerts=verdict.alerts,
-        card_writer=runtime.card_writer,
     )
+    submission = await store_card(engine=runtime.engine, card_writer=runtime.card_writer, new=new)
     assert submission.card.id is not None
     return CardReceipt(
         id=submission.card.id,
