@@ -5,11 +5,12 @@ from fastapi import APIRouter
 
 def routers() -> tuple[APIRouter, ...]:
     """This package's routers, in the order the app must try them."""
-    from api.customer import pages, pages_offline, pages_qr
+    from api.customer import api, pages, pages_offline, pages_qr
     from api.customer.follow_up import pages as follow_up_pages
     from api.customer.follow_up import pages_erase as follow_up_erase
 
     return (
+        api.router,
         pages.router,
         follow_up_pages.router,
         follow_up_erase.router,

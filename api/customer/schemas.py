@@ -75,3 +75,18 @@ class CardReceipt(BaseModel):
     created_at: datetime
     # The customer's private page about this card (GET /api/v1/follow-up/{token} as JSON).
     follow_up_url: str
+
+
+class StaffOut(BaseModel):
+    id: int
+    name: str
+
+
+class PublicCodeOut(BaseModel):
+    """What a card for this code is about."""
+
+    token: str
+    organisation: str
+    location: str | None
+    employee: str | None
+    staff: list[StaffOut]

@@ -62,21 +62,6 @@ class CardStatusIn(BaseModel):
     )
 
 
-class StaffOut(BaseModel):
-    id: int
-    name: str
-
-
-class PublicCodeOut(BaseModel):
-    """What a card for this code is about."""
-
-    token: str
-    organisation: str
-    location: str | None
-    employee: str | None
-    staff: list[StaffOut]
-
-
 class CardPage(BaseModel):
     cards: list[CardOut]
     next_before: int | None
