@@ -10,8 +10,8 @@ def routers() -> tuple[APIRouter, ...]:
     from api.customer.follow_up import pages_erase as follow_up_erase
 
     return (
-        api.router,
         pages.router,
+        api.router,
         follow_up_pages.router,
         follow_up_erase.router,
         pages_offline.router,
