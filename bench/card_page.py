@@ -28,24 +28,41 @@ function delay() return gap end
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process has used so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User and system CPU time a process and its children (uvicorn's workers) have used so far
+    (Linux)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(
-    url: str, pid: int, *, seconds: int, connections: int, paced_rate: float | None = None
+    url: str,
+    pid: int,
+    *,
+    seconds: int,
+    connections: int,
+    paced_rate: float | None = None,
+    script: str = "",
 ) -> dict:
     """wrk's requests a second and latency percentiles (ms) for one URL, and the server's CPU
-    time per request (ms): unlike the rate, hardly changed by other work on the machine."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    time per request (ms): unlike the rate, hardly changed by other work on the machine.
+    `script` is Lua for wrk (a `request()` that makes each request)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
     command += ["-H", "Accept-Encoding: gzip", "-H", "Accept-Language: en"]
     env = dict(os.environ)
     if paced_rate:
-        script = Path(tempfile.mkstemp(suffix=".lua")[1])
-        script.write_text(PACED)
-        command += ["-s", str(script)]
+        script += PACED
         env["BENCH_GAP_MS"] = str(round(connections / paced_rate * 1000))
+    if script:
+        path = Path(tempfile.mkstemp(suffix=".lua")[1])
+        path.write_text(script)
+        command += ["-s", str(path)]
     cpu = cpu_seconds(pid)
     output = subprocess.run(
         [*command, url], capture_output=True, text=True, check=True, env=env

@@ -24,7 +24,7 @@ class DemoServer:
     url: str  # where the server itself listens
     token: str  # the demo counter's card token
     database_url: str
-    pid: int  # the server's process (one uvicorn worker runs in it)
+    pid: int  # the server's process (with one worker, the worker itself)
 
 
 def free_port() -> int:
@@ -34,8 +34,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def demo_server(*, port: int | None = None, public_url: str | None = None) -> Iterator[DemoServer]:
-    """One uvicorn worker on TELLUS_DATABASE_URL (if set) or a new SQLite file, with demo data.
+def demo_server(
+    *, port: int | None = None, public_url: str | None = None, workers: int = 1
+) -> Iterator[DemoServer]:
+    """`workers` uvicorn workers on TELLUS_DATABASE_URL (if set) or a new SQLite file, with demo
+    data.
 
     `public_url` is TELLUS_BASE_URL, for a proxy in front; by default the server's own address.
     """
@@ -56,7 +59,7 @@ def demo_server(*, port: int | None = None, public_url: str | None = None) -> It
     found = re.search(r"/c/([0-9A-Z]{8})", demo.stdout)
     assert found, demo.stdout
     server = subprocess.Popen(
-        [BIN / "tellus", "serve", "--port", str(port)],
+        [BIN / "tellus", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -68,6 +71,8 @@ def demo_server(*, port: int | None = None, public_url: str | None = None) -> It
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
+        if workers > 1:
+            time.sleep(3)  # the first worker answered; give the others time to start
         yield DemoServer(
             url=server_url,
             token=found.group(1),
