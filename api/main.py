@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount(api_docs.ASSETS, api_docs.assets(), name="api-docs-assets")
     # Each package's routers() come in the order they must be tried (the inbox's
     # /inbox/stream, /inbox/templates, /inbox/sw.js and /inbox/export.csv before
-    # /inbox/{card_id}); the packages' order keeps the inbox's public
+    # /inbox/{card_id}); the packages' order keeps the customer's public
     # GET /api/v1/codes/{token} before set-up's PUT /api/v1/codes/{code_id}.
     for feature in (
         customer,

@@ -3,10 +3,13 @@
 Each takes a `TestClient` (an httpx2 client on the app) or an `httpx.Client` on a real server.
 """
 
+import asyncio
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import httpx
 import httpx2
@@ -19,6 +22,7 @@ from api.security import new_secret
 
 Client = httpx.Client | httpx2.Client
 Response = httpx.Response | httpx2.Response
+T = TypeVar("T")
 
 
 def soup(response: Response) -> BeautifulSoup:
@@ -121,3 +125,10 @@ def settings_for_tests(database_url: str) -> Settings:
         card_limit_store="memory",
         _env_file=None,  # type: ignore[call-arg]
     )
+
+
+def in_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine on an event loop of its own, in a thread of its own: this thread may
+    already have one running (Playwright's, once a browser test ran in this process)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()

@@ -1,14 +1,18 @@
 """Cards committed in small groups: one commit (one fsync) for every card that arrived meanwhile.
 
 Each request hands its card to the process's one writer thread and waits; the thread takes
-whatever is queued (up to `most`), stores each card in a savepoint of one transaction and commits
-once, then answers each request, so "stored" still means committed. A card that a unique key
-refuses (a replay, a form's second card) rolls back only its own savepoint. If anything else
-fails, the whole group is rolled back and each card is stored again alone, so one bad card never
-fails the good ones: it gets its own error.
+whatever is queued (up to `most`), stores the group in one transaction and commits once, then
+answers each request, so "stored" still means committed. A card whose key or form an earlier card
+took (a replay, a form's second card) is answered None without being stored (see
+api.customer.cards.insert_cards). If anything else fails, the whole group is rolled back and each
+card is stored again alone, so one bad card never fails the good ones: it gets its own error.
+
+A request that stops waiting (its client went away) does not take its card back: the card is
+stored, and the client's retry with the same key gets it. Nothing a group does stops the thread.
 """
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from queue import Empty, SimpleQueue
@@ -19,6 +23,7 @@ from sqlalchemy import Engine
 from api.models import Card
 
 GROUP_MOST = 64
+log = logging.getLogger("tellus.cards")
 
 StoreOne = Callable[..., Card | None]
 StoreMany = Callable[..., list[Card | None]]
@@ -50,7 +55,8 @@ class CardWriter:
 
     async def insert_waiting(self, card: Card) -> Card | None:
         """`insert` for a coroutine: the event loop waits, no thread is held."""
-        return await asyncio.wrap_future(self._queued(card))
+        # Shielded: cancelling the request must not cancel a card the writer may be storing.
+        return await asyncio.shield(asyncio.wrap_future(self._queued(card)))
 
     def _queued(self, card: Card) -> "Future[Card | None]":
         answer: Future[Card | None] = Future()
@@ -68,10 +74,10 @@ class CardWriter:
             thread.join()
 
     def _start(self) -> None:
-        if self._thread is not None:
+        if self._thread is not None and self._thread.is_alive():
             return
         with self._lock:
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = Thread(target=self._run, name="card-writer", daemon=True)
                 self._thread.start()
 
@@ -90,10 +96,18 @@ class CardWriter:
                     self._queue.put(None)  # after this group
                     break
                 group.append(item)
-            self.commit_group(group)
+            try:
+                self.commit_group(group)
+            except Exception as error:  # a bug here must not leave every later card waiting
+                log.exception("The card writer failed a group")
+                for _, answer in group:
+                    if not answer.done():
+                        answer.set_exception(error)
 
     def commit_group(self, group: Sequence[tuple[Card, "Future[Card | None]"]]) -> None:
         """Store a group in one transaction, or each card alone if the group fails."""
+        # A waiter that cancelled before the writer started is not stored (none can after).
+        group = [(card, answer) for card, answer in group if answer.set_running_or_notify_cancel()]
         # The cards as they were: a rolled-back transaction leaves its objects unusable.
         originals = [{name: getattr(card, name) for name in Card.model_fields} for card, _ in group]
         try:

@@ -169,25 +169,47 @@ def insert_card(*, engine: Engine, card: Card) -> Card | None:
 
 def insert_cards(*, engine: Engine, cards: list[Card]) -> list[Card | None]:
     """Cards stored in one transaction, each with its event and alerts; None for a card whose
-    submission key or form a stored card, or one earlier in the list, already took. Any other
-    refusal (a code deleted meanwhile) rolls them all back: CardWriter then stores each alone."""
+    submission key or form a stored card, or one earlier in the list, already took. On
+    PostgreSQL another process may take a key between the check and the insert: the list is
+    then checked and stored once more. Any other refusal (a code deleted meanwhile) rolls them
+    all back: CardWriter then stores each alone."""
+    try:
+        return _insert_group(engine, cards)
+    except IntegrityError:
+        return _insert_group(engine, cards)
+
+
+def _insert_group(engine: Engine, cards: list[Card]) -> list[Card | None]:
     with Session(writer(engine), expire_on_commit=False) as session:
         first = _first_of_their_keys(session, cards)
-        _store(session, [card for card, fresh in zip(cards, first, strict=True) if fresh])
-        session.commit()
-    return [card if fresh else None for card, fresh in zip(cards, first, strict=True)]
+        # In key order, so that two processes storing the same keys meet in the same order on
+        # every unique index instead of deadlocking.
+        fresh = sorted(
+            (card for card, new in zip(cards, first, strict=True) if new),
+            key=lambda card: card.idempotency_key,
+        )
+        try:
+            _store(session, fresh)
+            session.commit()
+        except Exception:
+            for card in fresh:
+                card.id = None  # the ids it was given were never stored
+            raise
+    return [card if new else None for card, new in zip(cards, first, strict=True)]
 
 
 def _first_of_their_keys(session: Session, cards: list[Card]) -> list[bool]:
     """Whether each card is the first with its submission key and form nonce. A writer holds
     SQLite's lock as it reads; on PostgreSQL another process may take a key before the insert,
-    whose unique index then refuses the whole list."""
+    whose unique index then refuses the whole list (see insert_cards)."""
     keys = {card.idempotency_key for card in cards}
     nonces = {card.form_nonce for card in cards if card.form_nonce is not None}
     taken = set(
         session.exec(select(Card.idempotency_key).where(col(Card.idempotency_key).in_(keys)))
     )
-    used = set(session.exec(select(Card.form_nonce).where(col(Card.form_nonce).in_(nonces))))
+    used: set[str | None] = set()
+    if nonces:
+        used.update(session.exec(select(Card.form_nonce).where(col(Card.form_nonce).in_(nonces))))
     first = []
     for card in cards:
         fresh = card.idempotency_key not in taken and card.form_nonce not in used
@@ -245,7 +267,10 @@ def _new_card_ids(connection: Connection, count: int) -> list[int]:
     if connection.dialect.name == "postgresql":
         return list(
             connection.execute(
-                text("SELECT nextval('card_id_seq') FROM generate_series(1, :count)"),
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('card', 'id'))"
+                    " FROM generate_series(1, :count)"
+                ),
                 {"count": count},
             ).scalars()
         )

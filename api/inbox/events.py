@@ -59,6 +59,7 @@ def record_cards_created(*, session: Session, cards: list[Card]) -> None:
             "organisation_id": card.organisation_id,
             "location_id": card.location_id,
             "card_id": card.id,
+            "created_at": card.created_at,
         }
         for card in cards
     ]

@@ -1,8 +1,11 @@
 """Cards committed in groups: each good card stored once whatever its neighbours do, and
 idempotency kept when many requests send at once."""
 
+import asyncio
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from threading import Event
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -16,6 +19,7 @@ from api.customer.schemas import CardIn
 from api.errors import NotFound
 from api.models import AlertDelivery, Card, Webhook
 from tests.factories import World, make_manager, reread
+from tests.helpers import in_own_loop
 
 
 @pytest.fixture
@@ -53,7 +57,7 @@ def commit(writer: CardWriter, cards: list[Card]) -> list[Future]:
     return answers
 
 
-def test_a_refused_card_rolls_back_only_itself(
+def test_a_refused_card_fails_only_itself(
     card_writer: CardWriter, world: World, session: Session
 ) -> None:
     vanished = new_card(world, "vanished")
@@ -155,6 +159,32 @@ def test_a_group_keeps_the_first_card_of_a_key_or_form(world: World, engine: Eng
     assert [result is not None for result in results] == [False, False, True, False, False, True]
     with Session(engine) as session:
         assert stored_keys(session) == ["last", "stored", "twice"]
+
+
+def test_a_request_that_stops_waiting_leaves_its_card_and_the_writer(
+    engine: Engine, world: World, session: Session
+) -> None:
+    # The writer is busy with a group while the first request is cancelled (its client left).
+    busy = Event()
+
+    def slow_many(**group: Any) -> list[Card | None]:
+        busy.wait(10)
+        return insert_cards(**group)
+
+    card_writer = CardWriter(engine, store_one=insert_card, store_many=slow_many)
+
+    async def customers() -> Card | None:
+        leaving = asyncio.ensure_future(card_writer.insert_waiting(new_card(world, "gone")))
+        await asyncio.sleep(0.1)
+        leaving.cancel()
+        busy.set()
+        return await asyncio.wait_for(card_writer.insert_waiting(new_card(world, "next")), 10)
+
+    try:
+        assert in_own_loop(customers) is not None
+    finally:
+        card_writer.stop()
+    assert stored_keys(session) == ["gone", "next"]
 
 
 def test_a_failing_group_stores_each_good_card_once_and_answers_the_bad_one(

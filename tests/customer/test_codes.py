@@ -1,9 +1,6 @@
 """The code lookup cache: fast for every scan, yet a revocation reaches every process in seconds."""
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event
@@ -14,8 +11,7 @@ from api.customer.codes import CodeCache, CodeContext, find_code, load_code_cont
 from api.main import create_app
 from api.models import utcnow
 from tests.factories import World
-
-T = TypeVar("T")
+from tests.helpers import in_own_loop
 
 
 class Clock:
@@ -62,13 +58,6 @@ def test_cache_serves_repeat_scans_without_the_database(world: World, app) -> No
 def test_context_of_an_unknown_or_malformed_token_is_none(world: World, app) -> None:
     assert load_code_context(engine=app.state.runtime.engine, raw_token="ZZZZZZZZ") is None
     assert load_code_context(engine=app.state.runtime.engine, raw_token="../etc/passwd") is None
-
-
-def in_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine on an event loop of its own, in a thread of its own: this thread may
-    already have one running (Playwright's, once a browser test ran in this process)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def test_requests_that_find_a_lapsed_code_share_one_load(world: World, app) -> None:
