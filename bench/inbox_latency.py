@@ -79,7 +79,11 @@ async def run(a: str, b: str, token: str, email: str, password: str, count: int)
             response = await customer.post(
                 f"/api/v1/codes/{token}/cards",
                 json={"rating": index % 5 + 1, "comment": f"Latency card {index}"},
-                headers={"Idempotency-Key": f"latency-{os.getpid()}-{index}"},
+                headers={
+                    "Idempotency-Key": f"latency-{os.getpid()}-{index}",
+                    # A customer each, as in a shop: one address would meet the card limits.
+                    "X-Forwarded-For": f"198.18.{index // 256 % 256}.{index % 256}",
+                },
             )
             assert response.status_code == 201, response.text
             sent[response.json()["id"]] = (started, time.perf_counter())

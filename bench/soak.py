@@ -4,10 +4,11 @@ Starts `tellus serve` on the demo organisation (a fresh SQLite file, or TELLUS_D
 set; `--workers` uvicorn workers) and runs two paced wrk loads side by side, minute after minute:
 cards sent through the public API (as bench/submissions.py sends them: a key and an address of
 their own each) and the card page opened. After each minute it prints the server's resident
-memory, open file descriptors and threads (the uvicorn process and its workers together), its
-database connections on PostgreSQL, and every answer that was not a success. It exits 1 if any
-request failed or if memory, descriptors or connections grew between the second minute and the
-last beyond `--growth` (the first minute warms caches and pools up).
+memory, open file descriptors (sockets apart, whose number follows the requests in flight) and
+threads (the uvicorn process and its workers together), its database connections on PostgreSQL,
+and every answer that was not a success. It exits 1 if any request failed or if memory,
+descriptors or connections grew between the second minute and the last beyond `--growth` (the
+first minute warms caches and pools up).
 Usage: python bench/soak.py [--minutes 15] [--cards 250] [--pages 250] [--workers 1]
 """
 
@@ -41,13 +42,19 @@ def family(pid: int) -> list[int]:
 
 
 def resources(pid: int) -> dict[str, int]:
-    """Resident memory (KiB), open descriptors and threads, summed over the server's processes."""
-    total = {"rss_kib": 0, "fds": 0, "threads": 0}
+    """Resident memory (KiB), open descriptors (sockets apart: their number follows the requests
+    in flight) and threads, summed over the server's processes."""
+    total = {"rss_kib": 0, "fds": 0, "sockets": 0, "threads": 0}
     for process in family(pid):
         status = Path(f"/proc/{process}/status").read_text()
         total["rss_kib"] += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
         total["threads"] += int(re.search(r"Threads:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
-        total["fds"] += len(os.listdir(f"/proc/{process}/fd"))
+        for fd in Path(f"/proc/{process}/fd").iterdir():
+            try:
+                socket = os.readlink(fd).startswith("socket:")
+            except OSError:  # closed meanwhile
+                continue
+            total["sockets" if socket else "fds"] += 1
     return total
 
 
@@ -117,7 +124,7 @@ def main() -> int:
         page_url = f"{server.url}/c/{server.token}"
         print(
             f"{'minute':>6} {'cards/s':>8} {'pages/s':>8} {'errors':>7} {'RSS MiB':>8}"
-            f" {'fds':>5} {'threads':>7} {'db conns':>8}"
+            f" {'fds':>5} {'sockets':>7} {'threads':>7} {'db conns':>8}"
         )
         for minute in range(1, args.minutes + 1):
             cards = start_wrk(cards_url, 60, args.cards, SCRIPT)
@@ -131,7 +138,8 @@ def main() -> int:
             rows.append(row)
             print(
                 f"{minute:>6} {sent / 60:>8.0f} {opened / 60:>8.0f} {card_errors + page_errors:>7}"
-                f" {row['rss_kib'] / 1024:>8.1f} {row['fds']:>5} {row['threads']:>7}"
+                f" {row['rss_kib'] / 1024:>8.1f} {row['fds']:>5} {row['sockets']:>7}"
+                f" {row['threads']:>7}"
                 f" {row['connections'] if row['connections'] is not None else '-':>8}"
             )
     print(f"load average after: {os.getloadavg()}")
