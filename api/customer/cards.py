@@ -207,9 +207,9 @@ def _first_of_their_keys(session: Session, cards: list[Card]) -> list[bool]:
     taken = set(
         session.exec(select(Card.idempotency_key).where(col(Card.idempotency_key).in_(keys)))
     )
-    used: set[str | None] = set()
+    used = set()
     if nonces:
-        used.update(session.exec(select(Card.form_nonce).where(col(Card.form_nonce).in_(nonces))))
+        used = set(session.exec(select(Card.form_nonce).where(col(Card.form_nonce).in_(nonces))))
     first = []
     for card in cards:
         fresh = card.idempotency_key not in taken and card.form_nonce not in used
