@@ -216,7 +216,7 @@ def main() -> None:
         newest = max(
             card.id
             for card in list_cards(
-                session=session, tenant=tenant, code_cache=NO_CACHE, filters=InboxFilter()
+                session=session, tenant=tenant, filters=InboxFilter()
             ).cards
         )
     week = day_bounds(
@@ -249,7 +249,7 @@ def main() -> None:
             with Session(engine) as session:
                 began = time.perf_counter()
                 page = list_cards(
-                    session=session, tenant=tenant, code_cache=NO_CACHE, filters=filters
+                    session=session, tenant=tenant, filters=filters
                 )
                 timings.append((time.perf_counter() - began) * 1000)
         timings.sort()
@@ -261,7 +261,7 @@ def main() -> None:
             list(
                 session.exec(
                     filtered_cards(
-                        session=session, tenant=tenant, code_cache=NO_CACHE, filters=filters
+                        session=session, tenant=tenant, filters=filters
                     ).limit(51)
                 )
             )
