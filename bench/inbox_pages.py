@@ -215,9 +215,7 @@ def main() -> None:
     with Session(engine) as session:
         newest = max(
             card.id
-            for card in list_cards(
-                session=session, tenant=tenant, filters=InboxFilter()
-            ).cards
+            for card in list_cards(session=session, tenant=tenant, filters=InboxFilter()).cards
         )
     week = day_bounds(
         (START + timedelta(days=30)).date(), (START + timedelta(days=36)).date(), world["time_zone"]
@@ -248,9 +246,7 @@ def main() -> None:
         for _ in range(args.runs):
             with Session(engine) as session:
                 began = time.perf_counter()
-                page = list_cards(
-                    session=session, tenant=tenant, filters=filters
-                )
+                page = list_cards(session=session, tenant=tenant, filters=filters)
                 timings.append((time.perf_counter() - began) * 1000)
         timings.sort()
         p95 = timings[max(0, round(len(timings) * 0.95) - 1)]
@@ -260,9 +256,7 @@ def main() -> None:
             plans.prefix = prefix
             list(
                 session.exec(
-                    filtered_cards(
-                        session=session, tenant=tenant, filters=filters
-                    ).limit(51)
+                    filtered_cards(session=session, tenant=tenant, filters=filters).limit(51)
                 )
             )
         explained.append(f"{label}:\n{plan_text(engine, plans.rows)}")
