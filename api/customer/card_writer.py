@@ -108,14 +108,13 @@ class CardWriter:
         """Store a group in one transaction, or each card alone if the group fails."""
         # A waiter that cancelled before the writer started is not stored (none can after).
         group = [(card, answer) for card, answer in group if answer.set_running_or_notify_cancel()]
-        # The cards as they were: a rolled-back transaction leaves its objects unusable.
-        originals = [{name: getattr(card, name) for name in Card.model_fields} for card, _ in group]
         try:
             stored = self.store_many(engine=self.engine, cards=[card for card, _ in group])
         except Exception:
-            for fields, (_, answer) in zip(originals, group, strict=True):
+            # The cards never joined a session, so a failed group leaves them as they came.
+            for card, answer in group:
                 try:
-                    answer.set_result(self.store_one(engine=self.engine, card=Card(**fields)))
+                    answer.set_result(self.store_one(engine=self.engine, card=card))
                 except Exception as error:  # the request that sent this card raises it
                     answer.set_exception(error)
             return
