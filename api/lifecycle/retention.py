@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from api.db import writer
 from api.lifecycle.walk import CARD, delete_owned, wipe_contacts
-from api.lifecycle.wiping import JOB_WAIT_MS, cut_write_ahead_log, merge_search_index
+from api.lifecycle.wiping import JOB_WAIT_MS, cut_owed, cut_write_ahead_log, merge_search_index
 from api.models import Card, RetentionPolicy
 
 log = logging.getLogger("tellus.retention")
@@ -39,10 +39,13 @@ def run_retention(*, engine: Engine, now: datetime, batch: int = BATCH) -> list[
             select(RetentionPolicy).where(col(RetentionPolicy.confirmed_at).is_not(None))
         ).all()
     runs = [apply_policy(engine=engine, policy=policy, now=now, batch=batch) for policy in policies]
-    if any(run.contacts_wiped or run.cards_deleted for run in runs):
+    removed = any(run.contacts_wiped or run.cards_deleted for run in runs)
+    if removed:
         merge_search_index(engine)
-    # Every pass, also after a request that could not cut the log at once.
-    cut_write_ahead_log(engine, wait_ms=JOB_WAIT_MS)
+    # Waiting for readers when this pass or a request left deleted text in the log; otherwise
+    # only a try (another process's request may have left some), which holds no writer up.
+    owed = removed or cut_owed(engine)
+    cut_write_ahead_log(engine, wait_ms=JOB_WAIT_MS if owed else 0)
     return runs
 
 

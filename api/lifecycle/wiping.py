@@ -4,7 +4,14 @@ SQLite runs with `secure_delete` on (api.db), which overwrites deleted rows with
 full-text index keeps deleted words in its segments until they are merged, and the write-ahead
 log keeps old pages until a checkpoint, so both are cleared after a deletion. PostgreSQL keeps a
 deleted row's old version until (auto)vacuum reuses its space: see the README's Retention section.
+
+A request waits only briefly for readers before it cuts the log; when they keep it, the cut is
+owed, and the retention job's next pass waits longer for it. A pass with nothing owed only tries,
+waiting for nobody: a cut that waits for readers also holds off every writer, cards included.
 """
+
+import sqlite3
+from typing import cast
 
 from sqlalchemy import Engine, text
 
@@ -16,12 +23,22 @@ REQUEST_WAIT_MS = 200
 JOB_WAIT_MS = 2_000
 
 
+# The databases (by URL) whose log a request could not cut in this process.
+_owed: set[str] = set()
+
+
 def clear_deleted_text(engine: Engine, *, wait_ms: int = REQUEST_WAIT_MS) -> None:
     """On SQLite: merge the full-text index and empty the write-ahead log; else nothing."""
     if engine.dialect.name != "sqlite":
         return
     merge_search_index(engine)
-    cut_write_ahead_log(engine, wait_ms=wait_ms)
+    if not cut_write_ahead_log(engine, wait_ms=wait_ms):
+        _owed.add(str(engine.url))
+
+
+def cut_owed(engine: Engine) -> bool:
+    """Whether a request of this process left deleted text in this database's log."""
+    return str(engine.url) in _owed
 
 
 def merge_search_index(engine: Engine) -> None:
@@ -35,19 +52,25 @@ def merge_search_index(engine: Engine) -> None:
             connection.execute(text("INSERT INTO card_fts(card_fts) VALUES ('optimize')"))
 
 
-def cut_write_ahead_log(engine: Engine, *, wait_ms: int) -> None:
-    """Copy the log into the database file and cut it to zero bytes, if readers allow."""
+def cut_write_ahead_log(engine: Engine, *, wait_ms: int) -> bool:
+    """Copy the log into the database file and cut it to zero bytes, if readers allow; whether
+    it was cut (always true on PostgreSQL, which has no such log)."""
     if engine.dialect.name != "sqlite":
-        return
+        return True
     raw = engine.raw_connection()
     try:
         # Outside any transaction (the driver connection runs in autocommit): TRUNCATE waits for
         # readers up to the busy timeout, then does what it can.
-        connection = raw.driver_connection
-        connection.execute(f"PRAGMA busy_timeout={int(wait_ms)}")  # type: ignore[union-attr]
+        connection = cast(sqlite3.Connection, raw.driver_connection)
+        connection.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
         try:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+            # (busy, frames in the log, frames copied): busy when a reader kept the log.
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
-            connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # type: ignore[union-attr]
+            connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     finally:
         raw.close()
+    if busy:
+        return False
+    _owed.discard(str(engine.url))
+    return True
