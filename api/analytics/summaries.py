@@ -48,6 +48,7 @@ ACKNOWLEDGED = "acknowledged"
 RESOLVED = "resolved"
 # Steps past seen: the first of them is when a negative card was acknowledged.
 HANDLED = {CardStatus.acknowledged, CardStatus.resolved, CardStatus.dismissed}
+RATING_COLUMNS = tuple(f"rating_{rating}" for rating in range(1, 6))
 
 Keys = tuple[int, int, int, int, int]
 
@@ -95,11 +96,18 @@ def count_event(*, session: Session, event: Event, card: Card) -> None:
 
 
 def count_cards_created(*, session: Session, cards: list[Card]) -> None:
-    """Count new cards (the caller's transaction commits it): one upsert per quarter-hour,
-    place, person, code and rating among them, however many cards share it."""
-    tally = Counter((card_keys(card, quarter_of(card.created_at)), card.rating) for card in cards)
-    for (keys, rating), count in tally.items():
-        _add(session, AnalyticsBucket, keys, {f"rating_{rating}": count})
+    """Count new cards (the caller's transaction commits it): two statements for any number
+    of cards, each adding to one row per quarter-hour, place, person and code among them."""
+    tally: dict[Keys, Counter[str]] = {}
+    for card in cards:
+        keys = card_keys(card, quarter_of(card.created_at))
+        tally.setdefault(keys, Counter())[f"rating_{card.rating}"] += 1
+    # Every rating's column in every row (most add 0): one statement fits them all.
+    _add_many(
+        session,
+        AnalyticsBucket,
+        [(keys, {name: counts[name] for name in RATING_COLUMNS}) for keys, counts in tally.items()],
+    )
 
 
 def _count_step(session: Session, card: Card, before: CardStatus, after: CardStatus) -> None:
@@ -129,23 +137,40 @@ def _add(
 ) -> None:
     """Add to a summary row and to its blocks' rows, creating them if needed: upserts, safe
     under concurrent writers."""
-    values = dict(zip(rows_keys(model), keys, strict=True))
-    _upsert(session, model.__table__, [values], counts)  # type: ignore[union-attr]
-    blocks = [
-        values | {"span": span, "quarter": values["quarter"] // span * span}
-        for span in SPANS_OF[model]
-    ]
-    _upsert(session, SPAN_OF[model].__table__, blocks, counts)  # type: ignore[attr-defined]
+    _add_many(session, model, [(keys, counts)])
+
+
+def _add_many(
+    session: Session,
+    model: type[AnalyticsBucket | AnalyticsResponse],
+    changes: list[tuple[tuple[Any, ...], dict[str, int]]],
+) -> None:
+    """`_add` for several rows whose counts name the same columns, in two statements."""
+    counted = tuple(changes[0][1])
+    rows = [dict(zip(rows_keys(model), keys, strict=True)) | counts for keys, counts in changes]
+    # Rows of two quarter-hours can share a block: it gets their sum, in one row of its own.
+    blocks: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        for span in SPANS_OF[model]:
+            block = row | {"span": span, "quarter": row["quarter"] // span * span}
+            key = tuple(value for name, value in block.items() if name not in counted)
+            if key in blocks:
+                for name in counted:
+                    blocks[key][name] += block[name]
+            else:
+                blocks[key] = block
+    _upsert(session, model.__table__, rows, counted)  # type: ignore[union-attr]
+    _upsert(session, SPAN_OF[model].__table__, list(blocks.values()), counted)  # type: ignore[attr-defined]
 
 
 def _upsert(
-    session: Session, table: Table, rows: list[dict[str, Any]], counts: dict[str, int]
+    session: Session, table: Table, rows: list[dict[str, Any]], counted: tuple[str, ...]
 ) -> None:
-    """Add `counts` to each row (found by its keys), in one statement run for every row."""
-    statement = _upsert_statement(
-        session.get_bind().dialect.name, table, tuple(rows[0]), tuple(counts)
-    )
-    session.connection().execute(statement, [row | counts for row in rows])
+    """Add each row's counts (the columns `counted`) to the row with its keys, in one statement
+    run for every row."""
+    keys = tuple(name for name in rows[0] if name not in counted)
+    statement = _upsert_statement(session.get_bind().dialect.name, table, keys, counted)
+    session.connection().execute(statement, rows)
 
 
 @cache

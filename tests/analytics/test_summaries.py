@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from api.analytics.figures import pieces
 from api.analytics.period import Period
 from api.analytics.summaries import SPANS_OF, rebuild_summaries, response_bin
+from api.customer.cards import insert_cards
 from api.inbox.replies.service import add_reply
 from api.inbox.service import move_card
 from api.models import (
@@ -278,3 +279,40 @@ def test_a_rebuild_keeps_the_figures_of_deleted_older_cards(session: Session, wo
         before[(quarter(old.created_at), world.counter.id, 0, world.counter_code.id, "rating_1")]
         == 1
     )
+
+
+def test_a_group_of_cards_counts_as_its_cards_would_one_by_one(
+    session: Session, world: World
+) -> None:
+    """Cards stored together (api.customer.card_writer) are counted in two statements: every
+    quarter-hour, place, code and rating among them, and blocks that several quarter-hours
+    share, get the sums that cards stored one at a time would give."""
+    day = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    sent = [
+        (code, rating, day + timedelta(minutes=minutes))
+        for code in (world.counter_code, world.maya_code)
+        for rating, minutes in ((1, 0), (1, 5), (5, 7), (3, 20), (5, 50), (2, 60 * 26))
+    ]
+    cards = [
+        Card(
+            organisation_id=world.organisation.id,
+            code_id=code.id,
+            location_id=code.location_id,
+            employee_id=code.employee_id,
+            rating=rating,
+            created_at=moment,
+            idempotency_key=f"group-{index}",
+            request_hash=f"group-{index}",
+        )
+        for index, (code, rating, moment) in enumerate(sent)
+    ]
+    assert all(insert_cards(engine=session.get_bind(), cards=cards))
+    expected: Counter[tuple[Any, ...]] = Counter()
+    for code, rating, moment in sent:
+        place = code.location_id or 0
+        expected[(quarter(moment), place, code.employee_id or 0, code.id, f"rating_{rating}")] += 1
+    assert summary_rows(session, world.organisation.id) == expected
+    assert span_rows(session, world.organisation.id) == blocks(expected)
+    # The same figures as counting the cards again from scratch.
+    rebuild_summaries(session=session, organisation_id=world.organisation.id)
+    assert_agree(session, world.organisation.id, expected)
