@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from api.models import (
@@ -54,9 +55,18 @@ def organisation_zone(organisation: Organisation) -> ZoneInfo:
 
 def members(*, session: Session, organisation_id: int) -> list[tuple[Recipient, set[int] | None]]:
     """Owners and managers with the locations they are limited to (None: every location)."""
+    # With their preferences, if they set any, in the same query.
     rows = session.exec(
-        select(Membership, User)
+        select(Membership, User, AlertPreference)
         .join(User, col(User.id) == Membership.user_id)
+        .join(
+            AlertPreference,
+            and_(
+                col(AlertPreference.organisation_id) == organisation_id,
+                col(AlertPreference.user_id) == Membership.user_id,
+            ),
+            isouter=True,
+        )
         .where(Membership.organisation_id == organisation_id)
         .where(col(Membership.role).in_([Role.owner, Role.manager]))
         .order_by(col(User.id))
@@ -64,19 +74,21 @@ def members(*, session: Session, organisation_id: int) -> list[tuple[Recipient, 
     limits: dict[int | None, set[int]] = {}
     for membership_id, limit_id in session.exec(
         select(MembershipLocation.membership_id, MembershipLocation.location_id).where(
-            col(MembershipLocation.membership_id).in_([m.id for m, _ in rows])
+            col(MembershipLocation.membership_id).in_([m.id for m, _, _ in rows])
         )
     ).all():
         limits.setdefault(membership_id, set()).add(limit_id)
-    preferences = preferences_of(
-        session=session, organisation_id=organisation_id, user_ids=[u.id for _, u in rows]
-    )
     return [
         (
-            Recipient(user=user, role=Role(membership.role), preference=preferences[user.id]),
+            Recipient(
+                user=user,
+                role=Role(membership.role),
+                preference=preference
+                or AlertPreference(organisation_id=organisation_id, user_id=user.id),
+            ),
             limits.get(membership.id),
         )
-        for membership, user in rows
+        for membership, user, preference in rows
         if user.id is not None
     ]
 
@@ -90,26 +102,6 @@ def members_who_see(
         for recipient, limit in members(session=session, organisation_id=organisation_id)
         if limit is None or location_id in limit
     ]
-
-
-def preferences_of(
-    *, session: Session, organisation_id: int, user_ids: list[int | None]
-) -> dict[int, AlertPreference]:
-    """Each person's preferences, the defaults for those who never set any."""
-    stored = {
-        row.user_id: row
-        for row in session.exec(
-            select(AlertPreference)
-            .where(AlertPreference.organisation_id == organisation_id)
-            .where(col(AlertPreference.user_id).in_(user_ids))
-        ).all()
-    }
-    return {
-        user_id: stored.get(user_id)
-        or AlertPreference(organisation_id=organisation_id, user_id=user_id)
-        for user_id in user_ids
-        if user_id is not None
-    }
 
 
 def on_duty(*, session: Session, organisation_id: int, location_id: int | None) -> list[Recipient]:
@@ -224,7 +216,8 @@ class Routing:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._on_duty: dict[tuple[int, int | None], list[Recipient]] = {}
-        self._has_push: dict[tuple[int, int | None], bool] = {}
+        # Per organisation: the people with a device that takes alerts.
+        self._with_push: dict[int, set[int]] = {}
         self._webhooks: dict[int, list[Webhook]] = {}
 
     def deliveries(self, card: Card, now: datetime) -> list[AlertDelivery]:
@@ -279,14 +272,12 @@ class Routing:
 
     def has_push_device(self, recipient: Recipient, organisation_id: int) -> bool:
         """Whether the person installed the inbox and turned on alerts on some device."""
-        key = (organisation_id, recipient.user.id)
-        if key not in self._has_push:
-            statement = select(PushSubscription.id).where(
-                PushSubscription.user_id == recipient.user.id,
-                PushSubscription.organisation_id == organisation_id,
+        if organisation_id not in self._with_push:
+            statement = select(PushSubscription.user_id).where(
+                PushSubscription.organisation_id == organisation_id
             )
-            self._has_push[key] = self.session.exec(statement.limit(1)).first() is not None
-        return self._has_push[key]
+            self._with_push[organisation_id] = set(self.session.exec(statement.distinct()))
+        return recipient.user.id in self._with_push[organisation_id]
 
     def webhooks_for(self, card: Card) -> list[Webhook]:
         """The organisation's webhooks that want this card (its location, its rating)."""

@@ -5,8 +5,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, text
+from sqlalchemy import Connection, Engine, func, insert, or_, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel, col, select
 from starlette.concurrency import run_in_threadpool
 
@@ -204,12 +205,17 @@ def _first_of_their_keys(session: Session, cards: list[Card]) -> list[bool]:
     whose unique index then refuses the whole list (see insert_cards)."""
     keys = {card.idempotency_key for card in cards}
     nonces = {card.form_nonce for card in cards if card.form_nonce is not None}
-    taken = set(
-        session.exec(select(Card.idempotency_key).where(col(Card.idempotency_key).in_(keys)))
-    )
-    used = set()
+    stored: ColumnElement[bool] = col(Card.idempotency_key).in_(keys)
     if nonces:
-        used = set(session.exec(select(Card.form_nonce).where(col(Card.form_nonce).in_(nonces))))
+        stored = or_(stored, col(Card.form_nonce).in_(nonces))
+    # One query, each column by its unique index: the keys and nonces of the stored cards that
+    # share either with this list.
+    taken: set[str] = set()
+    used: set[str] = set()
+    for key, nonce in session.exec(select(Card.idempotency_key, Card.form_nonce).where(stored)):
+        taken.add(key)
+        if nonce is not None:
+            used.add(nonce)
     first = []
     for card in cards:
         fresh = card.idempotency_key not in taken and card.form_nonce not in used
