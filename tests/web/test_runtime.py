@@ -1,5 +1,6 @@
 """The runtime: one typed object on the app, reached by routes only through api.web.deps."""
 
+import gc
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -26,3 +27,11 @@ def test_the_app_holds_one_runtime_with_its_engine_and_keys(app: FastAPI, client
     assert runtime.engine.dialect.name in ("sqlite", "postgresql")
     assert runtime.secret_key  # loaded by the lifespan, which the client started
     assert runtime.vapid_keys.public_key_b64
+
+
+def test_starting_puts_the_startup_heap_out_of_the_collectors_reach(
+    app: FastAPI, client: object
+) -> None:
+    """A full collection walks only what requests made: over the startup heap (every module,
+    route and schema) it stopped each request in flight for 150–230 ms (bench/README.md)."""
+    assert gc.get_freeze_count() > 100_000
