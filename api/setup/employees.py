@@ -3,10 +3,11 @@
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from api.accounts.service import end_sessions
 from api.customer.codes import CodeCache
 from api.errors import Unprocessable
 from api.i18n import N_
-from api.models import Code, Employee, EmployeeLocation, Location, utcnow
+from api.models import Code, Employee, EmployeeLocation, Location, Membership, Role, utcnow
 from api.setup.locations import require_owner
 from api.setup.schemas import EmployeeIn
 from api.tenancy import Tenant, get_scoped, scoped
@@ -80,7 +81,8 @@ def set_employee_active(
     *, session: Session, tenant: Tenant, employee_id: int, active: bool, code_cache: CodeCache
 ) -> Employee:
     """Deactivate (revoking their badge codes in the same step) or reactivate an employee; their
-    badges stop working, and the staff lists change, at once."""
+    badges stop working, and the staff lists change, at once. A deactivated employee's staff
+    account is signed out of this organisation (it can sign in again once they are active)."""
     require_owner(tenant)
     employee = get_scoped(session, tenant, Employee, employee_id)
     employee.active = active
@@ -93,6 +95,17 @@ def set_employee_active(
         for code in codes:
             code.revoked_at = utcnow()
             session.add(code)
+        staff = session.exec(
+            scoped(tenant, Membership).where(
+                Membership.employee_id == employee.id, Membership.role == Role.staff
+            )
+        ).all()
+        for membership in staff:
+            end_sessions(
+                session=session,
+                user_id=membership.user_id,
+                organisation_id=tenant.organisation_id,
+            )
     session.add(employee)
     session.commit()
     code_cache.invalidate_organisation(tenant.organisation_id)

@@ -180,6 +180,30 @@ def test_a_staff_session_of_one_organisation_opens_nothing_of_another(
     assert client.get("/inbox").status_code == 303
 
 
+def test_deactivating_the_employee_signs_their_staff_account_out(
+    app: FastAPI, client: TestClient, session: Session, world: World
+) -> None:
+    """Maya left: her staff session ends at once, the owner's does not; restored, she signs in
+    again."""
+    membership = make_staff(session, world)
+    passed_on(session, world, PRAISE, world.maya.id)
+    assert client.post(link_path(session, membership)).status_code == 303
+    assert PRAISE in client.get("/staff").text
+    with second_browser(app) as owner:
+        log_in(owner, world.owner_email, world.password)
+        token = csrf_token(owner, f"/admin/employees/{world.maya.id}/archive")
+        left = owner.post(f"/admin/employees/{world.maya.id}/archive", data={"csrf_token": token})
+        assert left.status_code == 303, left.text
+        assert client.get("/staff").headers["location"].startswith("/staff/sign-in")
+        assert owner.get("/inbox").status_code == 200
+
+        token = csrf_token(owner, "/admin/employees")
+        back = owner.post(f"/admin/employees/{world.maya.id}/restore", data={"csrf_token": token})
+        assert back.status_code == 303, back.text
+    assert client.post(link_path(session, membership)).status_code == 303
+    assert PRAISE in client.get("/staff").text
+
+
 def test_a_manager_shows_a_one_time_qr_code_that_signs_the_employee_in(
     app: FastAPI, manager_client: TestClient, session: Session, world: World, cards: None
 ) -> None:
