@@ -110,7 +110,7 @@ def database_url(request: pytest.FixtureRequest, fast_folder: Path) -> str:
         path = fast_folder / "tellus.db"
         fresh = fast_folder / "tellus.db.new"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), fresh)
-        for leftover in ("-wal", "-shm"):
+        for leftover in ("-wal", "-shm", "-cut-owed"):
             Path(f"{path}{leftover}").unlink(missing_ok=True)
         # A new file, not the old one overwritten: a connection a test left open can't see it.
         os.replace(fresh, path)

@@ -42,8 +42,9 @@ def run_retention(*, engine: Engine, now: datetime, batch: int = BATCH) -> list[
     removed = any(run.contacts_wiped or run.cards_deleted for run in runs)
     if removed:
         merge_search_index(engine)
-    # Waiting for readers when this pass or a request left deleted text in the log; otherwise
-    # only a try (another process's request may have left some), which holds no writer up.
+    # Waiting for readers when this pass left deleted text in the log, or an earlier cut was
+    # kept from happening; otherwise only a try, which holds no writer up. A cut that readers
+    # keep from happening now is owed to the next pass.
     owed = removed or cut_owed(engine)
     cut_write_ahead_log(engine, wait_ms=JOB_WAIT_MS if owed else 0)
     return runs

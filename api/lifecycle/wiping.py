@@ -6,11 +6,13 @@ log keeps old pages until a checkpoint, so both are cleared after a deletion. Po
 deleted row's old version until (auto)vacuum reuses its space: see the README's Retention section.
 
 A request waits only briefly for readers before it cuts the log; when they keep it, the cut is
-owed, and the retention job's next pass waits longer for it. A pass with nothing owed only tries,
-waiting for nobody: a cut that waits for readers also holds off every writer, cards included.
+owed (a file beside the database says so), and the retention job's next pass, in whichever
+process it runs, waits longer for it. A pass with nothing owed only tries, waiting for nobody:
+a cut that waits for readers also holds off every writer, cards included.
 """
 
 import sqlite3
+from pathlib import Path
 from typing import cast
 
 from sqlalchemy import Engine, text
@@ -23,22 +25,28 @@ REQUEST_WAIT_MS = 200
 JOB_WAIT_MS = 2_000
 
 
-# The databases (by URL) whose log a request could not cut in this process.
-_owed: set[str] = set()
-
-
 def clear_deleted_text(engine: Engine, *, wait_ms: int = REQUEST_WAIT_MS) -> None:
     """On SQLite: merge the full-text index and empty the write-ahead log; else nothing."""
     if engine.dialect.name != "sqlite":
         return
     merge_search_index(engine)
-    if not cut_write_ahead_log(engine, wait_ms=wait_ms):
-        _owed.add(str(engine.url))
+    cut_write_ahead_log(engine, wait_ms=wait_ms)
 
 
 def cut_owed(engine: Engine) -> bool:
-    """Whether a request of this process left deleted text in this database's log."""
-    return str(engine.url) in _owed
+    """Whether a cut of this database's log was kept from happening since the last one that
+    happened: by any process (the web server, `tellus worker`), before a restart too."""
+    marker = _owed_marker(engine)
+    return marker is not None and marker.exists()
+
+
+def _owed_marker(engine: Engine) -> Path | None:
+    """A file beside the database, as SQLite's own `-wal` and `-shm` are: there while a cut is
+    owed."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(f"{database}-cut-owed")
 
 
 def merge_search_index(engine: Engine) -> None:
@@ -70,7 +78,11 @@ def cut_write_ahead_log(engine: Engine, *, wait_ms: int) -> bool:
             connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     finally:
         raw.close()
+    marker = _owed_marker(engine)
     if busy:
+        if marker is not None:
+            marker.touch()
         return False
-    _owed.discard(str(engine.url))
+    if marker is not None:
+        marker.unlink(missing_ok=True)
     return True

@@ -2,6 +2,8 @@
 when a reader kept the log; and a pass with nothing to cut never waits for readers (nor holds
 writers up)."""
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,7 +16,12 @@ from sqlmodel import Session
 
 from api.db import create_db_engine, writer
 from api.lifecycle.retention import run_retention
-from api.lifecycle.wiping import JOB_WAIT_MS, clear_deleted_text, cut_owed
+from api.lifecycle.wiping import (
+    JOB_WAIT_MS,
+    clear_deleted_text,
+    cut_owed,
+    cut_write_ahead_log,
+)
 from api.models import Card
 from tests.factories import make_card, make_world
 
@@ -35,6 +42,19 @@ def in_log(engine: Engine) -> bool:
     return log.exists() and SECRET.lower().encode() in log.read_bytes().lower()
 
 
+def owed_in_another_process(engine: Engine) -> bool:
+    script = (
+        "import sys; from api.db import create_db_engine;"
+        " from api.lifecycle.wiping import cut_owed;"
+        " print(cut_owed(create_db_engine(sys.argv[1])))"
+    )
+    url = engine.url.render_as_string(hide_password=False)
+    found = subprocess.run(
+        [sys.executable, "-c", script, url], capture_output=True, text=True, check=True
+    )
+    return found.stdout.strip() == "True"
+
+
 def erase_secret_card(engine: Engine) -> None:
     """A card with SECRET, then its deletion as a request does it."""
     with Session(engine, expire_on_commit=False) as session:
@@ -53,6 +73,8 @@ def test_the_job_cuts_the_log_a_reader_kept_from_a_request(engine: Engine) -> No
     erase_secret_card(engine)
     assert in_log(engine), "the reader kept the log, as it should"
     assert cut_owed(engine)
+    # As another process (`tellus worker`), or this one after a restart, finds it.
+    assert owed_in_another_process(engine)
 
     reader.close()
     run_retention(engine=engine, now=datetime.now(UTC))
@@ -71,3 +93,16 @@ def test_a_pass_with_nothing_to_cut_waits_for_no_reader(engine: Engine) -> None:
         run_retention(engine=engine, now=datetime.now(UTC))
         # A wait for the reader would last JOB_WAIT_MS: the pass only tried.
         assert time.monotonic() - started < JOB_WAIT_MS / 1000 / 2
+
+
+def test_a_cut_that_readers_keep_from_happening_is_owed_whoever_tried(engine: Engine) -> None:
+    """The job's own cut too: after a pass that deleted cards, say, while a stream was reading."""
+    erase_secret_card(engine)
+    with Session(engine) as session:
+        make_card(session, code=make_world(session, name="Busy Café").counter_code)
+    with engine.connect() as reader:
+        reader.execute(text("SELECT count(*) FROM card")).one()
+        assert not cut_write_ahead_log(engine, wait_ms=0)
+        assert cut_owed(engine)
+    assert cut_write_ahead_log(engine, wait_ms=0)
+    assert not cut_owed(engine)
