@@ -145,9 +145,15 @@ def _add_many(
     model: type[AnalyticsBucket | AnalyticsResponse],
     changes: list[tuple[tuple[Any, ...], dict[str, int]]],
 ) -> None:
-    """`_add` for several rows whose counts name the same columns, in two statements."""
+    """`_add` for several rows whose counts name the same columns, in two statements. Rows go
+    in key order, so that two PostgreSQL writers meet them in the same order, never deadlocking."""
+    if not changes:
+        return
     counted = tuple(changes[0][1])
-    rows = [dict(zip(rows_keys(model), keys, strict=True)) | counts for keys, counts in changes]
+    rows = [
+        dict(zip(rows_keys(model), keys, strict=True)) | counts
+        for keys, counts in sorted(changes, key=lambda change: change[0])
+    ]
     # Rows of two quarter-hours can share a block: it gets their sum, in one row of its own.
     blocks: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
@@ -160,7 +166,8 @@ def _add_many(
             else:
                 blocks[key] = block
     _upsert(session, model.__table__, rows, counted)  # type: ignore[union-attr]
-    _upsert(session, SPAN_OF[model].__table__, list(blocks.values()), counted)  # type: ignore[attr-defined]
+    ordered = [blocks[key] for key in sorted(blocks)]
+    _upsert(session, SPAN_OF[model].__table__, ordered, counted)  # type: ignore[attr-defined]
 
 
 def _upsert(
