@@ -79,7 +79,7 @@ def request_staff_links(*, session: Session, email: str) -> list[StaffLink]:
 
 def open_staff_link(*, session: Session, token: str) -> tuple[StaffSignIn, User, Organisation]:
     """The link, its person and organisation: NotFound if there is none, Gone if it was used,
-    ran out, or its membership is no longer staff."""
+    ran out, its membership is no longer staff, or the employee it is was archived."""
     found = session.exec(
         select(StaffSignIn, Membership, User, Organisation)
         .join(Membership, col(Membership.id) == StaffSignIn.membership_id)
@@ -92,6 +92,9 @@ def open_staff_link(*, session: Session, token: str) -> tuple[StaffSignIn, User,
     link, membership, user, organisation = found
     usable = link.used_at is None and link.expires_at > utcnow()
     if not usable or membership.role != Role.staff:
+        raise Gone(NOT_VALID)
+    employee = session.get(Employee, membership.employee_id) if membership.employee_id else None
+    if employee is None or not employee.active:
         raise Gone(NOT_VALID)
     return link, user, organisation
 

@@ -82,7 +82,8 @@ def set_employee_active(
 ) -> Employee:
     """Deactivate (revoking their badge codes in the same step) or reactivate an employee; their
     badges stop working, and the staff lists change, at once. A deactivated employee's staff
-    account is signed out of this organisation (it can sign in again once they are active)."""
+    account is signed out of this organisation, and cannot sign in to it until they are active
+    again (api.accounts.staff_links)."""
     require_owner(tenant)
     employee = get_scoped(session, tenant, Employee, employee_id)
     employee.active = active

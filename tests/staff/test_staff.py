@@ -183,8 +183,8 @@ def test_a_staff_session_of_one_organisation_opens_nothing_of_another(
 def test_deactivating_the_employee_signs_their_staff_account_out(
     app: FastAPI, client: TestClient, session: Session, world: World
 ) -> None:
-    """Maya left: her staff session ends at once, the owner's does not; restored, she signs in
-    again."""
+    """Maya left: her staff session ends at once, the owner's does not, and no link signs her in;
+    restored, she signs in again."""
     membership = make_staff(session, world)
     passed_on(session, world, PRAISE, world.maya.id)
     assert client.post(link_path(session, membership)).status_code == 303
@@ -196,6 +196,9 @@ def test_deactivating_the_employee_signs_their_staff_account_out(
         assert left.status_code == 303, left.text
         assert client.get("/staff").headers["location"].startswith("/staff/sign-in")
         assert owner.get("/inbox").status_code == 200
+        # Nor can a link, one made before or after, sign an archived employee in.
+        assert client.post(link_path(session, membership)).status_code == 410
+        assert client.get("/staff").headers["location"].startswith("/staff/sign-in")
 
         token = csrf_token(owner, "/admin/employees")
         back = owner.post(f"/admin/employees/{world.maya.id}/restore", data={"csrf_token": token})
