@@ -11,6 +11,7 @@ process it runs, waits longer for it. A pass with nothing owed only tries, waiti
 a cut that waits for readers also holds off every writer, cards included.
 """
 
+import contextlib
 import sqlite3
 from pathlib import Path
 from typing import cast
@@ -79,10 +80,11 @@ def cut_write_ahead_log(engine: Engine, *, wait_ms: int) -> bool:
     finally:
         raw.close()
     marker = _owed_marker(engine)
-    if busy:
-        if marker is not None:
+    # A marker that cannot be written (a full disk) must not fail an erasure already committed:
+    # the next pass then only tries, as when nothing is owed.
+    with contextlib.suppress(OSError):
+        if busy and marker is not None:
             marker.touch()
-        return False
-    if marker is not None:
-        marker.unlink(missing_ok=True)
-    return True
+        elif marker is not None:
+            marker.unlink(missing_ok=True)
+    return not busy
