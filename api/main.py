@@ -233,7 +233,7 @@ def _quote(path: str) -> str:
 def freeze_startup_objects() -> None:
     """Once a process: put what starting made (modules, routes, schemas, the tables' metadata: most
     of the heap) out of the garbage collector's reach. A full collection then walks only what the
-    requests made since, instead of stopping every request in flight for 150–230 ms (about one card
+    requests made since, instead of stopping every request in flight for 125–250 ms (about one card
     in fifty, bench/README.md: inbox_latency.py)."""
     gc.collect()
     gc.freeze()

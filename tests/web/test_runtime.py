@@ -33,5 +33,5 @@ def test_starting_puts_the_startup_heap_out_of_the_collectors_reach(
     app: FastAPI, client: object
 ) -> None:
     """A full collection walks only what requests made: over the startup heap (every module,
-    route and schema) it stopped each request in flight for 150–230 ms (bench/README.md)."""
+    route and schema) it stopped each request in flight for 125–250 ms (bench/README.md)."""
     assert gc.get_freeze_count() > 100_000
