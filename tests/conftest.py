@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -21,6 +20,7 @@ from api.inbox.wakeups import Wakeups
 from api.main import create_app
 from api.protection.limiter import CardLimiter
 from api.security import PASSWORD_HASHER, use_password_hasher
+from tests.client import TestClient
 from tests.databases import empty_postgres, migrated_postgres_database
 from tests.factories import World, make_world
 from tests.helpers import log_in, settings_for_tests

@@ -15,10 +15,10 @@ import httpx
 import httpx2
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from api.config import Settings
 from api.security import new_secret
+from tests.client import TestClient
 
 Client = httpx.Client | httpx2.Client
 Response = httpx.Response | httpx2.Response

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, select
@@ -29,6 +28,7 @@ from api.setup.api_keys.service import authenticate_api_key
 from api.setup.demo import DEMO_SLUG
 from api.setup.kiosks import find_kiosk
 from qr.codes import card_url
+from tests.client import TestClient
 from tests.factories import World, make_card, make_world
 from tests.helpers import send_card
 from tests.printing.pdf import LETTER, needs_print_tools, page_sizes, scanned_urls, sheet_text

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
@@ -20,6 +19,7 @@ from api.customer.schemas import CardIn
 from api.db import SQLITE_BUSY_TIMEOUT_MS, create_db_engine, writer
 from api.main import create_app
 from api.models import AppSetting, Card, Organisation
+from tests.client import TestClient
 from tests.factories import make_world
 
 WRITERS = 8

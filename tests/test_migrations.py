@@ -10,7 +10,6 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
@@ -19,6 +18,7 @@ import api.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from api.config import Settings
 from api.db import DatabaseNotMigrated, alembic_config, create_db_engine, include_name, migrate
 from api.main import create_app
+from tests.client import TestClient
 from tests.databases import POSTGRES_ADMIN_URL
 from tests.factories import make_card, make_world
 

@@ -4,7 +4,8 @@ import re
 
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
-from fastapi.testclient import TestClient
+
+from tests.client import TestClient
 
 # A class name as written: two schemas with one name would come out as a module path such as
 # `api__setup__schemas__CodeOut`, which changes whenever a class moves.

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session
 
@@ -28,6 +27,7 @@ from api.models import Role
 from api.recognition.service import pass_on_compliment
 from api.setup.api_keys.service import create_api_key
 from api.tenancy import Tenant
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, make_card, make_manager
 from tests.helpers import csrf_token, log_in
 from tests.test_tenancy import (

@@ -14,7 +14,6 @@ import fastapi.routing
 import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session, SQLModel, col, select
 
@@ -58,6 +57,7 @@ from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
 from api.setup.kiosks import open_kiosk
 from api.tenancy import Tenant
+from tests.client import TestClient
 from tests.factories import World, make_card, make_manager
 from tests.helpers import csrf_token, log_in
 

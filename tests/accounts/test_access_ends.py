@@ -2,12 +2,12 @@
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.inbox import pages_live as inbox_live
 from api.models import Membership, PushSubscription, UserSession
 from tests.accounts.test_two_factor import password_step
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, make_manager, reread
 from tests.helpers import csrf_token, second_browser, send_card_by_api
 from tests.push import BrowserKeys, PushReceiver

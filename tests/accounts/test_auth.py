@@ -5,7 +5,6 @@ from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, select
@@ -14,6 +13,7 @@ from api.config import Settings
 from api.main import create_app
 from api.models import ApiKey, Card, CardStatus, UserSession
 from api.setup.api_keys.service import create_api_key, revoke_api_key
+from tests.client import TestClient
 from tests.factories import World, make_card, make_world
 from tests.helpers import csrf_token, hidden_fields, log_in, sign_in, soup
 

@@ -7,7 +7,6 @@ from email.message import EmailMessage
 
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session, select
 
@@ -15,6 +14,7 @@ from api.accounts.throttle import PAIR_LIMIT
 from api.config import Settings
 from api.models import EmailChange, User, utcnow
 from tests.accounts.test_two_factor import later_code, password_step, turn_on
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, reread
 from tests.helpers import csrf_token, second_browser
 from tests.smtp import SmtpServer

@@ -2,13 +2,13 @@
 
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session
 
 from api.accounts.service import authenticate
 from api.accounts.throttle import PAIR_LIMIT
 from tests.accounts.test_two_factor import password_step
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, reread
 from tests.helpers import csrf_token, second_browser
 

@@ -3,13 +3,13 @@ too) and by the emails sent to them; "" follows the browser."""
 
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session
 
 from api.config import Settings
 from api.models import AlertPreference, User
 from tests.alerts.helpers import Clock, drain, make_worker
+from tests.client import TestClient
 from tests.customer.test_follow_up import send_secret_card
 from tests.factories import World, reread
 from tests.helpers import csrf_token, send_card

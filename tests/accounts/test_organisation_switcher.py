@@ -1,11 +1,11 @@
 """A person who manages several organisations switches between them without mixing data."""
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.accounts.service import add_membership, create_user
 from api.models import Role
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, make_card, make_world
 from tests.helpers import csrf_token, log_in, sign_in
 

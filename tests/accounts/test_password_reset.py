@@ -6,7 +6,6 @@ from email.message import EmailMessage
 
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session, select
 
@@ -19,6 +18,7 @@ from api.people.schemas import MailServerIn
 from api.tenancy import Tenant
 from tests.accounts.test_throttle import browser
 from tests.accounts.test_two_factor import password_step
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, reread
 from tests.helpers import second_browser
 from tests.smtp import SmtpServer

@@ -11,13 +11,13 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session, select
 
 from api.accounts.service import add_membership
 from api.models import Organisation, Role, User, UserSession
 from tests.accounts.test_two_factor import STEP, code_step, later_code, password_step, turn_on
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, make_manager, reread
 from tests.helpers import csrf_token, second_browser
 from tests.people.test_people import invite, path_of, shown_link

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.accounts.service import add_membership, create_user
@@ -22,6 +21,7 @@ from api.accounts.throttle import (
     record_failure,
 )
 from api.models import LoginThrottle, Role, utcnow
+from tests.client import TestClient
 from tests.factories import World, reread
 
 WRONG = "wrong password!"

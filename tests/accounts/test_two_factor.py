@@ -5,13 +5,13 @@ import time
 import pyotp
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session, select
 
 from api.accounts.two_factor import provisioning_uri
 from api.models import RecoveryCode, TwoFactor, UserSession
 from qr.codes import render_svg
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import csrf_token, sign_in, soup
 

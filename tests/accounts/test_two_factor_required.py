@@ -1,11 +1,11 @@
 """An owner requires two-factor sign-in: no manager reaches anything before setting it up."""
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.models import Organisation
 from tests.accounts.test_two_factor import SECURITY, code_step, password_step, soup, turn_on
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, make_manager, reread
 from tests.helpers import csrf_token
 

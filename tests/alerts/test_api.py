@@ -1,7 +1,6 @@
 """The alert API: webhooks (secret shown once), settings, preferences, and retrying a delivery."""
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.config import Settings
@@ -9,6 +8,7 @@ from api.models import DeliveryStatus
 from api.setup.api_keys.service import create_api_key
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.alerts.receiver import Receiver
+from tests.client import TestClient
 from tests.factories import World
 from tests.helpers import send_card
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.alerts.backoff import probe_seconds
@@ -14,6 +13,7 @@ from api.config import Settings
 from api.models import AlertChannel, AlertDelivery, DeliveryStatus, Webhook, utcnow
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.alerts.receiver import Receiver
+from tests.client import TestClient
 from tests.factories import World
 from tests.helpers import send_card
 from tests.sockets import Listener

@@ -3,13 +3,13 @@
 import re
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.config import Settings
 from api.main import create_app
 from api.models import AlertPreference, DeliveryStatus, LocationDuty
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
+from tests.client import TestClient
 from tests.factories import World, make_manager
 from tests.helpers import send_card
 from tests.smtp import SmtpServer

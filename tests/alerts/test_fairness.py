@@ -5,7 +5,6 @@ import time
 from email.message import EmailMessage
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
@@ -24,6 +23,7 @@ from api.models import (
 )
 from api.security import new_secret
 from tests.alerts.receiver import Receiver
+from tests.client import TestClient
 from tests.factories import World
 from tests.helpers import send_card
 from tests.smtp import SmtpServer

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.config import Settings
@@ -14,6 +13,7 @@ from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.alerts.receiver import Receiver
 from tests.alerts.test_push_alerts import add_device
 from tests.alerts.test_webhooks import add_webhook
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import csrf_token, send_card
 from tests.push import PushReceiver

@@ -4,7 +4,6 @@ import threading
 from datetime import timedelta
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.alerts.outbox import claim_due
@@ -13,6 +12,7 @@ from api.config import Settings
 from api.models import AlertChannel, AlertDelivery, AlertKind, DeliveryStatus, Webhook, utcnow
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.alerts.receiver import Receiver
+from tests.client import TestClient
 from tests.factories import World
 from tests.helpers import csrf_token, send_card
 from tests.smtp import SmtpServer

@@ -1,13 +1,13 @@
 """A negative card reaches the managers' installed inboxes by Web Push, through the outbox."""
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.alerts.channels.push import push_topic
 from api.config import Settings
 from api.models import DeliveryStatus, PushSubscription
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import send_card
 from tests.push import BrowserKeys, PushReceiver, verified_vapid

@@ -3,13 +3,13 @@
 from datetime import UTC, datetime, time, timedelta
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api.config import Settings
 from api.models import AlertPreference, AlertSettings, Card
 from tests.alerts.helpers import Clock, drain, make_worker
+from tests.client import TestClient
 from tests.factories import World, make_manager, reread
 from tests.helpers import csrf_token, send_card
 from tests.smtp import SmtpServer

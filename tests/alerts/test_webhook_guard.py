@@ -3,7 +3,6 @@ stored address that leads there is refused again when sent (the test button and 
 
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.config import Settings
@@ -11,6 +10,7 @@ from api.models import Webhook
 from api.outbound.destinations import PRIVATE_NETWORK
 from api.setup.api_keys.service import create_api_key
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import csrf_token, send_card
 from tests.outbound.helpers import OWN_NETWORK_HOSTS

@@ -6,12 +6,12 @@ import time
 
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.config import Settings
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.alerts.receiver import Received, Receiver
+from tests.client import TestClient
 from tests.factories import World
 from tests.helpers import csrf_token, send_card
 

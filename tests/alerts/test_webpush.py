@@ -5,7 +5,6 @@ import time
 
 import pytest
 from cryptography.exceptions import InvalidSignature
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
@@ -25,6 +24,7 @@ from api.inbox.push_subscriptions import card_notification
 from api.main import create_app
 from api.models import AppSetting, PushSubscription
 from api.outbound.destinations import AllowedHosts
+from tests.client import TestClient
 from tests.push import BrowserKeys, PushReceiver, verified_vapid
 
 PAYLOAD = {"title": "New card: 1/5 · Terrace", "body": "Cold soup, nobody came", "url": "/inbox/7"}

@@ -6,7 +6,6 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.accounts.service import create_user
@@ -16,6 +15,7 @@ from api.recognition.service import pass_on_compliment
 from api.setup.organisations import add_owner
 from api.tenancy import Tenant
 from tests.alerts.helpers import Clock, drain, make_worker
+from tests.client import TestClient
 from tests.factories import World, make_card, make_manager, reread, step_card
 from tests.helpers import csrf_token
 from tests.smtp import SmtpServer

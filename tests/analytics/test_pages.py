@@ -4,10 +4,10 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.setup.api_keys.service import create_api_key
+from tests.client import TestClient
 from tests.factories import World, make_card
 from tests.helpers import soup
 

@@ -1,11 +1,11 @@
 """The customer's card: open a code's page, send a card, get the thank-you page."""
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.models import Card, utcnow
 from api.security import sign_form_token
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import card_form
 

@@ -8,11 +8,11 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from api.customer.pages_offline import PRECACHE
 from api.templating import static_url
+from tests.client import TestClient
 from tests.factories import World
 from tests.helpers import card_form
 

@@ -4,11 +4,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.models import utcnow
 from api.security import sign_form_token
+from tests.client import TestClient
 from tests.customer.test_card import stored_cards
 from tests.factories import World
 from tests.helpers import card_form, hidden_fields

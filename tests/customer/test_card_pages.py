@@ -5,7 +5,6 @@ import gzip
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from api.main import create_app
 from api.setup.locations import save_location
 from api.setup.schemas import LocationIn
 from api.tenancy import Tenant
+from tests.client import TestClient
 from tests.customer.test_codes import Clock
 from tests.factories import World
 from tests.helpers import csrf_token, soup

@@ -2,7 +2,6 @@
 
 import asyncio
 
-from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlmodel import Session
 
@@ -10,6 +9,7 @@ from api.config import Settings
 from api.customer.codes import CodeCache, CodeContext, find_code, load_code_context
 from api.main import create_app
 from api.models import utcnow
+from tests.client import TestClient
 from tests.factories import World
 from tests.helpers import in_own_loop
 

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -13,6 +12,7 @@ from api.inbox.replies.service import add_reply
 from api.inbox.service import set_status
 from api.models import Card, Event, Role
 from api.tenancy import Tenant
+from tests.client import TestClient
 from tests.factories import World, make_card, reread
 from tests.helpers import card_form, csrf_token, send_card
 from tests.sse import is_event, open_stream, read_until

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 import pytest
 import zxingcpp
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from PIL import Image, ImageDraw
 from sqlmodel import Session, col, select
@@ -15,6 +14,7 @@ from api.config import Settings
 from api.models import Card, Kiosk
 from api.security import sha256_hex
 from api.web.log_redaction import redact
+from tests.client import TestClient
 from tests.factories import World, make_manager, reread
 from tests.helpers import card_form, csrf_token, log_in, second_browser, send_card, soup
 

@@ -4,13 +4,13 @@ import io
 import json
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session
 
 from api.customer.pages_offline import PRECACHE
 from api.models import utcnow
 from api.templating import static_url
+from tests.client import TestClient
 from tests.factories import World
 
 

@@ -3,9 +3,9 @@
 import io
 
 import zxingcpp
-from fastapi.testclient import TestClient
 from PIL import Image
 
+from tests.client import TestClient
 from tests.factories import World
 
 

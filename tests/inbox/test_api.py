@@ -1,11 +1,11 @@
 """The JSON API: public submission by code, and the organisation's cards by API key."""
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.models import Card, utcnow
 from api.setup.api_keys.service import create_api_key
+from tests.client import TestClient
 from tests.factories import World, make_card, reread
 
 

@@ -1,11 +1,11 @@
 """Replies in the JSON API: read a card's replies, answer it with an API key."""
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.config import Settings
 from api.setup.api_keys.service import create_api_key
+from tests.client import TestClient
 from tests.factories import World, make_card
 from tests.smtp import SmtpServer
 

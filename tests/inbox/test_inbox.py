@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.models import Card
+from tests.client import TestClient
 from tests.factories import World, make_card, make_manager, reread
 from tests.helpers import csrf_token, log_in
 

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.inbox import pages_live as inbox_live
@@ -14,6 +13,7 @@ from api.inbox.service import count_unread, get_card
 from api.models import CardStatus, Role, utcnow
 from api.templating import templates
 from api.tenancy import Tenant
+from tests.client import TestClient
 from tests.factories import World, make_card, make_manager
 from tests.helpers import csrf_token, log_in, send_card_by_api
 from tests.sse import is_event, open_stream, read_until

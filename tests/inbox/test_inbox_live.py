@@ -6,12 +6,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.accounts.service import add_membership
 from api.inbox import pages_live as inbox_live
 from api.models import Role, UserSession
+from tests.client import TestClient
 from tests.factories import World, make_manager
 from tests.helpers import csrf_token, log_in, send_card_by_api
 from tests.sse import cards, is_event, open_stream, read_until

@@ -4,13 +4,13 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.errors import Unprocessable
 from api.inbox.push_subscriptions import check_subscription
 from api.inbox.schemas import BrowserSubscription
 from api.models import PushSubscription
+from tests.client import TestClient
 from tests.factories import World, make_manager, reread
 from tests.helpers import csrf_token, log_in
 from tests.push import BrowserKeys, PushReceiver, verified_vapid

@@ -5,11 +5,11 @@ import io
 from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.models import Card, Organisation
 from api.setup.api_keys.service import create_api_key
+from tests.client import TestClient
 from tests.factories import World, make_card
 from tests.helpers import csrf_token
 

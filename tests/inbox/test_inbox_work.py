@@ -1,10 +1,10 @@
 """Working a card from the inbox: assignment, internal notes, tags and the audit trail."""
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.models import Card, Event
+from tests.client import TestClient
 from tests.factories import World, make_card, make_manager, reread
 from tests.helpers import csrf_token
 

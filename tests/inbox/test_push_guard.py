@@ -3,12 +3,12 @@ refused, a stored one is refused again when sent, and a push service's redirect 
 
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.config import Settings
 from api.models import PushSubscription
 from api.outbound.destinations import PRIVATE_NETWORK
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import csrf_token
 from tests.outbound.helpers import OWN_NETWORK_HOSTS

@@ -3,11 +3,11 @@
 import re
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.config import Settings
 from api.models import Card, Event, EventKind, Reply
+from tests.client import TestClient
 from tests.factories import World, make_card, reread
 from tests.helpers import csrf_token
 from tests.smtp import SmtpServer

@@ -1,10 +1,10 @@
 """Reply templates: an organisation's reusable texts, offered in every card's reply form."""
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.models import ReplyTemplate
+from tests.client import TestClient
 from tests.factories import World, make_card, reread
 from tests.helpers import csrf_token
 

@@ -4,13 +4,13 @@ manager approved shows, until either withdraws it; a TV link an owner revokes sh
 import re
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.customer.follow_up.service import follow_up_hash
 from api.models import Card
 from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
+from tests.client import TestClient
 from tests.factories import World, make_card, reread
 from tests.helpers import csrf_token, send_card
 

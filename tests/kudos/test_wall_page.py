@@ -6,7 +6,6 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.config import Settings
@@ -14,6 +13,7 @@ from api.i18n import LANGUAGES
 from api.kudos.screens import create_screen
 from api.models import Card, Organisation, Role, utcnow
 from api.tenancy import Tenant
+from tests.client import TestClient
 from tests.factories import World, make_card, reread
 from tests.helpers import card_form
 

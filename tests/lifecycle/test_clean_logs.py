@@ -15,13 +15,13 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.alerts.worker import Worker, default_channels
 from api.config import Settings
 from api.models import Card
 from tests.accounts.test_two_factor import later_code, turn_on
+from tests.client import TestClient
 from tests.factories import World
 from tests.helpers import card_form, csrf_token, log_in, sign_in, soup
 from tests.sockets import bound_socket, port_of

@@ -2,11 +2,11 @@
 
 import json
 
-from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.inbox.card_work import add_note
 from api.models import Card, Event, EventKind, Organisation, RetentionPolicy, User
+from tests.client import TestClient
 from tests.customer.test_follow_up import owner, send_secret_card
 from tests.factories import World, make_card, reread
 from tests.helpers import csrf_token, soup

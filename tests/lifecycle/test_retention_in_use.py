@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.alerts.messages import alert_text
@@ -20,6 +19,7 @@ from api.models import (
     utcnow,
 )
 from api.security import new_secret
+from tests.client import TestClient
 from tests.factories import World, make_card, reread
 from tests.helpers import csrf_token
 

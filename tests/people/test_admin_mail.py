@@ -1,12 +1,12 @@
 """An organisation's own SMTP server: its password kept encrypted, tried with a real email."""
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.config import Settings
 from api.mail import server_for
 from api.models import OrganisationMailServer
+from tests.client import TestClient
 from tests.factories import World, make_manager, reread
 from tests.helpers import csrf_token, log_in
 from tests.smtp import SmtpServer

@@ -3,12 +3,12 @@
 import logging
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.config import Settings
 from api.models import Invitation, OrganisationMailServer
 from api.setup.api_keys.service import create_api_key
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, make_manager, reread
 from tests.helpers import log_in, second_browser
 from tests.smtp import SmtpServer

@@ -5,7 +5,6 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.config import Settings
@@ -14,6 +13,7 @@ from api.outbound import destinations
 from api.outbound.destinations import PRIVATE_NETWORK
 from api.people import mail_server
 from api.setup.api_keys.service import create_api_key
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import csrf_token
 from tests.outbound.helpers import OWN_NETWORK_HOSTS

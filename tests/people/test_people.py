@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.accounts.service import authenticate
 from api.models import Invitation, Membership, MembershipLocation, Role, User, utcnow
 from api.security import sha256_hex
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, make_manager, reread
 from tests.helpers import csrf_token, log_in, second_browser, sign_in
 from tests.smtp import SmtpServer

@@ -3,7 +3,6 @@ language, as the PDF an owner prints; nobody else's, never a revoked one, never 
 
 from collections import Counter
 
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.customer.codes import NO_CACHE
@@ -14,6 +13,7 @@ from api.setup.profile import update_profile
 from api.setup.schemas import OrganisationIn
 from api.tenancy import Tenant
 from qr.codes import card_url
+from tests.client import TestClient
 from tests.factories import World
 from tests.helpers import soup
 from tests.printing.pdf import (

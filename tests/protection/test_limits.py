@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.alerts.schedule import schedule_escalations
@@ -17,6 +16,7 @@ from api.models import AlertDelivery, Card, utcnow
 from api.protection.clients import client_network
 from api.protection.limiter import CardLimiter
 from api.setup.api_keys.service import create_api_key
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import card_form, log_in, send_card, send_card_by_api
 from tests.sockets import refused_port

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.alerts.schedule import schedule_escalations
 from api.config import Settings
 from api.models import AlertDelivery, Card, utcnow
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import card_form, log_in, soup
 

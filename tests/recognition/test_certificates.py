@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.errors import NotFound
@@ -20,6 +19,7 @@ from api.recognition.service import pass_on_compliment
 from api.setup.demo import MAYA_QUOTE, celebrate_service_week, create_demo, send_sample_cards
 from api.tenancy import Tenant
 from qr.sheets import Paper
+from tests.client import TestClient
 from tests.factories import World, make_card, make_manager, reread
 from tests.helpers import csrf_token, log_in, soup
 from tests.printing.pdf import needs_print_tools, page_images, page_sizes, sheet_text

@@ -5,7 +5,6 @@ location counts only its cards."""
 from datetime import UTC, date, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.customer.codes import NO_CACHE
@@ -16,6 +15,7 @@ from api.recognition.service import pass_on_compliment
 from api.setup.employees import save_employee
 from api.setup.schemas import EmployeeIn
 from api.tenancy import Tenant
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, make_card, make_manager
 from tests.helpers import csrf_token, log_in, soup
 

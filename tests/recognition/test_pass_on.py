@@ -6,7 +6,6 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.config import Settings
@@ -16,6 +15,7 @@ from api.models import Card, Employee, PassOn, Role
 from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
 from api.tenancy import Tenant
+from tests.client import TestClient
 from tests.factories import World, make_card, make_manager, reread
 from tests.helpers import csrf_token, log_in
 from tests.smtp import SmtpServer

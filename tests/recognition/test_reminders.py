@@ -4,12 +4,12 @@ days, until someone passes it on (on a frozen clock)."""
 from datetime import UTC, datetime, time, timedelta
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.config import Settings
 from api.models import AlertSettings, Card
 from tests.alerts.helpers import Clock, drain, make_worker
+from tests.client import TestClient
 from tests.factories import World, make_card, make_manager
 from tests.helpers import csrf_token
 from tests.smtp import SmtpServer

@@ -2,11 +2,11 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.models import Code, Employee, EmployeeLocation, Location
 from api.setup.pages_codes import development_address
+from tests.client import TestClient
 from tests.factories import World, make_manager, reread
 from tests.helpers import csrf_token, log_in
 

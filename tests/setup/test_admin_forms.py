@@ -3,7 +3,6 @@
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.models import (
@@ -21,6 +20,7 @@ from api.people.schemas import InvitationIn
 from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
 from api.tenancy import Tenant
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import csrf_token
 

@@ -1,10 +1,10 @@
 """API keys made and revoked in the browser: shown once, stored hashed, one organisation's."""
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.models import ApiKey
+from tests.client import TestClient
 from tests.factories import World, make_manager, reread
 from tests.helpers import csrf_token, log_in
 

@@ -3,11 +3,11 @@
 import io
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session
 
 from api.models import Organisation
+from tests.client import TestClient
 from tests.factories import World, make_manager, reread
 from tests.helpers import csrf_token, log_in
 

@@ -2,13 +2,13 @@
 
 import io
 
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session
 
 from api.models import Organisation
 from api.setup.api_keys.service import create_api_key
 from tests.accounts.test_two_factor import turn_on
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import log_in
 

@@ -1,10 +1,10 @@
 """Scripting the set-up through the API: locations, employees, codes and their life cycle."""
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.setup.api_keys.service import create_api_key, revoke_api_key
+from tests.client import TestClient
 from tests.factories import World
 
 

@@ -4,7 +4,6 @@ them back to the pickers, not their codes."""
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.config import Settings
@@ -14,6 +13,7 @@ from api.setup.api_keys.service import create_api_key
 from api.setup.codes import create_code, revoke_code
 from api.setup.schemas import CodeIn
 from tests.browser.walk_data import tenant_of
+from tests.client import TestClient
 from tests.factories import World, make_card, make_manager, reread
 from tests.helpers import csrf_token, log_in
 

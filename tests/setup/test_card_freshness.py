@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session
 
 from api.config import Settings
 from api.setup.api_keys.service import create_api_key
+from tests.client import TestClient
 from tests.factories import World
 from tests.helpers import csrf_token
 

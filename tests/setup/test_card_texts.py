@@ -3,12 +3,12 @@
 import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session
 
 from api.config import Settings
 from api.setup.api_keys.service import create_api_key
+from tests.client import TestClient
 from tests.customer.test_card import card_form
 from tests.factories import World, make_manager
 from tests.helpers import csrf_token, log_in

@@ -2,7 +2,6 @@
 nothing) that says what stops working and where it is printed, with Confirm (a POST) and Cancel."""
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.customer.codes import NO_CACHE
@@ -10,6 +9,7 @@ from api.models import Code
 from api.setup.codes import create_code
 from api.setup.schemas import CodeIn
 from tests.browser.walk_data import tenant_of
+from tests.client import TestClient
 from tests.factories import World, reread
 
 

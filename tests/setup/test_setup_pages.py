@@ -1,8 +1,8 @@
 """What the set-up pages show: location kinds in words, and the tabs that say where you are."""
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 
+from tests.client import TestClient
 from tests.factories import World
 
 

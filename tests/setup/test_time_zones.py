@@ -4,11 +4,11 @@ offset and local time."""
 from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.models import Organisation
 from api.setup.time_zones import ZoneNow, canonical_time_zone, offered_time_zones, zone_now
+from tests.client import TestClient
 from tests.factories import World, reread
 from tests.helpers import csrf_token
 

@@ -4,7 +4,6 @@ an owner shares it with staff."""
 
 from datetime import UTC, datetime
 
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.models import Card, Certificate, Organisation, Role
@@ -12,6 +11,7 @@ from api.recognition.certificates import save_certificate
 from api.recognition.periods import last_days
 from api.recognition.service import pass_on_compliment
 from api.tenancy import Tenant
+from tests.client import TestClient
 from tests.factories import World, make_card, reread
 from tests.helpers import soup
 from tests.printing.pdf import A4, LETTER, needs_print_tools, page_sizes, sheet_text

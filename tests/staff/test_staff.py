@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 import zxingcpp
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session, select
 
@@ -20,6 +19,7 @@ from api.models import Membership, Organisation, Role, StaffSignIn, User
 from api.recognition.service import pass_on_compliment
 from api.tenancy import Tenant
 from tests.accounts.test_two_factor import turn_on
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, make_card, make_manager, reread
 from tests.helpers import csrf_token, log_in, second_browser, soup
 from tests.smtp import SmtpServer

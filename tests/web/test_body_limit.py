@@ -2,8 +2,7 @@
 
 from collections.abc import Iterator
 
-from fastapi.testclient import TestClient
-
+from tests.client import TestClient
 from tests.factories import World
 from tests.helpers import log_in
 

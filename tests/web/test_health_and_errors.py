@@ -1,7 +1,6 @@
 """Health check for load balancers, and the error pages every path can end in."""
 
-from fastapi.testclient import TestClient
-
+from tests.client import TestClient
 from tests.factories import World
 
 

@@ -8,11 +8,11 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
+from tests.client import TestClient
 from tests.factories import PASSWORD, World, make_card, make_manager
 from tests.helpers import csrf_token, log_in
 from tests.test_tenancy import ROUTES, read_stream

@@ -9,7 +9,6 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import text
 from sqlmodel import Session
@@ -18,6 +17,7 @@ from api.models import Card, Code, Location
 from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
 from api.web.ids import IdConvertor, PathId
+from tests.client import TestClient
 from tests.factories import World, make_card
 
 # Well-formed, but no row has them: past 32 bits too, up to the largest the rule lets through.

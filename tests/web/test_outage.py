@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
@@ -21,6 +20,7 @@ from api.db import migrate
 from api.main import create_app
 from api.models import Card
 from tests.browser.tcp_proxy import TcpProxy
+from tests.client import TestClient
 from tests.factories import World, make_world
 from tests.helpers import card_form, log_in, settings_for_tests
 from tests.private_postgres import private_postgres

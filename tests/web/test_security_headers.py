@@ -5,13 +5,13 @@ from collections.abc import Iterator
 
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session
 
 from api.config import Settings
 from api.main import create_app
 from api.models import Card
+from tests.client import TestClient
 from tests.factories import World, make_card
 
 SECRET_IN_ERROR = "database password is hunter2"

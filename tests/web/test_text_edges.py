@@ -4,12 +4,12 @@ message, a search ignores them, and nothing answers 500, on either engine."""
 
 import pyotp
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.accounts.two_factor import check_code
 from api.models import Card, Location, TwoFactor, utcnow
 from api.text import cleaned
+from tests.client import TestClient
 from tests.factories import World, make_card, reread
 from tests.helpers import card_form, csrf_token, send_card_by_api, sign_in
 
