@@ -374,6 +374,8 @@ def test_page_walk(
                 **DEVICES[walk.width],
             )
             context.set_default_timeout(10_000)
+            if walk.axe:
+                context.add_init_script(axe_source)
             browser_problems.watch(context)
             pages[visit.role] = context.new_page()
         page = pages[visit.role]
