@@ -71,6 +71,53 @@ def test_submit_needs_a_key_and_valid_fields(
     assert cards_in(session) == []
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body", "message"),
+    [
+        ("text/plain", b'{"rating": 4}', "Send the card as JSON (Content-Type: application/json)."),
+        (None, b"", "Send the card as JSON (Content-Type: application/json)."),
+        ("application/json", b'{"rating": 4', "Invalid JSON: EOF while parsing an object"),
+        ("application/json", b"", "Invalid JSON: EOF while parsing a value"),
+        ("application/json", b"\xff\xfe", "Invalid JSON: expected value"),
+        ("application/json", b"[4]", "Input should be an object"),
+        ("application/json; charset=utf-8", b"{}", "Field required"),
+    ],
+)
+def test_a_body_that_is_no_card_is_a_422_that_says_why(
+    client: TestClient,
+    world: World,
+    session: Session,
+    content_type: str | None,
+    body: bytes,
+    message: str,
+) -> None:
+    headers = {"Idempotency-Key": "k-json"} | (
+        {"Content-Type": content_type} if content_type else {}
+    )
+    response = client.post(
+        f"/api/v1/codes/{world.counter_code.token}/cards", content=body, headers=headers
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["message"].startswith(message), error
+    assert cards_in(session) == []
+
+
+def test_a_card_may_come_as_a_json_media_type_with_parameters(
+    client: TestClient, world: World, session: Session
+) -> None:
+    response = client.post(
+        f"/api/v1/codes/{world.counter_code.token}/cards",
+        content='{"rating": 5, "comment": "  Très bien  "}'.encode(),
+        headers={"Idempotency-Key": "k-utf8", "Content-Type": "Application/JSON; charset=UTF-8"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert set(response.json()) == {"id", "status", "created_at", "follow_up_url"}
+    [card] = cards_in(session)
+    assert (card.rating, card.comment) == (5, "Très bien")
+
+
 def test_submit_to_unknown_or_revoked_code(
     client: TestClient, world: World, session: Session
 ) -> None:
@@ -171,3 +218,14 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
         schema["paths"]
     )
     assert "/inbox" not in schema["paths"]
+    # The card's body is read by its route, and still described: a card, and nothing else.
+    submit = schema["paths"]["/api/v1/codes/{token}/cards"]["post"]
+    body = submit["requestBody"]["content"]["application/json"]["schema"]
+    assert (body["required"], body["additionalProperties"]) == (["rating"], False)
+    assert {"rating", "comment", "employee_id", "wants_reply"} <= set(body["properties"])
+    assert [(p["name"], p["required"]) for p in submit["parameters"]] == [
+        ("token", True),
+        ("idempotency-key", True),
+    ]
+    receipt = submit["responses"]["201"]["content"]["application/json"]["schema"]
+    assert receipt == {"$ref": "#/components/schemas/CardReceipt"}
