@@ -1,23 +1,26 @@
-"""The card page, rendered once and served many times: only three values change per request.
+"""The card page and its thank-you page, rendered once and served many times.
 
 Every scan opens the same page but for its CSP nonce, its signed form token and its idempotency
-key. The page is rendered once with a marker in place of each, split at the markers, and each
-request joins the pieces around its own values (escaped as the template would have), keeping
-`no-store`.
+key; every card sent on it gets the same thank-you page but for the nonce and the customer's
+private follow-up link. A page is rendered once with a marker in place of each such value, split
+at the markers, and each request joins the pieces around its own values (escaped as the
+template would have), keeping `no-store`.
 
 A rendered page is kept for what the template reads: the code's `CodeContext` (everything an
-owner can change that shows on the card is in it) and, from the request, its path, query string
-and chosen language. It is reused while the code cache hands out an equal context; a change
-makes the cache load a different one (at once in the process that made it, within
+owner can change that shows on the card is in it), from the request its path, query string and
+chosen language, and the caller's `variant` (the thank-you page's: which face and whether a reply
+was asked for). It is reused while the code cache hands out an equal context; a change makes the
+cache load a different one (at once in the process that made it, within
 TELLUS_CODE_CACHE_SECONDS in the others: see api.customer.codes), and the page is rendered again.
-A template may read more of the request only if `page_key` includes it.
+A template may read more of the request, or of the card, only if `page_key` or the variant
+includes it.
 """
 
 import re
 import secrets
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -32,12 +35,13 @@ _MARKER = secrets.token_hex(12)
 NONCE = f"nonce-{_MARKER}"
 FORM_TOKEN = f"form-token-{_MARKER}"
 IDEMPOTENCY_KEY = f"idempotency-key-{_MARKER}"
-SPLIT = re.compile(f"({NONCE}|{FORM_TOKEN}|{IDEMPOTENCY_KEY})")
+FOLLOW_UP_URL = f"follow-up-url-{_MARKER}"
+SPLIT = re.compile(f"({NONCE}|{FORM_TOKEN}|{IDEMPOTENCY_KEY}|{FOLLOW_UP_URL})")
 # About 25 KB a page: a process keeps at most this many, and none for a long query string.
 MOST_PAGES = 2_000
 LONGEST_QUERY = 100
 
-PageKey = tuple[str, bytes, str]
+PageKey = tuple[str, bytes, str, Hashable]
 
 
 @dataclass(frozen=True)
@@ -108,10 +112,10 @@ def accepts_gzip(request: Request) -> bool:
     return "gzip" in request.headers.get("accept-encoding", "")
 
 
-def page_key(request: Request) -> PageKey:
-    """What the card template reads from a request, besides the three per-request values."""
+def page_key(request: Request, variant: Hashable) -> PageKey:
+    """What a customer's page reads from a request, besides its per-request values."""
     scope = request.scope
-    return scope["path"], scope["query_string"], page_language(request).tag
+    return scope["path"], scope["query_string"], page_language(request).tag, variant
 
 
 class CardPages:
@@ -125,13 +129,13 @@ class CardPages:
         request: Request,
         context: CodeContext,
         *,
-        form_token: str,
-        idempotency_key: str,
-        render: Callable[..., Response],
+        values: Mapping[str, str],
+        render: Callable[[], Response],
+        variant: Hashable = None,
     ) -> Response:
-        """The page for this request: `render(form_token=..., idempotency_key=...)` renders it,
-        with `request.state.csp_nonce` as this request's nonce."""
-        key = page_key(request)
+        """The page for this request: `render()` renders it with the markers in `values` in
+        place of this request's values, and `request.state.csp_nonce` as the nonce's."""
+        key = page_key(request, variant)
         fragments = self._pages.get(key)
         if fragments is None or not (fragments.context is context or fragments.context == context):
             fragments = self._render(request, context, render)
@@ -139,20 +143,17 @@ class CardPages:
                 self._pages.clear()
             if len(key[1]) <= LONGEST_QUERY:
                 self._pages[key] = fragments
-        values = {
-            NONCE: str(escape(request.state.csp_nonce)).encode(),
-            FORM_TOKEN: str(escape(form_token)).encode(),
-            IDEMPOTENCY_KEY: str(escape(idempotency_key)).encode(),
-        }
+        own = {marker: str(escape(value)).encode() for marker, value in values.items()}
+        own[NONCE] = str(escape(request.state.csp_nonce)).encode()
         headers = dict(fragments.headers)
         # Compressed here, once per page (see Fragments.gzipped); the compression middleware
         # passes on a response that has its encoding already (and marks the others' Vary).
         if accepts_gzip(request):
             headers["vary"] = ", ".join(filter(None, (headers.get("vary"), "Accept-Encoding")))
             headers["content-encoding"] = "gzip"
-            body = fragments.gzipped(values)
+            body = fragments.gzipped(own)
         else:
-            body = fragments.plain(values)
+            body = fragments.plain(own)
         return Response(body, headers=headers, media_type=fragments.media_type)
 
     def clear(self) -> None:
@@ -160,12 +161,12 @@ class CardPages:
 
     @staticmethod
     def _render(
-        request: Request, context: CodeContext, render: Callable[..., Response]
+        request: Request, context: CodeContext, render: Callable[[], Response]
     ) -> Fragments:
         nonce = request.state.csp_nonce
         request.state.csp_nonce = NONCE
         try:
-            response = render(form_token=FORM_TOKEN, idempotency_key=IDEMPOTENCY_KEY)
+            response = render()
         finally:
             request.state.csp_nonce = nonce
         assert response.status_code == 200

@@ -2,7 +2,7 @@
 login, no cookie (a kiosk's page even ends any session its browser had)."""
 
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from api.accounts.gate import session_cookie_name
+from api.customer.card_pages import FOLLOW_UP_URL, FORM_TOKEN, IDEMPOTENCY_KEY
 from api.customer.cards import Submission, new_card, store_card
 from api.customer.codes import CodeContext, find_code
 from api.customer.confirmation import render_confirmation, render_decoy_thanks
@@ -96,17 +97,27 @@ async def open_card(request: Request, token: str) -> Response:
     return runtime.card_pages.serve(
         request,
         context,
-        form_token=sign_card_token(secret, context.token),
-        idempotency_key=new_secret(18),
-        render=partial(render_card, request, context, secret=secret),
+        values={
+            FORM_TOKEN: sign_card_token(secret, context.token),
+            IDEMPOTENCY_KEY: new_secret(18),
+        },
+        render=partial(
+            render_card,
+            request,
+            context,
+            secret=secret,
+            form_token=FORM_TOKEN,
+            idempotency_key=IDEMPOTENCY_KEY,
+        ),
     )
 
 
 @router.post("/c/{token}")
 @router.post("/C/{token}")
-async def send_card(request: Request, token: str, runtime: RuntimeDep) -> Response:
+async def send_card(request: Request, token: str) -> Response:
     """Store the card and answer with the thank-you page in the same request; the bot traps and
     limits of api.protection may answer instead, each keeping the card (see its traps module)."""
+    runtime = runtime_of(request)  # as open_card reads it
     context = await find_code(cache=runtime.code_cache, engine=runtime.engine, token=token)
     form = await request.form()
     # The answer speaks the language the form was shown in, carried in its hidden field.
@@ -199,28 +210,40 @@ async def receive_card(
         )
     except AppError as error:
         return again(errors={"form": error.message}, status_code=422)
-    return render_thanks(request, context, submission, base_url=settings.base_url, kiosk=kiosk)
+    return render_thanks(request, context, runtime, submission, kiosk=kiosk)
+
+
+class Thanks(NamedTuple):
+    """All the thank-you page shows of a card: its face, and whether a reply was asked for. The
+    rendered page is kept for these two (api.customer.card_pages), so the page reads no more."""
+
+    rating: int
+    wants_reply: bool
 
 
 def render_thanks(
     request: Request,
     context: CodeContext,
+    runtime: Runtime,
     submission: Submission,
     *,
-    base_url: str,
     kiosk: KioskMode | None = None,
 ) -> Response:
-    """The thank-you page; a kiosk's shows no follow-up link: the next customer would see it."""
-    link = follow_up_url(base_url=base_url, token=submission.follow_up_token)
-    return render_page(
+    """The thank-you page, rendered once per face and kept (all but the customer's own link);
+    a kiosk's shows no follow-up link: the next customer would see it."""
+    card = Thanks(rating=submission.card.rating, wants_reply=submission.card.wants_reply)
+    page = {"code": context, "card": card, "follow_up_url": None, "kiosk": kiosk}
+    if kiosk is not None:
+        return render_page(request, "customer/thanks.html", page)
+    link = follow_up_url(base_url=runtime.settings.base_url, token=submission.follow_up_token)
+    return runtime.card_pages.serve(
         request,
-        "customer/thanks.html",
-        {
-            "code": context,
-            "card": submission.card,
-            "follow_up_url": None if kiosk else link,
-            "kiosk": kiosk,
-        },
+        context,
+        values={FOLLOW_UP_URL: link},
+        variant=card,
+        render=partial(
+            render_page, request, "customer/thanks.html", page | {"follow_up_url": FOLLOW_UP_URL}
+        ),
     )
 
 

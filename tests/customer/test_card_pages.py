@@ -3,14 +3,17 @@ as soon as an owner changes something a card shows."""
 
 import gzip
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from httpx import Response
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.config import Settings
 from api.customer.codes import NO_CACHE, CodeCache
+from api.customer.follow_up.service import follow_up_hash
 from api.main import create_app
+from api.models import Card
 from api.setup.locations import save_location
 from api.setup.schemas import LocationIn
 from api.tenancy import Tenant
@@ -152,3 +155,92 @@ def test_the_gzipped_page_is_the_plain_page(client: TestClient, world: World) ->
     for mine, theirs in zip(per_request_values(plain), (nonce, form_token, key), strict=True):
         expected = expected.replace(mine, theirs)
     assert page == expected
+
+
+def send_on_a_new_page(client: TestClient, path: str, **fields: str) -> Response:
+    """A card sent on a card page of its own, as a customer's phone sends it."""
+    _, form_token, key = per_request_values(client.get(path))
+    form = {"form_token": form_token, "idempotency_key": key, "rating": "5"} | fields
+    sent = client.post(path, data=form)
+    assert sent.status_code == 200, sent.text
+    return sent
+
+
+def own_link(response: Response) -> str:
+    """The thank-you page's private link to the card, said the same in both places it shows."""
+    html = soup(response)
+    link = html.select_one("a[data-follow-up]")["href"]
+    assert html.select_one("input.follow-address")["value"] == link
+    return link
+
+
+def test_each_thank_you_page_carries_its_own_follow_up_link(
+    client: TestClient, world: World, session: Session, cached: None
+) -> None:
+    path = f"/c/{world.counter_code.token}"
+    pages = [send_on_a_new_page(client, path, comment=f"Card {n}") for n in (1, 2)]
+    links = [own_link(page) for page in pages]
+    assert links[0] != links[1]
+    for link, comment in zip(links, ("Card 1", "Card 2"), strict=True):
+        assert client.get(urlsplit(link).path).status_code == 200
+        token = urlsplit(link).path.removeprefix("/f/")
+        card = session.exec(select(Card).where(Card.follow_up_hash == follow_up_hash(token)))
+        assert card.one().comment == comment
+    # Everything else is the same page.
+    blanked = []
+    for page, link in zip(pages, links, strict=True):
+        nonce = soup(page).select_one("[nonce]")["nonce"]
+        assert f"'nonce-{nonce}'" in page.headers["content-security-policy"]
+        blanked.append(page.text.replace(link, "…").replace(nonce, "…"))
+    assert blanked[0] == blanked[1]
+
+
+def test_the_thank_you_page_shows_each_cards_face_and_reply(
+    client: TestClient, world: World, cached: None
+) -> None:
+    path = f"/c/{world.counter_code.token}"
+    happy = send_on_a_new_page(client, path, rating="5")
+    unhappy = send_on_a_new_page(
+        client, path, rating="1", wants_reply="on", contact_email="ana@example.com"
+    )
+    happy_again = send_on_a_new_page(client, path, rating="5")
+    faces = [soup(page).select_one(".big-face").decode_contents() for page in (happy, unhappy)]
+    assert faces[0] != faces[1]
+    assert "Someone will get back to you." in unhappy.text
+    assert "Someone will get back to you." not in happy.text + happy_again.text
+
+
+def test_an_owners_thanks_shows_on_the_next_thank_you_page(
+    manager_client: TestClient, world: World, cached: None
+) -> None:
+    path = f"/c/{world.terrace_code.token}"
+    assert "Your card was sent to Harbour Café." in send_on_a_new_page(manager_client, path).text
+    owner_posts(
+        manager_client,
+        "/admin/card-texts",
+        {"language": "en", "question": "", "thanks": "Thanks from the garden!", "data_use": ""},
+    )
+    page = send_on_a_new_page(manager_client, path)
+    assert "Thanks from the garden!" in page.text
+    assert "Your card was sent" not in page.text
+
+
+def nonce_of(page: str) -> str:
+    return soup(Response(200, text=page)).select_one("[nonce]")["nonce"]
+
+
+def test_the_gzipped_thank_you_page_is_the_plain_page(
+    client: TestClient, world: World, cached: None
+) -> None:
+    path = f"/c/{world.counter_code.token}"
+    plain = send_on_a_new_page(client, path)
+    _, form_token, key = per_request_values(client.get(path))
+    form = {"form_token": form_token, "idempotency_key": key, "rating": "5"}
+    with client.stream("POST", path, data=form, headers={"Accept-Encoding": "gzip"}) as zipped:
+        assert zipped.headers["content-encoding"] == "gzip"
+        page = gzip.decompress(b"".join(zipped.iter_raw())).decode()
+    mine, theirs = own_link(plain), own_link(Response(200, text=page))
+    nonces = [
+        soup(Response(200, text=text)).select_one("[nonce]")["nonce"] for text in (plain.text, page)
+    ]
+    assert page == plain.text.replace(mine, theirs).replace(nonces[0], nonces[1])
