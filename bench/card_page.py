@@ -77,6 +77,7 @@ def wrk(
     count = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     return {
         "rate": rate,
+        "requests": count,
         **found,
         "errors": int(errors.group(1)) if errors else 0,
         "cpu": cpu / count * 1000,

@@ -4,8 +4,11 @@ Starts `tellus serve` on the demo organisation (a fresh SQLite file, or TELLUS_D
 set; `--workers` uvicorn workers, 1 by default) and sends cards to the demo counter's code
 through `POST /api/v1/codes/{token}/cards` with wrk: each request a card of its own (its own
 Idempotency-Key) from an address of its own (X-Forwarded-For), the card limits on. Every answer
-but a 201 counts as an error. Then, at 80 % of the best rate, paced (each connection waits
-between requests), for the latency. In the same run, two references: bench/bare_submit.py, a
+but a 201 counts as an error. Then the card page's HTML form, `POST /c/{token}`, as phones send
+it: each card on a page of its own (its signed form token, opened a minute before, and its
+key), every answer but the thank-you page's 200 an error, and the cards stored counted in the
+database. Then, at 80 % of the API's best rate, paced (each connection waits between requests),
+for the latency. In the same run, two references: bench/bare_submit.py, a
 bare FastAPI route that reads the same body and answers the same receipt (one worker, nothing
 stored), and one row a transaction into a fresh SQLite file in WAL mode with synchronous=FULL,
 from one thread.
@@ -19,10 +22,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 from card_page import show, wrk
-from demo_server import ROOT, demo_server, free_port
+from demo_server import ROOT, DemoServer, demo_server, free_port
+from sqlalchemy import create_engine, text
+
+from api.app_settings import load_secret_key
+from api.config import Settings
+from api.protection.form_tokens import sign_card_token
 
 # Each wrk thread numbers its requests; together they make each key and address unique.
 SCRIPT = """
@@ -48,6 +58,68 @@ function request()
   return wrk.format("POST", path, headers, body)
 end
 """
+
+
+# The card page's form, each request the next of the bodies made for this run (BENCH_FORMS: a
+# line each, shared out between wrk's two threads).
+FORM_SCRIPT = """
+local threads = 0
+local bodies = {}
+local sent = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+function init(args)
+  local index = 0
+  for line in io.lines(os.getenv("BENCH_FORMS")) do
+    if index % 2 == id then table.insert(bodies, line) end
+    index = index + 1
+  end
+end
+function request()
+  sent = sent + 1
+  local n = sent * 2 + id
+  local headers = {}
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  headers["X-Forwarded-For"] = string.format("203.%d.%d.%d", math.floor(n / 65536) % 256,
+    math.floor(n / 256) % 256, n % 256)
+  return wrk.format("POST", path, headers, bodies[(sent - 1) % #bodies + 1])
+end
+"""
+
+
+def form_bodies(server: DemoServer, count: int) -> Path:
+    """`count` filled card forms, each from a page of its own opened a minute ago (past the
+    minimum fill time), signed with the server's key as its card page would have."""
+    engine = create_engine(server.database_url)
+    secret = load_secret_key(engine=engine, settings=Settings(database_url=server.database_url))
+    engine.dispose()
+    opened, prefix = int(time.time()) - 60, f"form-{os.getpid()}-{time.time_ns()}"
+    lines = (
+        urlencode(
+            {
+                "form_token": sign_card_token(secret, server.token, issued_at=opened),
+                "idempotency_key": f"{prefix}-{n}",
+                "lang": "en",
+                "rating": n % 5 + 1,
+                "comment": f"Benchmark card {n}",
+                "website": "",
+            }
+        )
+        for n in range(count)
+    )
+    path = Path(tempfile.mkstemp(suffix=".txt")[1])
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def stored_cards(server: DemoServer) -> int:
+    engine = create_engine(server.database_url)
+    with engine.connect() as connection:
+        count = int(connection.execute(text("SELECT count(*) FROM card")).scalar_one())
+    engine.dispose()
+    return count
 
 
 def run(url: str, pid: int, **options: object) -> dict:
@@ -97,6 +169,14 @@ def main() -> None:
                 f" second, {reference['cpu'] / app['cpu']:.2f} in server CPU a request"
             )
             peaks.append(app["rate"])
+        os.environ["BENCH_FORMS"] = str(form_bodies(server, int(max(peaks) * args.seconds * 2)))
+        before = stored_cards(server)
+        form = wrk(f"{server.url}/c/{server.token}", server.pid, script=FORM_SCRIPT, **timing)
+        show("cards by the HTML form", form)
+        print(
+            f"cards stored: {stored_cards(server) - before} (wrk counted {form['requests']}"
+            f" answers); form to API: {form['rate'] / max(peaks):.2f} in cards a second"
+        )
         rate = 0.8 * max(peaks)
         paced = run(f"{server.url}{path}", server.pid, paced_rate=rate, **timing)
         show(f"cards at {rate:.0f}/s asked", paced)
