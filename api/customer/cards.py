@@ -21,6 +21,7 @@ from api.errors import NotFound, Unprocessable
 from api.i18n import N_
 from api.inbox.events import record_cards_created
 from api.models import AlertDelivery, Card
+from api.models.card import new_card_row
 
 IDEMPOTENCY_KEY_MAX = 100
 
@@ -132,7 +133,7 @@ def new_card(
         "follow_up_hash": follow_up_hash(token),
     }
     return NewCard(
-        card=Card(**fields, form_nonce=form_nonce, alerts=alerts),
+        card=new_card_row(**fields, form_nonce=form_nonce, alerts=alerts),
         fields=fields,
         fingerprint=fingerprint,
         follow_up_token=token,

@@ -4,6 +4,7 @@ idempotency kept when many requests send at once."""
 import asyncio
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from threading import Event
 from typing import Any
 
@@ -17,7 +18,8 @@ from api.customer.cards import insert_card, insert_cards, submit_card
 from api.customer.codes import load_code_context
 from api.customer.schemas import CardIn
 from api.errors import NotFound
-from api.models import AlertDelivery, Card, Webhook
+from api.models import AlertDelivery, Card, Webhook, utcnow
+from api.models.card import new_card_row
 from tests.factories import World, make_manager, reread
 from tests.helpers import in_own_loop
 
@@ -241,3 +243,53 @@ def test_idempotency_holds_when_many_send_at_once(
     }
     assert all(len(found) == 1 for found in by_key.values())
     assert stored_keys(session) == sorted(set(keys))
+
+
+def test_a_card_row_is_stored_as_the_same_card_made_by_its_model(
+    card_writer: CardWriter, world: World, session: Session
+) -> None:
+    values = {
+        "organisation_id": world.organisation.id,
+        "code_id": world.counter_code.id,
+        "location_id": world.counter_code.location_id,
+        "rating": 5,
+        "comment": "Lovely",
+        "share_publicly": True,
+        "share_name": "Ana",
+        "form_nonce": "nonce",
+    }
+    by_model = Card(**values, idempotency_key="model", request_hash="model")
+    by_row = new_card_row(**values, idempotency_key="row", request_hash="row")
+    # The same card in every field, the factory's creation time made for each.
+    assert by_row.model_dump(exclude={"form_nonce", "idempotency_key", "request_hash"}) == (
+        by_model.model_dump(exclude={"form_nonce", "idempotency_key", "request_hash"})
+        | {"created_at": by_row.created_at}
+    )
+    assert abs(by_row.created_at - utcnow()) < timedelta(seconds=5)
+    by_model.form_nonce = "other nonce"
+    assert all(answer.result() is not None for answer in commit(card_writer, [by_model, by_row]))
+
+    session.expire_all()
+    stored = {card.idempotency_key: card for card in session.exec(select(Card))}
+    alike = set(Card.model_fields) - {"id", "created_at", "idempotency_key", "request_hash"}
+    columns = {
+        key: [getattr(stored[key], name) for name in sorted(alike - {"form_nonce"})]
+        for key in stored
+    }
+    assert columns["row"] == columns["model"]
+    assert (stored["row"].created_at, stored["row"].form_nonce) == (by_row.created_at, "nonce")
+
+
+def test_a_card_row_needs_every_field_without_a_default(world: World) -> None:
+    epoch = datetime(2026, 1, 1, tzinfo=UTC)
+    with pytest.raises(TypeError, match="code_id, idempotency_key, request_hash"):
+        new_card_row(organisation_id=world.organisation.id, rating=3)
+    made = new_card_row(
+        organisation_id=1,
+        code_id=2,
+        rating=3,
+        idempotency_key="k",
+        request_hash="h",
+        created_at=epoch,
+    )
+    assert (made.created_at, made.status, made.alerts, made.id) == (epoch, "new", True, None)
