@@ -35,12 +35,18 @@ def free_port() -> int:
 
 @contextmanager
 def demo_server(
-    *, port: int | None = None, public_url: str | None = None, workers: int = 1
+    *,
+    port: int | None = None,
+    public_url: str | None = None,
+    workers: int = 1,
+    worker_apart: bool = False,
 ) -> Iterator[DemoServer]:
     """`workers` uvicorn workers on TELLUS_DATABASE_URL (if set) or a new SQLite file, with demo
     data.
 
     `public_url` is TELLUS_BASE_URL, for a proxy in front; by default the server's own address.
+    `worker_apart` sends the alerts from a `tellus worker` process beside a server that runs no
+    worker of its own, as the Procfile does.
     """
     port = port or free_port()
     folder = tempfile.mkdtemp(prefix="tellus-bench-")
@@ -58,11 +64,13 @@ def demo_server(
     )
     found = re.search(r"/c/([0-9A-Z]{8})", demo.stdout)
     assert found, demo.stdout
+    serve = [BIN / "tellus", "serve", "--port", str(port), "--workers", str(workers)]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     server = subprocess.Popen(
-        [BIN / "tellus", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [*serve, *(["--no-worker"] if worker_apart else [])], env=env, **quiet
+    )
+    worker = (
+        subprocess.Popen([BIN / "tellus", "worker"], env=env, **quiet) if worker_apart else None
     )
     try:
         for _ in range(100):
@@ -80,5 +88,7 @@ def demo_server(
             pid=server.pid,
         )
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=10)

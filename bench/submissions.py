@@ -12,7 +12,11 @@ for the latency. In the same run, two references: bench/bare_submit.py, a
 bare FastAPI route that reads the same body and answers the same receipt (one worker, nothing
 stored), and one row a transaction into a fresh SQLite file in WAL mode with synchronous=FULL,
 from one thread.
+The server sends the alerts from a thread of its own (`tellus serve`, as the README runs SQLite);
+`--worker apart` has a `tellus worker` process send them beside `tellus serve --no-worker`, as the
+Procfile runs them.
 Usage: python bench/submissions.py [--seconds 10] [--connections 64] [--workers 1] [--rounds 2]
+       [--worker apart|in-process]
 """
 
 import argparse
@@ -150,13 +154,21 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--worker",
+        choices=("apart", "in-process"),
+        default="in-process",
+        help="the alerts' worker: a thread of the server's (`tellus serve`, as the README runs"
+        " SQLite), or a `tellus worker` process beside `tellus serve --no-worker` (the Procfile)",
+    )
     args = parser.parse_args()
     timing = {"seconds": args.seconds, "connections": args.connections}
-    with demo_server(workers=args.workers) as server, bare_server() as bare:
+    apart = args.worker == "apart"
+    with demo_server(workers=args.workers, worker_apart=apart) as server, bare_server() as bare:
         path = f"/api/v1/codes/{server.token}/cards"
         print(
             f"engine: {server.database_url.split(':', 1)[0]}; {args.workers} worker(s);"
-            f" load average {os.getloadavg()}"
+            f" the alerts' worker {args.worker}; load average {os.getloadavg()}"
         )
         peaks: list[float] = []
         for round_ in range(args.rounds):
