@@ -1,17 +1,21 @@
 """The public JSON API: what a printed code is about, and sending its card (no key needed)."""
 
-from typing import Annotated
+import json
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from api.customer.cards import new_card, store_card
 from api.customer.codes import CodeContext, find_code
 from api.customer.follow_up.service import follow_up_url
 from api.customer.schemas import CardIn, CardReceipt, PublicCodeOut, StaffOut
-from api.errors import Gone, NotFound, TooManyRequests, error_responses
+from api.errors import AppError, Gone, NotFound, TooManyRequests, error_responses
+from api.i18n import N_
 from api.protection.limiter import take_card
 from api.runtime import Runtime
 from api.web.deps import RuntimeDep, runtime_of
@@ -98,15 +102,34 @@ async def read_card(request: Request) -> CardIn:
     not by FastAPI: its reading of a body (the media type parsed as a mail header, the JSON
     decoded, then validated) and of the answer took a tenth of a card's CPU (bench/README.md)."""
     if not is_json(request.headers.get("content-type", "")):
-        raise RequestValidationError(
-            [{"type": "content_type", "loc": ("body",), "msg": NOT_JSON, "input": None}]
-        )
+        raise invalid([{"type": "content_type", "loc": (), "msg": NOT_JSON, "input": None}])
     try:
-        return CardIn.model_validate_json(await request.body())
+        body = await request.body()
+    except ClientDisconnect:
+        raise AppError(N_("The request ended before its card arrived.")) from None
+    try:
+        return CardIn.model_validate_json(body)
     except ValidationError as error:
-        raise RequestValidationError(
-            [{**item, "loc": ("body", *item["loc"])} for item in error.errors()]
+        if not any(item["type"] == "json_invalid" for item in error.errors()):
+            raise invalid(error.errors()) from None
+    # pydantic's parser refuses what JSON's own allows and a phone may send (a lone surrogate
+    # from text cut mid-emoji, which CustomerText then removes; a byte order mark): read it as
+    # FastAPI did, so that no card is lost to a character nobody sees.
+    try:
+        data = json.loads(body)
+    except ValueError as error:  # not JSON, or not in a Unicode encoding
+        raise invalid(
+            [{"type": "json_invalid", "loc": (), "msg": str(error), "input": None}]
         ) from None
+    try:
+        return CardIn.model_validate(data)
+    except ValidationError as error:
+        raise invalid(error.errors()) from None
+
+
+def invalid(errors: Sequence[Any]) -> RequestValidationError:
+    """A 422 that names each wrong field of the body, as the app answers FastAPI's own."""
+    return RequestValidationError([{**item, "loc": ("body", *item["loc"])} for item in errors])
 
 
 def is_json(content_type: str) -> bool:
