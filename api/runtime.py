@@ -22,14 +22,16 @@ class NotStarted(RuntimeError):
 
 
 class Runtime:
-    """The process's settings, engine, code cache, card pages, card writer, wake-ups and card
-    limiter; its keys once started."""
+    """The process's settings, engine, code cache, card and thank-you pages, card writer,
+    wake-ups and card limiter; its keys once started."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine = create_db_engine(settings.database_url)
         self.code_cache = CodeCache(ttl=settings.code_cache_seconds)
         self.card_pages = CardPages()
+        # Apart, so that the ten faces and replies of a busy code never push card pages out.
+        self.thanks_pages = CardPages()
         self.card_writer = CardWriter(self.engine, store_one=insert_card, store_many=insert_cards)
         self.wakeups = Wakeups(self.engine)
         self.card_limiter = CardLimiter.from_settings(settings, self.engine)

@@ -2,7 +2,7 @@
 login, no cookie (a kiosk's page even ends any session its browser had)."""
 
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
@@ -10,14 +10,14 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from api.accounts.gate import session_cookie_name
-from api.customer.card_pages import FOLLOW_UP_URL, FORM_TOKEN, IDEMPOTENCY_KEY
-from api.customer.cards import Submission, new_card, store_card
+from api.customer.card_pages import FORM_TOKEN, IDEMPOTENCY_KEY
+from api.customer.cards import new_card, store_card
 from api.customer.codes import CodeContext, find_code
 from api.customer.confirmation import render_confirmation, render_decoy_thanks
-from api.customer.follow_up.service import follow_up_url
 from api.customer.kiosk_mode import KioskMode, open_kiosk_card, render_stopped
 from api.customer.rendering import render_page
 from api.customer.schemas import CardIn
+from api.customer.thanks import render_thanks
 from api.errors import AppError
 from api.i18n import N_, Language, page_language, set_page_language
 from api.protection.form_tokens import read_card_token, sign_card_token
@@ -211,40 +211,6 @@ async def receive_card(
     except AppError as error:
         return again(errors={"form": error.message}, status_code=422)
     return render_thanks(request, context, runtime, submission, kiosk=kiosk)
-
-
-class Thanks(NamedTuple):
-    """All the thank-you page shows of a card: its face, and whether a reply was asked for. The
-    rendered page is kept for these two (api.customer.card_pages), so the page reads no more."""
-
-    rating: int
-    wants_reply: bool
-
-
-def render_thanks(
-    request: Request,
-    context: CodeContext,
-    runtime: Runtime,
-    submission: Submission,
-    *,
-    kiosk: KioskMode | None = None,
-) -> Response:
-    """The thank-you page, rendered once per face and kept (all but the customer's own link);
-    a kiosk's shows no follow-up link: the next customer would see it."""
-    card = Thanks(rating=submission.card.rating, wants_reply=submission.card.wants_reply)
-    page = {"code": context, "card": card, "follow_up_url": None, "kiosk": kiosk}
-    if kiosk is not None:
-        return render_page(request, "customer/thanks.html", page)
-    link = follow_up_url(base_url=runtime.settings.base_url, token=submission.follow_up_token)
-    return runtime.card_pages.serve(
-        request,
-        context,
-        values={FOLLOW_UP_URL: link},
-        variant=card,
-        render=partial(
-            render_page, request, "customer/thanks.html", page | {"follow_up_url": FOLLOW_UP_URL}
-        ),
-    )
 
 
 def form_values(form: FormData) -> dict[str, Any]:
