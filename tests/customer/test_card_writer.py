@@ -282,8 +282,10 @@ def test_a_card_row_is_stored_as_the_same_card_made_by_its_model(
 
 def test_a_card_row_needs_every_field_without_a_default(world: World) -> None:
     epoch = datetime(2026, 1, 1, tzinfo=UTC)
-    with pytest.raises(TypeError, match="code_id, idempotency_key, request_hash"):
+    with pytest.raises(TypeError, match=r"\['code_id', 'idempotency_key', 'request_hash'\]"):
         new_card_row(organisation_id=world.organisation.id, rating=3)
+    with pytest.raises(TypeError, match=r"has no \['ratings'\]"):
+        new_card_row(organisation_id=1, code_id=2, ratings=3, idempotency_key="k", request_hash="h")
     made = new_card_row(
         organisation_id=1,
         code_id=2,
@@ -293,3 +295,11 @@ def test_a_card_row_needs_every_field_without_a_default(world: World) -> None:
         created_at=epoch,
     )
     assert (made.created_at, made.status, made.alerts, made.id) == (epoch, "new", True, None)
+    assert set(made.model_dump(exclude_unset=True)) == {
+        "organisation_id",
+        "code_id",
+        "rating",
+        "idempotency_key",
+        "request_hash",
+        "created_at",
+    }
