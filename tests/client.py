@@ -28,18 +28,23 @@ class TestClient(StarletteTestClient):
         *,
         raise_server_exceptions: bool = True,
         client: tuple[str, int] = ("testclient", 50000),
+        root_path: str = "",
         **options: Any,
     ) -> None:
         super().__init__(
-            app, raise_server_exceptions=raise_server_exceptions, client=client, **options
+            app,
+            raise_server_exceptions=raise_server_exceptions,
+            client=client,
+            root_path=root_path,
+            **options,
         )
-        self._transport = WholeResponses(
-            streamed=self._transport,
-            whole=httpx2.ASGITransport(
-                app=self.app, raise_app_exceptions=raise_server_exceptions, client=client
-            ),
-            client=self,
+        whole = httpx2.ASGITransport(
+            app=self.app,
+            raise_app_exceptions=raise_server_exceptions,
+            root_path=root_path,
+            client=client,
         )
+        self._transport = WholeResponses(streamed=self._transport, whole=whole, client=self)
 
     def send(self, request: httpx2.Request, *, stream: bool = False, **options: Any) -> Any:
         request.extensions[STREAMED] = stream
@@ -61,9 +66,10 @@ class WholeResponses(httpx2.BaseTransport):
         self.client = client
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        # A body sent from a generator can only be read in Starlette's way too.
+        # A body sent from a generator, and a websocket, go Starlette's way too.
         sent_whole = isinstance(request.stream, httpx2.AsyncByteStream)
-        if request.extensions.get(STREAMED, True) or not sent_whole:
+        websocket = request.url.scheme in ("ws", "wss")
+        if request.extensions.get(STREAMED, True) or not sent_whole or websocket:
             return self.streamed.handle_request(request)
         with self.client._portal_factory() as portal:
             status, headers, body = portal.call(self._run, request)
