@@ -27,8 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # wait kept the connections in step, and the server met them in bursts of 64.
 PACED = """
 local gap = tonumber(os.getenv("BENCH_GAP_MS"))
-math.randomseed(os.time() + (id or 0))
-function delay() return math.floor(-gap * math.log(1 - math.random())) end
+local seeded = false
+function delay()
+  if not seeded then  -- each thread its own waits: seeded by its own state's address
+    math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 1000003)
+    seeded = true
+  end
+  return math.floor(-gap * math.log(1 - math.random()))
+end
 """
 
 

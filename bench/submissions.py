@@ -65,7 +65,7 @@ end
 
 
 # The card page's form, each request the next of the bodies made for this run (BENCH_FORMS: a
-# line each, shared out between wrk's two threads).
+# line each, shared out between wrk's two threads: wrk() runs -t2).
 FORM_SCRIPT = """
 local threads = 0
 local bodies = {}
