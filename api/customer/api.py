@@ -15,7 +15,6 @@ from api.customer.codes import CodeContext, find_code
 from api.customer.follow_up.service import follow_up_url
 from api.customer.schemas import CardIn, CardReceipt, PublicCodeOut, StaffOut
 from api.errors import AppError, Gone, NotFound, TooManyRequests, error_responses
-from api.i18n import N_
 from api.protection.limiter import take_card
 from api.runtime import Runtime
 from api.web.deps import RuntimeDep, runtime_of
@@ -106,7 +105,7 @@ async def read_card(request: Request) -> CardIn:
     try:
         body = await request.body()
     except ClientDisconnect:
-        raise AppError(N_("The request ended before its card arrived.")) from None
+        raise AppError("The request ended before its card arrived.") from None
     try:
         return CardIn.model_validate_json(body)
     except ValidationError as error:
