@@ -125,3 +125,16 @@ def test_accept_language_is_read_by_preference() -> None:
     found = find_language(*accepted_languages("ja, zh-TW;q=0.9, pt-BR;q=0.8, en;q=0.7"))
     assert found is not None
     assert found.tag == "pt"
+
+
+def test_no_template_writes_a_back_links_arrow_itself() -> None:
+    """A written "←" points the wrong way in Arabic: a back link is `<a class="back">`, whose
+    arrow the style sheet turns with the page's direction (checked by the page walk)."""
+    templates = Path(__file__).resolve().parent.parent / "web" / "templates"
+    written = [
+        f"{path.relative_to(templates)}:{number}"
+        for path in sorted(templates.rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "←" in line
+    ]
+    assert not written, f'Write a back link as <a class="back" href="…">: {written}'

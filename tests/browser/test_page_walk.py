@@ -46,7 +46,13 @@ from tests.browser.conftest import DESKTOP, PHONE, BrowserProblems, LiveServer, 
 from tests.browser.gallery import Gallery
 from tests.browser.pseudo_locale import PSEUDO_TAG
 from tests.browser.test_accessibility import axe_source
-from tests.browser.walk_checks import axe_violations, overflow, unlabelled_controls, untranslated
+from tests.browser.walk_checks import (
+    axe_violations,
+    back_arrows,
+    overflow,
+    unlabelled_controls,
+    untranslated,
+)
 from tests.browser.walk_data import WalkData, empty_data, long_data, usual_data
 from tests.factories import PASSWORD
 
@@ -316,7 +322,7 @@ MIXED_TIMES = """[...document.querySelectorAll('time')]
 
 
 def check_page(page: Page, visit: Visit, walk: Walk, data: WalkData, axe: str) -> list[str]:
-    problems = overflow(page) + unlabelled_controls(page)
+    problems = overflow(page) + unlabelled_controls(page) + back_arrows(page)
     # Every page speaks the visitor's language (a signed-in one, their account's or their
     # browser's); a set-up page not in the catalogues yet shows English words inside it.
     language = walk.tag

@@ -67,6 +67,21 @@ def overflow(page: Page) -> list[str]:
     return [f"{wide} px wide at {viewport}; widest: {culprits}"]
 
 
+BACK_ARROWS = """() => [...document.querySelectorAll('a.back')]
+    .map(a => getComputedStyle(a, '::before').content)"""
+
+
+def back_arrows(page: Page) -> list[str]:
+    """A back link's arrow points to where the page reads from: left, or right in Arabic."""
+    rtl = page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
+    wanted, wrong = ("→", "←") if rtl else ("←", "→")
+    return [
+        f"a back link's arrow is {content}, not {wanted}"
+        for content in page.evaluate(BACK_ARROWS)
+        if wanted not in content or wrong in content
+    ]
+
+
 def unlabelled_controls(page: Page) -> list[str]:
     return [f"form control without a label: {html}" for html in page.evaluate(UNLABELLED)]
 
