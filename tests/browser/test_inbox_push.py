@@ -171,7 +171,10 @@ def test_the_service_worker_shows_a_pushed_alert(
     )
     devtools.send("ServiceWorker.enable")
     page.get_by_role("button", name="Get alerts on this device").click()
-    expect(page.locator("[data-push-state]")).to_have_text("Alerts are on for this device.")
+    # The service worker installs, subscribes and is stored first: longer than 5 s on a busy CI.
+    expect(page.locator("[data-push-state]")).to_have_text(
+        "Alerts are on for this device.", timeout=15_000
+    )
     (registration_id,) = {
         registration["registrationId"]
         for registration in registrations
