@@ -38,14 +38,20 @@ from api.app_settings import load_secret_key
 from api.config import Settings
 from api.protection.form_tokens import sign_card_token
 
-# Each wrk thread numbers its requests; together they make each key and address unique.
-SCRIPT = """
-local counter = 0
+# Each wrk thread gets its number, `id` (0 or 1: wrk() runs -t2).
+NUMBERED_THREADS = """
 local threads = 0
 function setup(thread)
   thread:set("id", threads)
   threads = threads + 1
 end
+"""
+
+# Each wrk thread numbers its requests; together they make each key and address unique.
+SCRIPT = (
+    NUMBERED_THREADS
+    + """
+local counter = 0
 function init(args)
   prefix = os.getenv("BENCH_PREFIX")
 end
@@ -62,18 +68,16 @@ function request()
   return wrk.format("POST", path, headers, body)
 end
 """
+)
 
 
 # The card page's form, each request the next of the bodies made for this run (BENCH_FORMS: a
-# line each, shared out between wrk's two threads: wrk() runs -t2).
-FORM_SCRIPT = """
-local threads = 0
+# line each, shared out between wrk's two threads).
+FORM_SCRIPT = (
+    NUMBERED_THREADS
+    + """
 local bodies = {}
 local sent = 0
-function setup(thread)
-  thread:set("id", threads)
-  threads = threads + 1
-end
 function init(args)
   local index = 0
   for line in io.lines(os.getenv("BENCH_FORMS")) do
@@ -91,6 +95,7 @@ function request()
   return wrk.format("POST", path, headers, bodies[(sent - 1) % #bodies + 1])
 end
 """
+)
 
 
 def form_bodies(server: DemoServer, count: int) -> Path:
