@@ -9,6 +9,9 @@ card is stored again alone, so one bad card never fails the good ones: it gets i
 
 A request that stops waiting (its client went away) does not take its card back: the card is
 stored, and the client's retry with the same key gets it. Nothing a group does stops the thread.
+
+A coroutine waits on an asyncio future of its own loop, and a group answers all of a loop's
+waiters in one call from the writer (one wake-up of the loop, not one a card).
 """
 
 import asyncio
@@ -27,6 +30,10 @@ log = logging.getLogger("tellus.cards")
 
 StoreOne = Callable[..., Card | None]
 StoreMany = Callable[..., list[Card | None]]
+# A thread waits on a concurrent future, a coroutine on an asyncio future of its loop.
+Answer = Future[Card | None] | asyncio.Future[Card | None]
+# What a group gives each card: the stored card (None if refused), or the error it raised.
+Outcome = tuple[Card | None, BaseException | None]
 
 
 class CardWriter:
@@ -44,25 +51,27 @@ class CardWriter:
         self.store_one = store_one
         self.store_many = store_many
         self.most = most
-        self._queue: SimpleQueue[tuple[Card, Future[Card | None]] | None] = SimpleQueue()
+        self._queue: SimpleQueue[tuple[Card, Answer] | None] = SimpleQueue()
         self._thread: Thread | None = None
         self._lock = Lock()
 
     def insert(self, card: Card) -> Card | None:
         """The card stored with its event and alerts, or None when a unique key refused it;
         returns once its group has committed."""
-        return self._queued(card).result()
+        answer: Future[Card | None] = Future()
+        self._put(card, answer)
+        return answer.result()
 
     async def insert_waiting(self, card: Card) -> Card | None:
-        """`insert` for a coroutine: the event loop waits, no thread is held."""
-        # Shielded: cancelling the request must not cancel a card the writer may be storing.
-        return await asyncio.shield(asyncio.wrap_future(self._queued(card)))
+        """`insert` for a coroutine: the event loop waits, no thread is held. A request cancelled
+        meanwhile stops waiting, and its card is stored all the same."""
+        answer: asyncio.Future[Card | None] = asyncio.get_running_loop().create_future()
+        self._put(card, answer)
+        return await answer
 
-    def _queued(self, card: Card) -> "Future[Card | None]":
-        answer: Future[Card | None] = Future()
+    def _put(self, card: Card, answer: Answer) -> None:
         self._start()
         self._queue.put((card, answer))
-        return answer
 
     def stop(self) -> None:
         """Finish the queued groups, then end the thread (a new insert starts it again)."""
@@ -100,23 +109,58 @@ class CardWriter:
                 self.commit_group(group)
             except Exception as error:  # a bug here must not leave every later card waiting
                 log.exception("The card writer failed a group")
-                for _, answer in group:
-                    if not answer.done():
-                        answer.set_exception(error)
+                waiting = [answer for _, answer in group if not answer.done()]
+                _answer(waiting, [(None, error)] * len(waiting))
 
-    def commit_group(self, group: Sequence[tuple[Card, "Future[Card | None]"]]) -> None:
+    def commit_group(self, group: Sequence[tuple[Card, Answer]]) -> None:
         """Store a group in one transaction, or each card alone if the group fails."""
-        # A waiter that cancelled before the writer started is not stored (none can after).
-        group = [(card, answer) for card, answer in group if answer.set_running_or_notify_cancel()]
+        # A thread that cancelled its wait before the writer started is not stored (none can
+        # after); a coroutine's card always is (see insert_waiting).
+        group = [(card, answer) for card, answer in group if _still_wanted(answer)]
+        outcomes: list[Outcome]
         try:
             stored = self.store_many(engine=self.engine, cards=[card for card, _ in group])
+            outcomes = [(card, None) for card in stored]
         except Exception:
             # The cards never joined a session, so a failed group leaves them as they came.
-            for card, answer in group:
-                try:
-                    answer.set_result(self.store_one(engine=self.engine, card=card))
-                except Exception as error:  # the request that sent this card raises it
-                    answer.set_exception(error)
-            return
-        for (_, answer), result in zip(group, stored, strict=True):
-            answer.set_result(result)
+            outcomes = [self._store_alone(card) for card, _ in group]
+        _answer([answer for _, answer in group], outcomes)
+
+    def _store_alone(self, card: Card) -> Outcome:
+        try:
+            return self.store_one(engine=self.engine, card=card), None
+        except Exception as error:  # the request that sent this card raises it
+            return None, error
+
+
+def _still_wanted(answer: Answer) -> bool:
+    return isinstance(answer, asyncio.Future) or answer.set_running_or_notify_cancel()
+
+
+def _answer(answers: Sequence[Answer], outcomes: Sequence[Outcome]) -> None:
+    """Give each waiter its outcome: a thread's at once, a loop's in one call on that loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Card | None], Outcome]]] = {}
+    for answer, outcome in zip(answers, outcomes, strict=True):
+        if isinstance(answer, asyncio.Future):
+            by_loop.setdefault(answer.get_loop(), []).append((answer, outcome))
+        else:
+            _settle(answer, outcome)
+    for loop, waiting in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle_all, waiting)
+        except RuntimeError:  # the loop is closed: nobody waits on it any more
+            pass
+
+
+def _settle_all(waiting: list[tuple[asyncio.Future[Card | None], Outcome]]) -> None:
+    for answer, outcome in waiting:
+        if not answer.done():  # a request cancelled meanwhile no longer waits
+            _settle(answer, outcome)
+
+
+def _settle(answer: Answer, outcome: Outcome) -> None:
+    result, error = outcome
+    if error is None:
+        answer.set_result(result)
+    else:
+        answer.set_exception(error)

@@ -5,7 +5,7 @@ import asyncio
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from threading import Event
+from threading import Event, Thread
 from typing import Any
 
 import pytest
@@ -187,6 +187,39 @@ def test_a_request_that_stops_waiting_leaves_its_card_and_the_writer(
     finally:
         card_writer.stop()
     assert stored_keys(session) == ["gone", "next"]
+
+
+def test_a_group_answers_the_coroutines_of_a_loop_in_one_wakeup(
+    card_writer: CardWriter, world: World, session: Session
+) -> None:
+    broken = new_card(world, "broken")
+    broken.comment = {"not": "text"}  # type: ignore[assignment]  # the driver can't bind it
+    cards = [*(new_card(world, f"card-{n}") for n in range(5)), broken]
+
+    async def customers() -> tuple[list[Any], list[Any]]:
+        loop = asyncio.get_running_loop()
+        wakeups: list[Any] = []
+        threadsafe = loop.call_soon_threadsafe
+
+        def counted(callback: Any, *args: Any, **options: Any) -> Any:
+            wakeups.append(callback)
+            return threadsafe(callback, *args, **options)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        answers = [loop.create_future() for _ in cards]
+        # A plain thread: asyncio.to_thread would wake the loop itself.
+        Thread(
+            target=card_writer.commit_group, args=(list(zip(cards, answers, strict=True)),)
+        ).start()
+        results = await asyncio.wait_for(asyncio.gather(*answers, return_exceptions=True), 10)
+        return wakeups, results
+
+    wakeups, results = in_own_loop(customers)
+    assert len(wakeups) == 1
+    assert [card.idempotency_key for card in results[:5]] == [f"card-{n}" for n in range(5)]
+    assert len({card.id for card in results[:5]}) == 5
+    assert isinstance(results[5], DBAPIError)
+    assert stored_keys(session) == [f"card-{n}" for n in range(5)]
 
 
 def test_a_failing_group_stores_each_good_card_once_and_answers_the_bad_one(
