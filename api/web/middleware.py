@@ -4,13 +4,14 @@ import logging
 import secrets
 from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 log = logging.getLogger("tellus")
+ERROR_JSON = b'{"detail":"Something went wrong on our side."}'
 SERVER_ERROR_PAGE = (
     b"<!doctype html><html lang=en><meta charset=utf-8><title>Something went wrong</title>"
     b"<h1>Something went wrong on our side</h1><p>Please try again in a moment.</p></html>"
@@ -36,12 +37,32 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+# The policy around its nonce, split once: a response joins the pieces with its own nonce.
+NONCE_MARK = "NONCE"
+CSP_PIECES = content_security_policy(NONCE_MARK).encode().split(NONCE_MARK.encode())
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+# What a response gets unless it says otherwise (the follow-up page's token must not leave in
+# a Referer; a static file may be cached).
+DEFAULT_HEADERS = [(b"referrer-policy", b"same-origin"), (b"cache-control", b"no-store")]
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+# A response's own value of these gives way to the middleware's.
+REPLACED = {b"content-security-policy", HSTS[0], *(name for name, _ in SECURITY_HEADERS)}
+
+
 class SecurityHeadersMiddleware:
-    """A fresh CSP nonce per request (read by templates as request.state.csp_nonce) and headers."""
+    """A fresh CSP nonce per request (read by templates as request.state.csp_nonce) and headers.
+
+    The headers are added as the raw byte pairs ASGI sends, made once: this runs on every
+    request, the customer's card among them (bench/README.md)."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
-        self.hsts = hsts
+        self.always = [*SECURITY_HEADERS, *([HSTS] if hsts else [])]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,55 +70,49 @@ class SecurityHeadersMiddleware:
             return
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csp_nonce"] = nonce
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = content_security_policy(nonce)
-                headers["X-Content-Type-Options"] = "nosniff"
-                # A page may ask for less (the follow-up page's token must not leave in a Referer).
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers["X-Frame-Options"] = "DENY"
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-                headers.setdefault("Cache-Control", "no-store")
-                if self.hsts:
-                    headers["Strict-Transport-Security"] = "max-age=31536000"
-            await send(message)
-
         started = False
 
-        async def send_tracked(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send_with_headers(message)
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = self.headers(message.get("headers", []), nonce)
+            await send(message)
 
         try:
-            await self.app(scope, receive, send_tracked)
+            await self.app(scope, receive, send_with_headers)
         except Exception:
             # Logged here, answered with a generic page: no stack trace ever reaches a browser.
             log.exception("Unhandled error on %s %s", scope["method"], scope["path"])
             if started:
                 raise
-            path = scope["path"]
-            if path.startswith("/api/"):
-                body, media_type = (
-                    b'{"detail":"Something went wrong on our side."}',
-                    "application/json",
-                )
-            else:
-                body, media_type = SERVER_ERROR_PAGE, "text/html; charset=utf-8"
-            await send_with_headers(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [
-                        (b"content-type", media_type.encode()),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send_with_headers({"type": "http.response.body", "body": body})
+            for message in server_error(scope["path"]):
+                await send_with_headers(message)
+
+    def headers(self, given: list[tuple[bytes, bytes]], nonce: str) -> list[tuple[bytes, bytes]]:
+        """A response's headers with the security headers set, its own kept where it may say."""
+        names = {name.lower() for name, _ in given}
+        csp = nonce.encode().join(CSP_PIECES)
+        return [
+            *(header for header in given if header[0].lower() not in REPLACED),
+            (b"content-security-policy", csp),
+            *self.always,
+            *(header for header in DEFAULT_HEADERS if header[0] not in names),
+        ]
+
+
+def server_error(path: str) -> tuple[Message, Message]:
+    """The generic 500 answer: JSON under /api/, a page elsewhere."""
+    if path.startswith("/api/"):
+        body, media_type = ERROR_JSON, b"application/json"
+    else:
+        body, media_type = SERVER_ERROR_PAGE, b"text/html; charset=utf-8"
+    length = str(len(body)).encode()
+    headers = [(b"content-type", media_type), (b"content-length", length)]
+    return (
+        {"type": "http.response.start", "status": 500, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    )
 
 
 class OriginCheckMiddleware:

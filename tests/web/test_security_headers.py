@@ -15,6 +15,15 @@ from tests.client import TestClient
 from tests.factories import World, make_card
 
 SECRET_IN_ERROR = "database password is hunter2"
+SECURITY_HEADERS = [
+    "content-security-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "cross-origin-opener-policy",
+    "permissions-policy",
+    "referrer-policy",
+    "cache-control",
+]
 
 
 @pytest.fixture
@@ -45,6 +54,11 @@ def assert_security_headers(response: Response) -> None:
     assert policy["frame-ancestors"] == "'none'"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] in ("no-referrer", "same-origin", "strict-origin")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "cache-control" in response.headers
+    # Each once: a response's own value replaces the middleware's or gives way to it.
+    for name in SECURITY_HEADERS:
+        assert len(response.headers.get_list(name)) == 1, name
 
 
 def assert_inline_code_carries_the_nonce(response: Response) -> None:
