@@ -5,9 +5,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, or_, text
+from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel, col, select
 from starlette.concurrency import run_in_threadpool
 
@@ -24,6 +23,19 @@ from api.models import AlertDelivery, Card
 from api.models.card import new_card_row
 
 IDEMPOTENCY_KEY_MAX = 100
+
+# A group's statements, built once: building a statement and its cache key cost several times
+# what SQLite takes to run it (bench/README.md).
+_KEY_IN = col(Card.idempotency_key).in_(bindparam("keys", expanding=True))
+_NONCE_IN = col(Card.form_nonce).in_(bindparam("nonces", expanding=True))
+KEYS_TAKEN = select(Card.idempotency_key, Card.form_nonce).where(_KEY_IN)
+KEYS_OR_NONCES_TAKEN = select(Card.idempotency_key, Card.form_nonce).where(or_(_KEY_IN, _NONCE_IN))
+LAST_CARD_ID = select(func.max(Card.id))
+NEXT_CARD_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('card', 'id')) FROM generate_series(1, :count)"
+)
+INSERT_CARD = insert(Card)
+INSERT_DELIVERY = insert(AlertDelivery)
 
 
 class IdempotencyConflict(Unprocessable):
@@ -206,14 +218,12 @@ def _first_of_their_keys(session: Session, cards: list[Card]) -> list[bool]:
     whose unique index then refuses the whole list (see insert_cards)."""
     keys = {card.idempotency_key for card in cards}
     nonces = {card.form_nonce for card in cards if card.form_nonce is not None}
-    stored: ColumnElement[bool] = col(Card.idempotency_key).in_(keys)
-    if nonces:
-        stored = or_(stored, col(Card.form_nonce).in_(nonces))
     # One query, each column by its unique index: the keys and nonces of the stored cards that
     # share either with this list.
     taken: set[str] = set()
     used: set[str] = set()
-    for key, nonce in session.exec(select(Card.idempotency_key, Card.form_nonce).where(stored)):
+    query = KEYS_OR_NONCES_TAKEN if nonces else KEYS_TAKEN
+    for key, nonce in session.connection().execute(query, {"keys": keys, "nonces": nonces}):
         taken.add(key)
         if nonce is not None:
             used.add(nonce)
@@ -238,7 +248,7 @@ def _store(session: Session, cards: list[Card]) -> None:
         card.id = card_id
     # Without RETURNING, psycopg sends one short statement for every row in a pipeline: a long
     # multi-row INSERT costs more to parse on the client than the rows cost to store.
-    connection.execute(insert(Card), [_values(card, with_id=True) for card in cards])
+    connection.execute(INSERT_CARD, [_values(card, with_id=True) for card in cards])
     # Same transaction: an open inbox learns of a card exactly when it is stored.
     record_cards_created(session=session, cards=cards)
     # The transactional outbox: a card is never stored without its alerts.
@@ -250,7 +260,7 @@ def _store(session: Session, cards: list[Card]) -> None:
         for delivery in routing.deliveries(card, card.created_at)
     ]
     if deliveries:
-        connection.execute(insert(AlertDelivery), deliveries)
+        connection.execute(INSERT_DELIVERY, deliveries)
 
 
 def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Card | None:
@@ -272,18 +282,10 @@ def _nonce_taken(*, engine: Engine, form_nonce: str) -> bool:
 def _new_card_ids(connection: Connection, count: int) -> list[int]:
     """Ids for new cards, taken before they are inserted."""
     if connection.dialect.name == "postgresql":
-        return list(
-            connection.execute(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence('card', 'id'))"
-                    " FROM generate_series(1, :count)"
-                ),
-                {"count": count},
-            ).scalars()
-        )
+        return list(connection.execute(NEXT_CARD_IDS, {"count": count}).scalars())
     # This transaction holds SQLite's one write lock (api.db.writer): nobody else inserts, and
     # these are the ids SQLite itself would choose.
-    last = connection.execute(select(func.max(Card.id))).scalar() or 0
+    last = connection.execute(LAST_CARD_ID).scalar() or 0
     return list(range(last + 1, last + 1 + count))
 
 

@@ -19,6 +19,15 @@ from api.models import Card, Event, EventKind
 from api.tenancy import Tenant, scoped
 
 NOTIFY_CHANNEL = "tellus_events"
+# A card.created event's defaults, made once: building an Event per card (or per group of
+# cards) cost more than inserting its row. Each card's row sets its own time and places.
+INSERT_EVENT = insert(Event)
+LOCK_AND_NOTIFY = text(
+    "SELECT pg_advisory_xact_lock(:namespace, :organisation), pg_notify(:channel, :payload)"
+)
+CARD_CREATED_ROW = Event(organisation_id=0, kind=EventKind.card_created).model_dump(
+    exclude={"id", "created_at"}
+)
 # The first key of the two-key advisory lock: "TELL" in ASCII, so it clashes with nothing else.
 EVENT_LOCK_NAMESPACE = 0x54454C4C
 
@@ -51,10 +60,8 @@ def record_cards_created(*, session: Session, cards: list[Card]) -> None:
     and count them (the caller commits): a group of cards stored together."""
     for organisation_id in sorted({card.organisation_id for card in cards}):
         _order_and_notify(session, organisation_id)
-    # The model's defaults, made once: building an Event per card would cost more than its row.
-    blank = Event(organisation_id=0, kind=EventKind.card_created).model_dump(exclude={"id"})
     rows = [
-        blank
+        CARD_CREATED_ROW
         | {
             "organisation_id": card.organisation_id,
             "location_id": card.location_id,
@@ -63,7 +70,7 @@ def record_cards_created(*, session: Session, cards: list[Card]) -> None:
         }
         for card in cards
     ]
-    session.connection().execute(insert(Event), rows)
+    session.connection().execute(INSERT_EVENT, rows)
     count_cards_created(session=session, cards=cards)
 
 
@@ -105,10 +112,7 @@ def _order_and_notify(session: Session, organisation_id: int) -> None:
         # One round trip: the lock, and a notification that PostgreSQL delivers to listeners
         # when, and only if, the transaction commits.
         session.execute(
-            text(
-                "SELECT pg_advisory_xact_lock(:namespace, :organisation), "
-                "pg_notify(:channel, :payload)"
-            ),
+            LOCK_AND_NOTIFY,
             {
                 "namespace": EVENT_LOCK_NAMESPACE,
                 "organisation": organisation_id,
