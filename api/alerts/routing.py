@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlmodel import Session, col, select
 
 from api.models import (
@@ -53,30 +53,49 @@ def organisation_zone(organisation: Organisation) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+# Routing's queries, built once: each card group runs them, and building a query (and its
+# cache key) cost several times what the database takes to answer it (bench/README.md).
+# Owners and managers, with their preferences if they set any.
+MEMBERS = (
+    select(Membership, User, AlertPreference)
+    .join(User, col(User.id) == Membership.user_id)
+    .join(
+        AlertPreference,
+        and_(
+            col(AlertPreference.organisation_id) == Membership.organisation_id,
+            col(AlertPreference.user_id) == Membership.user_id,
+        ),
+        isouter=True,
+    )
+    .where(Membership.organisation_id == bindparam("organisation_id"))
+    .where(col(Membership.role).in_([Role.owner, Role.manager]))
+    .order_by(col(User.id))
+)
+LIMITS = select(MembershipLocation.membership_id, MembershipLocation.location_id).where(
+    col(MembershipLocation.membership_id).in_(bindparam("membership_ids", expanding=True))
+)
+ON_DUTY = select(LocationDuty.user_id).where(LocationDuty.location_id == bindparam("location_id"))
+WITH_PUSH = (
+    select(PushSubscription.user_id)
+    .where(PushSubscription.organisation_id == bindparam("organisation_id"))
+    .distinct()
+)
+ORGANISATION = select(Organisation).where(Organisation.id == bindparam("organisation_id"))
+WEBHOOKS = (
+    select(Webhook)
+    .where(Webhook.organisation_id == bindparam("organisation_id"))
+    .order_by(col(Webhook.id))
+)
+
+
 def members(*, session: Session, organisation_id: int) -> list[tuple[Recipient, set[int] | None]]:
     """Owners and managers with the locations they are limited to (None: every location)."""
-    # With their preferences, if they set any, in the same query.
-    rows = session.exec(
-        select(Membership, User, AlertPreference)
-        .join(User, col(User.id) == Membership.user_id)
-        .join(
-            AlertPreference,
-            and_(
-                col(AlertPreference.organisation_id) == organisation_id,
-                col(AlertPreference.user_id) == Membership.user_id,
-            ),
-            isouter=True,
-        )
-        .where(Membership.organisation_id == organisation_id)
-        .where(col(Membership.role).in_([Role.owner, Role.manager]))
-        .order_by(col(User.id))
-    ).all()
+    rows = session.exec(MEMBERS, params={"organisation_id": organisation_id}).all()
     limits: dict[int | None, set[int]] = {}
-    for membership_id, limit_id in session.exec(
-        select(MembershipLocation.membership_id, MembershipLocation.location_id).where(
-            col(MembershipLocation.membership_id).in_([m.id for m, _, _ in rows])
-        )
-    ).all():
+    membership_ids = [membership.id for membership, _, _ in rows]
+    for membership_id, limit_id in session.connection().execute(
+        LIMITS, {"membership_ids": membership_ids}
+    ):
         limits.setdefault(membership_id, set()).add(limit_id)
     return [
         (
@@ -110,11 +129,7 @@ def on_duty(*, session: Session, organisation_id: int, location_id: int | None) 
         session=session, organisation_id=organisation_id, location_id=location_id
     )
     if location_id is not None:
-        duty = set(
-            session.exec(
-                select(LocationDuty.user_id).where(LocationDuty.location_id == location_id)
-            ).all()
-        )
+        duty = set(session.connection().execute(ON_DUTY, {"location_id": location_id}).scalars())
         if duty:
             return [r for r in seeing if r.user.id in duty]
     managers = [r for r in seeing if r.role == Role.manager]
@@ -219,6 +234,7 @@ class Routing:
         # Per organisation: the people with a device that takes alerts.
         self._with_push: dict[int, set[int]] = {}
         self._webhooks: dict[int, list[Webhook]] = {}
+        self._organisations: dict[int, Organisation] = {}
 
     def deliveries(self, card: Card, now: datetime) -> list[AlertDelivery]:
         """The card's alert deliveries, not yet added to the session."""
@@ -226,8 +242,7 @@ class Routing:
         deliveries: list[AlertDelivery] = []
         if is_negative(card):
             # Only a negative card's emails and pushes need the organisation (its clock, language).
-            organisation = self.session.get(Organisation, card.organisation_id)
-            assert organisation is not None
+            organisation = self.organisation(card.organisation_id)
             for recipient in self.on_duty(card.organisation_id, card.location_id):
                 if recipient.preference.negative_email:
                     deliveries.append(
@@ -262,6 +277,12 @@ class Routing:
             )
         return deliveries
 
+    def organisation(self, organisation_id: int) -> Organisation:
+        if organisation_id not in self._organisations:
+            found = self.session.exec(ORGANISATION, params={"organisation_id": organisation_id})
+            self._organisations[organisation_id] = found.one()
+        return self._organisations[organisation_id]
+
     def on_duty(self, organisation_id: int, location_id: int | None) -> list[Recipient]:
         key = (organisation_id, location_id)
         if key not in self._on_duty:
@@ -273,19 +294,17 @@ class Routing:
     def has_push_device(self, recipient: Recipient, organisation_id: int) -> bool:
         """Whether the person installed the inbox and turned on alerts on some device."""
         if organisation_id not in self._with_push:
-            statement = select(PushSubscription.user_id).where(
-                PushSubscription.organisation_id == organisation_id
+            found = self.session.connection().execute(
+                WITH_PUSH, {"organisation_id": organisation_id}
             )
-            self._with_push[organisation_id] = set(self.session.exec(statement.distinct()))
+            self._with_push[organisation_id] = set(found.scalars())
         return recipient.user.id in self._with_push[organisation_id]
 
     def webhooks_for(self, card: Card) -> list[Webhook]:
         """The organisation's webhooks that want this card (its location, its rating)."""
         if card.organisation_id not in self._webhooks:
-            statement = select(Webhook).where(Webhook.organisation_id == card.organisation_id)
-            self._webhooks[card.organisation_id] = list(
-                self.session.exec(statement.order_by(col(Webhook.id))).all()
-            )
+            found = self.session.exec(WEBHOOKS, params={"organisation_id": card.organisation_id})
+            self._webhooks[card.organisation_id] = list(found.all())
         return [
             webhook
             for webhook in self._webhooks[card.organisation_id]
