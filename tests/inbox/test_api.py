@@ -73,6 +73,25 @@ def test_submit_needs_a_key_and_valid_fields(
 
 
 @pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({}, "Field required"),
+        ({"Idempotency-Key": ""}, "The key must be 1 to 100 characters long."),
+        ({"Idempotency-Key": "k" * 101}, "The key must be 1 to 100 characters long."),
+    ],
+)
+def test_a_card_without_a_usable_key_is_a_422_that_names_the_header(
+    client: TestClient, world: World, session: Session, headers: dict, message: str
+) -> None:
+    path = f"/api/v1/codes/{world.counter_code.token}/cards"
+    response = client.post(path, json={"rating": 4}, headers=headers)
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["field"], error["message"]) == ("idempotency-key", message)
+    assert cards_in(session) == []
+
+
+@pytest.mark.parametrize(
     ("content_type", "body", "message"),
     [
         ("text/plain", b'{"rating": 4}', "Send the card as JSON (Content-Type: application/json)."),
