@@ -12,7 +12,6 @@ the failure logged (once a minute at most, however many cards arrive meanwhile).
 
 import logging
 import math
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from sqlalchemy import Engine
 from api.config import Settings
 from api.protection.clients import request_client
 from api.protection.database_store import DatabaseStorage
+from api.protection.memory_store import SweptMemoryStorage
 
 log = logging.getLogger("tellus.protection")
 # A store that does not answer within this is treated as failed: the card is not kept waiting.
@@ -36,22 +36,6 @@ STORE_TIMEOUT_SECONDS = 0.5
 LOG_EVERY_SECONDS = 60.0
 # Refused submissions are counted per code and UTC day, and kept a little over a day.
 REFUSED_KEEP_SECONDS = 2 * 86400
-
-
-class SweptMemoryStorage(MemoryStorage):
-    """`limits`' memory store, cleared of expired entries every few seconds instead of 10 ms
-    after each hit. Its sweep walks every key: with 20,000 clients in the window it held the GIL
-    for 20 ms of every 30 (a flood from many addresses slowed every request). The moving window
-    never counts an expired entry either way; the sweep only frees memory."""
-
-    SWEEP_SECONDS = 5.0
-
-    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the private hook it calls
-        if not self.timer.is_alive():
-            sweep = self._MemoryStorage__expire_events  # type: ignore[attr-defined]
-            self.timer = threading.Timer(self.SWEEP_SECONDS, sweep)
-            self.timer.daemon = True  # never keeps a stopping process waiting
-            self.timer.start()
 
 
 @dataclass(frozen=True)
