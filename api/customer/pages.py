@@ -10,6 +10,14 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from api.accounts.gate import session_cookie_name
+from api.customer.card_form import (
+    EXPIRED,
+    TOO_MANY,
+    card_fields,
+    field_errors,
+    form_values,
+    read_form,
+)
 from api.customer.card_pages import FORM_TOKEN, IDEMPOTENCY_KEY
 from api.customer.cards import new_card, store_card
 from api.customer.codes import CodeContext, find_code
@@ -19,7 +27,7 @@ from api.customer.rendering import render_page
 from api.customer.schemas import CardIn
 from api.customer.thanks import render_thanks
 from api.errors import AppError
-from api.i18n import N_, Language, page_language, set_page_language
+from api.i18n import Language, page_language, set_page_language
 from api.protection.form_tokens import read_card_token, sign_card_token
 from api.protection.limiter import take_card
 from api.protection.traps import caught_by_honeypot, needs_confirmation
@@ -28,16 +36,6 @@ from api.security import new_secret
 from api.web.deps import RuntimeDep, runtime_of
 
 router = APIRouter(include_in_schema=False)
-FIELDS = (
-    "rating",
-    "comment",
-    "employee_id",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "share_name",
-)
-CHECKBOXES = ("wants_reply", "share_publicly")
 
 
 def render_card(
@@ -119,7 +117,7 @@ async def send_card(request: Request, token: str) -> Response:
     limits of api.protection may answer instead, each keeping the card (see its traps module)."""
     runtime = runtime_of(request)  # as open_card reads it
     context = await find_code(cache=runtime.code_cache, engine=runtime.engine, token=token)
-    form = await request.form()
+    form = await read_form(request)
     # The answer speaks the language the form was shown in, carried in its hidden field.
     language = set_page_language(
         request, default=default_language(context), chosen=str(form.get("lang", ""))
@@ -213,56 +211,6 @@ async def receive_card(
     return render_thanks(request, context, runtime, submission, kiosk=kiosk)
 
 
-def form_values(form: FormData) -> dict[str, Any]:
-    """What the customer typed, kept to show again if something needs fixing."""
-    values: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in FIELDS}
-    for name in CHECKBOXES:
-        values[name] = form.get(name) in ("on", "1", "true")
-    values["idempotency_key"] = str(form.get("idempotency_key", ""))[:100]
-    return values
-
-
-def card_fields(values: dict[str, Any]) -> dict[str, Any]:
-    fields = {name: values[name] for name in FIELDS}
-    fields |= {name: values[name] for name in CHECKBOXES}
-    fields["employee_id"] = values["employee_id"] or None
-    if not fields["rating"]:
-        fields.pop("rating")
-    return fields
-
-
-FRIENDLY = {
-    "rating": N_("Please choose a face from 1 to 5."),
-    "employee_id": N_("Please pick someone from the list."),
-    "comment": N_("Your comment is too long: please keep it under 4,000 characters."),
-    "contact_name": N_("Please keep your name under 120 characters."),
-    "contact_email": N_("This email address is too long."),
-    "contact_phone": N_("This phone number is too long."),
-    "share_name": N_("Please keep the name to show under 40 characters."),
-}
-CHECK_FIELD = N_("Please check what you entered here.")
-EXPIRED = N_("This page was open too long. Your card is still here: please send it again.")
-TOO_MANY = N_(
-    "Lots of cards are arriving from your network just now. Your card is still here: "
-    "please send it again in a minute."
-)
-
-
-def field_errors(error: ValidationError) -> dict[str, str]:
-    """Pydantic's errors as one plain sentence per field (messages to translate when shown)."""
-    messages: dict[str, str] = {}
-    for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "form"
-        if (
-            item["type"] == "value_error"
-        ):  # our own validators' sentences, in api/customer/schemas.py
-            text = str(item["msg"]).removeprefix("Value error, ")
-        else:
-            text = FRIENDLY.get(field, CHECK_FIELD)
-        messages.setdefault(field, text)
-    return messages
-
-
 @router.get("/k/{token}")
 async def kiosk_card(request: Request, token: str, runtime: RuntimeDep) -> Response:
     """The kiosk's card, fresh (a new form token and key) for every customer."""
@@ -284,7 +232,7 @@ async def kiosk_send(request: Request, token: str, runtime: RuntimeDep) -> Respo
     if opened is None:
         return render_stopped(request)
     kiosk, context = opened
-    form = await request.form()
+    form = await read_form(request)
     language = set_page_language(
         request, default=default_language(context), chosen=str(form.get("lang", ""))
     )

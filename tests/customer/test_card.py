@@ -1,5 +1,7 @@
 """The customer's card: open a code's page, send a card, get the thank-you page."""
 
+from urllib.parse import urlencode
+
 from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 
@@ -276,3 +278,33 @@ def test_accent_colour_text_is_chosen_by_contrast(
         else:  # Not a colour: the default is used, nothing of it reaches the CSS.
             assert "red;}" not in style
             assert "--accent:#2f6f5e;" in style
+
+
+def test_a_form_is_read_as_a_browser_encodes_it(
+    client: TestClient, world: World, session: Session
+) -> None:
+    path = f"/c/{world.counter_code.token}"
+    fields = {**card_form(client, path), "rating": "5", "comment": "Très bien 👍 a+b=c & 100%"}
+    # As a browser sends it: UTF-8, percent-encoded, spaces as "+".
+    body = urlencode(fields).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert client.post(path, content=body, headers=headers).status_code == 200
+    # The same form as multipart (a browser told so by the page) is read as well.
+    again = {**card_form(client, path), "rating": "4", "comment": "Encore"}
+    assert client.post(path, data=again, files={"photo": ("", b"")}).status_code == 200
+    assert [(card.rating, card.comment) for card in stored_cards(session)] == [
+        (5, "Très bien 👍 a+b=c & 100%"),
+        (4, "Encore"),
+    ]
+
+
+def test_a_form_with_more_fields_than_any_card_is_refused(
+    client: TestClient, world: World, session: Session
+) -> None:
+    path = f"/c/{world.counter_code.token}"
+    fields = [*card_form(client, path).items(), ("rating", "4")]
+    body = urlencode(fields + [(f"extra{n}", "x") for n in range(1_000)]).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = client.post(path, content=body, headers=headers)
+    assert response.status_code == 400
+    assert stored_cards(session) == []
