@@ -60,7 +60,9 @@ function request()
   local n = counter * 2 + id
   local address = string.format("198.%d.%d.%d", 18 + math.floor(n / 65536) % 2,
     math.floor(n / 256) % 256, n % 256)
+  -- A table of headers replaces wrk's own (-H): the client's Accept-Encoding goes here too.
   local headers = {}
+  headers["Accept-Encoding"] = "gzip"
   headers["Content-Type"] = "application/json"
   headers["Idempotency-Key"] = string.format("%s-%d-%d", prefix, id, counter)
   headers["X-Forwarded-For"] = address
@@ -89,6 +91,7 @@ function request()
   sent = sent + 1
   local n = sent * 2 + id
   local headers = {}
+  headers["Accept-Encoding"] = "gzip"  -- as every phone's browser asks
   headers["Content-Type"] = "application/x-www-form-urlencoded"
   headers["X-Forwarded-For"] = string.format("203.%d.%d.%d", math.floor(n / 65536) % 256,
     math.floor(n / 256) % 256, n % 256)
