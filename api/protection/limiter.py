@@ -10,16 +10,17 @@ A limiter that cannot reach its store never costs a customer a card: the card is
 the failure logged (once a minute at most, however many cards arrive meanwhile).
 """
 
+import asyncio
 import logging
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from threading import Lock
 
 from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -34,6 +35,10 @@ log = logging.getLogger("tellus.protection")
 # A store that does not answer within this is treated as failed: the card is not kept waiting.
 STORE_TIMEOUT_SECONDS = 0.5
 LOG_EVERY_SECONDS = 60.0
+# The threads that wait for a shared store (Redis, the database) on the requests' behalf: a few
+# keep up with any rate one process serves, where a thread per request in flight (anyio's
+# default, up to 40) made them take turns on the GIL.
+STORE_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tellus-limits")
 # Refused submissions are counted per code and UTC day, and kept a little over a day.
 REFUSED_KEEP_SECONDS = 2 * 86400
 
@@ -180,4 +185,4 @@ async def take_card(
     )
     if limiter.in_memory:
         return count()
-    return await run_in_threadpool(count)
+    return await asyncio.get_running_loop().run_in_executor(STORE_THREADS, count)

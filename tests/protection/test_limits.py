@@ -2,23 +2,28 @@
 alert ceiling, the owners' count of refused cards, real customers behind one NAT, and a store
 that fails (the card goes in)."""
 
+import asyncio
 import logging
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import cast
 
 import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import Session, col, select
+from starlette.requests import Request
 
 from api.alerts.schedule import schedule_escalations
 from api.config import Settings
 from api.models import AlertDelivery, Card, utcnow
 from api.protection.clients import client_network
-from api.protection.limiter import CardLimiter
+from api.protection.limiter import CardLimiter, Verdict, take_card
 from api.setup.api_keys.service import create_api_key
 from tests.client import TestClient
 from tests.factories import World, reread
-from tests.helpers import card_form, log_in, send_card, send_card_by_api
+from tests.helpers import card_form, in_own_loop, log_in, send_card, send_card_by_api
 from tests.sockets import refused_port
 
 # The first three cards from a client to a code go in; the fourth waits.
@@ -236,3 +241,30 @@ class TestDatabaseStore:
 def test_a_limit_that_cannot_be_read_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="not a rate limit"):
         Settings(card_limit="forty a minute", _env_file=None)  # type: ignore[call-arg]
+
+
+def test_a_shared_store_is_waited_on_by_a_few_threads_however_many_cards_wait() -> None:
+    """Each count waits for Redis or the database in a thread: a thread per card in flight (one
+    for each of 64 connections) made them take turns on the GIL with the event loop."""
+    threads: set[int] = set()
+
+    class SlowStore:
+        in_memory = False
+
+        def take_card(self, **_: object) -> Verdict:
+            threads.add(threading.get_ident())
+            time.sleep(0.005)  # a round trip to the store
+            return Verdict(allowed=True)
+
+    def request(number: int) -> Request:
+        client = (f"198.18.0.{number}", 5000)
+        return Request({"type": "http", "headers": [], "client": client})
+
+    async def cards() -> list[Verdict]:
+        store = cast(CardLimiter, SlowStore())
+        waiting = [take_card(store, code_token="CODE", request=request(n)) for n in range(64)]
+        return await asyncio.gather(*waiting)
+
+    verdicts = in_own_loop(cards)
+    assert all(verdict.allowed for verdict in verdicts)
+    assert 1 <= len(threads) <= 8
