@@ -34,6 +34,8 @@ from api.protection.memory_store import SweptMemoryStorage
 log = logging.getLogger("tellus.protection")
 # A store that does not answer within this is treated as failed: the card is not kept waiting.
 STORE_TIMEOUT_SECONDS = 0.5
+# After a failure, the store is left alone this long: cards go in without limits meanwhile.
+STORE_REST_SECONDS = 5.0
 LOG_EVERY_SECONDS = 60.0
 # The threads that wait for a shared store (Redis, the database) on the requests' behalf: a few
 # keep up with any rate one process serves, where a thread per request in flight (anyio's
@@ -101,6 +103,7 @@ class CardLimiter:
         self.kiosk_limits: list[RateLimitItem] = parse_many(kiosk_card_limit)
         self.ceilings: list[RateLimitItem] = parse_many(code_alert_ceiling)
         self._last_logged = -math.inf
+        self._resting_until = -math.inf
         self._log_lock = Lock()
 
     @classmethod
@@ -133,7 +136,7 @@ class CardLimiter:
                 return Verdict(allowed=False, retry_after=self._retry_after(refused, window))
             alerts = all(self.strategy.hit(item, "code", code_token) for item in self.ceilings)
         except Exception as error:  # noqa: BLE001 — whatever the store raised, the card goes in
-            self._log_failure(error)
+            self.failed(error)
             return ACCEPTED
         return Verdict(allowed=True, alerts=alerts)
 
@@ -145,7 +148,7 @@ class CardLimiter:
             try:
                 counts[token] = int(self.store.get(f"refused/{token}/{day}"))
             except Exception as error:  # noqa: BLE001
-                self._log_failure(error)
+                self.failed(error)
                 counts[token] = 0
         return counts
 
@@ -157,9 +160,16 @@ class CardLimiter:
         resets = [self.strategy.get_window_stats(item, *window).reset_time for item in refused]
         return max(1, math.ceil(max(resets) - time.time()))
 
-    def _log_failure(self, error: Exception) -> None:
+    def resting(self) -> bool:
+        """Whether the store failed a moment ago: cards then go in without asking it again, so
+        that none waits behind the counts still stuck on it."""
+        return time.monotonic() < self._resting_until
+
+    def failed(self, error: Exception) -> None:
+        """The store failed: rest it a few seconds, and say so (at most once a minute)."""
         with self._log_lock:
             now = time.monotonic()
+            self._resting_until = now + STORE_REST_SECONDS
             if now - self._last_logged < LOG_EVERY_SECONDS:
                 return
             self._last_logged = now
@@ -185,4 +195,11 @@ async def take_card(
     )
     if limiter.in_memory:
         return count()
-    return await asyncio.get_running_loop().run_in_executor(STORE_THREADS, count)
+    if limiter.resting():
+        return ACCEPTED
+    counting = asyncio.get_running_loop().run_in_executor(STORE_THREADS, count)
+    try:
+        return await asyncio.wait_for(counting, STORE_TIMEOUT_SECONDS)
+    except TimeoutError:  # the count still waiting for a thread is dropped with it
+        limiter.failed(TimeoutError(f"no answer within {STORE_TIMEOUT_SECONDS} s"))
+        return ACCEPTED

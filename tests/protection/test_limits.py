@@ -20,6 +20,7 @@ from api.config import Settings
 from api.models import AlertDelivery, Card, utcnow
 from api.protection.clients import client_network
 from api.protection.limiter import CardLimiter, Verdict, take_card
+from api.protection.memory_store import SweptMemoryStorage
 from api.setup.api_keys.service import create_api_key
 from tests.client import TestClient
 from tests.factories import World, reread
@@ -251,6 +252,9 @@ def test_a_shared_store_is_waited_on_by_a_few_threads_however_many_cards_wait() 
     class SlowStore:
         in_memory = False
 
+        def resting(self) -> bool:
+            return False
+
         def take_card(self, **_: object) -> Verdict:
             threads.add(threading.get_ident())
             time.sleep(0.005)  # a round trip to the store
@@ -268,3 +272,36 @@ def test_a_shared_store_is_waited_on_by_a_few_threads_however_many_cards_wait() 
     verdicts = in_own_loop(cards)
     assert all(verdict.allowed for verdict in verdicts)
     assert 1 <= len(threads) <= 8
+
+
+def test_a_store_that_hangs_costs_no_card_and_is_left_alone_a_while(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A store that stops answering (Redis behind a dropped route) is waited for no longer than
+    its timeout, and then not asked for a few seconds: the cards behind go in without waiting."""
+    asked: list[str] = []
+
+    class HangingStore(SweptMemoryStorage):
+        def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+            asked.append(key)
+            time.sleep(2)
+            return True
+
+    class FarLimiter(CardLimiter):
+        in_memory = False  # type: ignore[assignment]  # as a network store's limiter is
+
+    limiter = FarLimiter(store=HangingStore(), card_limit=BURST, code_alert_ceiling="100/hour")
+
+    def request(number: int) -> Request:
+        return Request({"type": "http", "headers": [], "client": (f"198.18.1.{number}", 5000)})
+
+    async def cards() -> list[Verdict]:
+        first = await take_card(limiter, code_token="CODE", request=request(0))
+        rest = [take_card(limiter, code_token="CODE", request=request(n)) for n in range(1, 40)]
+        return [first, *await asyncio.wait_for(asyncio.gather(*rest), 1)]
+
+    with caplog.at_level(logging.ERROR, logger="tellus.protection"):
+        verdicts = in_own_loop(cards)
+    assert all(verdict.allowed for verdict in verdicts)
+    assert len(asked) == 1  # the cards after the timeout did not ask the store
+    assert "no answer within 0.5 s" in caplog.text
