@@ -50,14 +50,15 @@ class SweptMemoryStorage(MemoryStorage):
             return True
 
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
-        """When the oldest card still counted came (now if none), and how many are counted."""
+        """When the oldest card still counted came, and how many are counted. With none counted,
+        as `limits`' own store answers: the oldest card kept (the window is already free)."""
         now = time.time()
         with self.lock:
             times = self.times.get(key)
             if not times:
                 return now, 0
             first = bisect_right(times, now - expiry)
-            return (times[first], len(times) - first) if first < len(times) else (now, 0)
+            return times[min(first, len(times) - 1)], len(times) - first
 
     def clear(self, key: str) -> None:
         with self.lock:
