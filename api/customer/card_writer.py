@@ -117,14 +117,15 @@ class CardWriter:
         # A thread that cancelled its wait before the writer started is not stored (none can
         # after); a coroutine's card always is (see insert_waiting).
         group = [(card, answer) for card, answer in group if _still_wanted(answer)]
-        outcomes: list[Outcome]
         try:
             stored = self.store_many(engine=self.engine, cards=[card for card, _ in group])
-            outcomes = [(card, None) for card in stored]
         except Exception:
             # The cards never joined a session, so a failed group leaves them as they came.
-            outcomes = [self._store_alone(card) for card, _ in group]
-        _answer([answer for _, answer in group], outcomes)
+            # Each is answered once stored, not after the whole group.
+            for card, answer in group:
+                _answer([answer], [self._store_alone(card)])
+            return
+        _answer([answer for _, answer in group], [(card, None) for card in stored])
 
     def _store_alone(self, card: Card) -> Outcome:
         try:

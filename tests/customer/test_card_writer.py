@@ -189,14 +189,11 @@ def test_a_request_that_stops_waiting_leaves_its_card_and_the_writer(
     assert stored_keys(session) == ["gone", "next"]
 
 
-def test_a_group_answers_the_coroutines_of_a_loop_in_one_wakeup(
-    card_writer: CardWriter, world: World, session: Session
-) -> None:
-    broken = new_card(world, "broken")
-    broken.comment = {"not": "text"}  # type: ignore[assignment]  # the driver can't bind it
-    cards = [*(new_card(world, f"card-{n}") for n in range(5)), broken]
+def committed_on_a_loop(writer: CardWriter, groups: list[list[Card]]) -> tuple[int, list[Any]]:
+    """Each group committed by `writer` for coroutines of one loop: how many times the writer
+    woke that loop, and what each card's request got."""
 
-    async def customers() -> tuple[list[Any], list[Any]]:
+    async def customers() -> tuple[int, list[Any]]:
         loop = asyncio.get_running_loop()
         wakeups: list[Any] = []
         threadsafe = loop.call_soon_threadsafe
@@ -206,20 +203,41 @@ def test_a_group_answers_the_coroutines_of_a_loop_in_one_wakeup(
             return threadsafe(callback, *args, **options)
 
         loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
-        answers = [loop.create_future() for _ in cards]
-        # A plain thread: asyncio.to_thread would wake the loop itself.
-        Thread(
-            target=card_writer.commit_group, args=(list(zip(cards, answers, strict=True)),)
-        ).start()
-        results = await asyncio.wait_for(asyncio.gather(*answers, return_exceptions=True), 10)
-        return wakeups, results
+        results: list[Any] = []
+        for cards in groups:
+            answers = [loop.create_future() for _ in cards]
+            # A plain thread: asyncio.to_thread would wake the loop itself.
+            group = list(zip(cards, answers, strict=True))
+            Thread(target=writer.commit_group, args=(group,)).start()
+            gathered = asyncio.gather(*answers, return_exceptions=True)
+            results += await asyncio.wait_for(gathered, 10)
+        return len(wakeups), results
 
-    wakeups, results = in_own_loop(customers)
-    assert len(wakeups) == 1
-    assert [card.idempotency_key for card in results[:5]] == [f"card-{n}" for n in range(5)]
-    assert len({card.id for card in results[:5]}) == 5
-    assert isinstance(results[5], DBAPIError)
+    return in_own_loop(customers)
+
+
+def test_a_group_answers_the_coroutines_of_a_loop_in_one_wakeup(
+    card_writer: CardWriter, world: World, session: Session
+) -> None:
+    cards = [new_card(world, f"card-{n}") for n in range(5)]
+    wakeups, results = committed_on_a_loop(card_writer, [cards])
+    assert wakeups == 1
+    assert [card.idempotency_key for card in results] == [f"card-{n}" for n in range(5)]
+    assert len({card.id for card in results}) == 5
     assert stored_keys(session) == [f"card-{n}" for n in range(5)]
+
+
+def test_a_failing_group_answers_each_coroutine_once_its_card_is_stored_alone(
+    card_writer: CardWriter, world: World, session: Session
+) -> None:
+    broken = new_card(world, "broken")
+    broken.comment = {"not": "text"}  # type: ignore[assignment]  # the driver can't bind it
+    cards = [new_card(world, "one"), broken, new_card(world, "two")]
+    wakeups, results = committed_on_a_loop(card_writer, [cards])
+    assert wakeups == 3  # one a card: the first is not kept waiting for the others
+    assert [results[0].idempotency_key, results[2].idempotency_key] == ["one", "two"]
+    assert isinstance(results[1], DBAPIError)
+    assert stored_keys(session) == ["one", "two"]
 
 
 def test_a_failing_group_stores_each_good_card_once_and_answers_the_bad_one(
