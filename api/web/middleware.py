@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -50,8 +51,6 @@ SECURITY_HEADERS = [
 # a Referer; a static file may be cached).
 DEFAULT_HEADERS = [(b"referrer-policy", b"same-origin"), (b"cache-control", b"no-store")]
 HSTS = (b"strict-transport-security", b"max-age=31536000")
-# A response's own value of these gives way to the middleware's.
-REPLACED = {b"content-security-policy", HSTS[0], *(name for name, _ in SECURITY_HEADERS)}
 
 
 class SecurityHeadersMiddleware:
@@ -63,6 +62,8 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
         self.always = [*SECURITY_HEADERS, *([HSTS] if hsts else [])]
+        # A response's own value of these gives way to the middleware's.
+        self.replaced = {b"content-security-policy", *(name for name, _ in self.always)}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,12 +90,15 @@ class SecurityHeadersMiddleware:
             for message in server_error(scope["path"]):
                 await send_with_headers(message)
 
-    def headers(self, given: list[tuple[bytes, bytes]], nonce: str) -> list[tuple[bytes, bytes]]:
+    def headers(
+        self, given: Iterable[tuple[bytes, bytes]], nonce: str
+    ) -> list[tuple[bytes, bytes]]:
         """A response's headers with the security headers set, its own kept where it may say."""
+        given = list(given)  # any iterable, in ASGI
         names = {name.lower() for name, _ in given}
         csp = nonce.encode().join(CSP_PIECES)
         return [
-            *(header for header in given if header[0].lower() not in REPLACED),
+            *(header for header in given if header[0].lower() not in self.replaced),
             (b"content-security-policy", csp),
             *self.always,
             *(header for header in DEFAULT_HEADERS if header[0] not in names),
