@@ -19,14 +19,15 @@ from api.models import Card, Event, EventKind
 from api.tenancy import Tenant, scoped
 
 NOTIFY_CHANNEL = "tellus_events"
-# A card.created event's defaults, made once: building an Event per card (or per group of
-# cards) cost more than inserting its row. Each card's row sets its own time and places.
+# Built once, as the card writer's other statements (api.customer.cards).
 INSERT_EVENT = insert(Event)
 LOCK_AND_NOTIFY = text(
     "SELECT pg_advisory_xact_lock(:namespace, :organisation), pg_notify(:channel, :payload)"
 )
+# A card.created event's defaults, made once: building an Event per card (or per group of
+# cards) cost more than inserting its row. Each card's row sets its own time, places and data.
 CARD_CREATED_ROW = Event(organisation_id=0, kind=EventKind.card_created).model_dump(
-    exclude={"id", "created_at"}
+    exclude={"id", "created_at", "data"}
 )
 # The first key of the two-key advisory lock: "TELL" in ASCII, so it clashes with nothing else.
 EVENT_LOCK_NAMESPACE = 0x54454C4C
@@ -67,6 +68,7 @@ def record_cards_created(*, session: Session, cards: list[Card]) -> None:
             "location_id": card.location_id,
             "card_id": card.id,
             "created_at": card.created_at,
+            "data": {},
         }
         for card in cards
     ]
