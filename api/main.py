@@ -230,16 +230,21 @@ def _quote(path: str) -> str:
     return quote(path, safe="/")
 
 
-@cache
 def freeze_startup_objects(app: FastAPI) -> None:
-    """Once a process: put what starting made (modules, routes, schemas, the tables' metadata: most
-    of the heap) out of the garbage collector's reach. A full collection then walks only what the
-    requests made since, instead of stopping every request in flight for 125–250 ms (about one card
-    in fifty, bench/README.md: inbox_latency.py)."""
+    """Put what starting made (modules, routes, schemas, the tables' metadata: most of the heap)
+    out of the garbage collector's reach. A full collection then walks only what the requests
+    made since, instead of stopping every request in flight for 125–250 ms (about one card in
+    fifty, bench/README.md: inbox_latency.py)."""
     # FastAPI builds an included route's context (its dependencies, its fields: 40,000 objects
     # in all) when a request first looks for it: build them now, to be frozen with the rest.
     for _ in iter_route_contexts(app.routes):
         pass
+    freeze_heap()
+
+
+@cache
+def freeze_heap() -> None:
+    """Once a process (the tests start many apps in one)."""
     gc.collect()
     gc.freeze()
 
