@@ -65,6 +65,16 @@ def test_a_window_refuses_past_its_limit_until_its_oldest_card_leaves(clock: Clo
     assert not limiter.hit(item, "card", "a")
 
 
+def test_a_card_refused_at_its_windows_very_end_waits_no_window_more(clock: Clock) -> None:
+    # The card before is exactly a window old: still counted against this one, and gone now.
+    limiter = MovingWindowRateLimiter(SweptMemoryStorage())
+    item = parse("1/10 seconds")
+    assert limiter.hit(item, "card", "a")
+    clock.now += 10
+    assert not limiter.hit(item, "card", "a")
+    assert limiter.get_window_stats(item, "card", "a").reset_time == clock.now
+
+
 def test_the_sweep_forgets_only_what_left_its_window(clock: Clock) -> None:
     store = SweptMemoryStorage()
     limiter = MovingWindowRateLimiter(store)
