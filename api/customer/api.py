@@ -139,7 +139,8 @@ async def read_card(request: Request) -> CardIn:
 
 def read_idempotency_key(request: Request) -> str:
     """The request's Idempotency-Key header, or the 422 FastAPI would answer for a header
-    declared as a parameter (its solving cost a tenth of the route's time, bench/README.md)."""
+    declared as a parameter, naming the header (FastAPI's solving of one cost 10 µs a card,
+    bench/README.md)."""
     key = request.headers.get("idempotency-key")
     error = {"loc": ("header", "idempotency-key"), "input": key}
     if key is None:
