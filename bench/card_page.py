@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import httpx
-from demo_server import demo_server, free_port
+from demo_server import DemoServer, demo_server, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each connection waits a random time between its requests, exponential around `gap` as between
@@ -110,56 +110,56 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
     with demo_server() as server:
-        card = f"{server.url}/c/{server.token}"
-        page = httpx.get(card, headers={"Accept-Language": "en"})
-        assert page.headers["cache-control"] == "no-store"
-        page_file = Path(tempfile.mkstemp(suffix=".html")[1])
-        page_file.write_bytes(page.content)
-        print(
-            f"engine: {server.database_url.split(':', 1)[0]}; card page {len(page.content)} bytes,"
-            f" {len(gzip.compress(page.content))} gzipped; load average {os.getloadavg()}"
-        )
-        port = free_port()
-        bare = subprocess.Popen(
-            [sys.executable, ROOT / "bench" / "bare_page.py", str(port)],
-            env={**os.environ, "BENCH_PAGE_FILE": str(page_file), "PYTHONPATH": str(ROOT)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        bare_url = f"http://127.0.0.1:{port}/c/{server.token}"
-        try:
-            for _ in range(100):
-                try:
-                    httpx.get(bare_url)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            peaks: list[float] = []
-            for round_ in range(args.rounds):
-                app = wrk(card, server.pid, seconds=args.seconds, connections=args.connections)
-                reference = wrk(
-                    bare_url, bare.pid, seconds=args.seconds, connections=args.connections
-                )
-                show(f"card page, round {round_ + 1}", app)
-                show(f"bare route, round {round_ + 1}", reference)
-                print(
-                    f"ratio: {app['rate'] / reference['rate']:.2f} in requests a second,"
-                    f" {reference['cpu'] / app['cpu']:.2f} in server CPU per request"
-                )
-                peaks.append(app["rate"])
-            rate = 0.8 * max(peaks)
-            paced = wrk(
-                card,
-                server.pid,
-                seconds=args.seconds,
-                connections=args.connections,
-                paced_rate=rate,
+        measure(server, seconds=args.seconds, rounds=args.rounds, connections=args.connections)
+    print(f"load average after: {os.getloadavg()}")
+
+
+def measure(server: DemoServer, *, seconds: int, rounds: int, connections: int) -> dict:
+    """Print each round, and return the best: the app's figures ("page"), the bare route's in the
+    same round ("bare"), and the app's at 80 % of its best rate ("paced", "asked")."""
+    card = f"{server.url}/c/{server.token}"
+    page = httpx.get(card, headers={"Accept-Language": "en"})
+    assert page.headers["cache-control"] == "no-store"
+    page_file = Path(tempfile.mkstemp(suffix=".html")[1])
+    page_file.write_bytes(page.content)
+    print(
+        f"engine: {server.database_url.split(':', 1)[0]}; card page {len(page.content)} bytes,"
+        f" {len(gzip.compress(page.content))} gzipped; load average {os.getloadavg()}"
+    )
+    port = free_port()
+    bare = subprocess.Popen(
+        [sys.executable, ROOT / "bench" / "bare_page.py", str(port)],
+        env={**os.environ, "BENCH_PAGE_FILE": str(page_file), "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    bare_url = f"http://127.0.0.1:{port}/c/{server.token}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(bare_url)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        best: dict = {}
+        for round_ in range(rounds):
+            app = wrk(card, server.pid, seconds=seconds, connections=connections)
+            reference = wrk(bare_url, bare.pid, seconds=seconds, connections=connections)
+            show(f"card page, round {round_ + 1}", app)
+            show(f"bare route, round {round_ + 1}", reference)
+            print(
+                f"ratio: {app['rate'] / reference['rate']:.2f} in requests a second,"
+                f" {reference['cpu'] / app['cpu']:.2f} in server CPU per request"
             )
-            show(f"card page at {rate:.0f}/s asked", paced)
-            print(f"load average after: {os.getloadavg()}")
-        finally:
-            bare.terminate()
-            bare.wait(timeout=10)
+            if not best or app["rate"] > best["page"]["rate"]:
+                best = {"page": app, "bare": reference}
+        rate = 0.8 * best["page"]["rate"]
+        paced = wrk(card, server.pid, seconds=seconds, connections=connections, paced_rate=rate)
+        show(f"card page at {rate:.0f}/s asked", paced)
+        return best | {"paced": paced, "asked": rate}
+    finally:
+        bare.terminate()
+        bare.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -33,12 +33,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def report(name: str, seconds: list[float]) -> None:
+def report(name: str, seconds: list[float]) -> dict[int, float]:
+    """Print and return the 50th, 95th and 99th percentiles, in ms."""
     cuts = statistics.quantiles(seconds, n=100)
     print(
         f"{name:<22} p50 {cuts[49] * 1000:6.1f} ms   p95 {cuts[94] * 1000:6.1f} ms"
         f"   p99 {cuts[98] * 1000:6.1f} ms   max {max(seconds) * 1000:6.1f} ms"
     )
+    return {50: cuts[49] * 1000, 95: cuts[94] * 1000, 99: cuts[98] * 1000}
 
 
 async def log_in(client: httpx.AsyncClient, email: str, password: str) -> None:
@@ -63,7 +65,7 @@ async def watch(client: httpx.AsyncClient, arrived: dict[int, float], ready: asy
                 ready.set()
 
 
-async def run(a: str, b: str, token: str, email: str, password: str, count: int) -> None:
+async def run(a: str, b: str, token: str, email: str, password: str, count: int) -> dict:
     arrived: dict[int, float] = {}
     sent: dict[int, tuple[float, float]] = {}
     ready = asyncio.Event()
@@ -96,8 +98,13 @@ async def run(a: str, b: str, token: str, email: str, password: str, count: int)
     print(f"{len(sent)} cards sent to A, {len(sent) - len(missing)} seen on B's stream")
     if missing:
         print(f"MISSING on B: {missing[:20]}")
-    report("A answered", [answered - started for started, answered in sent.values()])
-    report("on B's stream", [arrived[card] - sent[card][0] for card in sent if card in arrived])
+    return {
+        "answered": report("A answered", [done - started for started, done in sent.values()]),
+        "stream": report(
+            "on B's stream", [arrived[card] - sent[card][0] for card in sent if card in arrived]
+        ),
+        "missing": len(missing),
+    }
 
 
 def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -125,12 +132,13 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=300)
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="tellus-bench-")
-    env = {
-        **os.environ,
-        "TELLUS_DATABASE_URL": os.environ.get(
-            "TELLUS_DATABASE_URL", f"sqlite:///{folder}/bench.db"
-        ),
-    }
+    measure(os.environ.get("TELLUS_DATABASE_URL", f"sqlite:///{folder}/bench.db"), cards=args.cards)
+
+
+def measure(database_url: str, *, cards: int) -> dict:
+    """The demo organisation on `database_url` (empty), served by two processes; returns run()'s
+    percentiles."""
+    env = {**os.environ, "TELLUS_DATABASE_URL": database_url}
     demo = subprocess.run(
         [BIN / "tellus", "demo", "--no-serve"], env=env, capture_output=True, text=True, check=True
     )
@@ -142,16 +150,15 @@ def main() -> None:
     try:
         wait_healthy(port_a)
         wait_healthy(port_b)
-        engine = env["TELLUS_DATABASE_URL"].split(":", 1)[0]
-        print(f"engine: {engine}, two processes, {args.cards} cards")
-        asyncio.run(
+        print(f"engine: {database_url.split(':', 1)[0]}, two processes, {cards} cards")
+        return asyncio.run(
             run(
                 f"http://127.0.0.1:{port_a}",
                 f"http://127.0.0.1:{port_b}",
                 token,
                 email,
                 password,
-                args.cards,
+                cards,
             )
         )
     finally:

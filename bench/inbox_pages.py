@@ -197,17 +197,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--reuse", metavar="URL", help="time a database an earlier run filled")
     args = parser.parse_args()
+    measure(args.engine, cards=args.cards, runs=args.runs, reuse=args.reuse)
 
-    if args.reuse:
-        engine = create_db_engine(args.reuse)
+
+def measure(engine_name: str, *, cards: int, runs: int, reuse: str | None = None) -> dict:
+    """Load `cards` into a new database (or time `reuse`), print each page's times and plan, and
+    return each page's p50 and p95 in ms, by label."""
+    if reuse:
+        engine = create_db_engine(reuse)
         world = read_world(engine)
     else:
-        url = database(args.engine)
+        url = database(engine_name)
         migrate(url)
         engine = create_db_engine(url)
         world = set_up(engine)
-        seconds = fill(engine, world, args.cards)
-        print(f"{args.engine}: {args.cards:,} cards loaded in {seconds:.0f} s")
+        seconds = fill(engine, world, cards)
+        print(
+            f"{engine_name}: {cards:,} cards loaded in {seconds:.0f} s; reuse it with --reuse {url}"
+        )
 
     tenant = Tenant(
         organisation_id=world["organisation_id"], role=Role.owner, user_id=world["owner_id"]
@@ -238,12 +245,12 @@ def main() -> None:
         "search + filter (sticky, rating 1)": InboxFilter(words="sticky", rating=1),
     }
     plans = Plans(engine)
-    prefix = "EXPLAIN QUERY PLAN " if args.engine == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
-    print(f"\n| {args.engine} | cards | p50 | p95 |\n|---|---|---|---|")
-    explained = []
+    prefix = "EXPLAIN QUERY PLAN " if engine_name == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+    print(f"\n| {engine_name} | cards | p50 | p95 |\n|---|---|---|---|")
+    explained, figures = [], {}
     for label, filters in cases.items():
         timings = []
-        for _ in range(args.runs):
+        for _ in range(runs):
             with Session(engine) as session:
                 began = time.perf_counter()
                 page = list_cards(session=session, tenant=tenant, filters=filters)
@@ -252,6 +259,7 @@ def main() -> None:
         p95 = timings[max(0, round(len(timings) * 0.95) - 1)]
         median = statistics.median(timings)
         print(f"| {label} | {len(page.cards)} | {median:.1f} ms | {p95:.1f} ms |")
+        figures[label] = {50: median, 95: p95}
         with Session(engine) as session:
             plans.prefix = prefix
             list(
@@ -262,6 +270,7 @@ def main() -> None:
         explained.append(f"{label}:\n{plan_text(engine, plans.rows)}")
     print("\nPlans:\n" + "\n".join(explained))
     engine.dispose()
+    return figures
 
 
 if __name__ == "__main__":
