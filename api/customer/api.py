@@ -18,6 +18,7 @@ from api.errors import AppError, Gone, NotFound, TooManyRequests, error_response
 from api.protection.limiter import take_card
 from api.runtime import Runtime
 from api.web.deps import RuntimeDep, runtime_of
+from api.web.request_route import RequestRoute
 
 # Tried right after the card pages (api.customer.routers): the customer's path is the busiest,
 # and matching a request against the app's routes costs more the further down its route is.
@@ -47,34 +48,6 @@ async def read_code(token: str, runtime: RuntimeDep) -> PublicCodeOut:
     )
 
 
-@router.post(
-    "/codes/{token}/cards",
-    status_code=201,
-    response_model=CardReceipt,
-    tags=["public"],
-    responses=error_responses(410, 429),
-    # The body and the key are read in the route (read_card, read_idempotency_key); this is
-    # FastAPI's documented way to describe them then.
-    openapi_extra={
-        "parameters": [
-            {
-                "name": "idempotency-key",
-                "in": "header",
-                "required": True,
-                "schema": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": IDEMPOTENCY_KEY_MAX,
-                    "title": "Idempotency-Key",
-                },
-            }
-        ],
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": CardIn.model_json_schema()}},
-        },
-    },
-)
 async def create_card(request: Request, token: str) -> Response:
     """Public: send a card. The same `Idempotency-Key` again replays the first answer.
 
@@ -105,6 +78,40 @@ async def create_card(request: Request, token: str) -> Response:
         ),
     )
     return Response(receipt.model_dump_json(), status_code=201, media_type="application/json")
+
+
+router.add_api_route(
+    "/codes/{token}/cards",
+    create_card,
+    methods=["POST"],
+    route_class_override=RequestRoute,
+    status_code=201,
+    response_model=CardReceipt,
+    tags=["public"],
+    responses=error_responses(410, 429),
+    # The body and the key are read in the route (read_card, read_idempotency_key), which a
+    # RequestRoute calls with the request and its token; this is FastAPI's documented way to
+    # describe them then.
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "idempotency-key",
+                "in": "header",
+                "required": True,
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": IDEMPOTENCY_KEY_MAX,
+                    "title": "Idempotency-Key",
+                },
+            }
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": CardIn.model_json_schema()}},
+        },
+    },
+)
 
 
 async def read_card(request: Request) -> CardIn:

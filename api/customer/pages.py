@@ -34,6 +34,7 @@ from api.protection.traps import caught_by_honeypot, needs_confirmation
 from api.runtime import Runtime
 from api.security import new_secret
 from api.web.deps import RuntimeDep, runtime_of
+from api.web.request_route import RequestRoute
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,8 +81,6 @@ def default_language(context: CodeContext | None) -> str:
     return context.default_language if context else "en"
 
 
-@router.get("/c/{token}")
-@router.get("/C/{token}")
 async def open_card(request: Request, token: str) -> Response:
     """The card page a QR code opens, in the customer's language (see api.i18n)."""
     # Read directly rather than as a dependency: every scan pays for solving one.
@@ -110,8 +109,6 @@ async def open_card(request: Request, token: str) -> Response:
     )
 
 
-@router.post("/c/{token}")
-@router.post("/C/{token}")
 async def send_card(request: Request, token: str) -> Response:
     """Store the card and answer with the thank-you page in the same request; the bot traps and
     limits of api.protection may answer instead, each keeping the card (see its traps module)."""
@@ -125,6 +122,13 @@ async def send_card(request: Request, token: str) -> Response:
     if context is None or context.revoked:
         return render_missing(request, context)
     return await receive_card(request, context, runtime, form=form, language=language)
+
+
+# The customer's two requests, each at both cases of the printed code's path (a QR code's
+# alphanumeric mode is upper case).
+for path in ("/c/{token}", "/C/{token}"):
+    router.add_api_route(path, open_card, methods=["GET"], route_class_override=RequestRoute)
+    router.add_api_route(path, send_card, methods=["POST"], route_class_override=RequestRoute)
 
 
 async def receive_card(
