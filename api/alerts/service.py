@@ -20,7 +20,7 @@ from api.models import (
 )
 from api.outbound.destinations import OutboundError, check_url
 from api.security import new_secret
-from api.setup.locations import require_owner
+from api.setup.locations import list_locations, require_owner
 from api.tenancy import Tenant, get_scoped, scoped
 
 
@@ -35,7 +35,7 @@ class Routing:
 def routing_overview(*, session: Session, tenant: Tenant) -> Routing:
     """Everything the routing page shows: settings, locations with who is on duty, people."""
     require_owner(tenant)
-    locations = list(session.exec(scoped(tenant, Location).order_by(Location.name)).all())
+    locations = list_locations(session=session, tenant=tenant)  # archived ones take no card
     duty: dict[int, set[int]] = {}
     for location_id, user_id in session.exec(
         select(LocationDuty.location_id, LocationDuty.user_id).where(

@@ -4,13 +4,13 @@ replace; a new link is shown once, only its hash is kept)."""
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from sqlmodel import Session, col
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from api.accounts.service import SignedIn
 from api.kudos.screens import create_screen, list_screens, replace_screen, revoke_screen, tv_path
-from api.models import Location, Organisation
-from api.tenancy import scoped
+from api.models import Organisation
+from api.setup.locations import list_locations
 from api.web.deps import (
     OWNER_ONLY,
     CsrfCheckedManager,
@@ -28,9 +28,8 @@ router = APIRouter(prefix="/admin/kudos", include_in_schema=False, dependencies=
 
 def kudos_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
     organisation = session.get_one(Organisation, manager.tenant.organisation_id)
-    locations = session.exec(
-        scoped(manager.tenant, Location).order_by(col(Location.name), col(Location.id))
-    ).all()
+    # Archived places leave the pickers (their walls keep working for links already out).
+    locations = list_locations(session=session, tenant=manager.tenant)
     return {
         "base_url": runtime_of(request).settings.base_url.rstrip("/"),
         "slug": organisation.slug,

@@ -45,12 +45,17 @@ def options(client: TestClient, path: str, selector: str) -> list[str]:
 
 
 def places_offered(client: TestClient) -> dict[str, list[str]]:
-    """Every picker of places: new codes, employees' places, print sheets, webhooks."""
+    """Every picker of places: new codes, employees' places, print sheets, webhooks, who is on
+    duty where, the kudos walls' addresses and their TV screens."""
+    routing = page(client, "/admin/alerts").select("form.duty-form")
     return {
         "codes": options(client, "/admin/codes", "#code-location option[value!='']"),
         "employees": options(client, "/admin/employees", "form[action='/admin/employees'] label"),
         "print": options(client, "/admin/print", "label:has(input[name=location])"),
         "webhooks": options(client, "/admin/alerts/webhooks", "#hook-location option[value!='']"),
+        "duty": [form["aria-label"].removeprefix("On duty at ") for form in routing],
+        "walls": options(client, "/admin/kudos", ".link-list li a"),
+        "screens": options(client, "/admin/kudos", "#screen-location option[value!='']"),
     }
 
 
@@ -92,6 +97,25 @@ def test_archiving_a_place_revokes_its_codes_and_keeps_its_cards(
     reread(session)
     assert session.get(Location, world.counter.id).archived_at is not None
     assert session.get(Code, world.counter_code.id).revoked_at is not None
+
+
+def test_an_archived_place_gets_no_new_tv_screen(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    """A kudos page opened before the place was archived still offers it: the link is refused."""
+    client = manager_client
+    token = csrf_token(client, "/admin/kudos")
+    confirm(client, f"/admin/locations/{world.counter.id}/archive")
+    refused = client.post(
+        "/admin/kudos/screens", data={"csrf_token": token, "location_id": world.counter.id}
+    )
+    assert refused.status_code == 422
+    assert "This location is archived: restore it first." in refused.text
+    made = client.post(
+        "/admin/kudos/screens", data={"csrf_token": token, "location_id": world.terrace.id}
+    )
+    assert made.status_code == 200
+    assert "Your new TV link" in made.text
 
 
 def test_restoring_a_place_does_not_bring_its_codes_back(
