@@ -6,7 +6,9 @@ import pytest
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import PlainTextResponse, Response
 
-from api.web.request_route import RequestRoute
+from api.config import Settings
+from api.main import create_app
+from api.web.request_route import RequestRoute, check_request_routes
 from tests.client import TestClient
 
 
@@ -71,6 +73,14 @@ async def no_request(token: str) -> Response:
     return Response()
 
 
+async def returns_a_dict(request: Request, token: str) -> dict[str, str]:
+    return {"token": token}  # nothing would make it a response
+
+
+async def positional_token(request: Request, token: str, /) -> Response:
+    return Response()
+
+
 def runtime() -> str:
     return "runtime"
 
@@ -85,6 +95,10 @@ async def with_dependency(request: Request, token: str, value: Annotated[str, De
         (sync_endpoint, "/c/{token}", {}),
         (extra_parameter, "/c/{token}", {}),  # a query parameter would be silently missing
         (typed_path, "/cards/{card_id}", {}),  # nothing would convert it
+        (echo, "/c/{token:int}", {}),  # the endpoint would get an int
+        (echo, "/c/{token}/{page}", {}),  # a path parameter it does not take
+        (returns_a_dict, "/c/{token}", {}),
+        (positional_token, "/c/{token}", {}),
         (no_request, "/c/{token}", {}),
         (with_dependency, "/c/{token}", {}),
         (echo, "/c/{token}", {"dependencies": [Depends(runtime)]}),
@@ -93,3 +107,35 @@ async def with_dependency(request: Request, token: str, value: Annotated[str, De
 def test_an_endpoint_it_could_not_call_as_written_is_refused(endpoint, path, options) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(TypeError, match="RequestRoute"):
         app_with(endpoint, path, methods=["POST"], **options)
+
+
+@pytest.mark.parametrize(
+    "included",
+    [
+        {"dependencies": [Depends(runtime)]},  # it would never run
+        {"prefix": "/{lang}"},  # every request would fail
+    ],
+)
+def test_what_including_its_router_adds_is_refused(included) -> None:  # type: ignore[no-untyped-def]
+    router = APIRouter()
+    router.add_api_route("/c/{token}", echo, methods=["GET"], route_class_override=RequestRoute)
+    app = FastAPI()
+    app.include_router(router, **included)
+    with pytest.raises(TypeError, match="RequestRoute"):
+        check_request_routes(app.routes)
+    plain = FastAPI()
+    plain.include_router(router, prefix="/cards")
+    check_request_routes(plain.routes)
+    assert TestClient(plain).get("/cards/c/AB12").text == "GET AB12 "
+
+
+def test_the_app_checks_its_routes_as_it_starts(app: FastAPI, settings: Settings) -> None:
+    """The app's card routes pass, and one included wrongly stops the start."""
+    check_request_routes(app.routes)
+    own = create_app(settings.model_copy())  # not the suite's shared app
+    router = APIRouter()
+    router.add_api_route("/x/{token}", echo, methods=["GET"], route_class_override=RequestRoute)
+    own.include_router(router, dependencies=[Depends(runtime)])
+    with pytest.raises(TypeError, match="echo at /x/{token}"), TestClient(own):
+        pass
+    own.state.runtime.engine.dispose()
