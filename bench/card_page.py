@@ -85,12 +85,17 @@ def wrk(
         for cut, value, unit in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)", output, re.M)
     }
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    # Connections refused or dropped, answers that never came: errors too.
+    failed = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     count = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     return {
         "rate": rate,
         "requests": count,
         **found,
-        "errors": int(errors.group(1)) if errors else 0,
+        "errors": (int(errors.group(1)) if errors else 0)
+        + (sum(int(number) for number in failed.groups()) if failed else 0),
         "cpu": cpu / count * 1000,
     }
 
@@ -116,7 +121,8 @@ def main() -> None:
 
 def measure(server: DemoServer, *, seconds: int, rounds: int, connections: int) -> dict:
     """Print each round, and return the best: the app's figures ("page"), the bare route's in the
-    same round ("bare"), and the app's at 80 % of its best rate ("paced", "asked")."""
+    same round ("bare"), the app's at 80 % of its best rate ("paced", "asked"), and the app's
+    errors in all of them ("errors")."""
     card = f"{server.url}/c/{server.token}"
     page = httpx.get(card, headers={"Accept-Language": "en"})
     assert page.headers["cache-control"] == "no-store"
@@ -142,8 +148,10 @@ def measure(server: DemoServer, *, seconds: int, rounds: int, connections: int) 
             except httpx.TransportError:
                 time.sleep(0.1)
         best: dict = {}
+        errors = 0
         for round_ in range(rounds):
             app = wrk(card, server.pid, seconds=seconds, connections=connections)
+            errors += app["errors"]
             reference = wrk(bare_url, bare.pid, seconds=seconds, connections=connections)
             show(f"card page, round {round_ + 1}", app)
             show(f"bare route, round {round_ + 1}", reference)
@@ -156,7 +164,7 @@ def measure(server: DemoServer, *, seconds: int, rounds: int, connections: int) 
         rate = 0.8 * best["page"]["rate"]
         paced = wrk(card, server.pid, seconds=seconds, connections=connections, paced_rate=rate)
         show(f"card page at {rate:.0f}/s asked", paced)
-        return best | {"paced": paced, "asked": rate}
+        return best | {"paced": paced, "asked": rate, "errors": errors + paced["errors"]}
     finally:
         bare.terminate()
         bare.wait(timeout=10)

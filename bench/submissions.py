@@ -175,21 +175,27 @@ def main() -> None:
             f"engine: {server.database_url.split(':', 1)[0]}; {args.workers} worker(s);"
             f" the alerts' worker {args.worker}; load average {os.getloadavg()}"
         )
-        measure(server, seconds=args.seconds, connections=args.connections, rounds=args.rounds)
+        peak = measure(
+            server, seconds=args.seconds, connections=args.connections, rounds=args.rounds
+        )["cards"]["rate"]
+    raw = raw_inserts(5)  # with the servers stopped
+    print(f"raw SQLite inserts, one a transaction: {raw:.0f}/s; best round / raw: {peak / raw:.3f}")
     print(f"load average after: {os.getloadavg()}")
 
 
 def measure(server: DemoServer, *, seconds: int, connections: int, rounds: int) -> dict:
     """Print each step, and return the best round: the app's figures ("cards") and the bare
-    route's in the same round ("bare"); then the form's ("form", "form_stored": the cards it
-    stored), the app's at 80 % of its best rate ("paced", "asked") and raw inserts a second
-    ("raw")."""
+    route's in the same round ("bare"); the errors of every round ("errors"); then the form's
+    ("form", "form_stored": the cards it stored) and the app's at 80 % of its best rate
+    ("paced", "asked")."""
     timing = {"seconds": seconds, "connections": connections}
     path = f"/api/v1/codes/{server.token}/cards"
     with bare_server() as bare_route:
         best: dict = {}
+        errors = 0
         for round_ in range(rounds):
             app = run(f"{server.url}{path}", server.pid, **timing)
+            errors += app["errors"]
             reference = run(f"{bare_route.url}{path}", bare_route.pid, **timing)
             show(f"cards, round {round_ + 1}", app)
             show(f"bare route, round {round_ + 1}", reference)
@@ -212,12 +218,14 @@ def measure(server: DemoServer, *, seconds: int, connections: int, rounds: int) 
     rate = 0.8 * peak
     paced = run(f"{server.url}{path}", server.pid, paced_rate=rate, **timing)
     show(f"cards at {rate:.0f}/s asked", paced)
-    raw = raw_inserts(5)
-    print(
-        f"raw SQLite inserts, one a transaction: {raw:.0f}/s;"
-        f" ratio of the best round {peak / raw:.3f}"
-    )
-    return best | {"form": form, "form_stored": stored, "paced": paced, "asked": rate, "raw": raw}
+    errors += form["errors"] + paced["errors"]
+    return best | {
+        "errors": errors,
+        "form": form,
+        "form_stored": stored,
+        "paced": paced,
+        "asked": rate,
+    }
 
 
 class BareServer:

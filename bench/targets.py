@@ -73,6 +73,8 @@ def main() -> None:
     engine = args.engine
     if engine == "postgresql":
         os.environ.setdefault("TELLUS_REDIS_URL", "redis://127.0.0.1:6379/0")
+    else:  # as the README runs SQLite: the limits in the process's memory
+        os.environ.pop("TELLUS_REDIS_URL", None)
     timing = {"seconds": args.seconds, "rounds": args.rounds, "connections": CONNECTIONS}
 
     fresh_database(engine)
@@ -86,6 +88,7 @@ def main() -> None:
             f"Submissions: {layout}",
             lambda: submissions.measure(server, **timing),
         )
+    cards["raw"] = submissions.raw_inserts(5)  # with the servers stopped
     database = fresh_database(engine) or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     latency = part(
         "Card to inbox, two processes", lambda: inbox_latency.measure(database, cards=200)
@@ -117,7 +120,7 @@ def table(
     peak, bare = cards["cards"]["rate"], cards["bare"]["rate"]
     wanted = 2000 if sqlite else 1500
     form_ratio = cards["form"]["rate"] / peak
-    errors = sum(cards[name]["errors"] for name in ("cards", "form", "paced"))
+    errors = cards["errors"]
     first, inbox_size = inbox[0]["first page"], inbox[1]
     stream_limit = 150 if sqlite else 50
     layout = "1 worker" if sqlite else "2 workers + `tellus worker`"
@@ -125,26 +128,27 @@ def table(
         Target(
             "card page ≥ 0.8× the bare route",
             f"{page['page']['rate']:,.0f} req/s ({page_ratio:.2f}×),"
-            f" {page['page']['cpu']:.2f} ms CPU a request",
+            f" {page['page']['cpu']:.2f} ms CPU a request; {page['errors']} errors",
             f"bare route {page['bare']['rate']:,.0f} req/s, {page['bare']['cpu']:.2f} ms CPU",
-            page_ratio >= 0.8,
+            page_ratio >= 0.8 and page["errors"] == 0,
         ),
         Target(
             "card page p99 ≤ 50 ms at 80 % of its peak",
             f"p99 {page['paced'][99]:.1f} ms ({page['paced']['rate']:,.0f} req/s,"
             f" {page['asked']:,.0f} asked)",
             "",
-            page["paced"][99] <= 50 and page["paced"]["errors"] == 0,
+            page["paced"][99] <= 50,
         ),
         Target(
             f"≥ {wanted:,} durable cards/s, {layout}",
-            f"{peak:,.0f} cards/s, {cards['cards']['cpu']:.2f} ms CPU a card",
+            f"{peak:,.0f} cards/s, {cards['cards']['cpu']:.2f} ms of the web server's CPU a card",
             f"bare route {bare:,.0f} req/s ({peak / bare:.2f}×); raw SQLite inserts"
             f" {cards['raw']:,.0f}/s ({peak / cards['raw']:.2f}×)",
             peak >= wanted,
         ),
         Target(
-            "no errors (a 201 for every card, the form's cards all stored)",
+            "no errors (a 201 for every API card and a thank-you page for every form's, each"
+            " form's card stored; no connection failed)",
             f"{errors} errors; the form: {cards['form_stored']:,} stored of"
             f" {cards['form']['requests']:,} answered",
             "",
