@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
+    api_docs.add_referenced_schemas(app)
     install_access_log_redaction()
     # The one place the runtime is stored; api.web.deps is the one place that reads it.
     app.state.runtime = runtime

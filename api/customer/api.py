@@ -17,6 +17,7 @@ from api.customer.schemas import CardIn, CardReceipt, PublicCodeOut, StaffOut
 from api.errors import AppError, Gone, NotFound, TooManyRequests, error_responses
 from api.protection.limiter import take_card
 from api.runtime import Runtime
+from api.web.api_docs import schema_ref
 from api.web.deps import RuntimeDep, runtime_of
 from api.web.request_route import RequestRoute
 
@@ -108,7 +109,7 @@ router.add_api_route(
         ],
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": CardIn.model_json_schema()}},
+            "content": {"application/json": {"schema": schema_ref(CardIn)}},
         },
     },
 )

@@ -52,8 +52,12 @@ def test_the_apps_card_route_documents_its_key_and_body(client: TestClient) -> N
     operation = document["paths"]["/api/v1/codes/{token}/cards"]["post"]
     key = next(param for param in operation["parameters"] if param["name"] == "idempotency-key")
     assert (key["in"], key["required"]) == ("header", True)
+    # The body is the card's own schema, named as the schemas FastAPI reads itself.
     body = operation["requestBody"]["content"]["application/json"]["schema"]
-    assert "rating" in body["properties"]
+    assert body == {"$ref": "#/components/schemas/CardIn"}
+    card = document["components"]["schemas"]["CardIn"]
+    assert {"rating", "comment", "employee_id"} <= card["properties"].keys()
+    assert card["required"] == ["rating"]
     assert {"201", "429"} <= operation["responses"].keys()
 
 
