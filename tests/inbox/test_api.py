@@ -261,9 +261,12 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
         schema["paths"]
     )
     assert "/inbox" not in schema["paths"]
-    # The card's body is read by its route, and still described: a card, and nothing else.
+    # The card's body is read by its route, and still described: a card, and nothing else,
+    # under its own name as the schemas FastAPI reads itself.
     submit = schema["paths"]["/api/v1/codes/{token}/cards"]["post"]
-    body = submit["requestBody"]["content"]["application/json"]["schema"]
+    ref = submit["requestBody"]["content"]["application/json"]["schema"]
+    assert ref == {"$ref": "#/components/schemas/CardIn"}
+    body = schema["components"]["schemas"]["CardIn"]
     assert (body["required"], body["additionalProperties"]) == (["rating"], False)
     assert {"rating", "comment", "employee_id", "wants_reply"} <= set(body["properties"])
     assert [(p["name"], p["required"]) for p in submit["parameters"]] == [
