@@ -6,14 +6,16 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from api.customer.follow_up.service import follow_up_hash
 from api.models import ReplyTemplate
+from api.security import new_secret
 from tests.browser.conftest import DESKTOP, PHONE, ROOT, BrowserProblems, LiveServer, NewContext
 from tests.browser.helpers import send_card, sign_in
-from tests.factories import make_world
+from tests.factories import make_card, make_world
 
 pytestmark = pytest.mark.browser
 # The follow-up page's stream wakes differently on each engine (PostgreSQL's NOTIFY).
@@ -160,4 +162,30 @@ def test_a_template_fills_the_reply_and_pages_fit(
     expect(customer.locator(".reply-body")).to_have_text("We are sorry about your visit.")
     assert customer.evaluate(width) <= PHONE["viewport"]["width"]
     shoot(customer, live_server, "follow-up-phone-dark-ar", tmp_path)
+    assert browser_problems.messages == []
+
+
+def test_the_live_note_moves_nothing_when_it_appears(
+    live_db: Session, new_context: NewContext, browser_problems: BrowserProblems
+) -> None:
+    """The note that the page is live shows once its stream opens, on a line kept for it: the
+    links under it stay where they were (a customer reaching for "Erase my card" would tap
+    something else)."""
+    world = make_world(live_db, name=f"Harbour Café {uuid.uuid4().hex[:6]}")
+    token = new_secret(24)
+    make_card(live_db, code=world.counter_code, follow_up_hash=follow_up_hash(token))
+    customer = new_context(**PHONE).new_page()
+    held: list[Route] = []
+    # The stream waits until the test lets it through.
+    customer.route(re.compile(r"/f/[^/]+/stream"), lambda route: held.append(route))
+    customer.goto(f"/f/{token}")
+    note = customer.get_by_text("This page updates by itself.")
+    erase = customer.get_by_role("link", name="Erase my card")
+    expect(note).to_be_hidden()
+    before = erase.bounding_box()
+    while not held:
+        customer.wait_for_timeout(50)
+    held[0].continue_()
+    expect(note).to_be_visible()
+    assert erase.bounding_box() == before
     assert browser_problems.messages == []

@@ -8,12 +8,16 @@
   if (!page || !("EventSource" in window)) return;
   const state = document.getElementById("follow-state");
   const note = document.querySelector("[data-live-note]");
+  // The note's line is kept from the start and only shown while the stream is open: appearing
+  // later, it would push the links under it down as the customer reaches for one.
+  note.dataset.liveNote = "off";
+  note.hidden = false;
   const source = new EventSource(page.dataset.stream);
   source.addEventListener("open", () => {
-    note.hidden = false;
+    note.dataset.liveNote = "on";
   });
   source.addEventListener("error", () => {
-    note.hidden = true;
+    note.dataset.liveNote = "off";
   });
   source.addEventListener("state", (event) => {
     const template = document.createElement("template");
