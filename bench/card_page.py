@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -108,6 +109,28 @@ def show(name: str, figures: dict) -> None:
     )
 
 
+def best_of(
+    rounds: int, name: str, app: Callable[[], dict], bare: Callable[[], dict]
+) -> tuple[dict, dict, int]:
+    """`rounds` rounds of the app then its bare reference, each printed: the app's best round,
+    the reference's figures in that round, and the app's errors in all of them."""
+    best: tuple[dict, dict] | None = None
+    errors = 0
+    for round_ in range(rounds):
+        figures, reference = app(), bare()
+        errors += figures["errors"]
+        show(f"{name}, round {round_ + 1}", figures)
+        show(f"bare route, round {round_ + 1}", reference)
+        print(
+            f"ratio to the bare route: {figures['rate'] / reference['rate']:.2f} in requests a"
+            f" second, {reference['cpu'] / figures['cpu']:.2f} in server CPU a request"
+        )
+        if best is None or figures["rate"] > best[0]["rate"]:
+            best = (figures, reference)
+    assert best is not None, "at least one round"
+    return *best, errors
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -147,24 +170,22 @@ def measure(server: DemoServer, *, seconds: int, rounds: int, connections: int) 
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        best: dict = {}
-        errors = 0
-        for round_ in range(rounds):
-            app = wrk(card, server.pid, seconds=seconds, connections=connections)
-            errors += app["errors"]
-            reference = wrk(bare_url, bare.pid, seconds=seconds, connections=connections)
-            show(f"card page, round {round_ + 1}", app)
-            show(f"bare route, round {round_ + 1}", reference)
-            print(
-                f"ratio: {app['rate'] / reference['rate']:.2f} in requests a second,"
-                f" {reference['cpu'] / app['cpu']:.2f} in server CPU per request"
-            )
-            if not best or app["rate"] > best["page"]["rate"]:
-                best = {"page": app, "bare": reference}
-        rate = 0.8 * best["page"]["rate"]
+        page, reference, errors = best_of(
+            rounds,
+            "card page",
+            lambda: wrk(card, server.pid, seconds=seconds, connections=connections),
+            lambda: wrk(bare_url, bare.pid, seconds=seconds, connections=connections),
+        )
+        rate = 0.8 * page["rate"]
         paced = wrk(card, server.pid, seconds=seconds, connections=connections, paced_rate=rate)
         show(f"card page at {rate:.0f}/s asked", paced)
-        return best | {"paced": paced, "asked": rate, "errors": errors + paced["errors"]}
+        return {
+            "page": page,
+            "bare": reference,
+            "paced": paced,
+            "asked": rate,
+            "errors": errors + paced["errors"],
+        }
     finally:
         bare.terminate()
         bare.wait(timeout=10)

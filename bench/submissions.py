@@ -30,7 +30,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from card_page import show, wrk
+from card_page import best_of, show, wrk
 from demo_server import ROOT, DemoServer, demo_server, free_port
 from sqlalchemy import create_engine, text
 
@@ -191,21 +191,13 @@ def measure(server: DemoServer, *, seconds: int, connections: int, rounds: int) 
     timing = {"seconds": seconds, "connections": connections}
     path = f"/api/v1/codes/{server.token}/cards"
     with bare_server() as bare_route:
-        best: dict = {}
-        errors = 0
-        for round_ in range(rounds):
-            app = run(f"{server.url}{path}", server.pid, **timing)
-            errors += app["errors"]
-            reference = run(f"{bare_route.url}{path}", bare_route.pid, **timing)
-            show(f"cards, round {round_ + 1}", app)
-            show(f"bare route, round {round_ + 1}", reference)
-            print(
-                f"ratio to the bare route: {app['rate'] / reference['rate']:.2f} in cards a"
-                f" second, {reference['cpu'] / app['cpu']:.2f} in server CPU a request"
-            )
-            if not best or app["rate"] > best["cards"]["rate"]:
-                best = {"cards": app, "bare": reference}
-    peak = best["cards"]["rate"]
+        cards, reference, errors = best_of(
+            rounds,
+            "cards",
+            lambda: run(f"{server.url}{path}", server.pid, **timing),
+            lambda: run(f"{bare_route.url}{path}", bare_route.pid, **timing),
+        )
+    peak = cards["rate"]
     os.environ["BENCH_FORMS"] = str(form_bodies(server, int(peak * seconds * 2)))
     before = stored_cards(server)
     form = wrk(f"{server.url}/c/{server.token}", server.pid, script=FORM_SCRIPT, **timing)
@@ -219,7 +211,9 @@ def measure(server: DemoServer, *, seconds: int, connections: int, rounds: int) 
     paced = run(f"{server.url}{path}", server.pid, paced_rate=rate, **timing)
     show(f"cards at {rate:.0f}/s asked", paced)
     errors += form["errors"] + paced["errors"]
-    return best | {
+    return {
+        "cards": cards,
+        "bare": reference,
         "errors": errors,
         "form": form,
         "form_stored": stored,
