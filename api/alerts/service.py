@@ -20,7 +20,7 @@ from api.models import (
 )
 from api.outbound.destinations import OutboundError, check_url
 from api.security import new_secret
-from api.setup.locations import list_locations, require_owner
+from api.setup.locations import list_locations, location_in_use, require_owner
 from api.tenancy import Tenant, get_scoped, scoped
 
 
@@ -70,7 +70,7 @@ def _member_ids(session: Session, tenant: Tenant) -> set[int]:
 def set_duty(*, session: Session, tenant: Tenant, location_id: int, data: DutyIn) -> list[int]:
     """Who is on duty at a location (people of this organisation only); none: its managers."""
     require_owner(tenant)
-    get_scoped(session, tenant, Location, location_id)
+    location_in_use(session, tenant, location_id)
     chosen = sorted(set(data.user_ids) & _member_ids(session, tenant))
     session.exec(delete(LocationDuty).where(col(LocationDuty.location_id) == location_id))
     session.add_all(LocationDuty(location_id=location_id, user_id=user_id) for user_id in chosen)
@@ -110,7 +110,7 @@ def add_webhook(
     # Before the first query: on SQLite a writer's lock would be held through the lookup.
     check_url(data.url, allowed=settings.outbound_allowed)
     if data.location_id is not None:
-        get_scoped(session, tenant, Location, data.location_id)
+        location_in_use(session, tenant, data.location_id)
     webhook = Webhook(
         organisation_id=tenant.organisation_id,
         secret=f"whsec_{new_secret(24)}",

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from api.errors import NotFound, Unprocessable
-from api.i18n import N_
+from api.errors import NotFound
 from api.models import KudosScreen, Location, Organisation, utcnow
 from api.security import new_secret, sha256_hex
-from api.tenancy import Tenant, get_scoped, scoped
+from api.setup.locations import location_in_use
+from api.tenancy import Tenant, scoped
 
 # 24 random bytes: 32 characters of base64url.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -49,9 +49,7 @@ def list_screens(*, session: Session, tenant: Tenant) -> list[ScreenView]:
 def create_screen(*, session: Session, tenant: Tenant, location_id: int | None) -> str:
     """A new TV link for the whole organisation or one of its locations; its token, shown once."""
     if location_id is not None:
-        location = get_scoped(session, tenant, Location, location_id)
-        if location.archived_at is not None:
-            raise Unprocessable(N_("This location is archived: restore it first."))
+        location_in_use(session, tenant, location_id)
     token = new_secret(24)
     session.add(
         KudosScreen(

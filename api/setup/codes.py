@@ -14,7 +14,7 @@ from api.customer.codes import CodeCache
 from api.errors import Conflict, Unprocessable
 from api.i18n import N_
 from api.models import Code, Employee, Location, utcnow
-from api.setup.locations import require_owner
+from api.setup.locations import location_in_use, require_owner
 from api.setup.schemas import CodeIn
 from api.tenancy import Tenant, get_scoped, scoped
 from qr.tokens import new_token
@@ -33,12 +33,10 @@ def _target(
     """The code's location and employee, both checked to belong to this organisation."""
     if data.location_id is None and data.employee_id is None:
         raise Unprocessable(N_("Choose a location, an employee, or both."))
-    location = get_scoped(session, tenant, Location, data.location_id) if data.location_id else None
     employee = get_scoped(session, tenant, Employee, data.employee_id) if data.employee_id else None
     if employee is not None and not employee.active:
         raise Unprocessable(N_("This employee is archived: restore them first."))
-    if location is not None and location.archived_at is not None:
-        raise Unprocessable(N_("This location is archived: restore it first."))
+    location = location_in_use(session, tenant, data.location_id) if data.location_id else None
     return location, employee
 
 

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from api.errors import Conflict, Forbidden
+from api.errors import Conflict, Forbidden, Unprocessable
 from api.i18n import N_
 from api.models import Location
 from api.setup.schemas import LocationIn
@@ -30,6 +30,15 @@ def list_locations(
     if not include_archived:
         statement = statement.where(col(Location.archived_at).is_(None))
     return list(session.exec(statement).all())
+
+
+def location_in_use(session: Session, tenant: Tenant, location_id: int) -> Location:
+    """One of the organisation's places, for something new there: an archived one is refused
+    (it is off every picker; a form opened before it was archived may still offer it)."""
+    location = get_scoped(session, tenant, Location, location_id)
+    if location.archived_at is not None:
+        raise Unprocessable(N_("This location is archived: restore it first."))
+    return location
 
 
 def save_location(

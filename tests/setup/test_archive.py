@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from api.config import Settings
 from api.customer.codes import NO_CACHE
-from api.models import Code, EmployeeLocation, Location
+from api.models import Code, EmployeeLocation, Location, LocationDuty, Webhook
 from api.setup.api_keys.service import create_api_key
 from api.setup.codes import create_code, revoke_code
 from api.setup.schemas import CodeIn
@@ -258,6 +258,51 @@ def test_the_api_archives_and_restores_a_place(
     restored = client.post(f"/api/v1/locations/{world.counter.id}/restore", headers=bearer)
     assert restored.json()["archived_at"] is None
     assert client.get(f"/c/{world.counter_code.token}").status_code == 410
+
+
+def test_nothing_new_is_set_up_at_an_archived_place(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    """A duty roster or a webhook sent by the API, or by a page opened before the place was
+    archived, is refused with the reason, and nothing is stored."""
+    client = manager_client
+    key, _ = create_api_key(session=session, organisation=world.organisation, name="script")
+    bearer = {"Authorization": f"Bearer {key}"}
+    form_token = csrf_token(client, "/admin/alerts")
+    confirm(client, f"/admin/locations/{world.counter.id}/archive")
+    archived = "This location is archived: restore it first."
+
+    duty = client.put(
+        f"/api/v1/alerts/locations/{world.counter.id}/duty",
+        headers=bearer,
+        json={"user_ids": [world.owner.id]},
+    )
+    assert duty.status_code == 422
+    assert duty.json()["detail"] == archived
+    hook = {
+        "name": "Counter's chat",
+        "url": "https://hooks.example.com/tellus",
+        "location_id": world.counter.id,
+    }
+    webhook = client.post("/api/v1/webhooks", headers=bearer, json=hook)
+    assert webhook.status_code == 422
+    assert webhook.json()["detail"] == archived
+    by_page = client.post(
+        f"/admin/alerts/locations/{world.counter.id}",
+        data={"csrf_token": form_token, "user_ids": str(world.owner.id)},
+    )
+    assert by_page.status_code == 422
+    assert archived in BeautifulSoup(by_page.text, "html.parser").select_one(".error-summary").text
+    reread(session)
+    assert session.exec(select(LocationDuty)).all() == []
+    assert session.exec(select(Webhook)).all() == []
+
+    at_terrace = client.put(
+        f"/api/v1/alerts/locations/{world.terrace.id}/duty",
+        headers=bearer,
+        json={"user_ids": [world.owner.id]},
+    )
+    assert at_terrace.json() == {"user_ids": [world.owner.id]}
 
 
 def test_a_manager_limited_to_an_archived_place_keeps_the_limit(
