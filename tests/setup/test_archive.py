@@ -118,6 +118,37 @@ def test_an_archived_place_gets_no_new_tv_screen(
     assert "Your new TV link" in made.text
 
 
+@pytest.mark.parametrize(
+    ("path", "place", "person"),
+    [("/inbox", "#f-location", "#f-employee"), ("/analytics", "#location", "#employee")],
+)
+def test_the_filters_keep_archived_ones_apart_to_find_their_cards(
+    manager_client: TestClient, world: World, session: Session, path: str, place: str, person: str
+) -> None:
+    client = manager_client
+    make_card(session, code=world.maya_code, rating=5, comment="Maya found my keys")
+    make_card(session, code=world.terrace_code, rating=2, comment="Cold soup on the terrace")
+    confirm(client, f"/admin/locations/{world.counter.id}/archive")
+    confirm(client, f"/admin/employees/{world.maya.id}/archive")
+
+    filters = page(client, path)
+    for selector, in_use, archived in ((place, "Terrace", "Counter"), (person, "Sam", "Maya")):
+        select = filters.select_one(selector)
+        current = [item.get_text() for item in select.select(":scope > option[value!='']")]
+        assert current == [in_use]
+        fold = select.select_one("optgroup")
+        assert fold["label"] == "Archived"
+        assert [item.get_text() for item in fold.select("option")] == [archived]
+
+    by_place = page(client, f"{path}?location={world.counter.id}")
+    assert by_place.select_one(f"{place} optgroup option").has_attr("selected")
+    by_person = page(client, f"{path}?employee={world.maya.id}")
+    assert by_person.select_one(f"{person} optgroup option").has_attr("selected")
+    if path == "/inbox":
+        assert "Maya found my keys" in by_person.get_text()
+        assert "Cold soup on the terrace" not in by_person.get_text()
+
+
 def test_restoring_a_place_does_not_bring_its_codes_back(
     manager_client: TestClient, world: World, session: Session
 ) -> None:
