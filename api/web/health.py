@@ -13,7 +13,8 @@ from api.web.deps import EngineDep
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/healthz")
+# HEAD as well: some uptime monitors ask that way.
+@router.api_route("/healthz", methods=["GET", "HEAD"])
 async def health(engine: EngineDep) -> Response:
     """200 while the database answers; 503 (take this process out of rotation) while it doesn't."""
 

@@ -3,12 +3,15 @@
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import Session
 
 from tests.browser.conftest import ROOT, run_live_server
+from tests.factories import make_world
 
 
 def test_importing_main_builds_nothing() -> None:
@@ -43,3 +46,23 @@ def test_uvicorn_serves_the_health_page(
     with run_live_server(live_database_url, tmp_path, app=app) as server:
         answer = httpx.get(server.url("/healthz"), timeout=5.0)
     assert answer.status_code == 200
+
+
+def test_a_head_request_gets_the_headers_of_the_card_and_the_health_check(
+    live_database_url: str, tmp_path: Path
+) -> None:
+    """Some QR scanner apps and link checkers ask with HEAD before they open a link, and some
+    uptime monitors check that way: the GET's status and headers, no body."""
+    with run_live_server(live_database_url, tmp_path) as server:
+        with Session(server.engine) as session:
+            token = make_world(
+                session, name=f"Head Start {uuid.uuid4().hex[:6]}"
+            ).counter_code.token
+        for path in (f"/c/{token}", f"/C/{token}", "/healthz", "/c/NOSUCHCD"):
+            page = httpx.get(server.url(path), timeout=10)
+            head = httpx.head(server.url(path), timeout=10)
+            assert head.status_code == page.status_code, path
+            assert head.headers["content-type"] == page.headers["content-type"], path
+            assert head.headers["cache-control"] == page.headers["cache-control"], path
+            assert head.content == b"", path
+        assert httpx.head(server.url(f"/c/{token}"), timeout=10).status_code == 200
