@@ -18,6 +18,8 @@ class HistoryEntry:
     # Status names, manager names or a tag name, as the kind needs.
     before: str | None = None
     after: str | None = None
+    # No manager or key did it: the customer (sent the card, took it off the kudos wall).
+    by_customer: bool = False
 
 
 def card_history(*, session: Session, tenant: Tenant, card_id: int) -> list[HistoryEntry]:
@@ -50,4 +52,5 @@ def describe_event(event: Event, names: dict[int | None, str]) -> HistoryEntry:
         actor=names.get(event.actor_id) if event.actor_id is not None else None,
         before=before,
         after=after,
+        by_customer=event.kind == "card.created" or event.data.get("by") == "customer",
     )

@@ -44,6 +44,8 @@ ROW_CHANGES = (
     EventKind.card_assigned,
     EventKind.card_tagged,
     EventKind.card_untagged,
+    EventKind.card_passed_on,
+    EventKind.card_shared,
 )
 
 

@@ -13,8 +13,9 @@ from api.customer.schemas import SHARE_MIN_RATING
 from api.errors import Conflict, NotFound, Unprocessable
 from api.i18n import N_
 from api.inbox.card_work import lock_card
+from api.inbox.events import record_event
 from api.kudos.schemas import ShareOut
-from api.models import Card, Employee, Location, Organisation, utcnow
+from api.models import Card, Employee, EventKind, Location, Organisation, utcnow
 from api.recognition.service import first_name
 from api.tenancy import Tenant
 
@@ -82,6 +83,15 @@ def approve_share(*, session: Session, tenant: Tenant, card_id: int) -> Card:
     if card.share_approved_at is None:
         card.share_approved_at = utcnow()
         session.add(card)
+        # In the card's history, and in every open inbox's row at once.
+        data = {"to": ShareState.shown.value}
+        record_event(
+            session=session,
+            kind=EventKind.card_shared,
+            card=card,
+            actor_id=tenant.user_id,
+            data=data,
+        )
         session.commit()
     return card
 
@@ -89,20 +99,26 @@ def approve_share(*, session: Session, tenant: Tenant, card_id: int) -> Card:
 def withdraw_share(*, session: Session, tenant: Tenant, card_id: int) -> Card:
     """Take a compliment off the wall for good (a manager's change of mind, or the customer's)."""
     card = _shared_card(session, tenant, card_id)
-    return _withdraw(session, card)
+    return _withdraw(session, card, actor_id=tenant.user_id)
 
 
 def withdraw_own_share(*, session: Session, card: Card) -> Card:
     """The customer takes their compliment off the wall, from their follow-up page."""
     if share_state(card) is ShareState.none:
         raise NotShared()
-    return _withdraw(session, card)
+    return _withdraw(session, card, by_customer=True)
 
 
-def _withdraw(session: Session, card: Card) -> Card:
+def _withdraw(
+    session: Session, card: Card, *, actor_id: int | None = None, by_customer: bool = False
+) -> Card:
     if card.share_withdrawn_at is None:
         card.share_withdrawn_at = utcnow()
         session.add(card)
+        data = {"to": ShareState.withdrawn.value, **({"by": "customer"} if by_customer else {})}
+        record_event(
+            session=session, kind=EventKind.card_shared, card=card, actor_id=actor_id, data=data
+        )
         session.commit()
     return card
 

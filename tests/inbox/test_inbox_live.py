@@ -12,7 +12,7 @@ from api.accounts.service import add_membership
 from api.inbox import pages_live as inbox_live
 from api.models import Role, UserSession
 from tests.client import TestClient
-from tests.factories import World, make_manager
+from tests.factories import World, make_card, make_manager
 from tests.helpers import csrf_token, log_in, send_card_by_api
 from tests.sse import cards, is_event, open_stream, read_until
 
@@ -161,6 +161,27 @@ def test_a_status_change_updates_the_row_in_open_inboxes(
     assert message.payload["status"] == "acknowledged"
     row = BeautifulSoup(message.payload["html"], "html.parser")
     assert row.select_one(".badge").get_text() == "acknowledged"
+
+
+def test_a_compliment_passed_on_or_put_on_the_wall_updates_the_row_in_open_inboxes(
+    manager_client: TestClient, world: World, session: Session
+) -> None:
+    """Another manager's inbox stops asking for what was just done."""
+    card = make_card(
+        session, code=world.maya_code, rating=5, comment="Maya found my keys", share_publicly=True
+    )
+    token = csrf_token(manager_client)
+    with open_stream(manager_client) as stream:
+        read_until(stream, is_event("ready"))
+        for action in ("share/approve", "pass-on"):
+            form = {"csrf_token": token, "note": "Thank you, Maya!"}
+            answer = manager_client.post(f"/inbox/{card.id}/{action}", data=form)
+            assert answer.status_code == 303, answer.text
+            message = read_until(stream, is_event("status"))[-1]
+            assert message.payload["card_id"] == card.id
+            chips = BeautifulSoup(message.payload["html"], "html.parser").select(".tag")
+            assert "Approve for the wall" not in [chip.get_text() for chip in chips]
+    assert "Passed on" in [chip.get_text() for chip in chips]
 
 
 def test_a_signed_out_manager_stops_receiving(

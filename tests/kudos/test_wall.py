@@ -12,10 +12,22 @@ from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
 from tests.client import TestClient
 from tests.factories import World, make_card, reread
-from tests.helpers import csrf_token, send_card
+from tests.helpers import csrf_token, log_in, send_card
 
 SHARED = "Maya drew a heart in my flat white and knew my name by the second visit."
 CONTACT = "lena.private@example.com"
+
+
+def history(client: TestClient, card_id: int | None) -> list[tuple[str, str]]:
+    """Who did what, in the card's history on its inbox page."""
+    page = BeautifulSoup(client.get(f"/inbox/{card_id}").text, "html.parser")
+    return [
+        (
+            item.select_one(".who").get_text(strip=True),
+            item.select_one(".what").get_text(strip=True),
+        )
+        for item in page.select(".history li")
+    ]
 
 
 def wall_text(client: TestClient, world: World, location_id: int | None = None) -> str:
@@ -145,6 +157,13 @@ def test_the_api_carries_consent_and_a_manager_can_approve_and_withdraw(
         follow_up_hash=follow_up_hash(own := new_secret(24)),
     )
     assert client.post(f"/api/v1/follow-up/{own}/share/withdraw").status_code == 200
+    # Each step is in the card's history, with who took it: the API key, then the customer.
+    log_in(client, world.owner_email, world.password)
+    assert history(client, card_id)[1:] == [
+        ("API", "put the compliment on the kudos wall"),
+        ("API", "took the compliment off the kudos wall"),
+    ]
+    assert history(client, other.id)[1:] == [("Customer", "took the compliment off the kudos wall")]
     reread(session)
     assert session.get_one(Card, other.id).share_withdrawn_at is not None
     plain = make_card(
