@@ -42,6 +42,11 @@ def command_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not deliver alerts in this process (a separate `tellus worker` runs)",
     )
+    serve.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="write no line for each request (when the reverse proxy in front logs them)",
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("worker", help="deliver alerts from the outbox (any number may run)")
     demo = commands.add_parser("demo", help="migrate, create a demo organisation and serve it")
@@ -144,6 +149,7 @@ def run_serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
+        access_log=not getattr(args, "no_access_log", False),
     )
     return 0
 

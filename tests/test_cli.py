@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import zxingcpp
 from bs4 import BeautifulSoup
@@ -301,6 +302,43 @@ def development_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 
 
 @pytest.mark.usefixtures("development_environment")
+def test_serve_without_the_access_log_names_no_request(
+    tellus: Tellus, sqlite_template: Path
+) -> None:
+    """`tellus serve --no-access-log`, behind a reverse proxy that logs the requests itself: it
+    serves, and writes no line for each request (its start and stop are still logged)."""
+    tellus.start_from(sqlite_template)
+    server = subprocess.Popen(
+        [*tellus_command(), "serve", "--port", "0", "--no-access-log"],
+        cwd=tellus.directory,
+        env={**tellus.env, "TELLUS_WORKER_IN_PROCESS": "false"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert server.stdout is not None
+    output = []
+    try:
+        # Port 0: the system chooses a free port, which uvicorn then names.
+        for line in server.stdout:
+            output.append(line)
+            if running := re.search(r"Uvicorn running on (http://\S+)", line):
+                break
+        assert running, "".join(output)
+        base = running.group(1)
+        assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
+        assert httpx.get(f"{base}/no-such-page", timeout=10).status_code == 404
+    finally:
+        server.terminate()
+        output.append(server.communicate(timeout=30)[0])
+    log = "".join(output)
+    assert "Application startup complete" in log
+    assert "Shutting down" in log
+    assert "/healthz" not in log
+    assert "/no-such-page" not in log
+
+
 def test_the_app_served_on_another_port_gives_that_port_in_its_qr_codes_and_links(
     client: TestClient, settings: Settings, world: World
 ) -> None:
