@@ -126,7 +126,7 @@ async def send_card(request: Request, token: str) -> Response:
 
 # The customer's two requests, each at both cases of the printed code's path (a QR code's
 # alphanumeric mode is upper case). HEAD too: some scanner apps and link checkers ask before they
-# open a link (uvicorn sends a HEAD the GET's headers, no body).
+# open a link (uvicorn answers a HEAD with the GET's headers and no body).
 for path in ("/c/{token}", "/C/{token}"):
     router.add_api_route(
         path, open_card, methods=["GET", "HEAD"], route_class_override=RequestRoute
