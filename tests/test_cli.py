@@ -301,7 +301,6 @@ def development_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     get_settings.cache_clear()
 
 
-@pytest.mark.usefixtures("development_environment")
 def test_serve_without_the_access_log_names_no_request(
     tellus: Tellus, sqlite_template: Path
 ) -> None:
@@ -339,6 +338,7 @@ def test_serve_without_the_access_log_names_no_request(
     assert "/no-such-page" not in log
 
 
+@pytest.mark.usefixtures("development_environment")
 def test_the_app_served_on_another_port_gives_that_port_in_its_qr_codes_and_links(
     client: TestClient, settings: Settings, world: World
 ) -> None:
