@@ -70,7 +70,11 @@ def _member_ids(session: Session, tenant: Tenant) -> set[int]:
 def set_duty(*, session: Session, tenant: Tenant, location_id: int, data: DutyIn) -> list[int]:
     """Who is on duty at a location (people of this organisation only); none: its managers."""
     require_owner(tenant)
-    location_in_use(session, tenant, location_id)
+    # Nobody new on duty at an archived place; emptying its roster is still allowed.
+    if data.user_ids:
+        location_in_use(session, tenant, location_id)
+    else:
+        get_scoped(session, tenant, Location, location_id)
     chosen = sorted(set(data.user_ids) & _member_ids(session, tenant))
     session.exec(delete(LocationDuty).where(col(LocationDuty.location_id) == location_id))
     session.add_all(LocationDuty(location_id=location_id, user_id=user_id) for user_id in chosen)

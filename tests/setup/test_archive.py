@@ -328,6 +328,11 @@ def test_nothing_new_is_set_up_at_an_archived_place(
     assert session.exec(select(LocationDuty)).all() == []
     assert session.exec(select(Webhook)).all() == []
 
+    # Emptying an archived place's roster is allowed: nobody new goes on duty there.
+    emptied = client.put(
+        f"/api/v1/alerts/locations/{world.counter.id}/duty", headers=bearer, json={"user_ids": []}
+    )
+    assert emptied.json() == {"user_ids": []}
     at_terrace = client.put(
         f"/api/v1/alerts/locations/{world.terrace.id}/duty",
         headers=bearer,
