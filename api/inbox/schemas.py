@@ -89,9 +89,11 @@ class NoteOut(BaseModel):
 class HistoryOut(BaseModel):
     kind: str
     at: datetime
+    # The manager's name; null for the customer (`by_customer`) or an API key.
     actor: str | None
     before: str | None
     after: str | None
+    by_customer: bool = False
 
 
 class SubscriptionKeys(BaseModel):

@@ -84,7 +84,7 @@ def approve_share(*, session: Session, tenant: Tenant, card_id: int) -> Card:
         card.share_approved_at = utcnow()
         session.add(card)
         # In the card's history, and in every open inbox's row at once.
-        data = {"to": ShareState.shown.value}
+        data = {"from": ShareState.waiting.value, "to": ShareState.shown.value}
         record_event(
             session=session,
             kind=EventKind.card_shared,
@@ -104,6 +104,10 @@ def withdraw_share(*, session: Session, tenant: Tenant, card_id: int) -> Card:
 
 def withdraw_own_share(*, session: Session, card: Card) -> Card:
     """The customer takes their compliment off the wall, from their follow-up page."""
+    # Read again, locked: a manager may be withdrawing it at the same moment (PostgreSQL; on
+    # SQLite the writer's transaction holds the lock already).
+    locked = select(Card).where(col(Card.id) == card.id).with_for_update()
+    card = session.exec(locked.execution_options(populate_existing=True)).one()
     if share_state(card) is ShareState.none:
         raise NotShared()
     return _withdraw(session, card, by_customer=True)
@@ -113,9 +117,12 @@ def _withdraw(
     session: Session, card: Card, *, actor_id: int | None = None, by_customer: bool = False
 ) -> Card:
     if card.share_withdrawn_at is None:
+        # Off the wall, or kept off it before it was ever shown ("Don't share").
+        data = {"from": share_state(card).value, "to": ShareState.withdrawn.value}
+        if by_customer:
+            data["by"] = "customer"
         card.share_withdrawn_at = utcnow()
         session.add(card)
-        data = {"to": ShareState.withdrawn.value, **({"by": "customer"} if by_customer else {})}
         record_event(
             session=session, kind=EventKind.card_shared, card=card, actor_id=actor_id, data=data
         )

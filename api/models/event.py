@@ -19,8 +19,9 @@ class EventKind(StrEnum):
     card_tagged = "card.tagged"
     card_untagged = "card.untagged"
     card_passed_on = "card.passed_on"
-    # A shared compliment went on the kudos wall or came off it: {"to": "shown" | "withdrawn"},
-    # "by": "customer" when the customer took it off from their follow-up page.
+    # A shared compliment went on the kudos wall, came off it, or was kept off it: {"from":
+    # "waiting" | "shown", "to": "shown" | "withdrawn"}, and "by": "customer" when the customer
+    # withdrew it from their follow-up page.
     card_shared = "card.shared"
     # Someone's sessions in the organisation ended or changed (removal, new role, sign-out,
     # new password): open streams read their session again at once. No card.

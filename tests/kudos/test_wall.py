@@ -163,7 +163,13 @@ def test_the_api_carries_consent_and_a_manager_can_approve_and_withdraw(
         ("API", "put the compliment on the kudos wall"),
         ("API", "took the compliment off the kudos wall"),
     ]
-    assert history(client, other.id)[1:] == [("Customer", "took the compliment off the kudos wall")]
+    # Withdrawn before a manager approved it: kept off the wall, never on it.
+    assert history(client, other.id)[1:] == [("Customer", "kept the compliment off the kudos wall")]
+    as_json = client.get(f"/api/v1/cards/{other.id}/history", headers=bearer).json()[-1]
+    assert as_json["kind"] == "card.shared"
+    assert as_json["actor"] is None
+    assert as_json["by_customer"] is True
+    assert (as_json["before"], as_json["after"]) == ("waiting", "withdrawn")
     reread(session)
     assert session.get_one(Card, other.id).share_withdrawn_at is not None
     plain = make_card(
