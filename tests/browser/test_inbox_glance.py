@@ -190,11 +190,14 @@ def test_the_title_and_the_app_badge_count_unread_cards_live(
     expect(inbox.locator("[data-unread-number]")).to_have_text("2")
     assert inbox.evaluate("window.badges") == [1, 2]
 
-    # Opened elsewhere (another tab of the same manager): one fewer, here too.
+    # Opened elsewhere (another tab of the same manager): one fewer, here too. Its row here is
+    # ticked for a bulk action, and stays ticked as it changes.
+    inbox.locator(f"#card-{first.id} .row-select input").check()
     other = context.new_page()
     other.goto(f"/inbox/{first.id}")
     expect(other.locator(".detail-head .badge")).to_have_text("seen")
     expect(inbox).to_have_title(f"(1) Inbox — {name}", timeout=10_000)
     expect(inbox.locator(f"#card-{first.id}")).not_to_have_class(re.compile(r"\bunread\b"))
+    expect(inbox.locator(f"#card-{first.id} .row-select input")).to_be_checked()
     assert inbox.evaluate("window.badges")[-1] == 1
     assert browser_problems.messages == []

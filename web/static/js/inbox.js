@@ -126,7 +126,14 @@
       const message = JSON.parse(event.data);
       count(message);
       const { card_id: cardId, html } = message;
-      document.getElementById(`card-${cardId}`)?.replaceWith(parse(html));
+      const shown = document.getElementById(`card-${cardId}`);
+      if (!shown) return;
+      const row = parse(html);
+      // A row ticked for a bulk action stays ticked when someone else changes its card.
+      const ticked = shown.querySelector(".row-select input")?.checked;
+      const tick = row.querySelector(".row-select input");
+      if (ticked && tick) tick.checked = true;
+      shown.replaceWith(row);
     });
     window.addEventListener("pagehide", () => source.close());
     // Back to a page kept in memory: its stream is closed and its rows may be old.
