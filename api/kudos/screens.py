@@ -48,6 +48,33 @@ def list_screens(*, session: Session, tenant: Tenant) -> list[ScreenView]:
 
 def create_screen(*, session: Session, tenant: Tenant, location_id: int | None) -> str:
     """A new TV link for the whole organisation or one of its locations; its token, shown once."""
+    token = _add_screen(session, tenant, location_id)
+    session.commit()
+    return token
+
+
+def revoke_screen(*, session: Session, tenant: Tenant, screen_id: int) -> KudosScreen:
+    """The link stops working: the TV showing it goes blank at its next poll."""
+    screen = _screen_in_use(session, tenant, screen_id)
+    screen.revoked_at = utcnow()
+    session.add(screen)
+    session.commit()
+    return screen
+
+
+def replace_screen(*, session: Session, tenant: Tenant, screen_id: int) -> str:
+    """Revoke a link and issue its successor for the same place, in one transaction; the new
+    token, shown once. A place archived since is refused before anything changes: the old link
+    keeps working."""
+    screen = _screen_in_use(session, tenant, screen_id)
+    token = _add_screen(session, tenant, screen.location_id)
+    screen.revoked_at = utcnow()
+    session.add(screen)
+    session.commit()
+    return token
+
+
+def _add_screen(session: Session, tenant: Tenant, location_id: int | None) -> str:
     if location_id is not None:
         location_in_use(session, tenant, location_id)
     token = new_secret(24)
@@ -58,12 +85,10 @@ def create_screen(*, session: Session, tenant: Tenant, location_id: int | None) 
             token_hash=sha256_hex(token),
         )
     )
-    session.commit()
     return token
 
 
-def revoke_screen(*, session: Session, tenant: Tenant, screen_id: int) -> KudosScreen:
-    """The link stops working: the TV showing it goes blank at its next poll."""
+def _screen_in_use(session: Session, tenant: Tenant, screen_id: int) -> KudosScreen:
     screen = session.exec(
         scoped(tenant, KudosScreen).where(
             KudosScreen.id == screen_id, col(KudosScreen.revoked_at).is_(None)
@@ -71,16 +96,7 @@ def revoke_screen(*, session: Session, tenant: Tenant, screen_id: int) -> KudosS
     ).first()
     if screen is None:
         raise NotFound()
-    screen.revoked_at = utcnow()
-    session.add(screen)
-    session.commit()
     return screen
-
-
-def replace_screen(*, session: Session, tenant: Tenant, screen_id: int) -> str:
-    """Revoke a link and issue its successor for the same place; the new token, shown once."""
-    screen = revoke_screen(session=session, tenant=tenant, screen_id=screen_id)
-    return create_screen(session=session, tenant=tenant, location_id=screen.location_id)
 
 
 def find_screen(*, session: Session, token: str) -> tuple[Organisation, KudosScreen] | None:

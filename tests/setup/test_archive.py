@@ -2,6 +2,8 @@
 at once and they leave every picker, while their cards stay with their names. Restoring brings
 them back to the pickers, not their codes."""
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import Session, select
@@ -116,6 +118,31 @@ def test_an_archived_place_gets_no_new_tv_screen(
     )
     assert made.status_code == 200
     assert "Your new TV link" in made.text
+
+
+def test_replacing_an_archived_places_tv_link_is_refused_and_keeps_the_old_one(
+    manager_client: TestClient, world: World
+) -> None:
+    client = manager_client
+    token = csrf_token(client, "/admin/kudos")
+    made = client.post(
+        "/admin/kudos/screens", data={"csrf_token": token, "location_id": world.counter.id}
+    )
+    tv = re.search(r"/tv/([A-Za-z0-9_-]{32})", made.text)
+    assert tv is not None
+    screen = re.search(r"/admin/kudos/screens/(\d+)/replace", client.get("/admin/kudos").text)
+    assert screen is not None
+    confirm(client, f"/admin/locations/{world.counter.id}/archive")
+
+    refused = client.post(
+        f"/admin/kudos/screens/{screen.group(1)}/replace", data={"csrf_token": token}
+    )
+    assert refused.status_code == 422
+    assert "This location is archived: restore it first." in refused.text
+    assert client.get(f"/tv/{tv.group(1)}").status_code == 200, "the old link still works"
+    assert (
+        len(re.findall(r"/admin/kudos/screens/\d+/replace", client.get("/admin/kudos").text)) == 1
+    )
 
 
 @pytest.mark.parametrize(
