@@ -31,6 +31,7 @@ from api.models import (
     User,
     Webhook,
 )
+from api.models.rows import new_row
 
 NEGATIVE_MAX_RATING = 2
 
@@ -181,7 +182,8 @@ def email_delivery(
     """An email delivery to one person, held back to the end of their quiet hours."""
     held = quiet_until(recipient.preference, organisation_zone(organisation), now)
     assert organisation.id is not None
-    return AlertDelivery(
+    return new_row(
+        AlertDelivery,
         organisation_id=organisation.id,
         card_id=card_id,
         kind=kind,
@@ -202,7 +204,8 @@ def push_delivery(
     """A negative card on the person's devices, at once unless they are in their quiet hours."""
     held = quiet_until(recipient.preference, organisation_zone(organisation), now)
     assert organisation.id is not None
-    return AlertDelivery(
+    return new_row(
+        AlertDelivery,
         organisation_id=organisation.id,
         card_id=card.id,
         kind=AlertKind.negative,
@@ -263,7 +266,8 @@ class Routing:
                     )
         for webhook in self.webhooks_for(card):
             deliveries.append(
-                AlertDelivery(
+                new_row(
+                    AlertDelivery,
                     organisation_id=card.organisation_id,
                     card_id=card.id,
                     kind=AlertKind.negative if is_negative(card) else AlertKind.card,

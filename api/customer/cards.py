@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from api.alerts.routing import Routing
@@ -21,6 +21,7 @@ from api.i18n import N_
 from api.inbox.events import record_cards_created
 from api.models import AlertDelivery, Card
 from api.models.card import new_card_row
+from api.models.rows import row_values
 
 IDEMPOTENCY_KEY_MAX = 100
 
@@ -248,13 +249,13 @@ def _store(session: Session, cards: list[Card]) -> None:
         card.id = card_id
     # Without RETURNING, psycopg sends one short statement for every row in a pipeline: a long
     # multi-row INSERT costs more to parse on the client than the rows cost to store.
-    connection.execute(INSERT_CARD, [_values(card, with_id=True) for card in cards])
+    connection.execute(INSERT_CARD, [row_values(card, with_id=True) for card in cards])
     # Same transaction: an open inbox learns of a card exactly when it is stored.
     record_cards_created(session=session, cards=cards)
     # The transactional outbox: a card is never stored without its alerts.
     routing = Routing(session)
     deliveries = [
-        _values(delivery)
+        row_values(delivery)
         for card in cards
         if card.alerts
         for delivery in routing.deliveries(card, card.created_at)
@@ -287,9 +288,3 @@ def _new_card_ids(connection: Connection, count: int) -> list[int]:
     # these are the ids SQLite itself would choose.
     last = connection.execute(LAST_CARD_ID).scalar() or 0
     return list(range(last + 1, last + 1 + count))
-
-
-def _values(row: SQLModel, *, with_id: bool = False) -> dict[str, Any]:
-    """A new row's values as they are (no serialisation), its id left to the database unless
-    `with_id`."""
-    return {name: getattr(row, name) for name in type(row).model_fields if with_id or name != "id"}
