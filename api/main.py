@@ -38,6 +38,7 @@ from api import (
 )
 from api.alerts.worker import Worker, default_channels
 from api.config import Settings, get_settings
+from api.customer.card_process import WriterUnavailable
 from api.db import assert_migrated
 from api.errors import (
     DATABASE_RETRY_SECONDS,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         check_request_routes(app.routes)
         assert_migrated(runtime.engine)
         runtime.load_keys()
+        runtime.card_writer.start()
         await runtime.wakeups.start()
         worker = None
         if settings.worker_in_process:
@@ -210,9 +212,11 @@ def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     @app.exception_handler(PoolTimeout)
+    @app.exception_handler(WriterUnavailable)
     async def database_unavailable(request: Request, error: Exception) -> Response:
-        """The database can't be reached (stopped, restarting, its pool exhausted): a 503 that
-        says when to try again. The card page's script keeps the card and sends it again."""
+        """The database can't be reached (stopped, restarting, its pool exhausted, the card
+        writer's process gone): a 503 that says when to try again. The card page's script keeps
+        the card and sends it again."""
         log.error("Database unavailable on %s %s: %s", request.method, request.url.path, error)
         message = N_("Tellus is unavailable for a moment. Please try again shortly.")
         response = error_response(request, 503, message)

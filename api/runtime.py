@@ -5,16 +5,30 @@ the dependencies in `api.web.deps`. The secret key and the VAPID keys live in th
 they are read when the app starts (its lifespan), not when it is built.
 """
 
+from sqlalchemy import Engine
+
 from api.alerts.channels.webpush import VapidKeys, vapid_keys
 from api.app_settings import load_secret_key
 from api.config import Settings
 from api.customer.card_pages import CardPages
-from api.customer.card_writer import CardWriter
+from api.customer.card_process import StoreInProcess
+from api.customer.card_writer import CardWriter, GroupStore, StoreHere
 from api.customer.cards import insert_card, insert_cards
 from api.customer.codes import CodeCache
 from api.db import create_db_engine
 from api.inbox.wakeups import Wakeups
 from api.protection.limiter import CardLimiter
+
+
+def card_store(settings: Settings, engine: Engine) -> GroupStore:
+    """Where this process's card writer stores its groups (Settings.card_writer)."""
+    choice = settings.card_writer
+    if choice == "auto":
+        choice = "process" if engine.dialect.name == "sqlite" else "thread"
+    # An in-memory database is the process's own: nobody else can store into it.
+    if choice == "process" and engine.url.database not in (None, "", ":memory:"):
+        return StoreInProcess(settings.database_url)
+    return StoreHere(engine, store_one=insert_card, store_many=insert_cards)
 
 
 class NotStarted(RuntimeError):
@@ -32,7 +46,7 @@ class Runtime:
         self.card_pages = CardPages()
         # Apart, so that the ten faces and replies of a busy code never push card pages out.
         self.thanks_pages = CardPages()
-        self.card_writer = CardWriter(self.engine, store_one=insert_card, store_many=insert_cards)
+        self.card_writer = CardWriter(card_store(settings, self.engine))
         self.wakeups = Wakeups(self.engine)
         self.card_limiter = CardLimiter.from_settings(settings, self.engine)
         self._secret_key: str | None = None

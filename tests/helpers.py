@@ -118,6 +118,9 @@ def settings_for_tests(database_url: str) -> Settings:
         outbound_allow="127.0.0.1",
         # Tests drive the alert worker themselves (api.alerts.worker.Worker.run_once).
         worker_in_process=False,
+        # The card writer stores in a thread: a process for each app would cost every test
+        # module a second (tests/customer/test_card_process.py tests the process).
+        card_writer="thread",
         # A test's client fills a card in no time, and sends many: the tests of card protection
         # (tests/protection/) set these themselves.
         card_min_fill_seconds=0,

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -301,14 +302,11 @@ def development_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     get_settings.cache_clear()
 
 
-def test_serve_without_the_access_log_names_no_request(
-    tellus: Tellus, sqlite_template: Path
-) -> None:
-    """`tellus serve --no-access-log`, behind a reverse proxy that logs the requests itself: it
-    serves, and writes no line for each request (its start and stop are still logged)."""
-    tellus.start_from(sqlite_template)
-    server = subprocess.Popen(
-        [*tellus_command(), "serve", "--port", "0", "--no-access-log"],
+def serving(tellus: Tellus, *options: str) -> subprocess.Popen[str]:
+    """`tellus serve` on a port the system chooses (which uvicorn names in its output), without
+    an alert worker, its output in a pipe."""
+    return subprocess.Popen(
+        [*tellus_command(), "serve", "--port", "0", *options],
         cwd=tellus.directory,
         env={**tellus.env, "TELLUS_WORKER_IN_PROCESS": "false"},
         stdin=subprocess.DEVNULL,
@@ -316,6 +314,15 @@ def test_serve_without_the_access_log_names_no_request(
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def test_serve_without_the_access_log_names_no_request(
+    tellus: Tellus, sqlite_template: Path
+) -> None:
+    """`tellus serve --no-access-log`, behind a reverse proxy that logs the requests itself: it
+    serves, and writes no line for each request (its start and stop are still logged)."""
+    tellus.start_from(sqlite_template)
+    server = serving(tellus, "--no-access-log")
     assert server.stdout is not None
     output = []
     try:
@@ -336,6 +343,54 @@ def test_serve_without_the_access_log_names_no_request(
     assert "Shutting down" in log
     assert "/healthz" not in log
     assert "/no-such-page" not in log
+
+
+def children_of(pid: int) -> set[int]:
+    """The processes `pid` started that still run (Linux)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended meanwhile
+            continue
+        if fields[1] == str(pid) and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_killed_server_leaves_no_card_writer_behind(
+    tellus: Tellus, sqlite_template: Path
+) -> None:
+    """On SQLite, `tellus serve` stores cards from a process of its own: when the server is
+    killed (no chance to stop it), that process ends by itself."""
+    tellus.start_from(sqlite_template)
+    server = serving(tellus)
+    assert server.stdout is not None
+    try:
+        for line in server.stdout:
+            if re.search(r"Uvicorn running on", line):
+                break
+        writers = [
+            child
+            for child in children_of(server.pid)
+            if b"api.customer.card_process" in Path(f"/proc/{child}/cmdline").read_bytes()
+        ]
+        assert len(writers) == 1, children_of(server.pid)
+    finally:
+        server.kill()
+        server.communicate(timeout=30)
+    for _ in range(100):
+        if not running(writers[0]):
+            break
+        time.sleep(0.1)
+    assert not running(writers[0])
 
 
 @pytest.mark.usefixtures("development_environment")

@@ -7,6 +7,9 @@ took (a replay, a form's second card) is answered None without being stored (see
 api.customer.cards.insert_cards). If anything else fails, the whole group is rolled back and each
 card is stored again alone, so one bad card never fails the good ones: it gets its own error.
 
+Where the group is stored is the writer's `store`: here, in the writer thread (StoreHere), or in a
+process of its own that the thread hands each group to (api.customer.card_process).
+
 A request that stops waiting (its client went away) does not take its card back: the card is
 stored, and the client's retry with the same key gets it. Nothing a group does stops the thread.
 
@@ -16,10 +19,11 @@ waiters in one call from the writer (one wake-up of the loop, not one a card).
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from queue import Empty, SimpleQueue
 from threading import Lock, Thread
+from typing import Protocol
 
 from sqlalchemy import Engine
 
@@ -36,20 +40,56 @@ Answer = Future[Card | None] | asyncio.Future[Card | None]
 Outcome = tuple[Card | None, BaseException | None]
 
 
-class CardWriter:
-    """This process's writer of cards (see the module's docstring)."""
+class GroupStore(Protocol):
+    """Where a writer stores its groups."""
 
-    def __init__(
-        self,
-        engine: Engine,
-        *,
-        store_one: StoreOne,
-        store_many: StoreMany,
-        most: int = GROUP_MOST,
-    ) -> None:
+    def store(self, cards: list[Card]) -> Iterator[list[Outcome]]:
+        """Store the cards in one transaction, or each alone if that fails, and yield their
+        outcomes in order: all at once, or each as soon as it is stored alone."""
+        ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class StoreHere:
+    """Groups stored by the writer thread itself, on this process's engine."""
+
+    def __init__(self, engine: Engine, *, store_one: StoreOne, store_many: StoreMany) -> None:
         self.engine = engine
         self.store_one = store_one
         self.store_many = store_many
+
+    def store(self, cards: list[Card]) -> Iterator[list[Outcome]]:
+        try:
+            stored = self.store_many(engine=self.engine, cards=cards)
+        except Exception:
+            # The cards never joined a session, so a failed group leaves them as they came.
+            # Each is answered once stored, not after the whole group.
+            for card in cards:
+                yield [self._store_alone(card)]
+            return
+        yield [(card, None) for card in stored]
+
+    def _store_alone(self, card: Card) -> Outcome:
+        try:
+            return self.store_one(engine=self.engine, card=card), None
+        except Exception as error:  # the request that sent this card raises it
+            return None, error
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+class CardWriter:
+    """This process's writer of cards (see the module's docstring)."""
+
+    def __init__(self, store: GroupStore, *, most: int = GROUP_MOST) -> None:
+        self.store = store
         self.most = most
         self._queue: SimpleQueue[tuple[Card, Answer] | None] = SimpleQueue()
         self._thread: Thread | None = None
@@ -73,20 +113,28 @@ class CardWriter:
         self._start()
         self._queue.put((card, answer))
 
+    def start(self) -> None:
+        """Start the thread and the store (at the app's start: the first card need not wait for
+        them); a card sent before starts them too."""
+        self._start()
+
     def stop(self) -> None:
-        """Finish the queued groups, then end the thread (a new insert starts it again)."""
+        """Finish the queued groups, then end the thread and the store (a new insert starts them
+        again)."""
         with self._lock:
             thread, self._thread = self._thread, None
             if thread is not None:
                 self._queue.put(None)
         if thread is not None:
             thread.join()
+        self.store.stop()
 
     def _start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
             return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
+                self.store.start()
                 self._thread = Thread(target=self._run, name="card-writer", daemon=True)
                 self._thread.start()
 
@@ -117,21 +165,12 @@ class CardWriter:
         # A thread that cancelled its wait before the writer started is not stored (none can
         # after); a coroutine's card always is (see insert_waiting).
         group = [(card, answer) for card, answer in group if _still_wanted(answer)]
-        try:
-            stored = self.store_many(engine=self.engine, cards=[card for card, _ in group])
-        except Exception:
-            # The cards never joined a session, so a failed group leaves them as they came.
-            # Each is answered once stored, not after the whole group.
-            for card, answer in group:
-                _answer([answer], [self._store_alone(card)])
+        if not group:
             return
-        _answer([answer for _, answer in group], [(card, None) for card in stored])
-
-    def _store_alone(self, card: Card) -> Outcome:
-        try:
-            return self.store_one(engine=self.engine, card=card), None
-        except Exception as error:  # the request that sent this card raises it
-            return None, error
+        answers = [answer for _, answer in group]
+        for outcomes in self.store.store([card for card, _ in group]):
+            _answer(answers[: len(outcomes)], outcomes)
+            answers = answers[len(outcomes) :]
 
 
 def _still_wanted(answer: Answer) -> bool:

@@ -1,0 +1,172 @@
+"""Cards stored by a process of their own, so that storing them runs on a core of its own.
+
+One `tellus serve` on SQLite answers every request from one process, whose threads take turns
+(Python's GIL): storing a group of cards cost the request handlers a third of their time. Here the
+writer thread (api.customer.card_writer) sends each group down a pipe, as the cards' values, and
+waits with the GIL released; the child stores the group exactly as the thread would (StoreHere,
+api.customer.cards), then answers each card's id or error. A request is still answered only
+after its card's commit.
+
+If the child dies, its group's requests get a 503: their cards may or may not have been stored,
+and the same key sent again replays a stored card. The next group starts a new child. The child
+stops when the server does, and on its own when the server's end of the pipe closes (the server
+was killed).
+"""
+
+import logging
+import os
+import pickle
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from threading import Lock
+from typing import Any
+
+from api.customer.card_writer import Outcome, StoreHere
+from api.models import Card
+from api.models.card import new_card_row
+from api.models.rows import row_values
+
+log = logging.getLogger("tellus.cards")
+STOP_SECONDS = 10.0
+
+# What the child answers for a card: its id (None: a unique key refused it), or its error.
+Answered = tuple[int | None, BaseException | None]
+
+
+class WriterUnavailable(Exception):
+    """The process that stores cards stopped while storing them: a 503, as when the database
+    can't be reached (api.main), and the card is sent again."""
+
+
+class StoreInProcess:
+    """Groups stored by a child process on the same database (see the module's docstring)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self._process: subprocess.Popen[bytes] | None = None
+        self._pipe: Connection | None = None
+        self._lock = Lock()
+
+    def start(self) -> None:
+        """Start the child, unless it runs: it imports and connects while the server starts."""
+        with self._lock:
+            if self._process is not None and self._process.poll() is None:
+                return
+            self._close()
+            # A new interpreter, not a fork of the server, which would copy its threads' locks,
+            # its event loop and its listening socket; and not multiprocessing's, which a server
+            # run as a daemonic process (as the tests run theirs) may not start.
+            ours, theirs = socket.socketpair()
+            with theirs:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "api.customer.card_process", str(theirs.fileno())],
+                    pass_fds=[theirs.fileno()],
+                    stdin=subprocess.DEVNULL,
+                    # This interpreter's import path (a checkout run in place, as in bench/).
+                    env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))},
+                )
+            pipe = Connection(ours.detach())
+            # The address goes down the pipe, not on the command line, where `ps` shows it.
+            pipe.send(self.database_url)
+            self._process, self._pipe = process, pipe
+
+    def store(self, cards: list[Card]) -> Iterator[list[Outcome]]:
+        self.start()
+        assert self._pipe is not None
+        try:
+            self._pipe.send([card_values(card) for card in cards])
+            left = list(cards)
+            while left:
+                answered: list[Answered] = self._pipe.recv()
+                done, left = left[: len(answered)], left[len(answered) :]
+                yield [_outcome(card, *answer) for card, answer in zip(done, answered, strict=True)]
+        except (EOFError, OSError) as error:
+            log.error("The card writer's process stopped: %s", error)
+            self._restart_later()
+            raise WriterUnavailable() from error
+        except BaseException:
+            # Answers left unread would be taken for the next group's: start afresh.
+            self._restart_later()
+            raise
+
+    def _restart_later(self) -> None:
+        with self._lock:
+            self._close()
+
+    def stop(self) -> None:
+        """Let the child finish and end (or end it, past STOP_SECONDS)."""
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        process, pipe = self._process, self._pipe
+        self._process = self._pipe = None
+        if pipe is not None:
+            try:
+                pipe.send(None)
+            except OSError:
+                pass  # the child is gone already
+            pipe.close()
+        if process is not None:
+            try:
+                process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id, while it runs."""
+        return self._process.pid if self._process is not None else None
+
+
+def card_values(card: Card) -> dict[str, Any]:
+    """What the child needs to make the same card: its fields, as they are."""
+    return row_values(card, with_id=True)
+
+
+def _outcome(card: Card, card_id: int | None, error: BaseException | None) -> Outcome:
+    if card_id is None:
+        return None, error
+    card.id = card_id
+    return card, None
+
+
+def serve_cards(pipe: Connection) -> None:
+    """The child: store each group that arrives, until told to stop or the server is gone."""
+    from api.customer.cards import insert_card, insert_cards
+    from api.db import create_db_engine
+
+    engine = create_db_engine(pipe.recv())
+    here = StoreHere(engine, store_one=insert_card, store_many=insert_cards)
+    try:
+        while True:
+            try:
+                values = pipe.recv()
+            except EOFError:
+                return
+            if values is None:
+                return
+            cards = [new_card_row(**card) for card in values]
+            for outcomes in here.store(cards):
+                pipe.send([_answered(card, error) for card, error in outcomes])
+    finally:
+        engine.dispose()
+
+
+def _answered(card: Card | None, error: BaseException | None) -> Answered:
+    if error is None:
+        return (card.id if card is not None else None), None
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        # What the server can't rebuild, it gets as a plain error of the same words.
+        error = RuntimeError(f"{type(error).__name__}: {error}")
+    return None, error
+
+
+if __name__ == "__main__":
+    serve_cards(Connection(int(sys.argv[1])))

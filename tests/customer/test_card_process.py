@@ -1,0 +1,196 @@
+"""Cards stored by a process of their own: the same guarantees as the writer thread's, a 503 and
+nothing lost when that process dies, and no process left behind."""
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlmodel import Session, col, func, select
+
+from api.config import Settings
+from api.customer.card_process import StoreInProcess, WriterUnavailable
+from api.customer.card_writer import CardWriter, StoreHere
+from api.db import writer
+from api.main import create_app
+from api.models import AlertDelivery, Card
+from api.runtime import card_store
+from tests.customer.test_card_writer import commit, new_card, stored_keys
+from tests.factories import World
+
+
+@pytest.fixture
+def engine(app) -> Engine:
+    return app.state.runtime.engine
+
+
+@pytest.fixture
+def in_process(database_url: str) -> Iterator[CardWriter]:
+    writer = CardWriter(StoreInProcess(database_url))
+    yield writer
+    writer.stop()
+
+
+def child_of(writer: CardWriter) -> int:
+    store = writer.store
+    assert isinstance(store, StoreInProcess)
+    assert store.pid is not None
+    return store.pid
+
+
+def gone(pid: int) -> bool:
+    """Whether the process ended (a zombie, until its parent reaps it, has ended too)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"
+
+
+def test_the_process_stores_a_group_and_answers_each_card_once_committed(
+    in_process: CardWriter, world: World, session: Session
+) -> None:
+    session.add(Card(**new_card(world, "earlier").model_dump(exclude={"id"})))
+    session.commit()
+    cards = [new_card(world, "one"), new_card(world, "earlier"), new_card(world, "two")]
+    answers = commit(in_process, cards)
+    results = [answer.result(timeout=30) for answer in answers]
+    # The same cards come back, with the ids the other process stored them under.
+    assert [results[0], results[2]] == [cards[0], cards[2]]
+    assert results[1] is None  # its key was taken: the request replays the first card
+    assert child_of(in_process) != os.getpid()
+    session.expire_all()
+    stored = {card.idempotency_key: card.id for card in session.exec(select(Card))}
+    assert stored == {"earlier": stored["earlier"], "one": cards[0].id, "two": cards[2].id}
+    # Each stored card has its outbox rows, in the same transaction (a negative card emails
+    # the owner).
+    alerted = session.exec(
+        select(func.count(col(AlertDelivery.card_id).distinct())).where(
+            col(AlertDelivery.card_id).in_([cards[0].id, cards[2].id])
+        )
+    ).one()
+    assert alerted == 2
+
+
+@contextmanager
+def holding_the_card_table(engine: Engine) -> Iterator[None]:
+    """Keep every writer of cards waiting until the block ends."""
+    with writer(engine).connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("LOCK TABLE card IN EXCLUSIVE MODE"))
+        else:
+            connection.execute(text("SELECT 1"))  # its BEGIN IMMEDIATE takes the write lock
+        yield
+        connection.rollback()
+
+
+def test_a_process_killed_mid_group_fails_its_cards_and_the_next_group_gets_a_new_one(
+    in_process: CardWriter, world: World, engine: Engine, session: Session
+) -> None:
+    assert commit(in_process, [new_card(world, "first")])[0].result(timeout=30) is not None
+    first_child = child_of(in_process)
+    failed: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            in_process.insert(new_card(world, "lost"))
+        except BaseException as error:
+            failed.append(error)
+
+    with holding_the_card_table(engine):
+        # The card reaches the process, which waits for the table: then it is killed.
+        sending = threading.Thread(target=send)
+        sending.start()
+        time.sleep(1)
+        os.kill(first_child, signal.SIGKILL)
+        sending.join(30)
+    assert [type(error) for error in failed] == [WriterUnavailable]
+    assert stored_keys(session) == ["first"]
+    # The customer's retry, with the same key: a new process stores it.
+    assert commit(in_process, [new_card(world, "lost")])[0].result(timeout=30) is not None
+    assert child_of(in_process) != first_child
+    assert stored_keys(session) == ["first", "lost"]
+
+
+def test_a_process_that_died_between_groups_is_replaced_before_the_next(
+    in_process: CardWriter, world: World, session: Session
+) -> None:
+    commit(in_process, [new_card(world, "one")])[0].result(timeout=30)
+    first_child = child_of(in_process)
+    os.kill(first_child, signal.SIGKILL)
+    while not gone(first_child):
+        time.sleep(0.05)
+    assert commit(in_process, [new_card(world, "two")])[0].result(timeout=30) is not None
+    assert stored_keys(session) == ["one", "two"]
+
+
+def test_the_app_stores_cards_in_its_process_and_stops_it_when_it_stops(
+    settings: Settings, world: World, session: Session
+) -> None:
+    app = create_app(settings.model_copy(update={"card_writer": "process"}))
+    with TestClient(app) as client:
+        child = child_of(app.state.runtime.card_writer)
+        answer = client.post(
+            f"/api/v1/codes/{world.counter_code.token}/cards",
+            json={"rating": 5, "comment": "Quick and kind"},
+            headers={"Idempotency-Key": "by-the-process"},
+        )
+        assert answer.status_code == 201
+        assert stored_keys(session) == ["by-the-process"]
+    assert gone(child)
+    app.state.runtime.engine.dispose()
+
+
+def test_the_app_answers_a_503_when_its_process_dies_mid_card_and_the_retry_is_stored(
+    settings: Settings, world: World, session: Session, engine: Engine
+) -> None:
+    app = create_app(settings.model_copy(update={"card_writer": "process"}))
+    url = f"/api/v1/codes/{world.counter_code.token}/cards"
+    card = {"rating": 1, "comment": "Nobody at the desk"}
+    headers = {"Idempotency-Key": "retried"}
+    with TestClient(app) as client:
+        answers = []
+        with holding_the_card_table(engine):
+            sending = threading.Thread(
+                target=lambda: answers.append(client.post(url, json=card, headers=headers))
+            )
+            sending.start()
+            time.sleep(1)
+            os.kill(child_of(app.state.runtime.card_writer), signal.SIGKILL)
+            sending.join(30)
+        assert answers[0].status_code == 503
+        assert answers[0].headers["Retry-After"]
+        assert "try again" in answers[0].json()["detail"]
+        assert stored_keys(session) == []
+        again = client.post(url, json=card, headers=headers)
+        assert again.status_code == 201
+        assert client.post(url, json=card, headers=headers).json()["id"] == again.json()["id"]
+    assert stored_keys(session) == ["retried"]
+    app.state.runtime.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("choice", "database_url", "stored_in"),
+    [
+        ("auto", "sqlite:////srv/tellus/tellus.db", StoreInProcess),
+        ("auto", "postgresql+psycopg://tellus@db/tellus", StoreHere),
+        ("auto", "sqlite://", StoreHere),  # in memory: no other process can open it
+        ("process", "postgresql+psycopg://tellus@db/tellus", StoreInProcess),
+        ("thread", "sqlite:////srv/tellus/tellus.db", StoreHere),
+    ],
+)
+def test_where_a_server_stores_its_cards(choice: str, database_url: str, stored_in: type) -> None:
+    settings = Settings(
+        card_writer=choice,  # type: ignore[arg-type]
+        database_url=database_url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    engine = create_engine(database_url)  # not connected: only its dialect and address count
+    assert isinstance(card_store(settings, engine), stored_in)
+    engine.dispose()
