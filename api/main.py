@@ -91,7 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         check_request_routes(app.routes)
         assert_migrated(runtime.engine)
         runtime.load_keys()
-        runtime.card_writer.start()
+        # On SQLite, its process imports and opens the database meanwhile (a second or so).
+        await asyncio.to_thread(runtime.card_writer.start)
         await runtime.wakeups.start()
         worker = None
         if settings.worker_in_process:

@@ -26,7 +26,10 @@ def card_store(settings: Settings, engine: Engine) -> GroupStore:
     if choice == "auto":
         choice = "process" if engine.dialect.name == "sqlite" else "thread"
     # An in-memory database is the process's own: nobody else can store into it.
-    if choice == "process" and engine.url.database not in (None, "", ":memory:"):
+    in_memory = (
+        engine.url.database in (None, "", ":memory:") or engine.url.query.get("mode") == "memory"
+    )
+    if choice == "process" and not in_memory:
         return StoreInProcess(settings.database_url)
     return StoreHere(engine, store_one=insert_card, store_many=insert_cards)
 

@@ -4,6 +4,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -302,7 +303,9 @@ def development_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     get_settings.cache_clear()
 
 
-def serving(tellus: Tellus, *options: str) -> subprocess.Popen[str]:
+def serving(
+    tellus: Tellus, *options: str, start_new_session: bool = False
+) -> subprocess.Popen[str]:
     """`tellus serve` on a port the system chooses (which uvicorn names in its output), without
     an alert worker, its output in a pipe."""
     return subprocess.Popen(
@@ -313,6 +316,7 @@ def serving(tellus: Tellus, *options: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=start_new_session,
     )
 
 
@@ -365,32 +369,77 @@ def running(pid: int) -> bool:
         return False
 
 
+def card_writers_of(server: subprocess.Popen[str]) -> list[int]:
+    return [
+        child
+        for child in children_of(server.pid)
+        if b"api.customer.card_process" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+def served_address(server: subprocess.Popen[str], output: list[str]) -> str:
+    """The address uvicorn says it serves on, once it says so."""
+    assert server.stdout is not None
+    for line in server.stdout:
+        output.append(line)
+        if found := re.search(r"Uvicorn running on (http://\S+)", line):
+            return found.group(1)
+    raise AssertionError("".join(output))
+
+
+def ended(pid: int) -> bool:
+    for _ in range(100):
+        if not running(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_server_stores_cards_from_its_own_process_and_ctrl_c_stops_both(
+    tellus: Tellus, demo: Demo, engine: Engine
+) -> None:
+    """On SQLite, `tellus serve` stores cards from a process of its own. Ctrl+C in the terminal
+    reaches every process of its group: the server stops that process itself, cleanly."""
+    tellus.start_from(demo.database)
+    token = re.search(r"/c/([0-9A-Z]{8})", demo.output)
+    assert token, demo.output
+    server = serving(tellus, start_new_session=True)  # a terminal's process group of its own
+    output: list[str] = []
+    try:
+        base = served_address(server, output)
+        [writer] = card_writers_of(server)
+        sent = httpx.post(
+            f"{base}/api/v1/codes/{token.group(1)}/cards",
+            json={"rating": 5, "comment": "Stored next door"},
+            headers={"Idempotency-Key": "through-the-process"},
+            timeout=30,
+        )
+        assert sent.status_code == 201, sent.text
+        os.killpg(server.pid, signal.SIGINT)
+        output.append(server.communicate(timeout=30)[0])
+    finally:
+        server.kill()
+    assert server.returncode == 0, "".join(output)
+    assert ended(writer)
+    assert "Traceback" not in "".join(output)
+    with Session(engine) as session:
+        keys = session.exec(select(Card.idempotency_key)).all()
+    assert "through-the-process" in keys
+
+
 def test_a_killed_server_leaves_no_card_writer_behind(
     tellus: Tellus, sqlite_template: Path
 ) -> None:
-    """On SQLite, `tellus serve` stores cards from a process of its own: when the server is
-    killed (no chance to stop it), that process ends by itself."""
+    """When the server is killed (no chance to stop anything), its card process ends by itself."""
     tellus.start_from(sqlite_template)
     server = serving(tellus)
-    assert server.stdout is not None
     try:
-        for line in server.stdout:
-            if re.search(r"Uvicorn running on", line):
-                break
-        writers = [
-            child
-            for child in children_of(server.pid)
-            if b"api.customer.card_process" in Path(f"/proc/{child}/cmdline").read_bytes()
-        ]
-        assert len(writers) == 1, children_of(server.pid)
+        served_address(server, [])
+        [writer] = card_writers_of(server)
     finally:
         server.kill()
         server.communicate(timeout=30)
-    for _ in range(100):
-        if not running(writers[0]):
-            break
-        time.sleep(0.1)
-    assert not running(writers[0])
+    assert ended(writer)
 
 
 @pytest.mark.usefixtures("development_environment")

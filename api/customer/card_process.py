@@ -7,15 +7,17 @@ waits with the GIL released; the child stores the group exactly as the thread wo
 api.customer.cards), then answers each card's id or error. A request is still answered only
 after its card's commit.
 
-If the child dies, its group's requests get a 503: their cards may or may not have been stored,
-and the same key sent again replays a stored card. The next group starts a new child. The child
-stops when the server does, and on its own when the server's end of the pipe closes (the server
-was killed).
+The child starts with the server, which waits until it has opened the database. If it dies, its
+group's requests get a 503: their cards may or may not have been stored, and the same key sent
+again replays a stored card. The next group starts a new child. The server stops the child once
+the cards in flight are stored; if the server is killed, the child ends by itself when the
+server's end of the pipe closes.
 """
 
 import logging
 import os
 import pickle
+import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +26,8 @@ from multiprocessing.connection import Connection
 from threading import Lock
 from typing import Any
 
+from sqlalchemy import text
+
 from api.customer.card_writer import Outcome, StoreHere
 from api.models import Card
 from api.models.card import new_card_row
@@ -31,14 +35,17 @@ from api.models.rows import row_values
 
 log = logging.getLogger("tellus.cards")
 STOP_SECONDS = 10.0
+# How long a new child may take to import its code and open the database.
+READY_SECONDS = 60.0
+READY = "ready"
 
 # What the child answers for a card: its id (None: a unique key refused it), or its error.
 Answered = tuple[int | None, BaseException | None]
 
 
 class WriterUnavailable(Exception):
-    """The process that stores cards stopped while storing them: a 503, as when the database
-    can't be reached (api.main), and the card is sent again."""
+    """The process that stores cards did not start, or stopped while storing them: a 503, as
+    when the database can't be reached (api.main), and the card is sent again."""
 
 
 class StoreInProcess:
@@ -49,9 +56,11 @@ class StoreInProcess:
         self._process: subprocess.Popen[bytes] | None = None
         self._pipe: Connection | None = None
         self._lock = Lock()
+        self._exchange = Lock()
 
     def start(self) -> None:
-        """Start the child, unless it runs: it imports and connects while the server starts."""
+        """Start the child, unless it runs, and wait until it has opened the database: a child
+        that can't start fails the server's start, not every card after it."""
         with self._lock:
             if self._process is not None and self._process.poll() is None:
                 return
@@ -62,35 +71,50 @@ class StoreInProcess:
             ours, theirs = socket.socketpair()
             with theirs:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "api.customer.card_process", str(theirs.fileno())],
+                    # -P: the code this server runs, not an `api` folder where it was started.
+                    [sys.executable, "-P", "-m", "api.customer.card_process", str(theirs.fileno())],
                     pass_fds=[theirs.fileno()],
                     stdin=subprocess.DEVNULL,
-                    # This interpreter's import path (a checkout run in place, as in bench/).
-                    env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))},
+                    env={**os.environ, "PYTHONPATH": _import_path()},
+                    # Out of the terminal's process group: Ctrl+C, or a service manager's
+                    # SIGTERM to the whole group, stops the server, which then stops the child
+                    # once the cards in flight are stored.
+                    start_new_session=True,
                 )
             pipe = Connection(ours.detach())
-            # The address goes down the pipe, not on the command line, where `ps` shows it.
-            pipe.send(self.database_url)
             self._process, self._pipe = process, pipe
+            try:
+                # The address goes down the pipe, not on the command line, where `ps` shows it.
+                pipe.send(self.database_url)
+                ready = pipe.poll(READY_SECONDS) and pipe.recv() == READY
+            except (EOFError, OSError):
+                ready = False
+            if not ready:
+                self._close()
+                raise WriterUnavailable("The card writer's process did not start (see its error).")
 
     def store(self, cards: list[Card]) -> Iterator[list[Outcome]]:
-        self.start()
-        assert self._pipe is not None
-        try:
-            self._pipe.send([card_values(card) for card in cards])
-            left = list(cards)
-            while left:
-                answered: list[Answered] = self._pipe.recv()
-                done, left = left[: len(answered)], left[len(answered) :]
-                yield [_outcome(card, *answer) for card, answer in zip(done, answered, strict=True)]
-        except (EOFError, OSError) as error:
-            log.error("The card writer's process stopped: %s", error)
-            self._restart_later()
-            raise WriterUnavailable() from error
-        except BaseException:
-            # Answers left unread would be taken for the next group's: start afresh.
-            self._restart_later()
-            raise
+        # One group at a time on the pipe: answers must reach the cards they are for.
+        with self._exchange:
+            try:
+                self.start()
+                assert self._pipe is not None
+                self._pipe.send([card_values(card) for card in cards])
+                left = list(cards)
+                while left:
+                    answered: list[Answered] = self._pipe.recv()
+                    done, left = left[: len(answered)], left[len(answered) :]
+                    yield [
+                        _outcome(card, *answer) for card, answer in zip(done, answered, strict=True)
+                    ]
+            except (EOFError, OSError, subprocess.SubprocessError) as error:
+                log.error("The card writer's process stopped: %s", error)
+                self._restart_later()
+                raise WriterUnavailable("The card writer's process stopped.") from error
+            except BaseException:
+                # Answers left unread would be taken for the next group's: start afresh.
+                self._restart_later()
+                raise
 
     def _restart_later(self) -> None:
         with self._lock:
@@ -137,10 +161,16 @@ def _outcome(card: Card, card_id: int | None, error: BaseException | None) -> Ou
 
 def serve_cards(pipe: Connection) -> None:
     """The child: store each group that arrives, until told to stop or the server is gone."""
+    # The server stops this process, after the cards in flight (see StoreInProcess.start).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from api.customer.cards import insert_card, insert_cards
     from api.db import create_db_engine
 
     engine = create_db_engine(pipe.recv())
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    pipe.send(READY)
     here = StoreHere(engine, store_one=insert_card, store_many=insert_cards)
     try:
         while True:
@@ -150,14 +180,30 @@ def serve_cards(pipe: Connection) -> None:
                 return
             if values is None:
                 return
-            cards = [new_card_row(**card) for card in values]
-            for outcomes in here.store(cards):
-                pipe.send([_answered(card, error) for card, error in outcomes])
+            for answered in _store_group(here, values):
+                pipe.send(answered)
     finally:
         engine.dispose()
 
 
-def _answered(card: Card | None, error: BaseException | None) -> Answered:
+def _store_group(here: StoreHere, values: list[dict[str, Any]]) -> Iterator[list[Answered]]:
+    """Each card's answer, in batches as StoreHere yields them; a group the child can't even
+    read (a server of another version) answers each card its error, and the child goes on."""
+    try:
+        cards = [new_card_row(**card) for card in values]
+    except Exception as error:
+        yield [answer_for(None, error)] * len(values)
+        return
+    for outcomes in here.store(cards):
+        yield [answer_for(card, error) for card, error in outcomes]
+
+
+def _import_path() -> str:
+    """This interpreter's import path, for the child (a checkout run in place, as in bench/)."""
+    return os.pathsep.join(entry or os.getcwd() for entry in sys.path)
+
+
+def answer_for(card: Card | None, error: BaseException | None) -> Answered:
     if error is None:
         return (card.id if card is not None else None), None
     try:

@@ -127,7 +127,9 @@ class CardWriter:
                 self._queue.put(None)
         if thread is not None:
             thread.join()
-        self.store.stop()
+        with self._lock:
+            if self._thread is None:  # no card started a new thread meanwhile
+                self.store.stop()
 
     def _start(self) -> None:
         if self._thread is not None and self._thread.is_alive():

@@ -2,6 +2,7 @@
 nothing lost when that process dies, and no process left behind."""
 
 import os
+import pickle
 import signal
 import threading
 import time
@@ -12,10 +13,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, col, func, select
 
 from api.config import Settings
-from api.customer.card_process import StoreInProcess, WriterUnavailable
+from api.customer.card_process import StoreInProcess, WriterUnavailable, answer_for
 from api.customer.card_writer import CardWriter, StoreHere
 from api.db import writer
 from api.main import create_app
@@ -44,7 +46,7 @@ def child_of(writer: CardWriter) -> int:
     return store.pid
 
 
-def gone(pid: int) -> bool:
+def dead(pid: int) -> bool:
     """Whether the process ended (a zombie, until its parent reaps it, has ended too)."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -53,21 +55,28 @@ def gone(pid: int) -> bool:
     return state == "Z"
 
 
+def reaped(pid: int) -> bool:
+    """Whether the process ended and its parent (this test's process) collected it."""
+    return not Path(f"/proc/{pid}").exists()
+
+
 def test_the_process_stores_a_group_and_answers_each_card_once_committed(
     in_process: CardWriter, world: World, session: Session
 ) -> None:
     session.add(Card(**new_card(world, "earlier").model_dump(exclude={"id"})))
     session.commit()
-    cards = [new_card(world, "one"), new_card(world, "earlier"), new_card(world, "two")]
+    # Not in key order, in which the process inserts them: each answer must still find its card.
+    cards = [new_card(world, "zulu"), new_card(world, "earlier"), new_card(world, "alpha")]
     answers = commit(in_process, cards)
     results = [answer.result(timeout=30) for answer in answers]
     # The same cards come back, with the ids the other process stored them under.
-    assert [results[0], results[2]] == [cards[0], cards[2]]
+    assert results[0] is cards[0]
+    assert results[2] is cards[2]
     assert results[1] is None  # its key was taken: the request replays the first card
     assert child_of(in_process) != os.getpid()
     session.expire_all()
     stored = {card.idempotency_key: card.id for card in session.exec(select(Card))}
-    assert stored == {"earlier": stored["earlier"], "one": cards[0].id, "two": cards[2].id}
+    assert stored == {"earlier": stored["earlier"], "zulu": cards[0].id, "alpha": cards[2].id}
     # Each stored card has its outbox rows, in the same transaction (a negative card emails
     # the owner).
     alerted = session.exec(
@@ -124,10 +133,49 @@ def test_a_process_that_died_between_groups_is_replaced_before_the_next(
     commit(in_process, [new_card(world, "one")])[0].result(timeout=30)
     first_child = child_of(in_process)
     os.kill(first_child, signal.SIGKILL)
-    while not gone(first_child):
+    while not dead(first_child):
         time.sleep(0.05)
     assert commit(in_process, [new_card(world, "two")])[0].result(timeout=30) is not None
     assert stored_keys(session) == ["one", "two"]
+
+
+def test_a_group_left_half_answered_never_hands_its_answers_to_the_next(
+    database_url: str, world: World, session: Session
+) -> None:
+    # A failing group answers card by card; the writer stops reading after the first answer.
+    store = StoreInProcess(database_url)
+    broken = new_card(world, "broken")
+    broken.comment = {"not": "text"}  # type: ignore[assignment]  # the driver can't bind it
+    try:
+        outcomes = store.store([new_card(world, "one"), broken, new_card(world, "two")])
+        assert next(outcomes)[0][0] is not None
+        outcomes.close()
+        # The next group gets its own answer, from a new process, not the old group's.
+        next_card = new_card(world, "next")
+        assert [card for answer in store.store([next_card]) for card, _ in answer] == [next_card]
+    finally:
+        store.stop()
+    session.commit()
+    assert session.get(Card, next_card.id).idempotency_key == "next"  # type: ignore[union-attr]
+
+
+def test_a_process_that_cannot_open_the_database_fails_its_start() -> None:
+    store = StoreInProcess("sqlite:////proc/no-such-folder/tellus.db")
+    with pytest.raises(WriterUnavailable, match="did not start"):
+        store.start()
+    assert store.pid is None
+
+
+def test_an_error_the_server_could_not_rebuild_comes_back_in_plain_words() -> None:
+    class Particular(Exception):
+        def __init__(self, code: int, reason: str) -> None:
+            super().__init__(f"{code}: {reason}")
+
+    card_id, error = answer_for(None, Particular(7, "refused"))
+    assert card_id is None
+    assert isinstance(error, RuntimeError)
+    assert str(error) == "Particular: 7: refused"
+    assert pickle.loads(pickle.dumps(error)).args == error.args
 
 
 def test_the_app_stores_cards_in_its_process_and_stops_it_when_it_stops(
@@ -143,7 +191,7 @@ def test_the_app_stores_cards_in_its_process_and_stops_it_when_it_stops(
         )
         assert answer.status_code == 201
         assert stored_keys(session) == ["by-the-process"]
-    assert gone(child)
+    assert reaped(child)
     app.state.runtime.engine.dispose()
 
 
@@ -181,6 +229,7 @@ def test_the_app_answers_a_503_when_its_process_dies_mid_card_and_the_retry_is_s
         ("auto", "sqlite:////srv/tellus/tellus.db", StoreInProcess),
         ("auto", "postgresql+psycopg://tellus@db/tellus", StoreHere),
         ("auto", "sqlite://", StoreHere),  # in memory: no other process can open it
+        ("process", "sqlite:///file:cards?mode=memory&uri=true", StoreHere),
         ("process", "postgresql+psycopg://tellus@db/tellus", StoreInProcess),
         ("thread", "sqlite:////srv/tellus/tellus.db", StoreHere),
     ],
@@ -191,6 +240,8 @@ def test_where_a_server_stores_its_cards(choice: str, database_url: str, stored_
         database_url=database_url,
         _env_file=None,  # type: ignore[call-arg]
     )
-    engine = create_engine(database_url)  # not connected: only its dialect and address count
+    engine = create_engine(
+        database_url, poolclass=NullPool
+    )  # not connected: only its dialect and address count
     assert isinstance(card_store(settings, engine), stored_in)
     engine.dispose()
