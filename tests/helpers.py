@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -135,3 +136,12 @@ def in_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     already have one running (Playwright's, once a browser test ran in this process)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(lambda: asyncio.run(make())).result()
+
+
+def process_ended(pid: int) -> bool:
+    """Whether a process has ended: gone, or a zombie its parent has not collected yet (Linux)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"

@@ -33,7 +33,7 @@ from api.setup.kiosks import find_kiosk
 from qr.codes import card_url
 from tests.client import TestClient
 from tests.factories import World, make_card, make_world
-from tests.helpers import send_card
+from tests.helpers import process_ended, send_card
 from tests.printing.pdf import LETTER, needs_print_tools, page_sizes, scanned_urls, sheet_text
 
 CARD_URL = re.compile(r"http://[^\s/]+/c/[0-9A-HJKMNP-TV-Z]{8}\b")
@@ -362,13 +362,6 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
-def running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def card_writers_of(server: subprocess.Popen[str]) -> list[int]:
     return [
         child
@@ -389,7 +382,7 @@ def served_address(server: subprocess.Popen[str], output: list[str]) -> str:
 
 def ended(pid: int) -> bool:
     for _ in range(100):
-        if not running(pid):
+        if process_ended(pid):
             return True
         time.sleep(0.1)
     return False

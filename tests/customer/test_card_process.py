@@ -25,6 +25,7 @@ from api.models import AlertDelivery, Card
 from api.runtime import card_store
 from tests.customer.test_card_writer import commit, new_card, stored_keys
 from tests.factories import World
+from tests.helpers import process_ended
 
 
 @pytest.fixture
@@ -44,15 +45,6 @@ def child_of(writer: CardWriter) -> int:
     assert isinstance(store, StoreInProcess)
     assert store.pid is not None
     return store.pid
-
-
-def dead(pid: int) -> bool:
-    """Whether the process ended (a zombie, until its parent reaps it, has ended too)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return True
-    return state == "Z"
 
 
 def reaped(pid: int) -> bool:
@@ -133,7 +125,7 @@ def test_a_process_that_died_between_groups_is_replaced_before_the_next(
     commit(in_process, [new_card(world, "one")])[0].result(timeout=30)
     first_child = child_of(in_process)
     os.kill(first_child, signal.SIGKILL)
-    while not dead(first_child):
+    while not process_ended(first_child):
         time.sleep(0.05)
     assert commit(in_process, [new_card(world, "two")])[0].result(timeout=30) is not None
     assert stored_keys(session) == ["one", "two"]
