@@ -21,7 +21,7 @@ from api.main import create_app
 from api.protection.limiter import CardLimiter
 from api.security import PASSWORD_HASHER, use_password_hasher
 from tests.client import TestClient
-from tests.databases import empty_postgres, migrated_postgres_database
+from tests.databases import empty_postgres, migrated_postgres_database, replace_sqlite_file
 from tests.factories import World, make_world
 from tests.helpers import log_in, settings_for_tests
 from tests.push import PushReceiver
@@ -108,12 +108,7 @@ def database_url(request: pytest.FixtureRequest, fast_folder: Path) -> str:
     serves the next): a fresh copy of the SQLite template, or the emptied PostgreSQL database."""
     if request.param == "sqlite":
         path = fast_folder / "tellus.db"
-        fresh = fast_folder / "tellus.db.new"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), fresh)
-        for leftover in ("-wal", "-shm", "-cut-owed"):
-            Path(f"{path}{leftover}").unlink(missing_ok=True)
-        # A new file, not the old one overwritten: a connection a test left open can't see it.
-        os.replace(fresh, path)
+        replace_sqlite_file(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     engine: Engine = request.getfixturevalue("postgres_engine")
     empty_postgres(engine)

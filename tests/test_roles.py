@@ -12,6 +12,8 @@ behind each answer are walked on both engines by the tenancy walk.
 """
 
 from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -28,7 +30,8 @@ from api.recognition.service import pass_on_compliment
 from api.setup.api_keys.service import create_api_key
 from api.tenancy import Tenant
 from tests.client import TestClient
-from tests.factories import PASSWORD, World, make_card, make_manager
+from tests.databases import Starts
+from tests.factories import PASSWORD, World, make_card, make_manager, make_world
 from tests.helpers import csrf_token, log_in
 from tests.test_tenancy import (
     FOLLOW_UP_TOKEN,
@@ -37,12 +40,8 @@ from tests.test_tenancy import (
     ROUTES,
     app_routes,
     id_of,
-    make_alert_rows,
+    route_ids,
     send,
-    world_certificate,
-    world_kiosk,
-    world_people,
-    world_screen,
 )
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -115,9 +114,58 @@ def test_every_route_has_a_rule(app: FastAPI) -> None:
     assert app_routes(app) | LINK_ROUTES == ACCESS.keys()
 
 
+@dataclass(frozen=True)
+class RoleWalkStart:
+    """What each test of the walk starts from: the organisation, the rows its routes name, and
+    each role signed in (its cookies) or holding its key."""
+
+    world: World
+    ids: dict[str, Any]
+    api_key: str
+    cookies: dict[str, dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def role_walk_starts(tmp_path_factory: pytest.TempPathFactory) -> Starts[RoleWalkStart]:
+    return Starts(tmp_path_factory.mktemp("roles"))
+
+
 @pytest.fixture
-def callers(app: FastAPI, session: Session, world: World) -> Iterator[dict[str, TestClient]]:
-    """A browser (or script) for each role, signed in through the form where a role can be."""
+def database_url(
+    request: pytest.FixtureRequest, database_url: str, role_walk_starts: Starts[RoleWalkStart]
+) -> str:
+    if "role_walk" in request.fixturenames:
+        role_walk_starts.put_back(request, database_url)
+    return database_url
+
+
+@pytest.fixture
+def role_walk(
+    app: FastAPI, session: Session, role_walk_starts: Starts[RoleWalkStart]
+) -> RoleWalkStart:
+    engine = app.state.runtime.engine
+    return role_walk_starts.get(engine, lambda: make_role_walk_start(app, session))
+
+
+@pytest.fixture
+def callers(app: FastAPI, role_walk: RoleWalkStart) -> Iterator[dict[str, TestClient]]:
+    """A browser (or script) for each role, in the session it signed in with."""
+    clients = {
+        role: TestClient(app, follow_redirects=False, cookies=role_walk.cookies.get(role))
+        for role in ROLES
+    }
+    try:
+        yield clients
+    finally:
+        for client in clients.values():
+            client.close()
+
+
+def make_role_walk_start(app: FastAPI, session: Session) -> RoleWalkStart:
+    """Each role signed in through the form where a role can be, and the rows the routes name:
+    a complaint that names Maya, with the customer's address (never on a staff answer), and a
+    compliment passed on to Sam."""
+    world = make_world(session, name="Harbour Café")
     assert world.counter.id is not None
     make_manager(session, world=world, email="kim@example.com")
     make_manager(
@@ -133,17 +181,51 @@ def callers(app: FastAPI, session: Session, world: World) -> Iterator[dict[str, 
     )
     link = new_staff_link(session=session, membership=membership)
     session.commit()
-    clients = {role: TestClient(app, follow_redirects=False) for role in ROLES}
-    log_in(clients["manager"], "kim@example.com", PASSWORD)
-    log_in(clients["limited manager"], "lee@example.com", PASSWORD)
-    log_in(clients["owner"], world.owner_email, PASSWORD)
+    cookies: dict[str, dict[str, str]] = {}
+    for role, email in (
+        ("manager", "kim@example.com"),
+        ("limited manager", "lee@example.com"),
+        ("owner", world.owner_email),
+    ):
+        with closing(TestClient(app, follow_redirects=False)) as client:
+            log_in(client, email, PASSWORD)
+            cookies[role] = dict(client.cookies)
     # Staff sign in by their one-time link, as from the email or a manager's QR code.
-    assert clients["staff"].post(f"/staff/link/{link}").headers["location"] == "/staff"
-    try:
-        yield clients
-    finally:
-        for client in clients.values():
-            client.close()
+    with closing(TestClient(app, follow_redirects=False)) as client:
+        assert client.post(f"/staff/link/{link}").headers["location"] == "/staff"
+        cookies["staff"] = dict(client.cookies)
+
+    card = make_card(
+        session,
+        code=world.counter_code,
+        rating=2,
+        comment=PRIVATE_COMMENT,
+        contact_email=PRIVATE_EMAIL,
+        employee_id=world.maya.id,
+        follow_up_hash=follow_up_hash(FOLLOW_UP_TOKEN),
+    )
+    sams = make_card(
+        session, code=world.terrace_code, rating=5, comment=SAMS_PRAISE, employee_id=world.sam.id
+    )
+    owner = Tenant(organisation_id=sams.organisation_id, role=Role.owner, user_id=world.owner.id)
+    pass_on_compliment(session=session, tenant=owner, card_id=id_of(sams), note="Thanks, Sam")
+    _, key_row = create_api_key(session=session, organisation=world.organisation, name="Till")
+    # A one-time link works once: every role is tried with one that does not exist.
+    ids = route_ids(
+        session,
+        world,
+        card,
+        key_id=key_row.id,
+        template_id=MISSING_TEMPLATE,
+        invitation_token="not-an-invitation",
+    )
+    api_key, _ = create_api_key(session=session, organisation=world.organisation, name="Script")
+    return RoleWalkStart(
+        world=world,
+        ids=ids,
+        api_key=api_key,
+        cookies=cookies,
+    )
 
 
 def goes_to_login(response: Response, login: str = "/login") -> bool:
@@ -174,42 +256,9 @@ def expected(access: Access, role: str, response: Response) -> bool:
 
 @pytest.mark.parametrize(("method", "path"), sorted(ACCESS))
 def test_each_role_gets_what_it_may(
-    method: str, path: str, session: Session, world: World, callers: dict[str, TestClient]
+    method: str, path: str, role_walk: RoleWalkStart, callers: dict[str, TestClient]
 ) -> None:
-    # A complaint that names Maya, with the customer's address: never on a staff answer.
-    card = make_card(
-        session,
-        code=world.counter_code,
-        rating=2,
-        comment=PRIVATE_COMMENT,
-        contact_email=PRIVATE_EMAIL,
-        employee_id=world.maya.id,
-        follow_up_hash=follow_up_hash(FOLLOW_UP_TOKEN),
-    )
-    sams = make_card(
-        session, code=world.terrace_code, rating=5, comment=SAMS_PRAISE, employee_id=world.sam.id
-    )
-    owner = Tenant(organisation_id=sams.organisation_id, role=Role.owner, user_id=world.owner.id)
-    pass_on_compliment(session=session, tenant=owner, card_id=id_of(sams), note="Thanks, Sam")
-    _, key_row = create_api_key(session=session, organisation=world.organisation, name="Till")
-    ids: dict[str, Any] = {
-        **make_alert_rows(session, world),
-        **world_people(session, world),
-        "key_id": key_row.id,
-        "kiosk_id": world_kiosk(session, world),
-        "card_id": id_of(card),
-        "location_id": world.counter.id,
-        "employee_id": world.maya.id,
-        "code_id": world.counter_code.id,
-        "template_id": MISSING_TEMPLATE,
-        "screen_id": world_screen(session, world),
-        "certificate_id": world_certificate(session, world),
-        "slug": world.organisation.slug,
-        "language": "fr",
-        # A one-time link works once: every role is tried with one that does not exist.
-        "invitation_token": "not-an-invitation",
-    }
-    key, _ = create_api_key(session=session, organisation=world.organisation, name="Script")
+    world, ids, key = role_walk.world, role_walk.ids, role_walk.api_key
     access = ACCESS[(method, path)]
     answers: dict[str, Response] = {}
     for role, client in callers.items():

@@ -6,6 +6,8 @@ NOT_WALKED, with a reason) fails `test_every_route_is_in_the_table`.
 
 import re
 from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -58,7 +60,8 @@ from api.setup.api_keys.service import create_api_key
 from api.setup.kiosks import open_kiosk
 from api.tenancy import Tenant
 from tests.client import TestClient
-from tests.factories import World, make_card, make_manager
+from tests.databases import Starts
+from tests.factories import World, make_card, make_manager, make_world
 from tests.helpers import csrf_token, log_in
 
 MISSING_ID = 999999
@@ -447,6 +450,10 @@ FOLLOW_UP_TOKEN = new_secret(24)
 
 @pytest.fixture
 def world_card(session: Session, world: World) -> Card:
+    return make_world_card(session, world)
+
+
+def make_world_card(session: Session, world: World) -> Card:
     """The world's card, with an internal note: a leak of either anywhere fails the walk."""
     card = make_card(
         session,
@@ -468,6 +475,10 @@ def world_card(session: Session, world: World) -> Card:
 
 @pytest.fixture
 def world_template(session: Session, world: World) -> ReplyTemplate:
+    return make_world_template(session, world)
+
+
+def make_world_template(session: Session, world: World) -> ReplyTemplate:
     template = ReplyTemplate(
         organisation_id=world.organisation.id, title="Sorry", body="We are sorry."
     )
@@ -476,8 +487,7 @@ def world_template(session: Session, world: World) -> ReplyTemplate:
     return template
 
 
-@pytest.fixture
-def world_device(session: Session, world: World) -> PushSubscription:
+def make_world_device(session: Session, world: World) -> PushSubscription:
     """The world's owner gets alerts on a phone: an intruder must not stop or read them."""
     assert world.owner.id is not None
     assert world.organisation.id is not None
@@ -512,6 +522,10 @@ def intruder_key(session: Session, other_world: World) -> str:
 
 @pytest.fixture
 def intruder_invitation(session: Session, other_world: World) -> str:
+    return make_intruder_invitation(session, other_world)
+
+
+def make_intruder_invitation(session: Session, other_world: World) -> str:
     """A link to join the intruder's own organisation."""
     tenant = Tenant(organisation_id=other_world.organisation.id or 0, role=Role.owner)
     token, _ = create_invitation(
@@ -573,6 +587,25 @@ def world_kiosk(session: Session, world: World) -> int:
     )
     assert kiosk.id is not None
     return kiosk.id
+
+
+def route_ids(session: Session, world: World, card: Card, **ids: Any) -> dict[str, Any]:
+    """The ids that the routes' paths name: rows of the world's, made here, the card's, and
+    `ids` (each walk's template, API key and invitation)."""
+    return {
+        **make_alert_rows(session, world),
+        **world_people(session, world),
+        "kiosk_id": world_kiosk(session, world),
+        "card_id": id_of(card),
+        "location_id": world.counter.id,
+        "employee_id": world.maya.id,
+        "code_id": world.counter_code.id,
+        "screen_id": world_screen(session, world),
+        "certificate_id": world_certificate(session, world),
+        "slug": world.organisation.slug,
+        "language": "fr",
+        **ids,
+    }
 
 
 def make_alert_rows(session: Session, world: World) -> dict[str, int]:
@@ -807,45 +840,108 @@ def normalised(response: Response) -> tuple[int, str, str]:
     return response.status_code, response.headers.get("content-type", ""), body
 
 
+@dataclass(frozen=True)
+class WalkStart:
+    """What each test of the walk starts from: both organisations, the world's rows that the
+    routes name, and the intruder and the world's owner signed in."""
+
+    world: World
+    card: Card
+    ids: dict[str, Any]
+    invitation: str
+    intruder_key: str
+    own_key: str
+    intruder_cookies: dict[str, str]
+    owner_cookies: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def walk_starts(tmp_path_factory: pytest.TempPathFactory) -> Starts[WalkStart]:
+    return Starts(tmp_path_factory.mktemp("walk"))
+
+
+@pytest.fixture
+def database_url(
+    request: pytest.FixtureRequest, database_url: str, walk_starts: Starts[WalkStart]
+) -> str:
+    if "walk" in request.fixturenames:
+        walk_starts.put_back(request, database_url)
+    return database_url
+
+
+@pytest.fixture
+def walk(
+    app: FastAPI, client: TestClient, session: Session, walk_starts: Starts[WalkStart]
+) -> WalkStart:
+    """The walk's start, its owner signed in on `client`."""
+    engine = app.state.runtime.engine
+    start = walk_starts.get(engine, lambda: make_walk_start(app, client, session))
+    client.cookies.update(start.owner_cookies)
+    return start
+
+
+@pytest.fixture
+def walk_intruder(app: FastAPI, walk: WalkStart) -> Iterator[TestClient]:
+    """The other organisation's owner, in the session they signed in with."""
+    with closing(TestClient(app, follow_redirects=False, cookies=walk.intruder_cookies)) as test:
+        yield test
+
+
+def make_walk_start(app: FastAPI, client: TestClient, session: Session) -> WalkStart:
+    world = make_world(session, name="Harbour Café")
+    other_world = make_world(session, name="Rival Bakery")
+    card = make_world_card(session, world)
+    template = make_world_template(session, world)
+    make_world_device(session, world)
+    invitation = make_intruder_invitation(session, other_world)
+    intruder_key, _ = create_api_key(
+        session=session, organisation=other_world.organisation, name="Rival"
+    )
+    with closing(TestClient(app, follow_redirects=False)) as intruder:
+        log_in(intruder, other_world.owner_email, other_world.password)
+        intruder_cookies = dict(intruder.cookies)
+    log_in(client, world.owner_email, world.password)
+    _, world_key = create_api_key(session=session, organisation=world.organisation, name="Till")
+    own_key, _ = create_api_key(session=session, organisation=world.organisation, name="Own")
+    ids = route_ids(
+        session,
+        world,
+        card,
+        key_id=world_key.id,
+        template_id=template.id,
+        invitation_token=invitation,
+    )
+    return WalkStart(
+        world=world,
+        card=card,
+        ids=ids,
+        invitation=invitation,
+        intruder_key=intruder_key,
+        own_key=own_key,
+        intruder_cookies=intruder_cookies,
+        owner_cookies=dict(client.cookies),
+    )
+
+
 @pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
 def test_another_organisation_gets_nothing_from(
     method: str,
     path: str,
     session: Session,
-    world: World,
-    world_card: Card,
-    world_template: ReplyTemplate,
-    world_device: PushSubscription,
-    intruder: TestClient,
-    intruder_key: str,
-    intruder_invitation: str,
-    manager_client: TestClient,
+    walk: WalkStart,
+    walk_intruder: TestClient,
+    client: TestClient,
 ) -> None:
+    world, world_card, intruder = walk.world, walk.card, walk_intruder
     assert intruder.get("/inbox").status_code == 200, "the intruder is really signed in"
     request = {
         "token": world.counter_code.token,
         "csrf": csrf_token(intruder),
-        "api_key": intruder_key,
+        "api_key": walk.intruder_key,
     }
-    _, world_key = create_api_key(session=session, organisation=world.organisation, name="Till")
-    alert_ids = make_alert_rows(session, world)
-    world_ids = {
-        **alert_ids,
-        "key_id": world_key.id,
-        "kiosk_id": world_kiosk(session, world),
-        "card_id": id_of(world_card),
-        "location_id": world.counter.id,
-        "employee_id": world.maya.id,
-        "code_id": world.counter_code.id,
-        "template_id": world_template.id,
-        "screen_id": world_screen(session, world),
-        "certificate_id": world_certificate(session, world),
-        "slug": world.organisation.slug,
-        "language": "fr",
-        **world_people(session, world),
-    }
+    world_ids = walk.ids
     missing_ids: dict[str, Any] = dict.fromkeys(world_ids, MISSING_ID)
-    world_ids["invitation_token"] = missing_ids["invitation_token"] = intruder_invitation
+    missing_ids["invitation_token"] = walk.invitation
     before = (
         stored_state(session, world_card),
         set_up_state(session, world),
@@ -878,11 +974,10 @@ def test_another_organisation_gets_nothing_from(
 
     if kind is Kind.TENANT_ID:
         # The 404 above is tenancy, not a malformed request: the card's own organisation gets in.
-        own_key, _ = create_api_key(session=session, organisation=world.organisation, name="Own")
-        own_request = request | {"csrf": csrf_token(manager_client), "api_key": own_key}
+        own_request = request | {"csrf": csrf_token(client), "api_key": walk.own_key}
         if path.startswith("/inbox/certificates/"):
             pass_on_wordless_compliment(session, world)  # a certificate needs one
-        own = send(manager_client, method, path, ids=world_ids, **own_request)
+        own = send(client, method, path, ids=world_ids, **own_request)
         assert own.status_code in (200, 201, 204, 303), own.text
 
 
@@ -967,22 +1062,14 @@ def test_another_organisations_staff_gets_nothing_from_any_route(
     membership = make_staff_member(session, other_world, "rival.staff@example.com")
     link = new_staff_link(session=session, membership=membership)
     session.commit()
-    world_ids = {
-        **make_alert_rows(session, world),
-        "key_id": MISSING_ID,
-        "card_id": id_of(world_card),
-        "location_id": world.counter.id,
-        "employee_id": world.maya.id,
-        "code_id": world.counter_code.id,
-        "template_id": world_template.id,
-        "screen_id": world_screen(session, world),
-        "kiosk_id": world_kiosk(session, world),
-        "certificate_id": world_certificate(session, world),
-        "slug": world.organisation.slug,
-        "language": "fr",
-        "invitation_token": intruder_invitation,
-        **world_people(session, world),
-    }
+    world_ids = route_ids(
+        session,
+        world,
+        world_card,
+        key_id=MISSING_ID,
+        template_id=world_template.id,
+        invitation_token=intruder_invitation,
+    )
     missing_ids = world_ids | {"certificate_id": MISSING_ID}
     request = {"token": world.counter_code.token, "api_key": ""}
     staff_routes = [route for route, kind in ROUTES.items() if kind is Kind.STAFF_ID]
