@@ -40,17 +40,21 @@ end
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process and its children (uvicorn's workers) have used so far
-    (Linux)."""
-    total = 0
+    """User and system CPU time a process and all its descendants (uvicorn's workers and their
+    card processes) have used so far (Linux)."""
+    parents: dict[str, str] = {}
+    ticks: dict[str, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:  # the process ended meanwhile
             continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        parents[stat.parent.name] = fields[1]
+        ticks[stat.parent.name] = int(fields[11]) + int(fields[12])
+    tree = {str(pid)}
+    while children := {child for child, parent in parents.items() if parent in tree} - tree:
+        tree |= children
+    return sum(ticks.get(process, 0) for process in tree) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(
