@@ -49,8 +49,8 @@ class Settings(BaseSettings):
     worker_in_process: bool = True
     # Where a server process stores its cards (api.customer.card_writer): "process", a child
     # process of its own, so that storing takes another core; "thread", a thread of the
-    # server's. "auto": a process on SQLite (one server process answers everything), a thread
-    # on PostgreSQL (the server's processes already share the cores).
+    # server's (no second interpreter in memory). "auto": a process, except for an in-memory
+    # SQLite database, which no other process can open.
     card_writer: Literal["auto", "process", "thread"] = "auto"
     # The outbox: a delivery is retried with exponential backoff (from alert_retry_seconds, with
     # jitter) up to alert_max_attempts times, then parked for an owner. A claim is a lease: a

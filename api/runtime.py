@@ -22,14 +22,11 @@ from api.protection.limiter import CardLimiter
 
 def card_store(settings: Settings, engine: Engine) -> GroupStore:
     """Where this process's card writer stores its groups (Settings.card_writer)."""
-    choice = settings.card_writer
-    if choice == "auto":
-        choice = "process" if engine.dialect.name == "sqlite" else "thread"
     # An in-memory database is the process's own: nobody else can store into it.
-    in_memory = (
+    in_memory = engine.dialect.name == "sqlite" and (
         engine.url.database in (None, "", ":memory:") or engine.url.query.get("mode") == "memory"
     )
-    if choice == "process" and not in_memory:
+    if settings.card_writer != "thread" and not in_memory:
         return StoreInProcess(settings.database_url)
     return StoreHere(engine, store_one=insert_card, store_many=insert_cards)
 

@@ -219,11 +219,12 @@ def test_the_app_answers_a_503_when_its_process_dies_mid_card_and_the_retry_is_s
     ("choice", "database_url", "stored_in"),
     [
         ("auto", "sqlite:////srv/tellus/tellus.db", StoreInProcess),
-        ("auto", "postgresql+psycopg://tellus@db/tellus", StoreHere),
+        ("auto", "postgresql+psycopg://tellus@db/tellus", StoreInProcess),
         ("auto", "sqlite://", StoreHere),  # in memory: no other process can open it
         ("process", "sqlite:///file:cards?mode=memory&uri=true", StoreHere),
         ("process", "postgresql+psycopg://tellus@db/tellus", StoreInProcess),
         ("thread", "sqlite:////srv/tellus/tellus.db", StoreHere),
+        ("thread", "postgresql+psycopg://tellus@db/tellus", StoreHere),
     ],
 )
 def test_where_a_server_stores_its_cards(choice: str, database_url: str, stored_in: type) -> None:
