@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from api.customer.card_writer import Outcome, StoreHere
+from api.customer.card_writer import Outcome, StoreHere, StoreUnavailable
 from api.models import Card
 from api.models.card import new_card_row
 from api.models.rows import row_values
@@ -43,7 +43,7 @@ READY = "ready"
 Answered = tuple[int | None, BaseException | None]
 
 
-class WriterUnavailable(Exception):
+class WriterUnavailable(StoreUnavailable):
     """The process that stores cards did not start, or stopped while storing them: a 503, as
     when the database can't be reached (api.main), and the card is sent again."""
 

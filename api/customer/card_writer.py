@@ -40,6 +40,11 @@ Answer = Future[Card | None] | asyncio.Future[Card | None]
 Outcome = tuple[Card | None, BaseException | None]
 
 
+class StoreUnavailable(Exception):
+    """A store could not take a group at all (its process stopped). It has logged why; each of
+    the group's cards gets this error."""
+
+
 class GroupStore(Protocol):
     """Where a writer stores its groups."""
 
@@ -157,10 +162,11 @@ class CardWriter:
                 group.append(item)
             try:
                 self.commit_group(group)
+            except StoreUnavailable as error:
+                _fail(group, error)
             except Exception as error:  # a bug here must not leave every later card waiting
                 log.exception("The card writer failed a group")
-                waiting = [answer for _, answer in group if not answer.done()]
-                _answer(waiting, [(None, error)] * len(waiting))
+                _fail(group, error)
 
     def commit_group(self, group: Sequence[tuple[Card, Answer]]) -> None:
         """Store a group in one transaction, or each card alone if the group fails."""
@@ -173,6 +179,12 @@ class CardWriter:
         for outcomes in self.store.store([card for card, _ in group]):
             _answer(answers[: len(outcomes)], outcomes)
             answers = answers[len(outcomes) :]
+
+
+def _fail(group: Sequence[tuple[Card, Answer]], error: BaseException) -> None:
+    """The error for each card of the group still waiting for its answer."""
+    waiting = [answer for _, answer in group if not answer.done()]
+    _answer(waiting, [(None, error)] * len(waiting))
 
 
 def _still_wanted(answer: Answer) -> bool:

@@ -92,7 +92,11 @@ def holding_the_card_table(engine: Engine) -> Iterator[None]:
 
 
 def test_a_process_killed_mid_group_fails_its_cards_and_the_next_group_gets_a_new_one(
-    in_process: CardWriter, world: World, engine: Engine, session: Session
+    in_process: CardWriter,
+    world: World,
+    engine: Engine,
+    session: Session,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     assert commit(in_process, [new_card(world, "first")])[0].result(timeout=30) is not None
     first_child = child_of(in_process)
@@ -113,6 +117,11 @@ def test_a_process_killed_mid_group_fails_its_cards_and_the_next_group_gets_a_ne
         sending.join(30)
     assert [type(error) for error in failed] == [WriterUnavailable]
     assert stored_keys(session) == ["first"]
+    # One line says what happened, with no traceback of the writer's after it.
+    records = [record for record in caplog.records if record.name == "tellus.cards"]
+    said = [record.getMessage().split(":")[0] for record in records]
+    assert said == ["The card writer's process stopped"], said
+    assert all(record.exc_info is None for record in records)
     # The customer's retry, with the same key: a new process stores it.
     assert commit(in_process, [new_card(world, "lost")])[0].result(timeout=30) is not None
     assert child_of(in_process) != first_child
