@@ -39,22 +39,25 @@ end
 """
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process and all its descendants (uvicorn's workers and their
-    card processes) have used so far (Linux)."""
-    parents: dict[str, str] = {}
-    ticks: dict[str, int] = {}
+def process_tree(pid: int) -> dict[int, list[str]]:
+    """A process and all its descendants (uvicorn's workers and their card processes), each
+    with the fields of its /proc/<pid>/stat after the command's name (Linux)."""
+    processes: dict[int, list[str]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            processes[int(stat.parent.name)] = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:  # the process ended meanwhile
             continue
-        parents[stat.parent.name] = fields[1]
-        ticks[stat.parent.name] = int(fields[11]) + int(fields[12])
-    tree = {str(pid)}
-    while children := {child for child, parent in parents.items() if parent in tree} - tree:
+    tree = {pid}
+    while children := {child for child, f in processes.items() if int(f[1]) in tree} - tree:
         tree |= children
-    return sum(ticks.get(process, 0) for process in tree) / os.sysconf("SC_CLK_TCK")
+    return {process: fields for process, fields in processes.items() if process in tree}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process and all its descendants have used so far."""
+    ticks = sum(int(fields[11]) + int(fields[12]) for fields in process_tree(pid).values())
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(

@@ -1,16 +1,16 @@
 """A soak: cards and card pages at a steady rate for a long time, watching the server's resources.
 
-Starts `tellus serve` on the demo organisation (a fresh SQLite file, or TELLUS_DATABASE_URL if
-set; `--workers` uvicorn workers) and runs two paced wrk loads side by side, minute after minute:
-cards sent through the public API (as bench/submissions.py sends them: a key and an address of
-their own each) and the card page opened. After each minute it prints the server's resident
-memory, open file descriptors (sockets apart, whose number follows the requests in flight) and
-threads (the uvicorn process and its workers together), its database connections on PostgreSQL,
-and every answer that was not a success. It exits 1 if any request failed or if memory,
-descriptors or connections grew between the minute `--steady-from` (the second by default: the
-first warms caches and pools up) and the last beyond `--growth`. With every card from an address
-of its own, the card limits' memory grows until their window (TELLUS_CARD_LIMIT, 10 minutes) is
-full: `--steady-from 11` checks what follows.
+Starts `tellus serve` on the demo organisation (a fresh SQLite file, or TELLUS_DATABASE_URL if set;
+`--workers` uvicorn workers) and runs two paced wrk loads side by side, minute after minute: cards
+sent through the public API (as bench/submissions.py sends them: a key and an address of their own
+each) and the card page opened. After each minute it prints the server's resident memory, open file
+descriptors (sockets apart, whose number follows the requests in flight) and threads (the uvicorn
+process, its workers and their card processes together), its database connections on PostgreSQL, and
+every answer that was not a success. It exits 1 if any request failed or if memory, descriptors or
+connections grew between the minute `--steady-from` (the second by default: the first warms caches
+and pools up) and the last beyond `--growth`. With every card from an address of its own, the card
+limits' memory grows until their window (TELLUS_CARD_LIMIT, 10 minutes) is full: `--steady-from 11`
+checks what follows.
 Usage: python bench/soak.py [--minutes 15] [--cards 250] [--pages 250] [--workers 1]
        [--steady-from 2]
 """
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy
-from card_page import PACED
+from card_page import PACED, process_tree
 from demo_server import demo_server
 from submissions import SCRIPT
 
@@ -33,15 +33,8 @@ CONNECTIONS = 32
 
 
 def family(pid: int) -> list[int]:
-    """The server's process and its children (uvicorn's workers)."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if stat.read_text().rsplit(")", 1)[1].split()[1] == str(pid):
-                children.append(int(stat.parent.name))
-        except OSError:
-            continue
-    return [pid, *children]
+    """The server's process and all under it (uvicorn's workers, their card processes)."""
+    return sorted(process_tree(pid))
 
 
 def resources(pid: int) -> dict[str, int]:
