@@ -7,8 +7,8 @@ from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api.config import Settings
-from api.models import AlertPreference, AlertSettings, Card
-from tests.alerts.helpers import Clock, drain, make_worker
+from api.models import AlertKind, AlertPreference, AlertSettings, Card
+from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.client import TestClient
 from tests.factories import World, make_manager, reread
 from tests.helpers import csrf_token, send_card
@@ -47,6 +47,28 @@ def test_an_unacknowledged_negative_card_escalates_to_the_owners_after_ten_minut
     clock.advance(hours=1)
     drain(worker)
     assert len(subjects(mail, world.owner_email)) == 1, "escalated once"
+
+
+def test_escalations_are_looked_for_every_fifteen_seconds_not_at_every_poll(
+    app: FastAPI, client: TestClient, session: Session, world: World, settings: Settings
+) -> None:
+    """The look reads the day's cards: a busy day's every poll made it the database's work."""
+    send_card(client, world.counter_code.token, rating=1, comment="Nobody came")
+    clock = Clock()
+    worker = make_worker(app, settings, clock)
+
+    def escalations() -> int:
+        return sum(row.kind == AlertKind.escalation for row in deliveries(session))
+
+    drain(worker)
+    clock.advance(minutes=9, seconds=55)
+    drain(worker)  # looked: not due for 5 more seconds
+    clock.advance(seconds=10)
+    drain(worker)
+    assert escalations() == 0, "due now, but looked for 10 seconds ago"
+    clock.advance(seconds=5)
+    drain(worker)
+    assert escalations() == 1
 
 
 def test_an_acknowledged_card_does_not_escalate_and_the_delay_is_the_organisations(
