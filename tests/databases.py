@@ -107,7 +107,7 @@ class Snapshot:
     sequences: tuple[tuple[str, int], ...] = ()
 
 
-SET_SEQUENCE = text("SELECT setval(:sequence, :value)")
+_SET_SEQUENCE = text("SELECT setval(:sequence, :value)")
 _SEQUENCES = text(
     "SELECT sequencename, last_value FROM pg_sequences"
     " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
@@ -148,7 +148,7 @@ def restore_snapshot(request: pytest.FixtureRequest, url: str, snapshot: Snapsho
             if rows:
                 connection.execute(tables[name].insert(), rows)
         for sequence, value in snapshot.sequences:
-            connection.execute(SET_SEQUENCE, {"sequence": sequence, "value": value})
+            connection.execute(_SET_SEQUENCE, {"sequence": sequence, "value": value})
 
 
 Start = TypeVar("Start")
