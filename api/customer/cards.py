@@ -250,8 +250,6 @@ def _store(session: Session, cards: list[Card]) -> None:
     # Without RETURNING, psycopg sends one short statement for every row in a pipeline: a long
     # multi-row INSERT costs more to parse on the client than the rows cost to store.
     connection.execute(INSERT_CARD, [row_values(card, with_id=True) for card in cards])
-    # Same transaction: an open inbox learns of a card exactly when it is stored.
-    record_cards_created(session=session, cards=cards)
     # The transactional outbox: a card is never stored without its alerts.
     routing = Routing(session)
     deliveries = [
@@ -262,6 +260,9 @@ def _store(session: Session, cards: list[Card]) -> None:
     ]
     if deliveries:
         connection.execute(INSERT_DELIVERY, deliveries)
+    # Same transaction: an open inbox learns of a card exactly when it is stored. Last, as it
+    # takes the organisation's event lock on PostgreSQL until the commit (api.inbox.events).
+    record_cards_created(session=session, cards=cards)
 
 
 def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Card | None:

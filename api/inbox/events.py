@@ -58,7 +58,10 @@ def record_event(
 
 def record_cards_created(*, session: Session, cards: list[Card]) -> None:
     """Add the card.created events of cards just inserted (with their ids), in one statement,
-    and count them (the caller commits): a group of cards stored together."""
+    and count them (the caller commits, at once: see the module's docstring): a group of cards
+    stored together."""
+    # Counted first, so that the lock waits only for the events' insert and the commit.
+    count_cards_created(session=session, cards=cards)
     for organisation_id in sorted({card.organisation_id for card in cards}):
         _order_and_notify(session, organisation_id)
     rows = [
@@ -73,7 +76,6 @@ def record_cards_created(*, session: Session, cards: list[Card]) -> None:
         for card in cards
     ]
     session.connection().execute(INSERT_EVENT, rows)
-    count_cards_created(session=session, cards=cards)
 
 
 def record_access_change(*, session: Session, organisation_id: int, user_id: int) -> Event:
