@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, text
 
 BIN = Path(sys.executable).parent
 # The checkout this script is in, imported before any installed copy of the app.
@@ -31,6 +32,33 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def autovacuum_on(database_url: str) -> Iterator[None]:
+    """PostgreSQL's autovacuum on while a benchmark runs, as on a production server. A test
+    machine may run with it off; then nothing analyses a table that grows from a few rows to
+    thousands, and each connection keeps the plans it prepared for the table when it was small:
+    a look for a group's keys reads the whole card table instead of its unique index, a little
+    longer each second. Put back as it was afterwards."""
+    if not database_url.startswith("postgresql"):
+        yield
+        return
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        was_on = connection.execute(text("SHOW autovacuum")).scalar() == "on"
+        if not was_on:
+            print("PostgreSQL's autovacuum is off: on for this run, as in production.")
+            connection.execute(text("ALTER SYSTEM SET autovacuum = on"))
+            connection.execute(text("SELECT pg_reload_conf()"))
+    try:
+        yield
+    finally:
+        if not was_on:
+            with admin.connect() as connection:
+                connection.execute(text("ALTER SYSTEM RESET autovacuum"))
+                connection.execute(text("SELECT pg_reload_conf()"))
+        admin.dispose()
 
 
 @contextmanager
@@ -59,36 +87,41 @@ def demo_server(
         "TELLUS_BASE_URL": public_url or server_url,
         "PYTHONPATH": str(ROOT),
     }
-    demo = subprocess.run(
-        [BIN / "tellus", "demo", "--no-serve"], env=env, capture_output=True, text=True, check=True
-    )
-    found = re.search(r"/c/([0-9A-Z]{8})", demo.stdout)
-    assert found, demo.stdout
-    serve = [BIN / "tellus", "serve", "--port", str(port), "--workers", str(workers)]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    server = subprocess.Popen(
-        [*serve, *(["--no-worker"] if worker_apart else [])], env=env, **quiet
-    )
-    worker = (
-        subprocess.Popen([BIN / "tellus", "worker"], env=env, **quiet) if worker_apart else None
-    )
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{server_url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        if workers > 1:
-            time.sleep(3)  # the first worker answered; give the others time to start
-        yield DemoServer(
-            url=server_url,
-            token=found.group(1),
-            database_url=env["TELLUS_DATABASE_URL"],
-            pid=server.pid,
+    with autovacuum_on(env["TELLUS_DATABASE_URL"]):
+        demo = subprocess.run(
+            [BIN / "tellus", "demo", "--no-serve"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
-    finally:
-        for process in (server, worker):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=10)
+        found = re.search(r"/c/([0-9A-Z]{8})", demo.stdout)
+        assert found, demo.stdout
+        serve = [BIN / "tellus", "serve", "--port", str(port), "--workers", str(workers)]
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        server = subprocess.Popen(
+            [*serve, *(["--no-worker"] if worker_apart else [])], env=env, **quiet
+        )
+        worker = (
+            subprocess.Popen([BIN / "tellus", "worker"], env=env, **quiet) if worker_apart else None
+        )
+        try:
+            for _ in range(100):
+                try:
+                    if httpx.get(f"{server_url}/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            if workers > 1:
+                time.sleep(3)  # the first worker answered; give the others time to start
+            yield DemoServer(
+                url=server_url,
+                token=found.group(1),
+                database_url=env["TELLUS_DATABASE_URL"],
+                pid=server.pid,
+            )
+        finally:
+            for process in (server, worker):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=10)
