@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.to_thread(worker.stop)
         await runtime.wakeups.stop()
         await asyncio.to_thread(runtime.card_writer.stop)
+        await runtime.card_limiter.close_on_loop()
         runtime.engine.dispose()
 
     app = FastAPI(

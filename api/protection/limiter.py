@@ -8,22 +8,30 @@ count), and the process's memory on SQLite, which holds for its one process.
 
 A limiter that cannot reach its store never costs a customer a card: the card is accepted and
 the failure logged (once a minute at most, however many cards arrive meanwhile).
+
+A card's counts in Redis are asked from the event loop, through the library's asyncio client (a
+client for each loop: its connections belong to it); the database is asked from a few threads.
 """
 
 import asyncio
 import logging
 import math
 import time
+from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from threading import Lock
+from weakref import WeakKeyDictionary
 
 from fastapi import Request
 from limits import RateLimitItem, parse_many
+from limits.aio.storage import Storage as LoopStorage
+from limits.aio.strategies import MovingWindowRateLimiter as LoopMovingWindowRateLimiter
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from redis.asyncio import ConnectionPool as AsyncConnectionPool
 from sqlalchemy import Engine
 
 from api.config import Settings
@@ -41,6 +49,8 @@ LOG_EVERY_SECONDS = 60.0
 # keep up with any rate one process serves, where a thread per request in flight (anyio's
 # default, up to 40) made them take turns on the GIL.
 STORE_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tellus-limits")
+# The card limits' keys in Redis begin with it.
+KEY_PREFIX = "tellus"
 # Refused submissions are counted per code and UTC day, and kept a little over a day.
 REFUSED_KEEP_SECONDS = 2 * 86400
 
@@ -59,19 +69,25 @@ class Verdict:
 ACCEPTED = Verdict(allowed=True)
 
 
+def redis_store(url: str) -> Storage:
+    """limits' store on Redis: its errors raised as limits' StorageError, and no waiting past
+    the store's timeout."""
+    store = storage_from_string(
+        url,
+        key_prefix=KEY_PREFIX,
+        wrap_exceptions=True,
+        socket_connect_timeout=STORE_TIMEOUT_SECONDS,
+        socket_timeout=STORE_TIMEOUT_SECONDS,
+    )
+    assert isinstance(store, Storage)
+    return store
+
+
 def open_store(settings: Settings, engine: Engine) -> Storage:
-    """Redis when configured (its errors wrapped as limits' StorageError); otherwise the
-    database on PostgreSQL and memory on SQLite, unless TELLUS_CARD_LIMIT_STORE says which."""
+    """Redis when configured; otherwise the database on PostgreSQL and memory on SQLite, unless
+    TELLUS_CARD_LIMIT_STORE says which."""
     if settings.redis_url:
-        store = storage_from_string(
-            settings.redis_url,
-            key_prefix="tellus",
-            wrap_exceptions=True,
-            socket_connect_timeout=STORE_TIMEOUT_SECONDS,
-            socket_timeout=STORE_TIMEOUT_SECONDS,
-        )
-        assert isinstance(store, Storage)
-        return store
+        return redis_store(settings.redis_url)
     choice = settings.card_limit_store
     if choice == "auto":
         choice = "database" if engine.dialect.name == "postgresql" else "memory"
@@ -86,6 +102,32 @@ def open_store(settings: Settings, engine: Engine) -> Storage:
     return SweptMemoryStorage()
 
 
+@dataclass(frozen=True)
+class LoopCounts:
+    """limits' asyncio moving window on Redis, for one event loop, and its connections."""
+
+    strategy: LoopMovingWindowRateLimiter
+    pool: AsyncConnectionPool
+
+    @classmethod
+    def open(cls, redis_url: str) -> "LoopCounts":
+        pool = AsyncConnectionPool.from_url(
+            redis_url,
+            socket_connect_timeout=STORE_TIMEOUT_SECONDS,
+            socket_timeout=STORE_TIMEOUT_SECONDS,
+        )
+        store = storage_from_string(
+            f"async+{redis_url}",
+            implementation="redispy",
+            # Documented, passed on to redis-py's client; typed as the other options.
+            connection_pool=pool,  # type: ignore[arg-type]
+            key_prefix=KEY_PREFIX,
+            wrap_exceptions=True,
+        )
+        assert isinstance(store, LoopStorage)
+        return cls(strategy=LoopMovingWindowRateLimiter(store), pool=pool)
+
+
 class CardLimiter:
     """The process's limiter; every process configured with the same Redis counts together."""
 
@@ -96,9 +138,16 @@ class CardLimiter:
         card_limit: str,
         code_alert_ceiling: str,
         kiosk_card_limit: str = "120/10 minutes",
+        redis_url: str | None = None,
     ) -> None:
         self.store = store
         self.strategy = MovingWindowRateLimiter(store)
+        # Given the store's Redis, a card's counts are asked from the event loop (see the
+        # module's docstring): a client of limits' asyncio API for each loop.
+        self.redis_url = redis_url
+        self._on_loop: WeakKeyDictionary[asyncio.AbstractEventLoop, LoopCounts] = (
+            WeakKeyDictionary()
+        )
         self.card_limits: list[RateLimitItem] = parse_many(card_limit)
         self.kiosk_limits: list[RateLimitItem] = parse_many(kiosk_card_limit)
         self.ceilings: list[RateLimitItem] = parse_many(code_alert_ceiling)
@@ -113,6 +162,7 @@ class CardLimiter:
             card_limit=settings.card_limit,
             code_alert_ceiling=settings.code_alert_ceiling,
             kiosk_card_limit=settings.kiosk_card_limit,
+            redis_url=settings.redis_url,
         )
 
     @property
@@ -125,20 +175,72 @@ class CardLimiter:
         refused for the owner), or accepted, with alerts unless the code is past its ceiling.
         A kiosk's cards all come from one address, legitimately: they are counted against the
         kiosk's own budget (TELLUS_KIOSK_CARD_LIMIT) instead of the address's."""
-        window: tuple[str, ...] = ("card", code_token, client)
-        limits = self.card_limits
-        if kiosk_id is not None:
-            limits, window = self.kiosk_limits, ("kiosk", str(kiosk_id))
+        limits, window = self._window(code_token, client, kiosk_id)
         try:
             refused = [item for item in limits if not self.strategy.hit(item, *window)]
             if refused:
-                self._count_refused(code_token)
-                return Verdict(allowed=False, retry_after=self._retry_after(refused, window))
+                return self._refuse(code_token, refused, window)
             alerts = all(self.strategy.hit(item, "code", code_token) for item in self.ceilings)
         except Exception as error:  # noqa: BLE001 — whatever the store raised, the card goes in
             self.failed(error)
             return ACCEPTED
         return Verdict(allowed=True, alerts=alerts)
+
+    async def take_card_on_loop(
+        self, *, code_token: str, client: str, kiosk_id: int | None = None
+    ) -> Verdict:
+        """`take_card`, its counts asked of Redis from the running event loop; a refusal, rare,
+        is counted and timed from a thread."""
+        limits, window = self._window(code_token, client, kiosk_id)
+        strategy = self._loop_strategy()
+        try:
+            refused = [item for item in limits if not await strategy.hit(item, *window)]
+            if refused:
+                refuse = partial(self._refuse, code_token, refused, window)
+                return await asyncio.get_running_loop().run_in_executor(STORE_THREADS, refuse)
+            alerts = True
+            for item in self.ceilings:  # as `all` would: none after the first past its ceiling
+                if not await strategy.hit(item, "code", code_token):
+                    alerts = False
+                    break
+        except Exception as error:  # noqa: BLE001 — whatever the store raised, the card goes in
+            self.failed(error)
+            return ACCEPTED
+        return Verdict(allowed=True, alerts=alerts)
+
+    @property
+    def counts_on_loop(self) -> bool:
+        """True when a card's counts are asked from the event loop (its store is Redis)."""
+        return self.redis_url is not None
+
+    def _loop_strategy(self) -> LoopMovingWindowRateLimiter:
+        loop = asyncio.get_running_loop()
+        counts = self._on_loop.get(loop)
+        if counts is None:
+            assert self.redis_url is not None
+            counts = self._on_loop[loop] = LoopCounts.open(self.redis_url)
+        return counts.strategy
+
+    async def close_on_loop(self) -> None:
+        """Close the running loop's connections to Redis (when the app stops)."""
+        counts = self._on_loop.pop(asyncio.get_running_loop(), None)
+        if counts is not None:
+            await counts.pool.aclose()
+
+    def _window(
+        self, code_token: str, client: str, kiosk_id: int | None
+    ) -> tuple[list[RateLimitItem], tuple[str, ...]]:
+        """The limits a card is counted against, and the window they count it in."""
+        if kiosk_id is not None:
+            return self.kiosk_limits, ("kiosk", str(kiosk_id))
+        return self.card_limits, ("card", code_token, client)
+
+    def _refuse(
+        self, code_token: str, refused: list[RateLimitItem], window: tuple[str, ...]
+    ) -> Verdict:
+        """A refusal: counted for the owner, with when to send again."""
+        self._count_refused(code_token)
+        return Verdict(allowed=False, retry_after=self._retry_after(refused, window))
 
     def refused_today(self, code_tokens: list[str]) -> dict[str, int]:
         """Each code's submissions refused since midnight UTC (0 when the store fails)."""
@@ -188,18 +290,23 @@ def _utc_day() -> str:
 async def take_card(
     limiter: CardLimiter, *, code_token: str, request: Request, kiosk_id: int | None = None
 ) -> Verdict:
-    """`limiter.take_card` for this request's client (or kiosk), off the event loop when the
-    store is a network round trip away."""
-    count = partial(
-        limiter.take_card, code_token=code_token, client=request_client(request), kiosk_id=kiosk_id
-    )
+    """`limiter.take_card` for this request's client (or kiosk): at once from memory, from the
+    event loop for Redis, from a thread for the database."""
+    client = request_client(request)
     if limiter.in_memory:
-        return count()
+        return limiter.take_card(code_token=code_token, client=client, kiosk_id=kiosk_id)
     if limiter.resting():
         return ACCEPTED
-    counting = asyncio.get_running_loop().run_in_executor(STORE_THREADS, count)
+    counting: Awaitable[Verdict]
+    if limiter.counts_on_loop:
+        counting = limiter.take_card_on_loop(
+            code_token=code_token, client=client, kiosk_id=kiosk_id
+        )
+    else:
+        count = partial(limiter.take_card, code_token=code_token, client=client, kiosk_id=kiosk_id)
+        counting = asyncio.get_running_loop().run_in_executor(STORE_THREADS, count)
     try:
         return await asyncio.wait_for(counting, STORE_TIMEOUT_SECONDS)
-    except TimeoutError:  # the count still waiting for a thread is dropped with it
+    except TimeoutError:  # the count still waiting is dropped with it
         limiter.failed(TimeoutError(f"no answer within {STORE_TIMEOUT_SECONDS} s"))
         return ACCEPTED

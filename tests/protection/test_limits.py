@@ -6,12 +6,16 @@ import asyncio
 import logging
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import cast
 
 import pytest
+import redis
 from bs4 import BeautifulSoup
+from limits.storage import Storage
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
@@ -19,7 +23,7 @@ from api.alerts.schedule import schedule_escalations
 from api.config import Settings
 from api.models import AlertDelivery, Card, utcnow
 from api.protection.clients import client_network
-from api.protection.limiter import CardLimiter, Verdict, take_card
+from api.protection.limiter import CardLimiter, Verdict, redis_store, take_card
 from api.protection.memory_store import SweptMemoryStorage
 from api.setup.api_keys.service import create_api_key
 from tests.client import TestClient
@@ -251,6 +255,7 @@ def test_a_shared_store_is_waited_on_by_a_few_threads_however_many_cards_wait() 
 
     class SlowStore:
         in_memory = False
+        counts_on_loop = False  # the database's limiter
 
         def resting(self) -> bool:
             return False
@@ -305,3 +310,70 @@ def test_a_store_that_hangs_costs_no_card_and_is_left_alone_a_while(
     assert all(verdict.allowed for verdict in verdicts)
     assert len(asked) == 1  # the cards after the timeout did not ask the store
     assert "no answer within 0.5 s" in caplog.text
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def code_in_redis() -> Iterator[str]:
+    """A code token whose counts a test keeps in the local Redis, removed afterwards."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({error}); start redis-server")
+    code = f"CODE{uuid.uuid4().hex}"
+    yield code
+    for key in client.scan_iter(match=f"tellus:*{code}*"):
+        client.delete(key)
+    client.close()
+
+
+def redis_limiter(kind: type[CardLimiter], *, on_loop: bool) -> CardLimiter:
+    store = redis_store(REDIS_URL)
+    assert isinstance(store, Storage)
+    return kind(
+        store=store,
+        card_limit=BURST,
+        code_alert_ceiling="2/hour",
+        redis_url=REDIS_URL if on_loop else None,
+    )
+
+
+class LoopOnlyLimiter(CardLimiter):
+    def take_card(self, **_: object) -> Verdict:
+        raise AssertionError("a card was counted from a thread")
+
+
+def test_redis_counts_each_card_from_the_event_loop_in_the_windows_every_process_shares(
+    code_in_redis: str,
+) -> None:
+    """No thread hop per card (a few threads taking turns with the event loop on the GIL cost
+    a PostgreSQL worker a third of a card's time); the windows are the same Redis keys."""
+    code = code_in_redis
+    limiter = redis_limiter(LoopOnlyLimiter, on_loop=True)
+
+    def request(address: str) -> Request:
+        return Request({"type": "http", "headers": [], "client": (address, 5000)})
+
+    async def cards(address: str, count: int) -> list[Verdict]:
+        sent = [take_card(limiter, code_token=code, request=request(address)) for _ in range(count)]
+        verdicts = list(await asyncio.gather(*sent))
+        await limiter.close_on_loop()  # as the app does when it stops
+        return verdicts
+
+    verdicts = in_own_loop(lambda: cards("198.18.2.1", 4))
+    allowed = [verdict for verdict in verdicts if verdict.allowed]
+    [refused] = [verdict for verdict in verdicts if not verdict.allowed]
+    assert len(allowed) == 3
+    assert 1 <= refused.retry_after <= 60
+    # The code-wide ceiling (2 an hour) counted the allowed ones: the third raises no alert.
+    assert sorted(verdict.alerts for verdict in allowed) == [False, True, True]
+    # Another event loop (a test client's, a server's next start) gets a client of its own.
+    assert [verdict.allowed for verdict in in_own_loop(lambda: cards("198.18.2.1", 1))] == [False]
+    assert [verdict.allowed for verdict in in_own_loop(lambda: cards("198.18.2.2", 1))] == [True]
+    # A limiter counting from threads, as another process's may, shares the same windows.
+    elsewhere = redis_limiter(CardLimiter, on_loop=False)
+    assert not elsewhere.take_card(code_token=code, client="198.18.2.1").allowed
+    assert elsewhere.refused_today([code]) == {code: 3}
