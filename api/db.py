@@ -55,13 +55,21 @@ def hide_personal_data_from_sql_logs() -> None:
         logger.addFilter(HideRows())
 
 
-def create_db_engine(url: str) -> Engine:
-    """Open an engine; SQLite gets WAL and synchronous=FULL: a stored card survives a crash."""
+def create_db_engine(url: str, *, ping: bool = True, name: str | None = None) -> Engine:
+    """Open an engine; SQLite gets WAL and synchronous=FULL: a stored card survives a crash.
+    On PostgreSQL a connection is pinged as it leaves the pool, unless `ping` is False for a
+    caller that retries what a dropped connection failed (the pool then replaces them all);
+    `name` is the connections' application_name, which pg_stat_activity shows."""
     hide_personal_data_from_sql_logs()
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(
-            url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+            url,
+            pool_pre_ping=ping,
+            pool_size=10,
+            max_overflow=10,
+            hide_parameters=True,
+            connect_args={"application_name": name} if name else {},
         )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,8 @@ STOP_SECONDS = 10.0
 # How long a new child may take to import its code and open the database.
 READY_SECONDS = 60.0
 READY = "ready"
+# How PostgreSQL's pg_stat_activity names the process's connections.
+APPLICATION_NAME = "tellus card writer"
 
 # What the child answers for a card: its id (None: a unique key refused it), or its error.
 Answered = tuple[int | None, BaseException | None]
@@ -167,7 +169,9 @@ def serve_cards(pipe: Connection) -> None:
     from api.customer.cards import insert_card, insert_cards
     from api.db import create_db_engine
 
-    engine = create_db_engine(pipe.recv())
+    # No ping before each group, a round trip in ten: a group that a dropped connection fails
+    # is stored again card by card (StoreHere), on new connections.
+    engine = create_db_engine(pipe.recv(), ping=False, name=APPLICATION_NAME)
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
     pipe.send(READY)

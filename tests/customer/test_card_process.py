@@ -17,7 +17,12 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, col, func, select
 
 from api.config import Settings
-from api.customer.card_process import StoreInProcess, WriterUnavailable, answer_for
+from api.customer.card_process import (
+    APPLICATION_NAME,
+    StoreInProcess,
+    WriterUnavailable,
+    answer_for,
+)
 from api.customer.card_writer import CardWriter, StoreHere
 from api.db import writer
 from api.main import create_app
@@ -138,6 +143,27 @@ def test_a_process_that_died_between_groups_is_replaced_before_the_next(
         time.sleep(0.05)
     assert commit(in_process, [new_card(world, "two")])[0].result(timeout=30) is not None
     assert stored_keys(session) == ["one", "two"]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_group_after_postgresql_dropped_the_connections_is_stored_all_the_same(
+    in_process: CardWriter, world: World, engine: Engine, session: Session
+) -> None:
+    # The process stores its groups without pinging its connection first.
+    assert commit(in_process, [new_card(world, "before")])[0].result(timeout=30) is not None
+    with engine.connect() as connection:
+        dropped = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND application_name = :name"
+            ),
+            {"name": APPLICATION_NAME},
+        ).scalar_one()
+    assert dropped == 1  # the process's one connection
+    # Its next group fails on the dropped connection; each card is stored again, alone.
+    answers = commit(in_process, [new_card(world, "after"), new_card(world, "and after")])
+    assert all(answer.result(timeout=30) is not None for answer in answers)
+    assert stored_keys(session) == ["after", "and after", "before"]
 
 
 def test_a_group_left_half_answered_never_hands_its_answers_to_the_next(
