@@ -3,8 +3,8 @@
 Starts `tellus serve` (one uvicorn worker) on the demo organisation (a fresh SQLite file, or
 TELLUS_DATABASE_URL if set) and bench/bare_page.py (one worker, the same compression) serving the
 card page's bytes, then runs wrk against each in turn: at full speed with 64 connections, then at
-80 % of the card page's peak for the latency (each connection paced by wrk's `delay()`, its waits
-random around the mean that makes the rate, as independent customers arrive).
+80 % of the card page's peak for the latency, at a fixed arrival rate (PACED: wrk's `delay()`
+keeps each thread on a schedule of random gaps, as independent customers arrive).
 Usage: python bench/card_page.py [--seconds 10] [--rounds 2] [--connections 64]
 """
 
@@ -23,18 +23,36 @@ import httpx
 from demo_server import DemoServer, demo_server, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-# Each connection waits a random time between its requests, exponential around `gap` as between
-# independent customers, so that together they arrive at the asked rate spread over time: a fixed
-# wait kept the connections in step, and the server met them in bursts of 64.
+THREADS = 2  # wrk's
+# A fixed arrival rate, as wrk2's -R: each wrk thread sends on a schedule of its own, a random
+# gap after the last (exponential around BENCH_GAP_MS, the thread's share of the rate, as between
+# independent customers), on whichever of its connections is free. A schedule that fell behind
+# (every connection waiting for an answer) sends at once to catch up, at most a second late; the
+# rate reached says whether the server kept up. Before, each connection waited its gap after its
+# answer: the slower the answers, the fewer the cards asked, and 80 % of the peak asked reached
+# 60 % of it, on so few connections at a time that the server's groups of cards were small.
 PACED = """
+local ffi = require("ffi")
+ffi.cdef[[
+struct bench_timespec { long tv_sec; long tv_nsec; };
+int clock_gettime(int clock, struct bench_timespec *now);
+]]
+local clock = ffi.new("struct bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)  -- CLOCK_MONOTONIC
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
 local gap = tonumber(os.getenv("BENCH_GAP_MS"))
 local seeded = false
+local next_at = nil
 function delay()
-  if not seeded then  -- each thread its own waits: seeded by its own state's address
+  if not seeded then  -- each thread its own gaps: seeded by its own state's address
     math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 1000003)
     seeded = true
   end
-  return math.floor(-gap * math.log(1 - math.random()))
+  local now = now_ms()
+  next_at = math.max(next_at or now, now - 1000) - gap * math.log(1 - math.random())
+  return math.max(0, math.floor(next_at - now))
 end
 """
 
@@ -72,12 +90,13 @@ def wrk(
     """wrk's requests a second and latency percentiles (ms) for one URL, and the server's CPU
     time per request (ms): unlike the rate, hardly changed by other work on the machine.
     `script` is Lua for wrk (a `request()` that makes each request)."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
+    command = ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command += ["--timeout", "30s"]
     command += ["-H", "Accept-Encoding: gzip", "-H", "Accept-Language: en"]
     env = dict(os.environ)
     if paced_rate:
         script += PACED
-        env["BENCH_GAP_MS"] = str(round(connections / paced_rate * 1000))
+        env["BENCH_GAP_MS"] = str(THREADS / paced_rate * 1000)
     if script:
         path = Path(tempfile.mkstemp(suffix=".lua")[1])
         path.write_text(script)

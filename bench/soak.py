@@ -71,12 +71,12 @@ def database_connections(url: str) -> int | None:
 
 
 def start_wrk(url: str, seconds: int, rate: float, script: str) -> subprocess.Popen[str]:
-    """wrk for `seconds`, each connection paced to give about `rate` requests a second."""
+    """wrk for `seconds`, sending `rate` requests a second (see card_page.PACED)."""
     path = Path(tempfile.mkstemp(suffix=".lua")[1])
     path.write_text(script + PACED)
     env = {
         **os.environ,
-        "BENCH_GAP_MS": str(round(CONNECTIONS / rate * 1000)),
+        "BENCH_GAP_MS": str(1000 / rate),  # one wrk thread's gap (see card_page.PACED)
         "BENCH_PREFIX": f"soak-{os.getpid()}-{time.time_ns()}",
     }
     command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s"]

@@ -8,7 +8,7 @@ but a 201 counts as an error. Then the card page's HTML form, `POST /c/{token}`,
 it: each card on a page of its own (its signed form token, opened a minute before, and its
 key), every answer but the thank-you page's 200 an error, and the cards stored counted in the
 database; as many rounds as the API's, the best of each compared. Then, at 80 % of the API's
-best rate, paced (each connection waits between requests), for the latency. In the same run,
+best rate, at a fixed arrival rate (card_page.PACED), for the latency. In the same run,
 two references: bench/bare_submit.py, a bare FastAPI route that reads the same body and answers
 the same receipt (one worker, nothing stored), and one row a transaction into a fresh SQLite
 file in WAL mode with synchronous=FULL, from one thread.
