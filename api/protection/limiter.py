@@ -111,6 +111,9 @@ class LoopCounts:
 
     @classmethod
     def open(cls, redis_url: str) -> "LoopCounts":
+        # A connection for each count in flight, kept for the next: as many as the cards this
+        # process has in flight at once (a pool that made cards wait for one of a few cost
+        # PostgreSQL's workers a fifth of their cards a second, bench/README.md).
         pool = AsyncConnectionPool.from_url(
             redis_url,
             socket_connect_timeout=STORE_TIMEOUT_SECONDS,

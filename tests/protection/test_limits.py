@@ -357,13 +357,13 @@ def test_redis_counts_each_card_from_the_event_loop_in_the_windows_every_process
     def request(address: str) -> Request:
         return Request({"type": "http", "headers": [], "client": (address, 5000)})
 
-    async def cards(address: str, count: int) -> list[Verdict]:
-        sent = [take_card(limiter, code_token=code, request=request(address)) for _ in range(count)]
+    async def cards(*addresses: str) -> list[Verdict]:
+        sent = [take_card(limiter, code_token=code, request=request(one)) for one in addresses]
         verdicts = list(await asyncio.gather(*sent))
         await limiter.close_on_loop()  # as the app does when it stops
         return verdicts
 
-    verdicts = in_own_loop(lambda: cards("198.18.2.1", 4))
+    verdicts = in_own_loop(lambda: cards(*["198.18.2.1"] * 4))
     allowed = [verdict for verdict in verdicts if verdict.allowed]
     [refused] = [verdict for verdict in verdicts if not verdict.allowed]
     assert len(allowed) == 3
@@ -371,9 +371,12 @@ def test_redis_counts_each_card_from_the_event_loop_in_the_windows_every_process
     # The code-wide ceiling (2 an hour) counted the allowed ones: the third raises no alert.
     assert sorted(verdict.alerts for verdict in allowed) == [False, True, True]
     # Another event loop (a test client's, a server's next start) gets a client of its own.
-    assert [verdict.allowed for verdict in in_own_loop(lambda: cards("198.18.2.1", 1))] == [False]
-    assert [verdict.allowed for verdict in in_own_loop(lambda: cards("198.18.2.2", 1))] == [True]
+    assert [verdict.allowed for verdict in in_own_loop(lambda: cards("198.18.2.1"))] == [False]
+    # A crowd at once, each card on a connection of the loop's.
+    crowd = [f"198.18.3.{number}" for number in range(64)]
+    assert all(verdict.allowed for verdict in in_own_loop(lambda: cards(*crowd)))
     # A limiter counting from threads, as another process's may, shares the same windows.
     elsewhere = redis_limiter(CardLimiter, on_loop=False)
     assert not elsewhere.take_card(code_token=code, client="198.18.2.1").allowed
     assert elsewhere.refused_today([code]) == {code: 3}
+    assert not elsewhere.take_card(code_token=code, client=crowd[0]).alerts  # far past 2 an hour
