@@ -261,7 +261,8 @@ def _store(session: Session, cards: list[Card]) -> None:
     if deliveries:
         connection.execute(INSERT_DELIVERY, deliveries)
     # Same transaction: an open inbox learns of a card exactly when it is stored. Last, as it
-    # takes the organisation's event lock on PostgreSQL until the commit (api.inbox.events).
+    # takes the organisation's event lock on PostgreSQL until the commit (api.inbox.events); it
+    # counts the cards after taking it, in the order every writer of events takes the two.
     record_cards_created(session=session, cards=cards)
 
 

@@ -6,7 +6,9 @@ one already visible. SQLite has a single writer, so ids are taken in commit orde
 takes sequence values without waiting for commits, so two concurrent writers could commit 11
 before 10; a transaction-scoped advisory lock per organisation, taken just before the event
 row is inserted and released by the commit, puts them back in order. It is held only for the
-insert and the commit, and only writers of the same organisation wait for it.
+insert and the commit, and only writers of the same organisation wait for it. Every writer takes
+it before the analytics rows it counts (api.analytics.summaries), so that no two writers wait for
+each other's in opposite orders.
 """
 
 from typing import Any
@@ -58,10 +60,7 @@ def record_event(
 
 def record_cards_created(*, session: Session, cards: list[Card]) -> None:
     """Add the card.created events of cards just inserted (with their ids), in one statement,
-    and count them (the caller commits, at once: see the module's docstring): a group of cards
-    stored together."""
-    # Counted first, so that the lock waits only for the events' insert and the commit.
-    count_cards_created(session=session, cards=cards)
+    and count them (the caller commits): a group of cards stored together."""
     for organisation_id in sorted({card.organisation_id for card in cards}):
         _order_and_notify(session, organisation_id)
     rows = [
@@ -76,6 +75,7 @@ def record_cards_created(*, session: Session, cards: list[Card]) -> None:
         for card in cards
     ]
     session.connection().execute(INSERT_EVENT, rows)
+    count_cards_created(session=session, cards=cards)
 
 
 def record_access_change(*, session: Session, organisation_id: int, user_id: int) -> Event:
