@@ -31,7 +31,7 @@ from limits.aio.storage import Storage as LoopStorage
 from limits.aio.strategies import MovingWindowRateLimiter as LoopMovingWindowRateLimiter
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from redis.asyncio import ConnectionPool as AsyncConnectionPool
+from redis.asyncio import BlockingConnectionPool as AsyncBlockingConnectionPool
 from sqlalchemy import Engine
 
 from api.config import Settings
@@ -51,6 +51,10 @@ LOG_EVERY_SECONDS = 60.0
 STORE_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tellus-limits")
 # The card limits' keys in Redis begin with it.
 KEY_PREFIX = "tellus"
+# The Redis addresses a process asks from its event loop; a process keeps at most this many
+# connections for it, a card past them waiting its turn (as long as for an answer).
+LOOP_SCHEMES = ("redis://", "rediss://")
+LOOP_CONNECTIONS = 64
 # Refused submissions are counted per code and UTC day, and kept a little over a day.
 REFUSED_KEEP_SECONDS = 2 * 86400
 
@@ -107,15 +111,17 @@ class LoopCounts:
     """limits' asyncio moving window on Redis, for one event loop, and its connections."""
 
     strategy: LoopMovingWindowRateLimiter
-    pool: AsyncConnectionPool
+    pool: AsyncBlockingConnectionPool
 
     @classmethod
     def open(cls, redis_url: str) -> "LoopCounts":
-        # A connection for each count in flight, kept for the next: as many as the cards this
-        # process has in flight at once (a pool that made cards wait for one of a few cost
-        # PostgreSQL's workers a fifth of their cards a second, bench/README.md).
-        pool = AsyncConnectionPool.from_url(
+        # A connection for each count in flight, up to LOOP_CONNECTIONS: a flood must not take
+        # all of Redis's (its failure would let cards in without limits). A few, with cards
+        # waiting their turn, cost PostgreSQL's workers a fifth of their cards a second.
+        pool = AsyncBlockingConnectionPool.from_url(
             redis_url,
+            max_connections=LOOP_CONNECTIONS,
+            timeout=STORE_TIMEOUT_SECONDS,
             socket_connect_timeout=STORE_TIMEOUT_SECONDS,
             socket_timeout=STORE_TIMEOUT_SECONDS,
         )
@@ -165,7 +171,10 @@ class CardLimiter:
             card_limit=settings.card_limit,
             code_alert_ceiling=settings.code_alert_ceiling,
             kiosk_card_limit=settings.kiosk_card_limit,
-            redis_url=settings.redis_url,
+            # A Sentinel or a cluster is asked from threads, by limits' own clients for them.
+            redis_url=settings.redis_url
+            if settings.redis_url and settings.redis_url.startswith(LOOP_SCHEMES)
+            else None,
         )
 
     @property
@@ -195,8 +204,8 @@ class CardLimiter:
         """`take_card`, its counts asked of Redis from the running event loop; a refusal, rare,
         is counted and timed from a thread."""
         limits, window = self._window(code_token, client, kiosk_id)
-        strategy = self._loop_strategy()
         try:
+            strategy = self._loop_strategy()
             refused = [item for item in limits if not await strategy.hit(item, *window)]
             if refused:
                 refuse = partial(self._refuse, code_token, refused, window)

@@ -16,6 +16,7 @@ import pytest
 import redis
 from bs4 import BeautifulSoup
 from limits.storage import Storage
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
@@ -380,3 +381,34 @@ def test_redis_counts_each_card_from_the_event_loop_in_the_windows_every_process
     assert not elsewhere.take_card(code_token=code, client="198.18.2.1").allowed
     assert elsewhere.refused_today([code]) == {code: 3}
     assert not elsewhere.take_card(code_token=code, client=crowd[0]).alerts  # far past 2 an hour
+
+
+def test_only_a_plain_redis_address_is_asked_from_the_event_loop(settings: Settings) -> None:
+    """A Sentinel, a cluster or a Unix socket goes through limits' own clients for them, from
+    threads: the asyncio pool takes only a plain address."""
+    for address, on_loop in [
+        ("redis://127.0.0.1:6379/0", True),
+        ("rediss://127.0.0.1:6379/0", True),
+        ("redis+unix:///run/redis.sock?db=0", False),
+    ]:
+        limiter = CardLimiter.from_settings(
+            settings.model_copy(update={"redis_url": address}), cast(Engine, None)
+        )
+        assert limiter.counts_on_loop is on_loop, address
+
+
+def test_a_redis_the_loop_cannot_open_costs_no_card(caplog: pytest.LogCaptureFixture) -> None:
+    class FarLimiter(CardLimiter):
+        in_memory = False  # type: ignore[assignment]  # as a network store's limiter is
+
+    limiter = FarLimiter(
+        store=SweptMemoryStorage(),
+        card_limit=BURST,
+        code_alert_ceiling="100/hour",
+        redis_url="redis+sentinel://127.0.0.1:1/primary",  # not an address its pool can open
+    )
+    request = Request({"type": "http", "headers": [], "client": ("198.18.4.1", 5000)})
+    with caplog.at_level(logging.ERROR, logger="tellus.protection"):
+        verdict = in_own_loop(lambda: take_card(limiter, code_token="CODE", request=request))
+    assert verdict.allowed
+    assert "accepted without limits" in caplog.text
