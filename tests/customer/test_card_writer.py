@@ -2,6 +2,7 @@
 idempotency kept when many requests send at once."""
 
 import asyncio
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,8 @@ from api.customer.cards import insert_card, insert_cards, submit_card
 from api.customer.codes import load_code_context
 from api.customer.schemas import CardIn
 from api.errors import NotFound
-from api.models import AlertDelivery, Card, Webhook, utcnow
+from api.models import AlertDelivery, Card, EventKind, Webhook, utcnow
+from api.models import Event as CardEvent
 from api.models.card import new_card_row
 from tests.factories import World, make_manager, reread
 from tests.helpers import in_own_loop
@@ -163,6 +165,36 @@ def test_a_group_keeps_the_first_card_of_a_key_or_form(world: World, engine: Eng
     assert [result is not None for result in results] == [False, False, True, False, False, True]
     with Session(engine) as session:
         assert stored_keys(session) == ["last", "stored", "twice"]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_key_another_process_takes_after_the_check_is_refused_and_the_rest_stored(
+    world: World, engine: Engine
+) -> None:
+    # Another process's card with the same key, inserted but not yet committed: the group's
+    # check cannot see it, and its insert waits on the key's unique index.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with Session(engine) as other:
+            other.add(new_card(world, "taken"))
+            other.flush()
+            cards = [new_card(world, "taken"), new_card(world, "free")]
+            group = pool.submit(insert_cards, engine=engine, cards=cards)
+            time.sleep(0.5)
+            assert not group.done()  # held by the other process's row
+            other.commit()
+        # The unique index refuses the group's insert: the group is checked and stored once
+        # more, without the card whose key was taken, and nothing of the first attempt is left.
+        taken, free = group.result(timeout=30)
+    assert taken is None
+    assert free is not None
+    with Session(engine) as session:
+        assert stored_keys(session) == ["free", "taken"]
+        events = session.exec(
+            select(CardEvent.card_id).where(CardEvent.kind == EventKind.card_created)
+        )
+        alerted = session.exec(select(AlertDelivery.card_id).distinct())
+        assert sorted(events.all()) == [free.id]
+        assert sorted(alerted.all()) == [free.id]
 
 
 def test_a_request_that_stops_waiting_leaves_its_card_and_the_writer(
