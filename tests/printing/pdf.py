@@ -51,10 +51,12 @@ def page_images(pdf: bytes, *, dpi: int = 100) -> list[Image.Image]:
 
 
 def scanned_urls(pdf: bytes, *, dpi: int = 100) -> list[str]:
-    """What every QR code on every page decodes to, page by page."""
+    """What every QR code on every page decodes to, page by page. Only QR codes are looked
+    for: read as any format, a line of small print can pass for a one-dimensional barcode."""
     found: list[str] = []
     for image in page_images(pdf, dpi=dpi):
-        found += [code.text for code in zxingcpp.read_barcodes(image) if code.valid]
+        codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        found += [code.text for code in codes if code.valid]
     return found
 
 
