@@ -8,7 +8,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from functools import cache
 
 from fastapi import FastAPI, Request
@@ -91,21 +91,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         check_request_routes(app.routes)
         assert_migrated(runtime.engine)
         runtime.load_keys()
-        # On SQLite, its process imports and opens the database meanwhile (a second or so).
-        await asyncio.to_thread(runtime.card_writer.start)
-        await runtime.wakeups.start()
-        worker = None
-        if settings.worker_in_process:
-            worker = Worker(engine=runtime.engine, settings=settings, channels=default_channels())
-            worker.start_thread()
-        freeze_startup_objects(app)
-        yield
-        if worker is not None:
-            await asyncio.to_thread(worker.stop)
-        await runtime.wakeups.stop()
-        await asyncio.to_thread(runtime.card_writer.stop)
-        await runtime.card_limiter.close_on_loop()
-        runtime.engine.dispose()
+        # What started is stopped in the reverse order, each part even if stopping one before
+        # it failed: the cards in flight are stored whatever the alerts' worker did.
+        async with AsyncExitStack() as started:
+            started.callback(runtime.engine.dispose)
+            started.push_async_callback(runtime.card_limiter.close_on_loop)
+            # On SQLite, its process imports and opens the database meanwhile (a second or so).
+            await asyncio.to_thread(runtime.card_writer.start)
+            started.push_async_callback(asyncio.to_thread, runtime.card_writer.stop)
+            await runtime.wakeups.start()
+            started.push_async_callback(runtime.wakeups.stop)
+            if settings.worker_in_process:
+                worker = Worker(
+                    engine=runtime.engine, settings=settings, channels=default_channels()
+                )
+                worker.start_thread()
+                started.push_async_callback(asyncio.to_thread, worker.stop)
+            freeze_startup_objects(app)
+            yield
 
     app = FastAPI(
         title="Tellus",

@@ -222,6 +222,28 @@ def test_the_app_stores_cards_in_its_process_and_stops_it_when_it_stops(
     app.state.runtime.engine.dispose()
 
 
+def test_a_part_that_fails_to_stop_leaves_the_app_stopping_the_others(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(settings.model_copy(update={"card_writer": "process"}))
+    runtime = app.state.runtime
+    closed: list[str] = []
+
+    async def broken_stop() -> None:
+        raise RuntimeError("the wake-ups would not stop")
+
+    async def close_on_loop() -> None:
+        closed.append("card limits")
+
+    monkeypatch.setattr(runtime.wakeups, "stop", broken_stop)
+    monkeypatch.setattr(runtime.card_limiter, "close_on_loop", close_on_loop)
+    with pytest.raises(RuntimeError, match="would not stop"), TestClient(app):
+        child = child_of(runtime.card_writer)
+    # Stopped after the wake-ups all the same: the card writer, the limits' connections.
+    assert reaped(child)
+    assert closed == ["card limits"]
+
+
 def test_the_app_answers_a_503_when_its_process_dies_mid_card_and_the_retry_is_stored(
     settings: Settings, world: World, session: Session, engine: Engine
 ) -> None:
