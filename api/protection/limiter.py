@@ -201,15 +201,14 @@ class CardLimiter:
     async def take_card_on_loop(
         self, *, code_token: str, client: str, kiosk_id: int | None = None
     ) -> Verdict:
-        """`take_card`, its counts asked of Redis from the running event loop; a refusal, rare,
-        is counted and timed from a thread."""
+        """`take_card`, its counts asked of Redis from the running event loop, a refusal's too
+        (in a flood, most cards are refused)."""
         limits, window = self._window(code_token, client, kiosk_id)
         try:
             strategy = self._loop_strategy()
             refused = [item for item in limits if not await strategy.hit(item, *window)]
             if refused:
-                refuse = partial(self._refuse, code_token, refused, window)
-                return await asyncio.get_running_loop().run_in_executor(STORE_THREADS, refuse)
+                return await self._refuse_on_loop(strategy, code_token, refused, window)
             alerts = True
             for item in self.ceilings:  # as `all` would: none after the first past its ceiling
                 if not await strategy.hit(item, "code", code_token):
@@ -254,6 +253,18 @@ class CardLimiter:
         self._count_refused(code_token)
         return Verdict(allowed=False, retry_after=self._retry_after(refused, window))
 
+    async def _refuse_on_loop(
+        self,
+        strategy: LoopMovingWindowRateLimiter,
+        code_token: str,
+        refused: list[RateLimitItem],
+        window: tuple[str, ...],
+    ) -> Verdict:
+        """`_refuse` from the event loop: the same Redis keys."""
+        await strategy.storage.incr(self._refused_key(code_token), REFUSED_KEEP_SECONDS)
+        resets = [(await strategy.get_window_stats(item, *window)).reset_time for item in refused]
+        return Verdict(allowed=False, retry_after=_seconds_until(max(resets)))
+
     def refused_today(self, code_tokens: list[str]) -> dict[str, int]:
         """Each code's submissions refused since midnight UTC (0 when the store fails)."""
         day = _utc_day()
@@ -267,12 +278,16 @@ class CardLimiter:
         return counts
 
     def _count_refused(self, code_token: str) -> None:
-        self.store.incr(f"refused/{code_token}/{_utc_day()}", REFUSED_KEEP_SECONDS)
+        self.store.incr(self._refused_key(code_token), REFUSED_KEEP_SECONDS)
+
+    @staticmethod
+    def _refused_key(code_token: str) -> str:
+        return f"refused/{code_token}/{_utc_day()}"
 
     def _retry_after(self, refused: list[RateLimitItem], window: tuple[str, ...]) -> int:
         """Whole seconds until the strictest refusing limit frees a place (at least 1)."""
         resets = [self.strategy.get_window_stats(item, *window).reset_time for item in refused]
-        return max(1, math.ceil(max(resets) - time.time()))
+        return _seconds_until(max(resets))
 
     def resting(self) -> bool:
         """Whether the store failed a moment ago: cards then go in without asking it again, so
@@ -297,6 +312,11 @@ class CardLimiter:
 
 def _utc_day() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
+def _seconds_until(reset_time: float) -> int:
+    """Whole seconds until a window frees a place, at least 1 (for Retry-After)."""
+    return max(1, math.ceil(reset_time - time.time()))
 
 
 async def take_card(

@@ -346,12 +346,16 @@ class LoopOnlyLimiter(CardLimiter):
     def take_card(self, **_: object) -> Verdict:
         raise AssertionError("a card was counted from a thread")
 
+    def _refuse(self, *_: object) -> Verdict:
+        raise AssertionError("a refusal was counted from a thread")
+
 
 def test_redis_counts_each_card_from_the_event_loop_in_the_windows_every_process_shares(
     code_in_redis: str,
 ) -> None:
-    """No thread hop per card (a few threads taking turns with the event loop on the GIL cost
-    a PostgreSQL worker a third of a card's time); the windows are the same Redis keys."""
+    """No thread hop per card, allowed or refused (a few threads taking turns with the event
+    loop on the GIL cost a PostgreSQL worker a third of a card's time); the windows and the
+    refusals' counts are the same Redis keys."""
     code = code_in_redis
     limiter = redis_limiter(LoopOnlyLimiter, on_loop=True)
 
