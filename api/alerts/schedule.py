@@ -6,7 +6,7 @@ schedule the same one at once collide on the unique key and only one row survive
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -22,10 +22,10 @@ from api.models import (
     AlertKind,
     AlertSettings,
     Card,
-    CardStatus,
     Organisation,
     Role,
 )
+from api.models.card import AWAITING_ESCALATION
 from api.recognition.periods import upcoming_service_week
 from api.recognition.service import waiting_compliments
 
@@ -34,7 +34,6 @@ DEFAULT_DIGEST_HOUR = 8
 # Cards older than this are never escalated: a worker started after a long outage must not
 # page the owners about last month.
 ESCALATION_HORIZON = timedelta(days=1)
-UNACKNOWLEDGED = (CardStatus.new, CardStatus.seen)
 
 
 def alert_settings(*, session: Session, organisation_id: int) -> AlertSettings:
@@ -75,11 +74,10 @@ def schedule_escalations(*, engine: Engine, now: datetime) -> int:
     with Session(engine) as session:
         cards = session.exec(
             select(Card)
-            .where(col(Card.rating) <= NEGATIVE_MAX_RATING)
-            # A held card, or one past its code's alert ceiling (api.protection), raised no
-            # alert: nor does it escalate.
-            .where(col(Card.alerts))
-            .where(col(Card.status).in_(UNACKNOWLEDGED))
+            # Negative and unacknowledged. A held card, or one past its code's alert ceiling
+            # (api.protection), raised no alert: nor does it escalate. In the words of the
+            # partial index that holds these cards alone.
+            .where(text(AWAITING_ESCALATION))
             .where(col(Card.created_at) >= now - ESCALATION_HORIZON)
             .where(col(Card.created_at) <= now - timedelta(minutes=1))
             .where(col(Card.id).not_in(escalated.where(col(AlertDelivery.card_id).is_not(None))))

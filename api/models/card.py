@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import CheckConstraint, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from api.models.rows import new_row
@@ -19,6 +19,14 @@ class CardStatus(StrEnum):
     acknowledged = "acknowledged"
     resolved = "resolved"
     dismissed = "dismissed"
+
+
+# The cards an escalation may still be owed for: negative (api.alerts.routing's
+# NEGATIVE_MAX_RATING), alerting, and neither acknowledged nor closed. The escalations' look
+# (api.alerts.schedule) reads them through a partial index of their own, with this very
+# condition: a database uses a partial index only for a query that states its condition, the
+# values written out.
+AWAITING_ESCALATION = "rating <= 2 AND alerts AND status IN ('new', 'seen')"
 
 
 class Card(SQLModel, table=True):
@@ -37,6 +45,14 @@ class Card(SQLModel, table=True):
         Index("ix_card_form_nonce", "form_nonce", unique=True),
         # The kudos wall reads an organisation's approved compliments, newest first.
         Index("ix_card_kudos", "organisation_id", "share_approved_at"),
+        # Every 15 seconds the worker looks for them across organisations (a day's worth): without
+        # it, the look read every card ever stored.
+        Index(
+            "ix_card_escalation",
+            "created_at",
+            postgresql_where=text(AWAITING_ESCALATION),
+            sqlite_where=text(AWAITING_ESCALATION),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=IdType)

@@ -1,16 +1,27 @@
 """Time-driven alerts on a frozen clock: escalation, quiet hours, digests and unsubscribing."""
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from fastapi import FastAPI
-from sqlmodel import Session, select
+from sqlalchemy import event
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from api.alerts.schedule import schedule_escalations
 from api.config import Settings
-from api.models import AlertKind, AlertPreference, AlertSettings, Card
+from api.models import (
+    AlertDelivery,
+    AlertKind,
+    AlertPreference,
+    AlertSettings,
+    Card,
+    CardStatus,
+    utcnow,
+)
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.client import TestClient
-from tests.factories import World, make_manager, reread
+from tests.factories import World, make_card, make_manager, reread
 from tests.helpers import csrf_token, send_card
 from tests.smtp import SmtpServer
 
@@ -221,3 +232,54 @@ def test_positive_cards_come_in_a_daily_digest_that_unsubscribes_in_one_click(
 
 def select_preferences() -> SelectOfScalar[AlertPreference]:
     return select(AlertPreference)
+
+
+def test_the_look_finds_the_cards_awaiting_an_escalation_through_their_own_index(
+    session: Session, world: World
+) -> None:
+    """Every 15 seconds, across organisations: the partial index holds those cards alone, so
+    the look never reads the whole card table (132 ms at a million cards without it)."""
+    created = utcnow() - timedelta(hours=1)
+    for rating in range(1, 6):
+        for status in CardStatus:
+            for alerts in (True, False):
+                make_card(
+                    session,
+                    code=world.counter_code,
+                    rating=rating,
+                    status=status,
+                    alerts=alerts,
+                    created_at=created,
+                )
+    engine = session.get_bind()
+    looks: list[tuple[str, Any]] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        if "FROM card" in statement and "alert_delivery" in statement:
+            looks.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        schedule_escalations(engine=engine, now=utcnow())
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    reread(session)
+    escalated = session.exec(
+        select(Card.rating, Card.status, Card.alerts)
+        .join(AlertDelivery, col(AlertDelivery.card_id) == Card.id)
+        .where(AlertDelivery.kind == AlertKind.escalation)
+        .order_by(col(Card.rating), col(Card.status))
+    ).all()
+    # Negative (1 and 2), raising alerts, and neither acknowledged nor closed.
+    assert escalated == [(1, "new", True), (1, "seen", True), (2, "new", True), (2, "seen", True)]
+    [(statement, parameters)] = looks
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            # A table this small is read whole whatever its indexes: ask for the plan an index
+            # would give, and check that it is this one.
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).scalars().all()
+        else:
+            query_plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plan = [row[-1] for row in query_plan]
+    assert any("ix_card_escalation" in line for line in plan), plan
