@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import httpx
 import httpx2
+import pytest
+import redis
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
 
@@ -21,6 +23,8 @@ from api.config import Settings
 from api.security import new_secret
 from tests.client import TestClient
 
+# The local Redis the tests of shared card limits use (CI starts it: .ci/run).
+REDIS_URL = "redis://127.0.0.1:6379/0"
 Client = httpx.Client | httpx2.Client
 Response = httpx.Response | httpx2.Response
 T = TypeVar("T")
@@ -145,3 +149,15 @@ def process_ended(pid: int) -> bool:
     except FileNotFoundError:
         return True
     return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def require_redis() -> redis.Redis:
+    """A client of the local Redis, or the test skipped with how to start it (a failure under
+    CI=true, see tests/conftest.py)."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        client.close()
+        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({error}); start redis-server")
+    return client

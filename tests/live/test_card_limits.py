@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-import redis
 
 from tests.browser.conftest import LiveServer, run_live_server
 from tests.factories import World, make_world
+from tests.helpers import REDIS_URL, require_redis
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 LIMIT = 4
 # A proxy address no test connection comes from: the server behind it believes no one's header.
 ELSEWHERE = "10.9.9.9"
@@ -30,10 +29,7 @@ class SharedLimits:
 def servers(
     live_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SharedLimits]:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({error}); start redis-server")
+    require_redis().close()
     env = {"TELLUS_REDIS_URL": REDIS_URL, "TELLUS_CARD_LIMIT": f"{LIMIT}/minute"}
     with (
         run_live_server(live_database_url, tmp_path_factory.mktemp("a"), extra_env=env) as a,

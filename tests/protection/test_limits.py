@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import cast
 
 import pytest
-import redis
 from bs4 import BeautifulSoup
 from limits.storage import Storage
 from sqlalchemy import Engine
@@ -29,7 +28,15 @@ from api.protection.memory_store import SweptMemoryStorage
 from api.setup.api_keys.service import create_api_key
 from tests.client import TestClient
 from tests.factories import World, reread
-from tests.helpers import card_form, in_own_loop, log_in, send_card, send_card_by_api
+from tests.helpers import (
+    REDIS_URL,
+    card_form,
+    in_own_loop,
+    log_in,
+    require_redis,
+    send_card,
+    send_card_by_api,
+)
 from tests.sockets import refused_port
 
 # The first three cards from a client to a code go in; the fourth waits.
@@ -313,17 +320,10 @@ def test_a_store_that_hangs_costs_no_card_and_is_left_alone_a_while(
     assert "no answer within 0.5 s" in caplog.text
 
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
 @pytest.fixture
 def code_in_redis() -> Iterator[str]:
     """A code token whose counts a test keeps in the local Redis, removed afterwards."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({error}); start redis-server")
+    client = require_redis()
     code = f"CODE{uuid.uuid4().hex}"
     yield code
     for key in client.scan_iter(match=f"tellus:*{code}*"):
