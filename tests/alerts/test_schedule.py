@@ -281,8 +281,9 @@ def test_the_look_finds_the_cards_awaiting_an_escalation_through_their_own_index
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
             # A table this small is read whole whatever its indexes: ask for the plan an index
-            # would give, and check that it is this one.
-            connection.exec_driver_sql("SET enable_seqscan = off")
+            # would give, and check that it is this one (for this transaction only: the
+            # connection goes back to the app's pool).
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
             plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).scalars().all()
         else:
             query_plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
