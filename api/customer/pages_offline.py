@@ -12,6 +12,7 @@ from api.customer.kiosk_mode import open_kiosk_card
 from api.errors import NotFound
 from api.setup.kiosks import KIOSK_PATH
 from api.templating import WEB, accent_colour, static_url
+from api.web.conditional import bytes_or_not_modified
 from api.web.deps import RuntimeDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
@@ -52,9 +53,11 @@ def manifest_template() -> dict[str, Any]:
 
 
 @router.get("/sw.js")
-async def service_worker(settings: SettingsDep) -> Response:
-    """The service worker, at the site's root so that it may control /c/ and /C/ pages."""
-    return Response(
+async def service_worker(request: Request, settings: SettingsDep) -> Response:
+    """The service worker, at the site's root so that it may control /c/ and /C/ pages. The
+    browser asks whether it changed after each visit: unchanged, the answer is a bodiless 304."""
+    return bytes_or_not_modified(
+        request,
         service_worker_script(settings.card_token_days),
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache"},

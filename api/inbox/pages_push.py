@@ -15,6 +15,7 @@ from api.inbox.push_subscriptions import (
 )
 from api.inbox.schemas import PageSubscription
 from api.templating import WEB
+from api.web.conditional import bytes_or_not_modified
 from api.web.deps import CsrfHeaderManager, EngineDep, SettingsDep, VapidKeysDep, WriteSessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -28,9 +29,11 @@ def service_worker_script() -> bytes:
 
 
 @router.get("/inbox/sw.js")
-async def service_worker() -> Response:
-    """The inbox's service worker: it shows the alerts pushed to this device."""
-    return Response(
+async def service_worker(request: Request) -> Response:
+    """The inbox's service worker: it shows the alerts pushed to this device (a bodiless 304
+    when the browser's copy is current)."""
+    return bytes_or_not_modified(
+        request,
         service_worker_script(),
         media_type="text/javascript",
         # Below /inbox/ by its URL, it may still take /inbox itself (the list) as its scope.

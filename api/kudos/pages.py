@@ -6,7 +6,6 @@ an owner can revoke; its script polls /tv/{token}/kudos.json and keeps what it s
 network drops.
 """
 
-import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +19,7 @@ from api.i18n import find_language, set_page_language
 from api.kudos.screens import find_screen
 from api.kudos.service import Wall, read_wall
 from api.templating import templates
+from api.web.conditional import browser_has, etag_of, not_modified
 from api.web.deps import EngineDep, RuntimeDep
 
 router = APIRouter(include_in_schema=False)
@@ -49,13 +49,12 @@ async def answer_wall(
     )
     response = render_page(request, "kudos/wall.html", {"wall": wall})
     # The page holds no nonce: the same compliments in the same language give the same bytes.
-    etag = f'"{hashlib.sha256(response.body).hexdigest()[:32]}"'
     headers = {
-        "ETag": etag,
+        "ETag": etag_of(bytes(response.body)),
         "Cache-Control": f"public, max-age={runtime.settings.kudos_wall_cache_seconds}",
     }
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
+    if browser_has(request, headers["ETag"]):
+        return not_modified(headers)
     response.headers.update(headers)
     del response.headers["Vary"]  # the language is in the address (?lang=), not a header
     return response

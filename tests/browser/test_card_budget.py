@@ -6,6 +6,7 @@ service worker's included; the timings (first paint under throttling) are in ben
 
 import re
 
+import httpx
 import pytest
 from playwright.sync_api import Page, Request, expect
 from sqlmodel import Session
@@ -95,4 +96,25 @@ def test_repeat_visit_downloads_only_the_html_and_sending_is_one_request(
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you!")
     page.wait_for_load_state("networkidle")
     assert page_requests(proxy) == [f"POST {path}"]
+    assert browser_problems.messages == []
+
+
+def test_the_check_for_a_new_worker_downloads_no_script_when_it_is_unchanged(
+    proxy: TcpProxy,
+    live_server: LiveServer,
+    live_db: Session,
+    new_context: NewContext,
+    browser_problems: BrowserProblems,
+) -> None:
+    world = make_world(live_db, name="Quay Books")
+    page = new_context(**PHONE).new_page()
+    open_and_settle(page, f"/c/{world.counter_code.token}")
+    script = httpx.get(live_server.url("/sw.js"), headers={"Accept-Encoding": "gzip"})
+
+    proxy.reset_counts()
+    page.evaluate("() => navigator.serviceWorker.ready.then(registration => registration.update())")
+
+    assert proxy.requests == [UPDATE_CHECK]
+    # A 304: the answer's headers, not the script's gzipped bytes.
+    assert proxy.bytes_to_browser < script.num_bytes_downloaded, proxy.bytes_to_browser
     assert browser_problems.messages == []

@@ -7,7 +7,9 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from sqlmodel import Session
 
+from api.config import Settings
 from api.customer.pages_offline import PRECACHE
+from api.main import create_app
 from api.models import utcnow
 from api.templating import static_url
 from tests.client import TestClient
@@ -24,6 +26,28 @@ def test_service_worker_is_served_from_the_root_with_its_precache(client: TestCl
         assert json.dumps(static_url(path)) in response.text
     assert "/* PRECACHE */" not in response.text
     assert "const FORM_DAYS = 8;" in response.text  # TELLUS_CARD_TOKEN_DAYS
+
+
+def test_the_browsers_check_for_a_new_service_worker_gets_a_bodiless_304(
+    client: TestClient, settings: Settings
+) -> None:
+    first = client.get("/sw.js", headers={"Accept-Encoding": "gzip"})
+    etag = first.headers["etag"]
+    assert first.headers["content-encoding"] == "gzip"
+    assert client.get("/sw.js").headers["etag"] == etag  # the same script, plain or gzipped
+
+    again = client.get("/sw.js", headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
+
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    assert again.headers["cache-control"] == "no-cache"
+    # Another script (here: forms valid for 3 days), another ETag: the browser downloads it.
+    other = TestClient(create_app(settings.model_copy(update={"card_token_days": 3})))
+    changed = other.get("/sw.js", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "const FORM_DAYS = 3;" in changed.text
+    assert changed.headers["etag"] != etag
 
 
 def test_card_page_links_its_script_and_manifest(client: TestClient, world: World) -> None:

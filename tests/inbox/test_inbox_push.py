@@ -47,6 +47,11 @@ def test_the_inbox_offers_alerts_on_this_device(manager_client: TestClient) -> N
     assert worker.headers["content-type"].startswith("text/javascript")
     assert worker.headers["service-worker-allowed"] == "/inbox"
     assert 'addEventListener("push"' in worker.text
+    unchanged = manager_client.get(
+        "/inbox/sw.js", headers={"If-None-Match": worker.headers["etag"]}
+    )
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    assert unchanged.headers["cache-control"] == "no-cache"
 
 
 def test_a_subscribed_device_gets_the_test_notification(
