@@ -22,11 +22,14 @@ class AppError(Exception):
         *,
         status_code: int | None = None,
         params: Mapping[str, object] | None = None,
+        field: str | None = None,
     ) -> None:
         # A message with blanks (`%(name)s`) keeps them until it is shown, so that its
         # translation is found first; `params` fill them.
         self.message = message or self.title
         self.params = dict(params or {})
+        # The form field the mistake is about, for a form that shows it there (api.web.forms).
+        self.field = field
         super().__init__(self.message % self.params if self.params else self.message)
         if status_code is not None:
             self.status_code = status_code

@@ -66,7 +66,15 @@ async def add(
 
     # In a worker thread: saving looks the address's name up, which may take a moment.
     return await run_in_threadpool(
-        submit_form, WEBHOOKS, request, manager, session, save, values=values, error_field="url"
+        submit_form,
+        WEBHOOKS,
+        request,
+        manager,
+        session,
+        save,
+        values=values,
+        error_field="url",
+        fields_with_errors=("location_id",),
     )
 
 

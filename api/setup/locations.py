@@ -37,7 +37,7 @@ def location_in_use(session: Session, tenant: Tenant, location_id: int) -> Locat
     (it is off every picker; a form opened before it was archived may still offer it)."""
     location = get_scoped(session, tenant, Location, location_id)
     if location.archived_at is not None:
-        raise Unprocessable(N_("This location is archived: restore it first."))
+        raise Unprocessable(N_("This location is archived: restore it first."), field="location_id")
     return location
 
 

@@ -1,7 +1,7 @@
 """The one path of every signed-in HTML form: read what was posted, make the change, then go on
 with a 303, or show the same page again with what was typed and the reason beside the field."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,12 +114,14 @@ def submit_form(
     values: Values | None = None,
     form: str = "",
     error_field: str = "form",
+    fields_with_errors: Collection[str] = (),
     messages: Mapping[str, str] | None = None,
 ) -> Response:
     """Run the form's `action`, which answers where to go next (a 303) or, for a page shown only
     once (a new secret), the answer itself. A mistake shows `page` again with `values` kept:
     a validation error beside its fields (422), an `AppError` beside `error_field` with its
-    status (409 for a name taken). `messages` rewords a field's validation error."""
+    status (409 for a name taken), or beside its own field if the page shows errors there
+    (`fields_with_errors`). `messages` rewords a field's validation error."""
     try:
         outcome = action()
     except ValidationError as error:
@@ -129,7 +131,8 @@ def submit_form(
     except PASSED_ON:
         raise
     except AppError as error:
-        errors, status_code = {error_field: error.shown(request)}, error.status_code
+        field = error.field if error.field and error.field in fields_with_errors else error_field
+        errors, status_code = {field: error.shown(request)}, error.status_code
     else:
         if isinstance(outcome, Response):
             return outcome

@@ -351,6 +351,16 @@ def test_nothing_new_is_set_up_at_an_archived_place(
     )
     assert by_page.status_code == 422
     assert archived in BeautifulSoup(by_page.text, "html.parser").select_one(".error-summary").text
+    # The webhooks page shows the reason beside the place it names, not beside the address.
+    hook_page = client.post(
+        "/admin/alerts/webhooks",
+        data={"csrf_token": form_token, **hook, "location_id": str(world.counter.id)},
+    )
+    assert hook_page.status_code == 422
+    page = BeautifulSoup(hook_page.text, "html.parser")
+    assert page.select_one("#hook-location-error").text == archived
+    assert page.select_one("#hook-location")["aria-invalid"] == "true"
+    assert page.select_one("#hook-url")["value"] == hook["url"]  # nothing typed is lost
     reread(session)
     assert session.exec(select(LocationDuty)).all() == []
     assert session.exec(select(Webhook)).all() == []
