@@ -1,9 +1,12 @@
 """Signing in and out, two-factor sign-in, the signed-in person's own account."""
 
-from fastapi import APIRouter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the package's modules need no FastAPI until its routes are wanted
+    from fastapi import APIRouter
 
 
-def routers() -> tuple[APIRouter, ...]:
+def routers() -> tuple["APIRouter", ...]:
     """This package's routers, in the order the app must try them."""
     from api.accounts import (
         pages,

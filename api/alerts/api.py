@@ -25,8 +25,7 @@ from api.alerts.service import (
 from api.errors import error_responses
 from api.models import AlertDelivery, Webhook, WebhookStyle
 from api.setup.locations import require_owner
-from api.web.deps import ApiTenant, SessionDep, SettingsDep, WriteSessionDep
-from api.web.ids import PathId
+from api.web.deps import ApiTenant, PathId, SessionDep, SettingsDep, WriteSessionDep
 
 router = APIRouter(
     prefix="/api/v1", tags=["alerts"], responses=error_responses(400, 401, 403, 404, 409, 422, 503)

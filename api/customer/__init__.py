@@ -1,9 +1,12 @@
 """The customer's side: a printed code's card, sending it, the offline app, the QR image."""
 
-from fastapi import APIRouter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the package's modules need no FastAPI until its routes are wanted
+    from fastapi import APIRouter
 
 
-def routers() -> tuple[APIRouter, ...]:
+def routers() -> tuple["APIRouter", ...]:
     """This package's routers, in the order the app must try them."""
     from api.customer import api, pages, pages_offline, pages_qr
     from api.customer.follow_up import pages as follow_up_pages

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
 
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 from api.models import Code, Employee, EmployeeLocation, Location, Organisation, RetentionPolicy
 from api.setup.card_texts import CardWording, card_wordings

@@ -1,9 +1,12 @@
 """The manager's inbox: cards, working them, the live stream, push, replies, the cards API."""
 
-from fastapi import APIRouter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the package's modules need no FastAPI until its routes are wanted
+    from fastapi import APIRouter
 
 
-def routers() -> tuple[APIRouter, ...]:
+def routers() -> tuple["APIRouter", ...]:
     """This package's routers, in the order the app must try them."""
     from api.inbox import api, api_work, pages, pages_live, pages_push, pages_work
     from api.inbox.replies import api as replies_api

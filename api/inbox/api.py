@@ -10,8 +10,9 @@ from api.inbox.card_query import InboxFilter, day_bounds
 from api.inbox.schemas import CardOut, CardPage, CardStatusIn
 from api.inbox.service import get_card, list_cards, set_status
 from api.models import CardStatus, Organisation
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
-from api.web.ids import ID_PATTERN, PathId, RowId, parse_id
+from api.web.deps import ApiTenant, PathId, SessionDep, WriteSessionDep
+from api.web.id_rule import ID_PATTERN
+from api.web.ids import RowId, parse_id
 
 router = APIRouter(prefix="/api/v1", responses=error_responses(400, 404, 422, 503))
 

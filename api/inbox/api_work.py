@@ -7,8 +7,7 @@ from api.inbox.card_history import card_history
 from api.inbox.card_work import add_note, assign_card, list_notes, tag_card, untag_card
 from api.inbox.schemas import AssigneeIn, CardOut, HistoryOut, NoteIn, NoteOut
 from api.inbox.service import get_card
-from api.web.deps import ApiTenant, SessionDep, WriteSessionDep
-from api.web.ids import PathId
+from api.web.deps import ApiTenant, PathId, SessionDep, WriteSessionDep
 
 router = APIRouter(
     prefix="/api/v1", tags=["cards"], responses=error_responses(400, 401, 404, 409, 422, 503)

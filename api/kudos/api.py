@@ -6,8 +6,7 @@ from api.errors import error_responses
 from api.inbox.schemas import CardOut
 from api.inbox.service import get_card
 from api.kudos.service import approve_share, withdraw_share
-from api.web.deps import ApiTenant, WriteSessionDep
-from api.web.ids import PathId
+from api.web.deps import ApiTenant, PathId, WriteSessionDep
 
 router = APIRouter(
     prefix="/api/v1", tags=["cards"], responses=error_responses(400, 401, 404, 409, 422, 503)

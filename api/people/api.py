@@ -34,8 +34,7 @@ from api.people.service import (
     remove_member,
     update_member,
 )
-from api.web.deps import ApiTenant, SessionDep, SettingsDep, WriteSessionDep
-from api.web.ids import PathId
+from api.web.deps import ApiTenant, PathId, SessionDep, SettingsDep, WriteSessionDep
 
 router = APIRouter(
     prefix="/api/v1", tags=["people"], responses=error_responses(400, 401, 403, 404, 409, 422, 503)

@@ -6,8 +6,7 @@ from api.errors import error_responses
 from api.recognition.mail import deliver_pass_on
 from api.recognition.schemas import PassOnIn, PassOnOut
 from api.recognition.service import describe_rows, pass_on_compliment
-from api.web.deps import ApiTenant, RuntimeDep, WriteSessionDep
-from api.web.ids import PathId
+from api.web.deps import ApiTenant, PathId, RuntimeDep, WriteSessionDep
 
 router = APIRouter(
     prefix="/api/v1", tags=["cards"], responses=error_responses(400, 401, 404, 409, 422, 503)

@@ -1,9 +1,12 @@
 """The owner's set-up: profile, locations, employees, codes, kiosks, card texts, API keys."""
 
-from fastapi import APIRouter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the package's modules need no FastAPI until its routes are wanted
+    from fastapi import APIRouter
 
 
-def routers() -> tuple[APIRouter, ...]:
+def routers() -> tuple["APIRouter", ...]:
     """This package's routers, in the order the app must try them."""
     from api.setup import (
         api,

@@ -15,14 +15,7 @@ from api.setup.codes import create_code, list_codes, move_code, replace_code, re
 from api.setup.employees import employee_locations, list_employees, save_employee
 from api.setup.locations import list_locations, save_location
 from api.setup.schemas import CodeIn, CodeOut, EmployeeIn, EmployeeOut, LocationIn, LocationOut
-from api.web.deps import (
-    ApiTenant,
-    CodeCacheDep,
-    RuntimeDep,
-    SessionDep,
-    WriteSessionDep,
-)
-from api.web.ids import PathId
+from api.web.deps import ApiTenant, CodeCacheDep, PathId, RuntimeDep, SessionDep, WriteSessionDep
 from qr.codes import card_url
 
 router = APIRouter(

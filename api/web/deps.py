@@ -4,7 +4,7 @@ manager, the API tenant. This is the one module that reads the runtime from the 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Form, Header, Request
+from fastapi import Depends, Form, Header, Path, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -28,6 +28,12 @@ from api.runtime import Runtime
 from api.security import same_secret
 from api.setup.api_keys.service import authenticate_api_key
 from api.tenancy import Tenant
+from api.web.id_rule import LARGEST_ID
+
+# An id in a JSON route's path (`{card_id:id}`): the convertor applies the rule; this states it in
+# the OpenAPI document too. Zero fits the rule (and is the 404 of a missing row, as in a page's
+# path), so the document's range starts there.
+PathId = Annotated[int, Path(ge=0, le=LARGEST_ID)]
 
 
 def runtime_of(request: Request) -> Runtime:

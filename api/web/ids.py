@@ -5,39 +5,12 @@ rather than be an id that does not exist. `int()` alone would also take `+1`, ` 
 other scripts' digits.
 """
 
-import re
 from typing import Annotated
 
-from fastapi import Path
 from pydantic import BeforeValidator, Field
-from starlette.convertors import Convertor, register_url_convertor
 
 from api.errors import NotFound
-
-ID_PATTERN = "[0-9]{1,18}"
-ID = re.compile(ID_PATTERN)
-# Starlette ends a path's pattern with `$`, which also matches before a final newline.
-PATH_PATTERN = ID_PATTERN + r"(?!\n)"
-LARGEST_ID = 10**18 - 1
-
-
-class IdConvertor(Convertor[int]):
-    """`{card_id:id}` in a route's path: a path whose id breaks the rule matches no route (404)."""
-
-    regex = PATH_PATTERN
-
-    def convert(self, value: str) -> int:
-        return int(value)
-
-    def to_string(self, value: int) -> str:
-        text = str(int(value))
-        assert ID.fullmatch(text), "An id is 1 to 18 digits"
-        return text
-
-
-def register_id_convertor() -> None:
-    """Make `{name:id}` known; it must run before any router declares such a path."""
-    register_url_convertor("id", IdConvertor())
+from api.web.id_rule import ID, LARGEST_ID
 
 
 def parse_id(value: str | None) -> int | None:
@@ -65,8 +38,3 @@ def _check_id(value: object) -> object:
 # the rule is a 422, and so is a number outside it, 0 (which no row has) included, as the API has
 # always answered.
 RowId = Annotated[int, Field(ge=1, le=LARGEST_ID), BeforeValidator(_check_id)]
-
-# An id in a JSON route's path (`{card_id:id}`): the convertor applies the rule; this states it in
-# the OpenAPI document too. Zero fits the rule (and is the 404 of a missing row, as in a page's
-# path), so the document's range starts there.
-PathId = Annotated[int, Path(ge=0, le=LARGEST_ID)]

@@ -4,6 +4,8 @@ nothing lost when that process dies, and no process left behind."""
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -295,3 +297,25 @@ def test_where_a_server_stores_its_cards(choice: str, database_url: str, stored_
     )  # not connected: only its dialect and address count
     assert isinstance(card_store(settings, engine), stored_in)
     engine.dispose()
+
+
+def test_the_process_imports_what_storing_needs_not_the_web_app() -> None:
+    """Each server starts one: FastAPI, its routes and the PDF library stay out of it
+    (a package's routes are imported only when the app asks for them)."""
+    found = subprocess.run(
+        [sys.executable, "-P", "-c", IMPORTS_OF_THE_PROCESS],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    assert found.stdout.split() == [], f"the card process imports {found.stdout}"
+
+
+IMPORTS_OF_THE_PROCESS = """
+import sys
+import api.customer.card_process
+from api.customer.cards import insert_card, insert_cards
+from api.db import create_db_engine
+print(*sorted({name.split(".")[0] for name in sys.modules} & {"fastapi", "fpdf"}))
+"""

@@ -16,7 +16,8 @@ from sqlmodel import Session
 from api.models import Card, Code, Location
 from api.security import new_secret
 from api.setup.api_keys.service import create_api_key
-from api.web.ids import IdConvertor, PathId
+from api.web.deps import PathId
+from api.web.id_rule import IdConvertor
 from tests.client import TestClient
 from tests.factories import World, make_card
 

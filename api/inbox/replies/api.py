@@ -6,8 +6,7 @@ from api.errors import error_responses
 from api.inbox.replies.mail import deliver_reply
 from api.inbox.replies.schemas import ReplyIn, ReplyOut
 from api.inbox.replies.service import add_reply, describe_replies, list_replies
-from api.web.deps import ApiTenant, RuntimeDep, SessionDep, WriteSessionDep
-from api.web.ids import PathId
+from api.web.deps import ApiTenant, PathId, RuntimeDep, SessionDep, WriteSessionDep
 
 router = APIRouter(
     prefix="/api/v1", tags=["cards"], responses=error_responses(400, 401, 404, 409, 422, 503)
