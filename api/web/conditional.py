@@ -19,10 +19,9 @@ def etag_of(content: bytes | str) -> str:
 def browser_has(request: Request, etag: str) -> bool:
     """Whether the request's If-None-Match names this ETag, or any (`*`), compared weakly as
     RFC 9110 asks: `W/"x"` and `"x"` match."""
-    header = request.headers.get("if-none-match")
-    if header is None:
-        return False
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    # The field may come as several lines: together they are one list.
+    header = ",".join(request.headers.getlist("if-none-match"))
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
     return "*" in tags or etag.removeprefix("W/") in tags
 
 

@@ -5,7 +5,7 @@ import secrets
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -167,6 +167,19 @@ class CustomerCompressionMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(CUSTOMER_PATHS):
-            await self.gzip(scope, receive, send)
+            await self.gzip(scope, receive, varied(send))
         else:
             await self.app(scope, receive, send)
+
+
+def varied(send: Send) -> Send:
+    """A 304 names what its full answer varies by (RFC 9110): the gzip middleware adds
+    `Vary: Accept-Encoding` to the bodies it may compress, not to a 304, which has none."""
+
+    async def send_varied(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 304:
+            headers = MutableHeaders(scope=message)
+            headers.add_vary_header("Accept-Encoding")
+        await send(message)
+
+    return send_varied
