@@ -131,8 +131,8 @@ def submit_form(
     except PASSED_ON:
         raise
     except AppError as error:
-        field = error.field if error.field and error.field in fields_with_errors else error_field
-        errors, status_code = {field: error.shown(request)}, error.status_code
+        beside = error.field if error.field and error.field in fields_with_errors else error_field
+        errors, status_code = {beside: error.shown(request)}, error.status_code
     else:
         if isinstance(outcome, Response):
             return outcome
