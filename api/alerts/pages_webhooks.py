@@ -29,9 +29,12 @@ router = APIRouter(
 
 
 def webhooks_context(request: Request, manager: SignedIn, session: Session) -> dict[str, Any]:
+    places = list_locations(session=session, tenant=manager.tenant, include_archived=True)
     return {
         "webhooks": list_webhooks(session=session, tenant=manager.tenant),
-        "locations": list_locations(session=session, tenant=manager.tenant),
+        "locations": [place for place in places if place.archived_at is None],
+        # By id, for a place archived since the form was opened: still named where it is chosen.
+        "archived_names": {place.id: place.name for place in places if place.archived_at},
         "styles": list(WebhookStyle),
         "catalogues": sorted((lang.tag, lang.name) for lang in LANGUAGES.values()),
     }

@@ -363,7 +363,10 @@ def test_nothing_new_is_set_up_at_an_archived_place(
     assert page.select_one("#hook-url")["value"] == hook["url"]  # nothing typed is lost
     # The place stays chosen: the form sent again as shown is refused again, not widened.
     chosen = page.select_one("#hook-location option[selected]")
-    assert (chosen["value"], chosen.text) == (str(world.counter.id), "Archived")
+    assert (chosen["value"], chosen.text) == (
+        str(world.counter.id),
+        f"{world.counter.name} (archived)",
+    )
     reread(session)
     assert session.exec(select(LocationDuty)).all() == []
     assert session.exec(select(Webhook)).all() == []
