@@ -1,6 +1,8 @@
 """Card URLs and their QR symbols as SVG and PNG."""
 
+import hashlib
 import io
+from functools import cache
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
@@ -90,3 +92,16 @@ def render_png(url: str, *, box_size: int = 10) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+# Upper case with a lower-case path prefix: the URL's two encoding modes, as real ones may mix them.
+DRAWING_SAMPLE = "HTTPS://TELLUS.EXAMPLE/tellus/C/ABCD2345"
+
+
+@cache
+def drawing_fingerprint() -> str:
+    """A short hash of how this version draws a QR (the qrcode library, Pillow, this module), for
+    a cached image's ETag to name beside its URL: an upgrade that draws differently is fetched
+    again, never answered 304 with the old picture."""
+    drawn = render_svg(DRAWING_SAMPLE) + render_png(DRAWING_SAMPLE, box_size=1)
+    return hashlib.sha256(drawn).hexdigest()[:16]

@@ -8,7 +8,14 @@ from api.customer.codes import find_code
 from api.errors import NotFound, Unprocessable
 from api.web.conditional import browser_has, etag_of, not_modified
 from api.web.deps import RuntimeDep
-from qr.codes import QUIET_ZONE, build_qr, card_url, render_png, render_svg
+from qr.codes import (
+    QUIET_ZONE,
+    build_qr,
+    card_url,
+    drawing_fingerprint,
+    render_png,
+    render_svg,
+)
 
 router = APIRouter(include_in_schema=False)
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
@@ -39,9 +46,10 @@ async def qr_image(request: Request, token: str, extension: str, runtime: Runtim
     url = card_url(runtime.settings.base_url, context.token)
     size = request.query_params.get("size") if extension == "png" else None
     box_size = png_box_size(url, size)
-    # The image follows from these three: no need to draw it to know whether it changed.
+    # The image follows from these three and how this version draws: no need to draw it to
+    # know whether it changed.
     headers = {
-        "ETag": etag_of(f"{url}.{extension}.{box_size}"),
+        "ETag": etag_of(f"{url}.{extension}.{box_size}.{drawing_fingerprint()}"),
         "Cache-Control": "public, max-age=31536000",
     }
     if browser_has(request, headers["ETag"]):

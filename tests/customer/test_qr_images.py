@@ -2,9 +2,13 @@
 
 import io
 
+import pytest
 import zxingcpp
 from PIL import Image
 
+import qr.codes
+from api.customer import pages_qr
+from qr.codes import drawing_fingerprint, render_svg
 from tests.client import TestClient
 from tests.factories import World
 
@@ -56,3 +60,28 @@ def test_a_png_comes_in_the_size_asked_for(client: TestClient, world: World) -> 
     assert large.headers["etag"] != client.get(url).headers["etag"]
     for odd in ("12", "99999", "1e3", "²"):
         assert client.get(url, params={"size": odd}).status_code == 422
+
+
+def test_an_image_drawn_differently_since_is_fetched_again(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A browser holding the picture an earlier version drew gets the new one, not a 304."""
+    url = f"/qr/{world.counter_code.token}.svg"
+    before = client.get(url)
+
+    def drawn_anew(card_url: str) -> bytes:
+        return render_svg(card_url).replace(b'fill="#000"', b'fill="#111"')
+
+    # An upgrade that draws differently: this module, and the library under it.
+    monkeypatch.setattr(qr.codes, "render_svg", drawn_anew)
+    monkeypatch.setattr(pages_qr, "render_svg", drawn_anew)
+    drawing_fingerprint.cache_clear()
+    try:
+        again = client.get(url, headers={"If-None-Match": before.headers["etag"]})
+        assert again.status_code == 200
+        assert b'fill="#111"' in again.content
+        assert again.headers["etag"] != before.headers["etag"]
+        # The new picture is cached as the old one was.
+        assert client.get(url, headers={"If-None-Match": again.headers["etag"]}).status_code == 304
+    finally:
+        drawing_fingerprint.cache_clear()
