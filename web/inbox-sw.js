@@ -1,7 +1,9 @@
 // The inbox's service worker (scope /inbox): it shows the alerts the server pushes to this device,
 // even with the inbox closed, and a tap on one opens the card. It does not touch the inbox's
 // requests: the inbox is live and always comes from the network.
-// A message is JSON: {"title", "body", "url", "tag"}, encrypted to this browser (RFC 8291).
+// A message is JSON: {"title", "body", "url", "tag"}, and for a card "unread", how many cards the
+// manager has unread: the number on the installed app's icon, as the open inbox keeps it.
+// Each message is encrypted to this browser (RFC 8291).
 "use strict";
 
 const ICON = "/static/icons/inbox-192.png";
@@ -16,15 +18,21 @@ self.addEventListener("push", (event) => {
   } catch {
     message = { body: event.data.text() };
   }
-  event.waitUntil(
-    self.registration.showNotification(message.title || "Tellus", {
-      body: message.body || "",
-      tag: message.tag,
-      icon: ICON,
-      data: { url: message.url || "/inbox" },
-    }),
-  );
+  const shown = self.registration.showNotification(message.title || "Tellus", {
+    body: message.body || "",
+    tag: message.tag,
+    icon: ICON,
+    data: { url: message.url || "/inbox" },
+  });
+  event.waitUntil(Promise.all([shown, badge(message.unread)]));
 });
+
+// The unread count on the app's icon, where the browser can badge it; 0 takes the badge off.
+function badge(unread) {
+  if (!Number.isInteger(unread) || !("setAppBadge" in self.navigator)) return Promise.resolve();
+  const set = unread > 0 ? self.navigator.setAppBadge(unread) : self.navigator.clearAppBadge();
+  return set.catch(() => {});
+}
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();

@@ -185,13 +185,21 @@ def trial_notification(language: Language) -> dict[str, Any]:
 
 
 def card_notification(
-    *, language: Language, card_id: int, rating: int, where: str, comment: str
+    *,
+    language: Language,
+    card_id: int,
+    rating: int,
+    where: str,
+    comment: str,
+    unread: int | None = None,
 ) -> dict[str, Any]:
-    """A card's alert: its rating and place as the title, the comment as the body."""
+    """A card's alert: its rating and place as the title, the comment as the body, and how many
+    cards the person has unread (for the app's icon) when known."""
     title = language.gettext(N_("New card: %(rating)s/5")) % {"rating": rating}
     if where:
         title = f"{title} · {where}"
     body = comment.strip() or language.gettext(N_("(no comment)"))
     if len(body) > BODY_CHARACTERS:
         body = body[: BODY_CHARACTERS - 1].rstrip() + "…"
-    return {"title": title, "body": body, "url": f"/inbox/{card_id}", "tag": f"card-{card_id}"}
+    message = {"title": title, "body": body, "url": f"/inbox/{card_id}", "tag": f"card-{card_id}"}
+    return message if unread is None else {**message, "unread": unread}

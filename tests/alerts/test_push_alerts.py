@@ -5,23 +5,27 @@ from sqlmodel import Session, select
 
 from api.alerts.channels.push import push_topic
 from api.config import Settings
-from api.models import DeliveryStatus, PushSubscription
+from api.models import CardStatus, DeliveryStatus, PushSubscription, User
+from api.models.types import utcnow
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.client import TestClient
-from tests.factories import World, reread
+from tests.factories import World, make_card, make_manager, reread, step_card
 from tests.helpers import send_card
 from tests.push import BrowserKeys, PushReceiver, verified_vapid
 
 
-def add_device(session: Session, world: World, receiver: PushReceiver, name: str) -> BrowserKeys:
-    """The owner turned on alerts in the inbox on one more device."""
+def add_device(
+    session: Session, world: World, receiver: PushReceiver, name: str, user: User | None = None
+) -> BrowserKeys:
+    """The owner (or `user`) turned on alerts in the inbox on one more device."""
     browser = BrowserKeys()
     data = browser.subscription(receiver.endpoint(name))
-    assert world.owner.id is not None
+    user = user or world.owner
+    assert user.id is not None
     assert world.organisation.id is not None
     session.add(
         PushSubscription(
-            user_id=world.owner.id,
+            user_id=user.id,
             organisation_id=world.organisation.id,
             endpoint=data["endpoint"],
             p256dh=data["keys"]["p256dh"],
@@ -101,3 +105,37 @@ def test_positive_cards_and_people_without_devices_get_no_push(
     add_device(session, world, push_receiver, "phone")
     send_card(client, world.counter_code.token, rating=5, comment="Lovely")
     assert [row.channel for row in deliveries(session)] == ["email"]
+
+
+def test_the_pushed_alert_counts_the_cards_its_reader_has_unread(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    push_receiver: PushReceiver,
+) -> None:
+    """The number for the app's icon while the inbox is closed: the cards nobody opened yet,
+    of those the person sees (a manager limited to the terrace sees none of the counter's)."""
+    assert world.terrace.id is not None
+    terrace_manager = make_manager(
+        session,
+        world=world,
+        email="terrace@example.com",
+        location_ids=frozenset({world.terrace.id}),
+    )
+    owner_phone = add_device(session, world, push_receiver, "owner-phone")
+    manager_phone = add_device(session, world, push_receiver, "manager-phone", user=terrace_manager)
+    opened = make_card(session, code=world.counter_code, comment="Already read")
+    step_card(session, opened, CardStatus.seen, utcnow())
+    make_card(session, code=world.counter_code, comment="Not read yet")
+    make_card(session, code=world.terrace_code, comment="Not read either")
+
+    # The terrace's manager is alerted of the terrace's card, the owner of the counter's.
+    send_card(client, world.terrace_code.token, rating=1, comment="Cold soup")
+    send_card(client, world.counter_code.token, rating=2, comment="Slow service")
+    drain(make_worker(app, settings, Clock()))
+
+    by_device = {request.path.rsplit("/", 1)[1]: request for request in push_receiver.wait_for(2)}
+    assert owner_phone.decrypt(by_device["owner-phone"])["unread"] == 4
+    assert manager_phone.decrypt(by_device["manager-phone"])["unread"] == 2

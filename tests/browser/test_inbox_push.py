@@ -138,6 +138,14 @@ def test_the_alerts_panel_at_desktop_width(
     screenshots.take(page, "inbox-alerts-desktop")
 
 
+# The badge the worker puts on the app's icon, recorded (headless Chromium shows none).
+WORKER_BADGES = """() => {
+  self.badges = [];
+  Object.defineProperty(WorkerNavigator.prototype, "setAppBadge", {
+    configurable: true, value(count) { self.badges.push(count); return Promise.resolve(); } });
+  Object.defineProperty(WorkerNavigator.prototype, "clearAppBadge", {
+    configurable: true, value() { self.badges.push(0); return Promise.resolve(); } });
+}"""
 NOTIFICATIONS = """navigator.serviceWorker.getRegistration("/inbox")
   .then((registration) => registration.getNotifications())
   .then((shown) => shown.map((note) => ({
@@ -185,10 +193,13 @@ def test_the_service_worker_shows_a_pushed_alert(
         "body": "Cold soup",
         "url": "/inbox/5",
         "tag": "card-5",
+        "unread": 3,
     }
 
     # A push reaches only an active worker: wait for it, as a push service's message would.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    (worker,) = [w for w in context.service_workers if w.url == live_server.url("/inbox/sw.js")]
+    worker.evaluate(WORKER_BADGES)
     shown: list[dict[str, str]] = []
     for _ in range(3):  # a message the DevTools protocol drops under load is sent again
         devtools.send(
@@ -205,3 +216,5 @@ def test_the_service_worker_shows_a_pushed_alert(
     assert shown == [
         {"title": alert["title"], "body": "Cold soup", "tag": "card-5", "url": "/inbox/5"}
     ]
+    # With the inbox closed too, the app's icon counts the unread cards the message names.
+    assert set(worker.evaluate("self.badges")) == {3}

@@ -7,8 +7,9 @@ repeat that is still waiting for the device.
 
 import hashlib
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from api.accounts.service import tenant_for
 from api.alerts.channels.delivery import DeliveryContext, DeliveryError
 from api.alerts.channels.webpush import PushError, PushGone, send_web_push, vapid_keys
 from api.inbox.push_subscriptions import (
@@ -17,7 +18,8 @@ from api.inbox.push_subscriptions import (
     record_delivery,
     subscription_language,
 )
-from api.models import AlertDelivery, Card, Location
+from api.inbox.service import count_unread
+from api.models import AlertDelivery, Card, Location, Membership
 
 ALERT_TTL_SECONDS = 3600
 
@@ -36,6 +38,18 @@ def deliver_push(delivery: AlertDelivery, context: DeliveryContext) -> None:
             session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
         )
         location = session.get(Location, card.location_id) if card and card.location_id else None
+        membership = session.exec(
+            select(Membership)
+            .where(Membership.user_id == delivery.user_id)
+            .where(Membership.organisation_id == delivery.organisation_id)
+        ).first()
+        # The cards unread now, of those this person sees: the number on the app's icon while
+        # the inbox is closed, as the open inbox keeps it.
+        unread = (
+            count_unread(session=session, tenant=tenant_for(session=session, membership=membership))
+            if membership is not None
+            else None
+        )
     if card is None or card.id is None or not subscriptions:
         return  # the card or every device is gone: nothing left to tell
     vapid = vapid_keys(engine=context.engine, settings=context.settings)
@@ -47,6 +61,7 @@ def deliver_push(delivery: AlertDelivery, context: DeliveryContext) -> None:
             rating=card.rating,
             where=location.name if location else "",
             comment=card.comment,
+            unread=unread,
         )
         error: PushError | None = None
         try:
