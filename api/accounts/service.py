@@ -218,6 +218,18 @@ def switch_organisation(*, session: Session, session_id: str, organisation_id: i
     session.commit()
 
 
+def manager_tenant(*, session: Session, user_id: int, organisation_id: int) -> Tenant | None:
+    """The tenant of an owner or manager of the organisation; None once they are neither."""
+    membership = session.exec(
+        select(Membership)
+        .where(Membership.user_id == user_id)
+        .where(Membership.organisation_id == organisation_id)
+    ).one_or_none()
+    if membership is None or membership.role not in (Role.owner, Role.manager):
+        return None
+    return tenant_for(session=session, membership=membership)
+
+
 def tenant_for(*, session: Session, membership: Membership) -> Tenant:
     location_ids = frozenset(
         session.exec(

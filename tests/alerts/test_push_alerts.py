@@ -3,13 +3,23 @@
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
+from api.accounts.service import add_membership
 from api.alerts.channels.push import push_topic
 from api.config import Settings
-from api.models import CardStatus, DeliveryStatus, PushSubscription, User
+from api.models import (
+    Card,
+    CardStatus,
+    DeliveryStatus,
+    Membership,
+    MembershipLocation,
+    PushSubscription,
+    Role,
+    User,
+)
 from api.models.types import utcnow
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.client import TestClient
-from tests.factories import World, make_card, make_manager, reread, step_card
+from tests.factories import World, make_card, make_manager, make_world, reread, step_card
 from tests.helpers import send_card
 from tests.push import BrowserKeys, PushReceiver, verified_vapid
 
@@ -116,13 +126,10 @@ def test_the_pushed_alert_counts_the_cards_its_reader_has_unread(
     push_receiver: PushReceiver,
 ) -> None:
     """The number for the app's icon while the inbox is closed: the cards nobody opened yet,
-    of those the person sees (a manager limited to the terrace sees none of the counter's)."""
-    assert world.terrace.id is not None
+    of those the person sees in this organisation (a manager limited to the terrace sees none
+    of the counter's; the owner's other organisation is not counted)."""
     terrace_manager = make_manager(
-        session,
-        world=world,
-        email="terrace@example.com",
-        location_ids=frozenset({world.terrace.id}),
+        session, world=world, email="terrace@example.com", location_ids=frozenset({terrace(world)})
     )
     owner_phone = add_device(session, world, push_receiver, "owner-phone")
     manager_phone = add_device(session, world, push_receiver, "manager-phone", user=terrace_manager)
@@ -130,6 +137,12 @@ def test_the_pushed_alert_counts_the_cards_its_reader_has_unread(
     step_card(session, opened, CardStatus.seen, utcnow())
     make_card(session, code=world.counter_code, comment="Not read yet")
     make_card(session, code=world.terrace_code, comment="Not read either")
+    elsewhere = make_world(session, name="The owner's other café")
+    add_membership(
+        session=session, user=world.owner, organisation=elsewhere.organisation, role=Role.owner
+    )
+    session.commit()
+    make_card(session, code=elsewhere.counter_code, comment="Unread, in the other café")
 
     # The terrace's manager is alerted of the terrace's card, the owner of the counter's.
     send_card(client, world.terrace_code.token, rating=1, comment="Cold soup")
@@ -139,3 +152,64 @@ def test_the_pushed_alert_counts_the_cards_its_reader_has_unread(
     by_device = {request.path.rsplit("/", 1)[1]: request for request in push_receiver.wait_for(2)}
     assert owner_phone.decrypt(by_device["owner-phone"])["unread"] == 4
     assert manager_phone.decrypt(by_device["manager-phone"])["unread"] == 2
+
+
+def test_a_card_opened_before_its_alert_went_out_leaves_none_unread(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    push_receiver: PushReceiver,
+) -> None:
+    """0 is said, not left out: it takes the badge off the app's icon."""
+    phone = add_device(session, world, push_receiver, "phone")
+    send_card(client, world.counter_code.token, rating=1, comment="Cold soup")
+    for card in session.exec(select(Card)).all():
+        step_card(session, card, CardStatus.seen, utcnow())
+
+    drain(make_worker(app, settings, Clock()))
+
+    [message] = push_receiver.wait_for(1)
+    assert phone.decrypt(message)["unread"] == 0
+
+
+def test_an_alert_waiting_when_its_reader_lost_the_place_tells_them_nothing(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    push_receiver: PushReceiver,
+) -> None:
+    """Routed to the terrace's manager; by the time it goes out (after quiet hours, a retry)
+    they manage only the counter, then nothing at all: neither the card nor a count is sent."""
+    manager = make_manager(
+        session, world=world, email="terrace@example.com", location_ids=frozenset({terrace(world)})
+    )
+    add_device(session, world, push_receiver, "phone", user=manager)
+    send_card(client, world.terrace_code.token, rating=1, comment="Cold soup")
+    [push] = [row for row in deliveries(session) if row.channel == "push"]
+    assert push.user_id == manager.id
+    limit = session.exec(select(MembershipLocation)).one()
+    limit.location_id = world.counter.id
+    session.add(limit)
+    session.commit()
+    worker = make_worker(app, settings, Clock())
+
+    drain(worker)
+    send_card(client, world.counter_code.token, rating=1, comment="Sticky tables")
+    pushes = [row for row in deliveries(session) if row.channel == "push"]
+    assert [row.user_id for row in pushes] == [manager.id, manager.id]
+    membership = session.exec(select(Membership).where(Membership.user_id == manager.id)).one()
+    membership.role = Role.staff
+    session.add(membership)
+    session.commit()
+    drain(worker)
+
+    assert push_receiver.requests == []
+
+
+def terrace(world: World) -> int:
+    assert world.terrace.id is not None
+    return world.terrace.id

@@ -7,9 +7,9 @@ repeat that is still waiting for the device.
 
 import hashlib
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from api.accounts.service import tenant_for
+from api.accounts.service import manager_tenant
 from api.alerts.channels.delivery import DeliveryContext, DeliveryError
 from api.alerts.channels.webpush import PushError, PushGone, send_web_push, vapid_keys
 from api.inbox.push_subscriptions import (
@@ -19,7 +19,8 @@ from api.inbox.push_subscriptions import (
     subscription_language,
 )
 from api.inbox.service import count_unread
-from api.models import AlertDelivery, Card, Location, Membership
+from api.models import AlertDelivery, Card, Location
+from api.tenancy import Tenant
 
 ALERT_TTL_SECONDS = 3600
 
@@ -29,29 +30,32 @@ def push_topic(idempotency_key: str) -> str:
     return hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
 
 
+def sees(reader: Tenant, card: Card) -> bool:
+    """Whether the card is among those this owner's or manager's inbox shows."""
+    return reader.location_ids is None or card.location_id in reader.location_ids
+
+
 def deliver_push(delivery: AlertDelivery, context: DeliveryContext) -> None:
     """Send the card's alert to each of the person's devices; fail only if none could take it."""
     assert delivery.user_id is not None
     with Session(context.engine) as session:
         card = session.get(Card, delivery.card_id)
+        reader = manager_tenant(
+            session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
+        )
+        # An alert waits (quiet hours, a retry): its reader may since have been removed, made
+        # staff or limited to other places, and then learns nothing of the card.
+        if card is None or card.id is None or reader is None or not sees(reader, card):
+            return
         subscriptions = list_subscriptions(
             session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
         )
-        location = session.get(Location, card.location_id) if card and card.location_id else None
-        membership = session.exec(
-            select(Membership)
-            .where(Membership.user_id == delivery.user_id)
-            .where(Membership.organisation_id == delivery.organisation_id)
-        ).first()
-        # The cards unread now, of those this person sees: the number on the app's icon while
-        # the inbox is closed, as the open inbox keeps it.
-        unread = (
-            count_unread(session=session, tenant=tenant_for(session=session, membership=membership))
-            if membership is not None
-            else None
-        )
-    if card is None or card.id is None or not subscriptions:
-        return  # the card or every device is gone: nothing left to tell
+        if not subscriptions:
+            return  # every device is gone: nothing left to tell
+        location = session.get(Location, card.location_id) if card.location_id else None
+        # The cards unread now, of those this person sees in this organisation: the number on
+        # the app's icon while the inbox is closed, as the open inbox keeps it.
+        unread = count_unread(session=session, tenant=reader)
     vapid = vapid_keys(engine=context.engine, settings=context.settings)
     reached, errors = 0, []
     for subscription in subscriptions:
