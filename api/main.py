@@ -60,6 +60,7 @@ from api.web.middleware import (
     SecurityHeadersMiddleware,
 )
 from api.web.request_route import check_request_routes
+from qr.codes import drawing_fingerprint
 
 log = logging.getLogger("tellus")
 # How long a client waits before sending again while the database is unreachable.
@@ -91,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         check_request_routes(app.routes)
         assert_migrated(runtime.engine)
         runtime.load_keys()
+        # The QR links' and ETags' version (a sample drawn, some milliseconds), off the loop.
+        await asyncio.to_thread(drawing_fingerprint)
         # What started is stopped in the reverse order, each part even if stopping one before
         # it failed: the cards in flight are stored whatever the alerts' worker did.
         async with AsyncExitStack() as started:

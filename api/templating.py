@@ -21,6 +21,7 @@ from api.i18n import (
     context_pgettext,
     language_context,
 )
+from qr.codes import qr_path
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 STATIC = WEB / "static"
@@ -203,7 +204,7 @@ def month_name(month: str, language_tag: str) -> str:
     return format_skeleton("yMMMM", date(int(year), int(number), 1), locale=locale)
 
 
-templates.env.globals.update(static_url=static_url, inline_static=inline_static)
+templates.env.globals.update(static_url=static_url, inline_static=inline_static, qr_path=qr_path)
 templates.env.filters.update(
     face=rating_face,
     contrast_text=contrast_text,

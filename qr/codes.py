@@ -3,9 +3,11 @@
 import hashlib
 import io
 from functools import cache
+from importlib.metadata import version
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
+import PIL
 import qrcode
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M, ERROR_CORRECT_Q
@@ -100,8 +102,16 @@ DRAWING_SAMPLE = "HTTPS://TELLUS.EXAMPLE/tellus/C/ABCD2345"
 
 @cache
 def drawing_fingerprint() -> str:
-    """A short hash of how this version draws a QR (the qrcode library, Pillow, this module), for
-    a cached image's ETag to name beside its URL: an upgrade that draws differently is fetched
-    again, never answered 304 with the old picture."""
-    drawn = render_svg(DRAWING_SAMPLE) + render_png(DRAWING_SAMPLE, box_size=1)
-    return hashlib.sha256(drawn).hexdigest()[:16]
+    """A short hash of how this version draws a QR: the qrcode library's and Pillow's versions,
+    and a sample drawn by this module. Image links and ETags name it, so that an upgrade that
+    draws differently is fetched anew, never taken from a cache holding the old picture."""
+    libraries = f"qrcode {version('qrcode')}, Pillow {PIL.__version__}\n".encode()
+    drawn = render_svg(DRAWING_SAMPLE) + render_png(DRAWING_SAMPLE, box_size=3)
+    return hashlib.sha256(libraries + drawn).hexdigest()[:16]
+
+
+def qr_path(token: str, extension: str, size: int | None = None) -> str:
+    """A code's QR image as pages link it (api.customer.pages_qr serves it): `v=` changes with
+    how this version draws, as the image is cached for a year."""
+    query = f"?v={drawing_fingerprint()}" + (f"&size={size}" if size else "")
+    return f"/qr/{token}.{extension}{query}"

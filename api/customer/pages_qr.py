@@ -1,4 +1,5 @@
-"""The QR image of a code's card URL, for printing; cached hard, since it never changes."""
+"""The QR image of a code's card URL, for printing; cached for a year, since it changes only
+with how a version draws it, which the pages' links name (qr.codes.qr_path)."""
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool

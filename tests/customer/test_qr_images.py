@@ -4,6 +4,7 @@ import io
 
 import pytest
 import zxingcpp
+from bs4 import BeautifulSoup
 from PIL import Image
 
 import qr.codes
@@ -63,25 +64,40 @@ def test_a_png_comes_in_the_size_asked_for(client: TestClient, world: World) -> 
 
 
 def test_an_image_drawn_differently_since_is_fetched_again(
-    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+    manager_client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A browser holding the picture an earlier version drew gets the new one, not a 304."""
-    url = f"/qr/{world.counter_code.token}.svg"
-    before = client.get(url)
+    """The pages link a QR by how this version draws it: after an upgrade that draws differently
+    the link is new, and a browser holding the old picture gets the new one, not a 304."""
+    client = manager_client
+    page = f"/admin/codes/{world.counter_code.id}"
+    link = shown_qr(client, page)
+    assert link == f"/qr/{world.counter_code.token}.svg?v={drawing_fingerprint()}"
+    before = client.get(link)
+    assert client.get(link, headers={"If-None-Match": before.headers["etag"]}).status_code == 304
 
     def drawn_anew(card_url: str) -> bytes:
         return render_svg(card_url).replace(b'fill="#000"', b'fill="#111"')
 
-    # An upgrade that draws differently: this module, and the library under it.
+    # An upgrade that draws differently: this module, or the libraries under it.
     monkeypatch.setattr(qr.codes, "render_svg", drawn_anew)
     monkeypatch.setattr(pages_qr, "render_svg", drawn_anew)
     drawing_fingerprint.cache_clear()
     try:
-        again = client.get(url, headers={"If-None-Match": before.headers["etag"]})
+        new_link = shown_qr(client, page)
+        assert new_link != link
+        again = client.get(new_link, headers={"If-None-Match": before.headers["etag"]})
         assert again.status_code == 200
         assert b'fill="#111"' in again.content
-        assert again.headers["etag"] != before.headers["etag"]
         # The new picture is cached as the old one was.
-        assert client.get(url, headers={"If-None-Match": again.headers["etag"]}).status_code == 304
+        assert (
+            client.get(new_link, headers={"If-None-Match": again.headers["etag"]}).status_code
+            == 304
+        )
     finally:
         drawing_fingerprint.cache_clear()
+
+
+def shown_qr(client: TestClient, page: str) -> str:
+    image = BeautifulSoup(client.get(page).text, "html.parser").select_one(".code-layout img")
+    assert image is not None
+    return str(image["src"])

@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from api.models import Code, Employee, EmployeeLocation, Location
 from api.setup.pages_codes import development_address
+from qr.codes import drawing_fingerprint
 from tests.client import TestClient
 from tests.factories import World, make_manager, reread
 from tests.helpers import csrf_token, log_in
@@ -109,10 +110,13 @@ def test_issue_a_code_and_see_its_qr_and_short_url(
     assert typed.get_text() == f"testserver/c/{token}", "as people type it: no scheme"
     assert typed["href"] == f"http://testserver/c/{token}"
     assert manager_client.get(typed["href"]).status_code == 200
-    assert detail.select_one("img")["src"] == f"/qr/{token}.svg"
+    drawn = f"?v={drawing_fingerprint()}"
+    assert detail.select_one("img")["src"] == f"/qr/{token}.svg{drawn}"
     downloads = [link["href"] for link in detail.select("a[download]")]
-    sizes = ["", "?size=1000", "?size=2400"]
-    assert downloads == [f"/qr/{token}.svg"] + [f"/qr/{token}.png{size}" for size in sizes]
+    sizes = ["", "&size=1000", "&size=2400"]
+    assert downloads == [f"/qr/{token}.svg{drawn}"] + [
+        f"/qr/{token}.png{drawn}{size}" for size in sizes
+    ]
     card = soup(manager_client.get(f"/c/{token}").text)
     assert card.h1.get_text(strip=True) == "How was your visit with Sam?"
 
