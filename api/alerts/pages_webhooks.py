@@ -33,8 +33,9 @@ def webhooks_context(request: Request, manager: SignedIn, session: Session) -> d
     return {
         "webhooks": list_webhooks(session=session, tenant=manager.tenant),
         "locations": [place for place in places if place.archived_at is None],
-        # By id, for a place archived since the form was opened: still named where it is chosen.
-        "archived_names": {place.id: place.name for place in places if place.archived_at},
+        # By id as the form sends it, for a place archived since the form was opened: still
+        # named where it is chosen.
+        "archived_names": {str(place.id): place.name for place in places if place.archived_at},
         "styles": list(WebhookStyle),
         "catalogues": sorted((lang.tag, lang.name) for lang in LANGUAGES.values()),
     }

@@ -367,6 +367,12 @@ def test_nothing_new_is_set_up_at_an_archived_place(
         str(world.counter.id),
         f"{world.counter.name} (archived)",
     )
+    # An id that only looks like the archived place's is not named after it.
+    for near in (f"{world.counter.id}.0", f"0{world.counter.id}"):
+        sent = {"csrf_token": form_token, **hook, "location_id": near}
+        page = BeautifulSoup(client.post("/admin/alerts/webhooks", data=sent).text, "html.parser")
+        chosen = page.select_one("#hook-location option[selected]")
+        assert (chosen["value"], chosen.text) == (near, "Archived place")
     reread(session)
     assert session.exec(select(LocationDuty)).all() == []
     assert session.exec(select(Webhook)).all() == []
