@@ -27,6 +27,10 @@ class Tenant:
     def is_owner(self) -> bool:
         return self.role == Role.owner
 
+    def sees_location(self, location_id: int | None) -> bool:
+        """Whether the cards this tenant sees include those at this location (as `scoped`)."""
+        return self.location_ids is None or location_id in self.location_ids
+
 
 def scoped(tenant: Tenant, model: type[Model]) -> SelectOfScalar[Model]:
     """`select(model)` limited to what this tenant may see."""

@@ -21,6 +21,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from api.accounts.service import manager_tenant
 from api.config import Settings
 from api.db import writer
 from api.models import (
@@ -184,12 +185,23 @@ def mark_sent(*, engine: Engine, delivery: AlertDelivery, now: datetime) -> None
 
 
 def is_no_longer_news(*, engine: Engine, delivery: AlertDelivery) -> bool:
-    """Whether this is a person's alert about a card handled since the alert was queued."""
+    """Whether this is a person's alert about a card handled since the alert was queued, or
+    about a card its reader no longer sees (removed, made staff, limited to other places while
+    it waited for their quiet hours to end, or for a retry)."""
     if delivery.channel not in READ_BY_A_PERSON or delivery.card_id is None:
         return False
     with Session(engine) as session:
-        status = session.exec(select(Card.status).where(Card.id == delivery.card_id)).first()
-    return status in HANDLED
+        card = session.get(Card, delivery.card_id)
+        if card is None:
+            return False  # its channel says why it cannot be sent
+        if card.status in HANDLED:
+            return True
+        if delivery.user_id is None:
+            return False
+        reader = manager_tenant(
+            session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
+        )
+        return reader is None or not reader.sees_location(card.location_id)
 
 
 def mark_dropped(*, engine: Engine, delivery: AlertDelivery) -> None:

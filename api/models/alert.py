@@ -31,7 +31,8 @@ class DeliveryStatus(StrEnum):
     pending = "pending"
     sent = "sent"
     parked = "parked"
-    # An email or push about a card someone handled before it left: no longer news, not sent.
+    # An email or push about a card someone handled before it left, or that its reader no longer
+    # sees by then: not sent.
     dropped = "dropped"
 
 

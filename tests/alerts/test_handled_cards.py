@@ -5,16 +5,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.config import Settings
-from api.models import AlertPreference, Card, DeliveryStatus, Organisation
+from api.models import (
+    AlertPreference,
+    Card,
+    DeliveryStatus,
+    Membership,
+    MembershipLocation,
+    Organisation,
+    Role,
+)
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
 from tests.alerts.receiver import Receiver
-from tests.alerts.test_push_alerts import add_device
+from tests.alerts.test_push_alerts import add_device, terrace
 from tests.alerts.test_webhooks import add_webhook
 from tests.client import TestClient
-from tests.factories import World, reread
+from tests.factories import World, make_manager, reread
 from tests.helpers import csrf_token, send_card
 from tests.push import PushReceiver
 from tests.smtp import SmtpServer
@@ -51,6 +59,45 @@ def test_a_card_handled_before_its_alert_leaves_drops_its_email_and_push_not_its
         "push": DeliveryStatus.dropped,
         "webhook": DeliveryStatus.sent,
     }
+
+
+def test_an_alert_that_waited_goes_only_to_someone_who_still_sees_the_card(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+    push_receiver: PushReceiver,
+) -> None:
+    """Routed to the terrace's manager; by the time it goes out (after their quiet hours, a
+    retry) they manage only the counter; a later one, the counter's, waits until they are made
+    staff. Neither the email nor the push leaves: they would tell of a card its reader may no
+    longer see."""
+    manager = make_manager(
+        session, world=world, email="terrace@example.com", location_ids=frozenset({terrace(world)})
+    )
+    add_device(session, world, push_receiver, "phone", user=manager)
+    send_card(client, world.terrace_code.token, rating=1, comment="Cold soup")
+    limit = session.exec(select(MembershipLocation)).one()
+    limit.location_id = world.counter.id
+    session.add(limit)
+    session.commit()
+    drain(make_worker(app, settings, Clock()))
+    send_card(client, world.counter_code.token, rating=1, comment="Sticky tables")
+    membership = session.exec(select(Membership).where(Membership.user_id == manager.id)).one()
+    membership.role = Role.staff
+    session.add(membership)
+    session.commit()
+    drain(make_worker(app, settings, Clock()))
+
+    assert mail.messages == []
+    assert push_receiver.requests == []
+    outcome = [(row.user_id, row.channel, row.status) for row in deliveries(session)]
+    assert sorted(outcome) == sorted(
+        (manager.id, channel, DeliveryStatus.dropped)
+        for channel in ("email", "push", "email", "push")
+    )
 
 
 def test_a_card_only_seen_is_still_alerted(

@@ -10,8 +10,6 @@ from api.models import (
     Card,
     CardStatus,
     DeliveryStatus,
-    Membership,
-    MembershipLocation,
     PushSubscription,
     Role,
     User,
@@ -172,42 +170,6 @@ def test_a_card_opened_before_its_alert_went_out_leaves_none_unread(
 
     [message] = push_receiver.wait_for(1)
     assert phone.decrypt(message)["unread"] == 0
-
-
-def test_an_alert_waiting_when_its_reader_lost_the_place_tells_them_nothing(
-    app: FastAPI,
-    client: TestClient,
-    session: Session,
-    world: World,
-    settings: Settings,
-    push_receiver: PushReceiver,
-) -> None:
-    """Routed to the terrace's manager; by the time it goes out (after quiet hours, a retry)
-    they manage only the counter, then nothing at all: neither the card nor a count is sent."""
-    manager = make_manager(
-        session, world=world, email="terrace@example.com", location_ids=frozenset({terrace(world)})
-    )
-    add_device(session, world, push_receiver, "phone", user=manager)
-    send_card(client, world.terrace_code.token, rating=1, comment="Cold soup")
-    [push] = [row for row in deliveries(session) if row.channel == "push"]
-    assert push.user_id == manager.id
-    limit = session.exec(select(MembershipLocation)).one()
-    limit.location_id = world.counter.id
-    session.add(limit)
-    session.commit()
-    worker = make_worker(app, settings, Clock())
-
-    drain(worker)
-    send_card(client, world.counter_code.token, rating=1, comment="Sticky tables")
-    pushes = [row for row in deliveries(session) if row.channel == "push"]
-    assert [row.user_id for row in pushes] == [manager.id, manager.id]
-    membership = session.exec(select(Membership).where(Membership.user_id == manager.id)).one()
-    membership.role = Role.staff
-    session.add(membership)
-    session.commit()
-    drain(worker)
-
-    assert push_receiver.requests == []
 
 
 def terrace(world: World) -> int:

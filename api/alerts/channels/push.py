@@ -20,7 +20,6 @@ from api.inbox.push_subscriptions import (
 )
 from api.inbox.service import count_unread
 from api.models import AlertDelivery, Card, Location
-from api.tenancy import Tenant
 
 ALERT_TTL_SECONDS = 3600
 
@@ -28,11 +27,6 @@ ALERT_TTL_SECONDS = 3600
 def push_topic(idempotency_key: str) -> str:
     """A Topic header (at most 32 URL-safe characters) that is the same at every attempt."""
     return hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
-
-
-def sees(reader: Tenant, card: Card) -> bool:
-    """Whether the card is among those this owner's or manager's inbox shows."""
-    return reader.location_ids is None or card.location_id in reader.location_ids
 
 
 def deliver_push(delivery: AlertDelivery, context: DeliveryContext) -> None:
@@ -43,9 +37,8 @@ def deliver_push(delivery: AlertDelivery, context: DeliveryContext) -> None:
         reader = manager_tenant(
             session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
         )
-        # An alert waits (quiet hours, a retry): its reader may since have been removed, made
-        # staff or limited to other places, and then learns nothing of the card.
-        if card is None or card.id is None or reader is None or not sees(reader, card):
+        # The worker dropped it if its reader no longer sees the card (api.alerts.outbox).
+        if card is None or card.id is None or reader is None:
             return
         subscriptions = list_subscriptions(
             session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
