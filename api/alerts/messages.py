@@ -11,6 +11,7 @@ from typing import Any
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
+from api.accounts.service import manager_tenant
 from api.config import Settings
 from api.i18n import ENGLISH, Language, babel_locale, find_language
 from api.models import AlertDelivery, AlertKind, Card, Employee, Location, Organisation
@@ -119,6 +120,20 @@ def alert_text(
     return AlertText(subject=subject, body=body, cards=[facts])
 
 
+def readers_cards(*, session: Session, delivery: AlertDelivery, ids: list[Any]) -> list[Card]:
+    """The cards a digest was queued with that its reader still sees (their places may have
+    changed while it waited for their quiet hours to end, or for a retry)."""
+    cards = session.exec(select(Card).where(col(Card.id).in_(ids)).order_by(col(Card.id))).all()
+    reader = (
+        manager_tenant(
+            session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
+        )
+        if delivery.user_id is not None
+        else None
+    )
+    return [card for card in cards if reader is None or reader.sees_location(card.location_id)]
+
+
 def _digest_text(
     *,
     session: Session,
@@ -129,9 +144,7 @@ def _digest_text(
 ) -> AlertText:
     _ = language.gettext
     ids: list[Any] = list(delivery.payload.get("card_ids", []))
-    cards = list(
-        session.exec(select(Card).where(col(Card.id).in_(ids)).order_by(col(Card.id))).all()
-    )
+    cards = readers_cards(session=session, delivery=delivery, ids=ids)
     facts = card_facts(session=session, cards=cards, settings=settings, language=language)
     day = datetime.fromisoformat(str(delivery.payload.get("date"))).date()
     subject = _("Daily digest for %(date)s") % {
@@ -144,11 +157,7 @@ def _digest_text(
         lines += ["", *describe_card(item, language=language, time_zone=organisation.time_zone)]
     waiting_ids: list[Any] = list(delivery.payload.get("waiting_ids", []))
     if waiting_ids:
-        waiting = list(
-            session.exec(
-                select(Card).where(col(Card.id).in_(waiting_ids)).order_by(col(Card.id))
-            ).all()
-        )
+        waiting = readers_cards(session=session, delivery=delivery, ids=waiting_ids)
         lines += [
             "",
             _("Compliments waiting to be passed on to their employee: %(count)s")

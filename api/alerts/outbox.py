@@ -185,23 +185,27 @@ def mark_sent(*, engine: Engine, delivery: AlertDelivery, now: datetime) -> None
 
 
 def is_no_longer_news(*, engine: Engine, delivery: AlertDelivery) -> bool:
-    """Whether this is a person's alert about a card handled since the alert was queued, or
-    about a card its reader no longer sees (removed, made staff, limited to other places while
-    it waited for their quiet hours to end, or for a retry)."""
-    if delivery.channel not in READ_BY_A_PERSON or delivery.card_id is None:
+    """Whether a person's email or push is not to go out: about a card handled since it was
+    queued, or for a reader who no longer sees what it tells (removed, made staff, limited to
+    other places, no longer an owner for the weekly summary) once it waited for their quiet
+    hours to end, or for a retry. A digest's cards are narrowed to the reader's as it is
+    written (api.alerts.messages)."""
+    if delivery.channel not in READ_BY_A_PERSON:
         return False
     with Session(engine) as session:
-        card = session.get(Card, delivery.card_id)
-        if card is None:
-            return False  # its channel says why it cannot be sent
-        if card.status in HANDLED:
+        card = session.get(Card, delivery.card_id) if delivery.card_id is not None else None
+        if card is not None and card.status in HANDLED:
             return True
         if delivery.user_id is None:
             return False
         reader = manager_tenant(
             session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
         )
-        return reader is None or not reader.sees_location(card.location_id)
+        if reader is None:
+            return True
+        if delivery.kind == AlertKind.weekly:
+            return not reader.is_owner
+        return card is not None and not reader.sees_location(card.location_id)
 
 
 def mark_dropped(*, engine: Engine, delivery: AlertDelivery) -> None:
@@ -252,10 +256,11 @@ def _finish(engine: Engine, delivery: AlertDelivery, **values: object) -> None:
 
 
 def list_undelivered(*, session: Session, tenant: Tenant) -> list[AlertDelivery]:
-    """The organisation's parked deliveries, and pending ones that have failed at least once."""
+    """The organisation's parked deliveries, and pending ones that have failed at least once
+    (not those sent, nor those dropped as no longer news)."""
     statement = (
         scoped(tenant, AlertDelivery)
-        .where(col(AlertDelivery.status) != DeliveryStatus.sent)
+        .where(col(AlertDelivery.status).in_([DeliveryStatus.pending, DeliveryStatus.parked]))
         .where(
             or_(col(AlertDelivery.status) == DeliveryStatus.parked, col(AlertDelivery.attempts) > 0)
         )

@@ -132,13 +132,13 @@ class Worker:
 
     def send(self, delivery: AlertDelivery) -> None:
         """Deliver one claimed row and record what happened."""
-        if is_no_longer_news(engine=self.engine, delivery=delivery):
-            mark_dropped(engine=self.engine, delivery=delivery)
-            return
         context = DeliveryContext(
             engine=self.engine, settings=self.settings, secret_key=self.secret_key, now=self.clock()
         )
         try:
+            if is_no_longer_news(engine=self.engine, delivery=delivery):
+                mark_dropped(engine=self.engine, delivery=delivery)
+                return
             self.deliverer(delivery.channel)(delivery, context)
         except Exception as error:  # noqa: BLE001 (every failure is retried, then parked)
             self.record_failure(delivery, error)

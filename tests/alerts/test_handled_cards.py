@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from api.alerts import worker as worker_module
 from api.config import Settings
 from api.models import (
     AlertPreference,
@@ -98,6 +100,59 @@ def test_an_alert_that_waited_goes_only_to_someone_who_still_sees_the_card(
         (manager.id, channel, DeliveryStatus.dropped)
         for channel in ("email", "push", "email", "push")
     )
+
+
+def test_an_alert_dropped_after_failing_is_not_listed_as_failing(
+    app: FastAPI,
+    manager_client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+) -> None:
+    """Refused once, then dropped as its card was acknowledged meanwhile: the owner's list of
+    failed deliveries keeps what still waits or was given up, not what was no longer news."""
+    mail.inbox.refuse_next = 1
+    send_card(manager_client, world.counter_code.token, rating=1, comment="Burnt toast")
+    clock = Clock()
+    worker = make_worker(app, settings, clock)
+    drain(worker)
+    [row] = deliveries(session)
+    assert (row.status, row.attempts) == (DeliveryStatus.pending, 1)
+    refused = "The mail server refused the message."
+    assert refused in manager_client.get("/admin/alerts/deliveries").text
+    token = csrf_token(manager_client, f"/inbox/{row.card_id}")
+    manager_client.post(f"/inbox/{row.card_id}/acknowledge", data={"csrf_token": token})
+
+    clock.now = row.next_attempt_at
+    drain(worker)
+
+    assert [row.status for row in deliveries(session)] == [DeliveryStatus.dropped]
+    assert refused not in manager_client.get("/admin/alerts/deliveries").text
+
+
+def test_a_failed_look_at_the_card_counts_as_a_failed_attempt(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whether it is still news is read from the database: if that fails, the alert is retried
+    and backs off like any failure, instead of waiting out its claim again and again."""
+
+    def unreadable(**_: object) -> bool:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(worker_module, "is_no_longer_news", unreadable)
+    send_card(client, world.counter_code.token, rating=1, comment="Cold and late")
+
+    drain(make_worker(app, settings, Clock()))
+
+    [row] = deliveries(session)
+    assert (row.status, row.attempts) == (DeliveryStatus.pending, 1)
+    assert row.claimed_until is None
 
 
 def test_a_card_only_seen_is_still_alerted(

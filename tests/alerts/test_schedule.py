@@ -12,12 +12,18 @@ from api.alerts.routing import NEGATIVE_MAX_RATING
 from api.alerts.schedule import schedule_escalations
 from api.config import Settings
 from api.models import (
+    AlertChannel,
     AlertDelivery,
     AlertKind,
     AlertPreference,
     AlertSettings,
     Card,
     CardStatus,
+    DeliveryStatus,
+    Membership,
+    MembershipLocation,
+    Role,
+    User,
     utcnow,
 )
 from tests.alerts.helpers import Clock, deliveries, drain, make_worker
@@ -116,10 +122,43 @@ def test_an_acknowledged_card_does_not_escalate_and_the_delay_is_the_organisatio
     assert subjects(mail, "manager@example.com") == ["Negative card at Terrace"]
 
 
-def quiet_around(now: datetime) -> tuple[str, str]:
-    return (now - timedelta(hours=1)).strftime("%H:%M"), (now + timedelta(hours=1)).strftime(
-        "%H:%M"
+def quiet_hours_around(session: Session, world: World, now: datetime, people: list[User]) -> None:
+    """These people's quiet hours: from an hour before `now` to an hour after."""
+    start, end = (
+        (now - timedelta(hours=1)).strftime("%H:%M"),
+        (now + timedelta(hours=1)).strftime("%H:%M"),
     )
+    assert world.organisation.id is not None
+    for person in people:
+        assert person.id is not None
+        session.add(
+            AlertPreference(
+                organisation_id=world.organisation.id,
+                user_id=person.id,
+                quiet_start=start,
+                quiet_end=end,
+            )
+        )
+    session.commit()
+
+
+def the_counters_manager_and_two_cards(client: TestClient, session: Session, world: World) -> User:
+    """A manager limited to the counter; a positive card at the counter, one at the terrace."""
+    assert world.counter.id is not None
+    manager = make_manager(
+        session,
+        world=world,
+        email="counter@example.com",
+        location_ids=frozenset({world.counter.id}),
+    )
+    send_card(client, world.counter_code.token, rating=5, comment="Great flat white")
+    send_card(client, world.terrace_code.token, rating=4, comment="Sunny terrace")
+    return manager
+
+
+def tomorrow_at(moment: time) -> Clock:
+    today = datetime.now(UTC).date()
+    return Clock(datetime.combine(today + timedelta(days=1), moment, tzinfo=UTC))
 
 
 def test_quiet_hours_hold_an_alert_until_they_end_but_not_the_escalation(
@@ -132,20 +171,7 @@ def test_quiet_hours_hold_an_alert_until_they_end_but_not_the_escalation(
 ) -> None:
     clock = Clock()
     manager = make_manager(session, world=world, email="sleepy@example.com")
-    start, end = quiet_around(clock.now)
-    assert world.organisation.id is not None
-    assert manager.id is not None
-    assert world.owner.id is not None
-    for user_id in (manager.id, world.owner.id):
-        session.add(
-            AlertPreference(
-                organisation_id=world.organisation.id,
-                user_id=user_id,
-                quiet_start=start,
-                quiet_end=end,
-            )
-        )
-    session.commit()
+    quiet_hours_around(session, world, clock.now, [manager, world.owner])
     send_card(client, world.counter_code.token, rating=1, comment="At night")
     worker = make_worker(app, settings, clock)
 
@@ -170,17 +196,8 @@ def test_positive_cards_come_in_a_daily_digest_that_unsubscribes_in_one_click(
     settings: Settings,
     mail: SmtpServer,
 ) -> None:
-    assert world.counter.id is not None
-    make_manager(
-        session,
-        world=world,
-        email="counter@example.com",
-        location_ids=frozenset({world.counter.id}),
-    )
-    send_card(client, world.counter_code.token, rating=5, comment="Great flat white")
-    send_card(client, world.terrace_code.token, rating=4, comment="Sunny terrace")
-    today = datetime.now(UTC).date()
-    clock = Clock(datetime.combine(today + timedelta(days=1), time(7, 30), tzinfo=UTC))
+    the_counters_manager_and_two_cards(client, session, world)
+    clock = tomorrow_at(time(7, 30))
     worker = make_worker(app, settings, clock)
     drain(worker)
     assert mail.messages == [], "not before the digest hour (08:00)"
@@ -289,3 +306,65 @@ def test_the_look_finds_the_cards_awaiting_an_escalation_through_their_own_index
             query_plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
             plan = [row[-1] for row in query_plan]
     assert any("ix_card_escalation" in line for line in plan), plan
+
+
+def test_a_digest_held_by_quiet_hours_tells_only_of_the_places_its_reader_still_sees(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+) -> None:
+    """Queued for the counter's manager at the digest hour, it waits for their quiet hours to
+    end; meanwhile they are moved to the terrace. It leaves without the counter's cards."""
+    manager = the_counters_manager_and_two_cards(client, session, world)
+    clock = tomorrow_at(time(8, 30))
+    quiet_hours_around(session, world, clock.now, [manager])
+    drain(make_worker(app, settings, clock))
+    assert subjects(mail, "counter@example.com") == [], "held by their quiet hours"
+    [limit] = session.exec(select(MembershipLocation)).all()
+    limit.location_id = world.terrace.id
+    session.add(limit)
+    session.commit()
+
+    clock.advance(hours=2)
+    drain(make_worker(app, settings, clock))
+
+    mail.inbox.wait_for(2)
+    [digest] = [m for m in mail.messages if str(m["To"]) == "counter@example.com"]
+    text = digest.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Great flat white" not in text
+    assert "Sunny terrace" not in text, "not queued for them: it was not theirs then"
+
+
+def test_the_weekly_summary_waits_only_for_someone_still_an_owner(
+    app: FastAPI, session: Session, world: World, settings: Settings, mail: SmtpServer
+) -> None:
+    """Queued for an owner, it is dropped if by the time it leaves they are only a manager."""
+    assert world.organisation.id is not None
+    assert world.owner.id is not None
+    now = utcnow()
+    session.add(
+        AlertDelivery(
+            organisation_id=world.organisation.id,
+            kind=AlertKind.weekly,
+            channel=AlertChannel.email,
+            user_id=world.owner.id,
+            address=world.owner_email,
+            language="en",
+            idempotency_key="tellus-weekly-test",
+            payload={},
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    membership = session.exec(select(Membership)).one()
+    membership.role = Role.manager
+    session.add(membership)
+    session.commit()
+
+    drain(make_worker(app, settings, Clock(now)))
+
+    assert mail.messages == []
+    assert [row.status for row in deliveries(session)] == [DeliveryStatus.dropped]

@@ -37,8 +37,10 @@ def deliver_push(delivery: AlertDelivery, context: DeliveryContext) -> None:
         reader = manager_tenant(
             session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
         )
-        # The worker dropped it if its reader no longer sees the card (api.alerts.outbox).
+        # As the worker checked just before (api.alerts.outbox.is_no_longer_news).
         if card is None or card.id is None or reader is None:
+            return
+        if not reader.sees_location(card.location_id):
             return
         subscriptions = list_subscriptions(
             session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
