@@ -48,10 +48,14 @@ async def qr_image(request: Request, token: str, extension: str, runtime: Runtim
     size = request.query_params.get("size") if extension == "png" else None
     box_size = png_box_size(url, size)
     # The image follows from these three and how this version draws: no need to draw it to
-    # know whether it changed.
+    # know whether it changed. Kept a year only under a link naming this drawing: during an
+    # upgrade, a process of the other version may answer a link, and is asked again next time.
+    drawing = drawing_fingerprint()
     headers = {
-        "ETag": etag_of(f"{url}.{extension}.{box_size}.{drawing_fingerprint()}"),
-        "Cache-Control": "public, max-age=31536000",
+        "ETag": etag_of(f"{url}.{extension}.{box_size}.{drawing}"),
+        "Cache-Control": "public, max-age=31536000"
+        if request.query_params.get("v") == drawing
+        else "no-cache",
     }
     if browser_has(request, headers["ETag"]):
         return not_modified(headers)

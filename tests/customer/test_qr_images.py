@@ -9,7 +9,7 @@ from PIL import Image
 
 import qr.codes
 from api.customer import pages_qr
-from qr.codes import drawing_fingerprint, render_svg
+from qr.codes import drawing_fingerprint, qr_path, render_svg
 from tests.client import TestClient
 from tests.factories import World
 
@@ -30,13 +30,14 @@ def test_decoded_url_opens_the_card(client: TestClient, world: World) -> None:
 
 
 def test_svg_is_cached_with_an_etag(client: TestClient, world: World) -> None:
-    response = client.get(f"/qr/{world.counter_code.token}.svg")
+    response = client.get(qr_path(world.counter_code.token, "svg"))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("image/svg+xml")
     assert "max-age=31536000" in response.headers["cache-control"]
     assert response.content.startswith(b"<svg") or b"<svg" in response.content[:200]
     again = client.get(
-        f"/qr/{world.counter_code.token}.svg", headers={"If-None-Match": response.headers["etag"]}
+        qr_path(world.counter_code.token, "svg"),
+        headers={"If-None-Match": response.headers["etag"]},
     )
     assert again.status_code == 304
     png = client.get(f"/qr/{world.counter_code.token}.png")
@@ -101,3 +102,18 @@ def shown_qr(client: TestClient, page: str) -> str:
     image = BeautifulSoup(client.get(page).text, "html.parser").select_one(".code-layout img")
     assert image is not None
     return str(image["src"])
+
+
+def test_a_qr_is_kept_a_year_only_under_the_link_naming_this_drawing(
+    client: TestClient, world: World
+) -> None:
+    """During an upgrade, a process of the older version may answer the newer page's link: what
+    it drew is asked for again next time, not kept a year under the new link."""
+    path = f"/qr/{world.counter_code.token}.svg"
+    current = client.get(path, params={"v": drawing_fingerprint()})
+    assert current.headers["cache-control"] == "public, max-age=31536000"
+    for other in ({"v": "another-drawing"}, {}):
+        answer = client.get(path, params=other)
+        assert answer.headers["cache-control"] == "no-cache"
+        assert answer.content == current.content
+        assert answer.headers["etag"] == current.headers["etag"]
