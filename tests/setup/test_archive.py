@@ -367,12 +367,17 @@ def test_nothing_new_is_set_up_at_an_archived_place(
         str(world.counter.id),
         f"{world.counter.name} (archived)",
     )
+    # Refused for its address alone, the form still holds the archived place, not every one.
+    sent = {"csrf_token": form_token, **hook, "url": "not an address"}
+    page = BeautifulSoup(client.post("/admin/alerts/webhooks", data=sent).text, "html.parser")
+    chosen = page.select_one("#hook-location option[selected]")
+    assert (chosen["value"], chosen.text) == (str(world.counter.id), "Counter (archived)")
     # An id that only looks like the archived place's is not named after it.
     for near in (f"{world.counter.id}.0", f"0{world.counter.id}"):
         sent = {"csrf_token": form_token, **hook, "location_id": near}
         page = BeautifulSoup(client.post("/admin/alerts/webhooks", data=sent).text, "html.parser")
         chosen = page.select_one("#hook-location option[selected]")
-        assert (chosen["value"], chosen.text) == (near, "Archived place")
+        assert (chosen["value"], chosen.text) == (near, "Unavailable place")
     reread(session)
     assert session.exec(select(LocationDuty)).all() == []
     assert session.exec(select(Webhook)).all() == []
