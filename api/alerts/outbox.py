@@ -188,8 +188,8 @@ def is_no_longer_news(*, engine: Engine, delivery: AlertDelivery) -> bool:
     """Whether a person's email or push is not to go out: about a card handled since it was
     queued, or for a reader who no longer sees what it tells (removed, made staff, limited to
     other places, no longer an owner for the weekly summary) once it waited for their quiet
-    hours to end, or for a retry. A digest's cards are narrowed to the reader's as it is
-    written (api.alerts.messages)."""
+    hours to end, or for a retry. A digest that still has news has its cards narrowed to the
+    reader's as it is written (api.alerts.messages)."""
     if delivery.channel not in READ_BY_A_PERSON:
         return False
     with Session(engine) as session:
@@ -205,7 +205,19 @@ def is_no_longer_news(*, engine: Engine, delivery: AlertDelivery) -> bool:
             return True
         if delivery.kind == AlertKind.weekly:
             return not reader.is_owner
+        if delivery.kind == AlertKind.digest:
+            return not digest_has_news(session, delivery, reader)
         return card is not None and not reader.sees_location(card.location_id)
+
+
+def digest_has_news(session: Session, delivery: AlertDelivery, reader: Tenant) -> bool:
+    """Whether a digest still tells its reader something: a card of a place they see, or
+    Customer Service Week (as api.alerts.schedule queues only a digest with either)."""
+    if "service_week" in delivery.payload:
+        return True
+    ids = [*delivery.payload.get("card_ids", []), *delivery.payload.get("waiting_ids", [])]
+    places = session.exec(select(Card.location_id).where(col(Card.id).in_(ids))).all()
+    return any(reader.sees_location(place) for place in places)
 
 
 def mark_dropped(*, engine: Engine, delivery: AlertDelivery) -> None:

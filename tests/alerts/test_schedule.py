@@ -316,13 +316,49 @@ def test_a_digest_held_by_quiet_hours_tells_only_of_the_places_its_reader_still_
     settings: Settings,
     mail: SmtpServer,
 ) -> None:
-    """Queued for the counter's manager at the digest hour, it waits for their quiet hours to
-    end; meanwhile they are moved to the terrace. It leaves without the counter's cards."""
+    """Queued for a manager of the counter and the terrace at the digest hour, it waits for
+    their quiet hours to end; meanwhile they keep only the terrace. It leaves with the
+    terrace's card alone."""
+    assert world.counter.id is not None
+    assert world.terrace.id is not None
+    places = frozenset({world.counter.id, world.terrace.id})
+    manager = make_manager(session, world=world, email="both@example.com", location_ids=places)
+    send_card(client, world.counter_code.token, rating=5, comment="Great flat white")
+    send_card(client, world.terrace_code.token, rating=4, comment="Sunny terrace")
+    clock = tomorrow_at(time(8, 30))
+    quiet_hours_around(session, world, clock.now, [manager])
+    drain(make_worker(app, settings, clock))
+    assert subjects(mail, "both@example.com") == [], "held by their quiet hours"
+    counter = session.exec(
+        select(MembershipLocation).where(MembershipLocation.location_id == world.counter.id)
+    ).one()
+    session.delete(counter)
+    session.commit()
+
+    clock.advance(hours=2)
+    drain(make_worker(app, settings, clock))
+
+    mail.inbox.wait_for(2)
+    [digest] = [m for m in mail.messages if str(m["To"]) == "both@example.com"]
+    text = digest.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Sunny terrace" in text
+    assert "Great flat white" not in text
+
+
+def test_a_digest_with_nothing_left_for_its_reader_is_not_sent(
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    world: World,
+    settings: Settings,
+    mail: SmtpServer,
+) -> None:
+    """Queued for the counter's manager, held by their quiet hours while they were moved to the
+    terrace: none of its cards is theirs now, and no empty digest goes out."""
     manager = the_counters_manager_and_two_cards(client, session, world)
     clock = tomorrow_at(time(8, 30))
     quiet_hours_around(session, world, clock.now, [manager])
     drain(make_worker(app, settings, clock))
-    assert subjects(mail, "counter@example.com") == [], "held by their quiet hours"
     [limit] = session.exec(select(MembershipLocation)).all()
     limit.location_id = world.terrace.id
     session.add(limit)
@@ -331,11 +367,10 @@ def test_a_digest_held_by_quiet_hours_tells_only_of_the_places_its_reader_still_
     clock.advance(hours=2)
     drain(make_worker(app, settings, clock))
 
-    mail.inbox.wait_for(2)
-    [digest] = [m for m in mail.messages if str(m["To"]) == "counter@example.com"]
-    text = digest.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "Great flat white" not in text
-    assert "Sunny terrace" not in text, "not queued for them: it was not theirs then"
+    mail.inbox.wait_for(1)  # the owner's
+    assert subjects(mail, "counter@example.com") == []
+    [held] = [row for row in deliveries(session) if row.user_id == manager.id]
+    assert held.status == DeliveryStatus.dropped
 
 
 def test_the_weekly_summary_waits_only_for_someone_still_an_owner(
