@@ -17,6 +17,7 @@ from api.i18n import ENGLISH, Language, babel_locale, find_language
 from api.models import AlertDelivery, AlertKind, Card, Employee, Location, Organisation
 from api.recognition.periods import service_week
 from api.templating import written_moment
+from api.tenancy import Tenant
 
 
 @dataclass(frozen=True)
@@ -120,17 +121,10 @@ def alert_text(
     return AlertText(subject=subject, body=body, cards=[facts])
 
 
-def readers_cards(*, session: Session, delivery: AlertDelivery, ids: list[Any]) -> list[Card]:
+def readers_cards(*, session: Session, reader: Tenant | None, ids: list[Any]) -> list[Card]:
     """The cards a digest was queued with that its reader still sees (their places may have
     changed while it waited for their quiet hours to end, or for a retry)."""
     cards = session.exec(select(Card).where(col(Card.id).in_(ids)).order_by(col(Card.id))).all()
-    reader = (
-        manager_tenant(
-            session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
-        )
-        if delivery.user_id is not None
-        else None
-    )
     return [card for card in cards if reader is None or reader.sees_location(card.location_id)]
 
 
@@ -143,8 +137,15 @@ def _digest_text(
     organisation: Organisation,
 ) -> AlertText:
     _ = language.gettext
+    reader = (
+        manager_tenant(
+            session=session, user_id=delivery.user_id, organisation_id=delivery.organisation_id
+        )
+        if delivery.user_id is not None
+        else None
+    )
     ids: list[Any] = list(delivery.payload.get("card_ids", []))
-    cards = readers_cards(session=session, delivery=delivery, ids=ids)
+    cards = readers_cards(session=session, reader=reader, ids=ids)
     facts = card_facts(session=session, cards=cards, settings=settings, language=language)
     day = datetime.fromisoformat(str(delivery.payload.get("date"))).date()
     subject = _("Daily digest for %(date)s") % {
@@ -157,7 +158,7 @@ def _digest_text(
         lines += ["", *describe_card(item, language=language, time_zone=organisation.time_zone)]
     waiting_ids: list[Any] = list(delivery.payload.get("waiting_ids", []))
     if waiting_ids:
-        waiting = readers_cards(session=session, delivery=delivery, ids=waiting_ids)
+        waiting = readers_cards(session=session, reader=reader, ids=waiting_ids)
         lines += [
             "",
             _("Compliments waiting to be passed on to their employee: %(count)s")
