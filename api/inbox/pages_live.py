@@ -93,6 +93,15 @@ async def live_messages(
             batch = await run_in_threadpool(
                 read_changes, engine=engine, tenant=manager.tenant, after_id=after_id, limit=BATCH
             )
+            if time.monotonic() >= check_session_at:
+                # After the read, before showing it: whatever was read was committed before a
+                # change to the session that this check does not see, so a page whose session
+                # moved on or ended shows nothing more.
+                checked = await recheck(request, runtime, organisation_id)
+                if isinstance(checked, str):
+                    yield ServerSentEvent(event=checked, data="")
+                    return
+                manager, check_session_at = checked, time.monotonic() + SESSION_CHECK_SECONDS
             counted = False
             for change in batch.changes:
                 message = change_message(request, manager, filters, change, unread=batch.unread)
@@ -118,12 +127,6 @@ async def live_messages(
                 ready = True
             if time.monotonic() < check_session_at:
                 await wakeups.wait(ticket)
-            if time.monotonic() >= check_session_at:
-                checked = await recheck(request, runtime, organisation_id)
-                if isinstance(checked, str):
-                    yield ServerSentEvent(event=checked, data="")
-                    return
-                manager, check_session_at = checked, time.monotonic() + SESSION_CHECK_SECONDS
 
 
 async def recheck(request: Request, runtime: Runtime, organisation_id: int) -> SignedIn | str:
