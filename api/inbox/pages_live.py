@@ -94,9 +94,8 @@ async def live_messages(
                 read_changes, engine=engine, tenant=manager.tenant, after_id=after_id, limit=BATCH
             )
             if time.monotonic() >= check_session_at:
-                # After the read, before showing it: whatever was read was committed before a
-                # change to the session that this check does not see, so a page whose session
-                # moved on or ended shows nothing more.
+                # After the read, before showing it: a session that moved on or ended before a
+                # card was stored is seen here, so the page shows nothing stored after that.
                 checked = await recheck(request, runtime, organisation_id)
                 if isinstance(checked, str):
                     yield ServerSentEvent(event=checked, data="")
