@@ -139,9 +139,14 @@ def best_of(
     rounds: int, name: str, app: Callable[[], dict], bare: Callable[[], dict]
 ) -> tuple[dict, dict, int]:
     """`rounds` rounds of the app then its bare reference, each printed: the app's best round,
-    the reference's figures in that round, and the app's errors in all of them."""
+    the reference's figures in that round, and the app's errors in all of them. A round of each
+    warms them up first, its errors counted and its rates not: a new server's first seconds
+    were slower than its next in every run (bench/README.md)."""
+    warm, warm_reference = app(), bare()
+    show(f"{name}, warm-up", warm)
+    show("bare route, warm-up", warm_reference)
     best: tuple[dict, dict] | None = None
-    errors = 0
+    errors = warm["errors"]
     for round_ in range(rounds):
         figures, reference = app(), bare()
         errors += figures["errors"]
