@@ -140,8 +140,8 @@ def best_of(
 ) -> tuple[dict, dict, int]:
     """`rounds` rounds of the app then its bare reference, each printed: the app's best round,
     the reference's figures in that round, and the app's errors in all of them. A round of each
-    warms them up first, its errors counted and its rates not: a new server's first seconds
-    were slower than its next in every run (bench/README.md)."""
+    warms them up first, its errors counted and its rates not: a new server's first round was
+    the slower in most earlier runs (bench/README.md)."""
     warm, warm_reference = app(), bare()
     show(f"{name}, warm-up", warm)
     show("bare route, warm-up", warm_reference)
