@@ -2,9 +2,10 @@
 
 Starts `tellus serve` (one uvicorn worker) on the demo organisation (a fresh SQLite file, or
 TELLUS_DATABASE_URL if set) and bench/bare_page.py (one worker, the same compression) serving the
-card page's bytes, then runs wrk against each in turn: at full speed with 64 connections, then at
-80 % of the card page's peak for the latency, at a fixed arrival rate (PACED: wrk's `delay()`
-keeps each thread on a schedule of random gaps, as independent customers arrive).
+card page's bytes, then runs wrk against each in turn: a round to warm them up (not counted), then
+at full speed with 64 connections, then at 80 % of the card page's peak for the latency, at a fixed
+arrival rate (PACED: wrk's `delay()` keeps each thread on a schedule of random gaps, as independent
+customers arrive).
 Usage: python bench/card_page.py [--seconds 10] [--rounds 2] [--connections 64]
 """
 
