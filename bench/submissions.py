@@ -3,15 +3,15 @@
 Starts `tellus serve` on the demo organisation (a fresh SQLite file, or TELLUS_DATABASE_URL if
 set; `--workers` uvicorn workers, 1 by default) and sends cards to the demo counter's code
 through `POST /api/v1/codes/{token}/cards` with wrk: each request a card of its own (its own
-Idempotency-Key) from an address of its own (X-Forwarded-For), the card limits on. Every answer
-but a 201 counts as an error. Then the card page's HTML form, `POST /c/{token}`, as phones send
-it: each card on a page of its own (its signed form token, opened a minute before, and its
-key), every answer but the thank-you page's 200 an error, and the cards stored counted in the
-database; as many rounds as the API's, the best of each compared. Then, at 80 % of the API's
-best rate, at a fixed arrival rate (card_page.PACED), for the latency. In the same run,
-two references: bench/bare_submit.py, a bare FastAPI route that reads the same body and answers
-the same receipt (one worker, nothing stored), and one row a transaction into a fresh SQLite
-file in WAL mode with synchronous=FULL, from one thread.
+Idempotency-Key) from an address of its own (X-Forwarded-For), the card limits on, after a round
+to warm it up (not counted). Every answer but a 201 counts as an error. Then the card page's HTML
+form, `POST /c/{token}`, as phones send it: each card on a page of its own (its signed form token,
+opened a minute before, and its key), every answer but the thank-you page's 200 an error, and the
+cards stored counted in the database; as many rounds as the API's, the best of each compared.
+Then, at 80 % of the API's best rate, at a fixed arrival rate (card_page.PACED), for the latency.
+In the same run, two references: bench/bare_submit.py, a bare FastAPI route that reads the same
+body and answers the same receipt (one worker, nothing stored), and one row a transaction into a
+fresh SQLite file in WAL mode with synchronous=FULL, from one thread.
 The server sends the alerts from a thread of its own (`tellus serve`, as the README runs SQLite);
 `--worker apart` has a `tellus worker` process send them beside `tellus serve --no-worker`, as the
 Procfile runs them.
