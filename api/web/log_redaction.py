@@ -23,9 +23,13 @@ SECRET_PREFIXES = (
 SECRET_PATH = re.compile(
     r"(?<![^\s\"])(" + "|".join(re.escape(prefix) for prefix in SECRET_PREFIXES) + r")[^/?#\s]+"
 )
+ANY_PREFIX = re.compile("|".join(re.escape(prefix) for prefix in SECRET_PREFIXES))
 
 
 def redact(text: str) -> str:
+    # Most lines name no secret path: looking for a prefix alone costs a tenth of the pattern.
+    if ANY_PREFIX.search(text) is None:
+        return text
     return SECRET_PATH.sub(r"\1…", text)
 
 
