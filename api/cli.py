@@ -139,6 +139,8 @@ def served_settings(args: argparse.Namespace) -> Settings:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api.web.access_log import log_config
+
     settings = served_settings(args)
     uvicorn.run(
         "api.main:create_app",
@@ -150,6 +152,7 @@ def run_serve(args: argparse.Namespace) -> int:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
         access_log=not getattr(args, "no_access_log", False),
+        log_config=log_config(),
     )
     return 0
 

@@ -415,6 +415,11 @@ def test_the_server_stores_cards_from_its_own_process_and_ctrl_c_stops_both(
     assert server.returncode == 0, "".join(output)
     assert ended(writer)
     assert "Traceback" not in "".join(output)
+    # The access log's line for the card, as uvicorn writes it (api.web.access_log).
+    card_line = (
+        rf'INFO:     127\.0\.0\.1:\d+ - "POST /api/v1/codes/{token.group(1)}/cards HTTP/1\.1" 201'
+    )
+    assert re.search(rf"^{card_line} Created$", "".join(output), re.M), "".join(output)
     with Session(engine) as session:
         keys = session.exec(select(Card.idempotency_key)).all()
     assert "through-the-process" in keys
