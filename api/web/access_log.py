@@ -3,7 +3,8 @@
 Every request writes one line, the customer's card among them. uvicorn's own formatter copies
 each record twice and looks its status up in an enum; with the redaction of secret paths
 (api.web.log_redaction), a line took a seventh of the server's main thread as it stored cards.
-This formatter writes the same text, and a line costs a third of what it did (bench/README.md).
+This formatter writes the same text; in a loop of its own, a line costs a third of what it did
+(bench/README.md).
 In a terminal, where uvicorn colours the line, uvicorn's formatter writes it as before.
 """
 
@@ -26,8 +27,10 @@ class AccessFormatter(UvicornAccessFormatter):
 
     def format(self, record: logging.LogRecord) -> str:
         args = record.args
-        ours = isinstance(args, tuple) and len(args) == 5 and self._fmt == UVICORN_FORMAT
-        if self.use_colors or record.exc_info or not ours:
+        # uvicorn's five values (the status an int), for uvicorn's format, with nothing to add.
+        ours = isinstance(args, tuple) and len(args) == 5 and type(args[4]) is int
+        plain = not (self.use_colors or record.exc_info or record.stack_info)
+        if not (ours and plain and self._fmt == UVICORN_FORMAT):
             return super().format(record)
         client, method, path, version, status = args  # type: ignore[misc]
         level = record.levelname

@@ -1,7 +1,8 @@
 """The access log `tellus serve` writes: uvicorn's own lines, whoever formats them."""
 
+import importlib
 import logging
-import logging.config
+import sys
 
 import pytest
 from uvicorn.config import LOGGING_CONFIG
@@ -26,19 +27,34 @@ def access_record(args: tuple[object, ...], level: int = logging.INFO) -> loggin
 
 
 @pytest.mark.parametrize("args", REQUESTS, ids=[str(args[-1]) for args in REQUESTS])
-@pytest.mark.parametrize("colours", [False, True], ids=["plain", "coloured"])
-def test_each_line_is_the_one_uvicorn_writes(args: tuple[object, ...], colours: bool) -> None:
-    ours = AccessFormatter(fmt=UVICORN_FORMAT, use_colors=colours)
-    uvicorns = UvicornAccessFormatter(fmt=UVICORN_FORMAT, use_colors=colours)
+def test_each_line_is_the_one_uvicorn_writes(args: tuple[object, ...]) -> None:
+    ours = AccessFormatter(fmt=UVICORN_FORMAT, use_colors=False)
+    uvicorns = UvicornAccessFormatter(fmt=UVICORN_FORMAT, use_colors=False)
 
     for level in (logging.INFO, logging.WARNING):
         assert ours.format(access_record(args, level)) == uvicorns.format(
             access_record(args, level)
         )
-    if not colours:
-        client, method, path, version, _ = args
-        line = ours.format(access_record(args))
-        assert line.startswith(f'INFO:     {client} - "{method} {path} HTTP/{version}" ')
+    client, method, path, version, _ = args
+    line = ours.format(access_record(args))
+    assert line.startswith(f'INFO:     {client} - "{method} {path} HTTP/{version}" ')
+
+
+def test_a_terminal_still_gets_colours_and_an_error_its_traceback() -> None:
+    args = REQUESTS[0]
+    coloured = AccessFormatter(fmt=UVICORN_FORMAT, use_colors=True).format(access_record(args))
+    assert "\x1b[" in coloured
+    assert "201 Created" in coloured
+
+    try:
+        raise RuntimeError("the app failed")
+    except RuntimeError:
+        record = access_record(args)
+        record.exc_info = sys.exc_info()
+    line = AccessFormatter(fmt=UVICORN_FORMAT, use_colors=False).format(record)
+    assert line.startswith('INFO:     203.0.113.9:5123 - "POST ')
+    assert "Traceback" in line
+    assert "RuntimeError: the app failed" in line
 
 
 def test_a_line_of_another_shape_or_format_is_left_to_uvicorn() -> None:
@@ -58,15 +74,9 @@ def test_a_line_of_another_shape_or_format_is_left_to_uvicorn() -> None:
 
 def test_the_served_configuration_uses_it_and_leaves_uvicorns_alone() -> None:
     config = log_config()
-    loggers = [logging.getLogger(name) for name in config["loggers"]]
-    kept = [(logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
-    try:
-        logging.config.dictConfig(config)
-        [handler] = logging.getLogger("uvicorn.access").handlers
-        assert isinstance(handler.formatter, AccessFormatter)
-        assert handler.formatter._fmt == UVICORN_FORMAT
-    finally:  # the other tests' logging as it was
-        for logger, (handlers, level, propagate) in zip(loggers, kept, strict=True):
-            logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
+    module, _, name = config["formatters"]["access"]["()"].rpartition(".")
+
+    assert getattr(importlib.import_module(module), name) is AccessFormatter
+    assert config["formatters"]["access"]["fmt"] == UVICORN_FORMAT
     assert LOGGING_CONFIG["formatters"]["access"]["()"] == "uvicorn.logging.AccessFormatter"
     assert {**config, "formatters": LOGGING_CONFIG["formatters"]} == LOGGING_CONFIG
