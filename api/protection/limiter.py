@@ -9,8 +9,9 @@ count), and the process's memory on SQLite, which holds for its one process.
 A limiter that cannot reach its store never costs a customer a card: the card is accepted and
 the failure logged (once a minute at most, however many cards arrive meanwhile).
 
-A card's counts in Redis are asked from the event loop, through the library's asyncio client (a
-client for each loop: its connections belong to it); the database is asked from a few threads.
+A card's counts in Redis are asked from the event loop, all in one round trip (a script on the
+same keys as the library's, api.protection.loop_counts; connections for each loop, as they belong
+to it); the database is asked from a few threads.
 """
 
 import asyncio
@@ -27,16 +28,14 @@ from weakref import WeakKeyDictionary
 
 from fastapi import Request
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import Storage as LoopStorage
-from limits.aio.strategies import MovingWindowRateLimiter as LoopMovingWindowRateLimiter
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from redis.asyncio import BlockingConnectionPool as AsyncBlockingConnectionPool
 from sqlalchemy import Engine
 
 from api.config import Settings
 from api.protection.clients import request_client
 from api.protection.database_store import DatabaseStorage
+from api.protection.loop_counts import LoopCounts, seconds_until
 from api.protection.memory_store import SweptMemoryStorage
 
 log = logging.getLogger("tellus.protection")
@@ -106,37 +105,6 @@ def open_store(settings: Settings, engine: Engine) -> Storage:
     return SweptMemoryStorage()
 
 
-@dataclass(frozen=True)
-class LoopCounts:
-    """limits' asyncio moving window on Redis, for one event loop, and its connections."""
-
-    strategy: LoopMovingWindowRateLimiter
-    pool: AsyncBlockingConnectionPool
-
-    @classmethod
-    def open(cls, redis_url: str) -> "LoopCounts":
-        # A connection for each count in flight, up to LOOP_CONNECTIONS: a flood must not take
-        # all of Redis's (its failure would let cards in without limits). A few, with cards
-        # waiting their turn, cost PostgreSQL's workers a fifth of their cards a second.
-        pool = AsyncBlockingConnectionPool.from_url(
-            redis_url,
-            max_connections=LOOP_CONNECTIONS,
-            timeout=STORE_TIMEOUT_SECONDS,
-            socket_connect_timeout=STORE_TIMEOUT_SECONDS,
-            socket_timeout=STORE_TIMEOUT_SECONDS,
-        )
-        store = storage_from_string(
-            f"async+{redis_url}",
-            implementation="redispy",
-            # Documented, passed on to redis-py's client; typed as the other options.
-            connection_pool=pool,  # type: ignore[arg-type]
-            key_prefix=KEY_PREFIX,
-            wrap_exceptions=True,
-        )
-        assert isinstance(store, LoopStorage)
-        return cls(strategy=LoopMovingWindowRateLimiter(store), pool=pool)
-
-
 class CardLimiter:
     """The process's limiter; every process configured with the same Redis counts together."""
 
@@ -201,42 +169,48 @@ class CardLimiter:
     async def take_card_on_loop(
         self, *, code_token: str, client: str, kiosk_id: int | None = None
     ) -> Verdict:
-        """`take_card`, its counts asked of Redis from the running event loop, a refusal's too
-        (in a flood, most cards are refused)."""
+        """`take_card`, counted in Redis from the running event loop in one round trip, a
+        refusal's count and Retry-After too (in a flood, most cards are refused)."""
         limits, window = self._window(code_token, client, kiosk_id)
         try:
-            strategy = self._loop_strategy()
-            refused = [item for item in limits if not await strategy.hit(item, *window)]
-            if refused:
-                return await self._refuse_on_loop(strategy, code_token, refused, window)
-            alerts = True
-            for item in self.ceilings:  # as `all` would: none after the first past its ceiling
-                if not await strategy.hit(item, "code", code_token):
-                    alerts = False
-                    break
+            counted = await self._loop_counts().take_card(
+                limits=limits,
+                window=window,
+                ceilings=self.ceilings,
+                code_token=code_token,
+                refused_key=self._refused_key(code_token),
+                refused_expiry=REFUSED_KEEP_SECONDS,
+            )
         except Exception as error:  # noqa: BLE001 — whatever the store raised, the card goes in
             self.failed(error)
             return ACCEPTED
-        return Verdict(allowed=True, alerts=alerts)
+        return Verdict(
+            allowed=counted.allowed, retry_after=counted.retry_after, alerts=counted.alerts
+        )
 
     @property
     def counts_on_loop(self) -> bool:
         """True when a card's counts are asked from the event loop (its store is Redis)."""
         return self.redis_url is not None
 
-    def _loop_strategy(self) -> LoopMovingWindowRateLimiter:
+    def _loop_counts(self) -> LoopCounts:
         loop = asyncio.get_running_loop()
         counts = self._on_loop.get(loop)
         if counts is None:
             assert self.redis_url is not None
-            counts = self._on_loop[loop] = LoopCounts.open(self.redis_url)
-        return counts.strategy
+            counts = self._on_loop[loop] = LoopCounts.open(
+                self.redis_url,
+                key_prefix=KEY_PREFIX,
+                connections=LOOP_CONNECTIONS,
+                timeout=STORE_TIMEOUT_SECONDS,
+            )
+        return counts
 
     async def close_on_loop(self) -> None:
         """Close the running loop's connections to Redis (when the app stops)."""
         counts = self._on_loop.pop(asyncio.get_running_loop(), None)
         if counts is not None:
-            await counts.pool.aclose()
+            await counts.close()
 
     def _window(
         self, code_token: str, client: str, kiosk_id: int | None
@@ -252,18 +226,6 @@ class CardLimiter:
         """A refusal: counted for the owner, with when to send again."""
         self._count_refused(code_token)
         return Verdict(allowed=False, retry_after=self._retry_after(refused, window))
-
-    async def _refuse_on_loop(
-        self,
-        strategy: LoopMovingWindowRateLimiter,
-        code_token: str,
-        refused: list[RateLimitItem],
-        window: tuple[str, ...],
-    ) -> Verdict:
-        """`_refuse` from the event loop: the same Redis keys."""
-        await strategy.storage.incr(self._refused_key(code_token), REFUSED_KEEP_SECONDS)
-        resets = [(await strategy.get_window_stats(item, *window)).reset_time for item in refused]
-        return Verdict(allowed=False, retry_after=_seconds_until(max(resets)))
 
     def refused_today(self, code_tokens: list[str]) -> dict[str, int]:
         """Each code's submissions refused since midnight UTC (0 when the store fails)."""
@@ -287,7 +249,7 @@ class CardLimiter:
     def _retry_after(self, refused: list[RateLimitItem], window: tuple[str, ...]) -> int:
         """Whole seconds until the strictest refusing limit frees a place (at least 1)."""
         resets = [self.strategy.get_window_stats(item, *window).reset_time for item in refused]
-        return _seconds_until(max(resets))
+        return seconds_until(max(resets))
 
     def resting(self) -> bool:
         """Whether the store failed a moment ago: cards then go in without asking it again, so
@@ -312,11 +274,6 @@ class CardLimiter:
 
 def _utc_day() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d")
-
-
-def _seconds_until(reset_time: float) -> int:
-    """Whole seconds until a window frees a place, at least 1 (for Retry-After)."""
-    return max(1, math.ceil(reset_time - time.time()))
 
 
 async def take_card(
