@@ -120,7 +120,7 @@ class CardLimiter:
         self.store = store
         self.strategy = MovingWindowRateLimiter(store)
         # Given the store's Redis, a card's counts are asked from the event loop (see the
-        # module's docstring): a client of limits' asyncio API for each loop.
+        # module's docstring): TAKE_CARD on connections of each loop's own.
         self.redis_url = redis_url
         self._on_loop: WeakKeyDictionary[asyncio.AbstractEventLoop, LoopCounts] = (
             WeakKeyDictionary()

@@ -1,8 +1,8 @@
 """A card's counts in Redis in one round trip, asked from the event loop.
 
 `limits` counts each limit with a script of its own: a card's burst limit, then the code's alert
-ceiling, were two round trips, and a refusal three more (its count for the owner, then its
-window for Retry-After). On PostgreSQL's workers the two took a fifth of the main thread a card
+ceiling, were two round trips, and a refusal two more (its count for the owner, then its window
+for Retry-After). In one profile of a PostgreSQL worker, the two took 16 % of its main thread
 (bench/README.md). TAKE_CARD does it all in one script, on the very keys and lists `limits`'
 moving window keeps (its acquire_moving_window.lua, applied to each key in turn), so that
 `limits` itself reads and writes the same windows: a process counting from threads, the owner's
@@ -29,8 +29,12 @@ local refused_expiry = tonumber(ARGV[3])
 local ceilings = #KEYS - 1 - limits
 
 -- limits' moving window: a card's time pushed on the list, unless the list's place `size` holds
--- a time still inside the window (the list keeps the newest `size`).
+-- a time still inside the window (the list keeps the newest `size`). A limit of 0 refuses every
+-- card, its window free in `expiry` seconds, as limits answers it.
 local function take(key, size, expiry)
+    if size < 1 then
+        return tostring(now)
+    end
     local oldest = redis.call('lindex', key, size - 1)
     if oldest and tonumber(oldest) >= now - expiry then
         return oldest

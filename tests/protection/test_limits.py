@@ -346,9 +346,6 @@ class LoopOnlyLimiter(CardLimiter):
     def take_card(self, **_: object) -> Verdict:
         raise AssertionError("a card was counted from a thread")
 
-    def _refuse(self, *_: object) -> Verdict:
-        raise AssertionError("a refusal was counted from a thread")
-
 
 def test_redis_counts_each_card_from_the_event_loop_in_the_windows_every_process_shares(
     code_in_redis: str,

@@ -2,6 +2,7 @@
 `limits`' own moving window keeps: the same verdicts, lists and refusal counts, which another
 process counting from threads and the owner's page read."""
 
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -49,15 +50,17 @@ def address(name: str) -> str:
     return f"198.18.9.{ord(name)}"
 
 
-def windows(client: redis.Redis, code: str) -> dict[str, list[str]]:
-    """Each of a code's keys, named without the code, with what it holds."""
-    held: dict[str, list[str]] = {}
+def windows(client: redis.Redis, code: str) -> dict[str, tuple[list[str], int]]:
+    """Each of a code's keys, named without the code, with what it holds and its seconds to
+    live."""
+    held: dict[str, tuple[list[str], int]] = {}
     for key in client.scan_iter(match=f"tellus:*{code}*"):
         name = key.decode().replace(code, "CODE")
         if client.type(key) == b"list":
-            held[name] = [entry.decode() for entry in client.lrange(key, 0, -1)]
+            entries = [entry.decode() for entry in client.lrange(key, 0, -1)]
         else:
-            held[name] = [client.get(key).decode()]
+            entries = [client.get(key).decode()]
+        held[name] = (entries, client.ttl(key))
     return held
 
 
@@ -91,18 +94,23 @@ def test_one_script_counts_as_limits_does(client: redis.Redis, two_codes: tuple[
     # A refused client waits until its strictest full limit frees a place, whoever counted:
     # the minute, or the hour once both are full.
     for ours, theirs in zip(counted_on_loop, counted_by_limits, strict=True):
-        assert abs(ours.retry_after - theirs.retry_after) <= 1
+        assert abs(ours.retry_after - theirs.retry_after) <= 2
         assert (ours.retry_after > 0) is not ours.allowed
     waits = [verdict.retry_after for verdict in counted_on_loop]
     assert 0 < waits[2] <= 60
     assert 3590 < waits[3] <= 3600
     assert 0 < waits[9] <= 60
-    # The same lists, of the same lengths (their times differ), and the same refusals counted.
+    # The same keys, living as long, their lists as long and of times written alike (the
+    # cards' own times differ), and the same refusals counted.
     ours, theirs = windows(client, on_loop), windows(client, from_threads)
     assert sorted(ours) == sorted(theirs)
-    assert {key: len(held) for key, held in ours.items()} == {
-        key: len(held) for key, held in theirs.items()
-    }
+    assert len([key for key in ours if key.startswith("tellus:LIMITER/")]) == 12
+    for key, (entries, seconds_left) in ours.items():
+        their_entries, their_seconds_left = theirs[key]
+        assert abs(seconds_left - their_seconds_left) <= 2, key
+        assert len(entries) == len(their_entries), key
+        if key.startswith("tellus:LIMITER/"):
+            assert {written_alike(entry) for entry in entries + their_entries} == {True}
     assert thread_limiter.refused_today([on_loop, from_threads]) == {
         on_loop: 3,
         from_threads: 3,
@@ -117,3 +125,37 @@ def test_one_script_counts_as_limits_does(client: redis.Redis, two_codes: tuple[
         return verdict
 
     assert not in_own_loop(one_more).allowed
+
+
+def written_alike(entry: str) -> bool:
+    """A card's time as limits' script writes it: seconds since the epoch, to the microsecond
+    or so, within the last minute."""
+    whole, _, fraction = entry.partition(".")
+    return len(fraction) >= 5 and 0 <= time.time() - float(entry) < 60
+
+
+def test_a_limit_of_none_refuses_every_card_as_limits_does(
+    client: redis.Redis, two_codes: tuple[str, str]
+) -> None:
+    on_loop, from_threads = two_codes
+    closed = {"card_limit": "0/minute", "code_alert_ceiling": "0/hour"}
+    loop_limiter = CardLimiter(store=redis_store(REDIS_URL), redis_url=REDIS_URL, **closed)
+    thread_limiter = CardLimiter(store=redis_store(REDIS_URL), **closed)
+
+    async def send_two() -> list[Verdict]:
+        verdicts = [
+            await loop_limiter.take_card_on_loop(code_token=on_loop, client=address("a"))
+            for _ in range(2)
+        ]
+        await loop_limiter.close_on_loop()
+        return verdicts
+
+    for ours, theirs in zip(
+        in_own_loop(send_two),
+        [thread_limiter.take_card(code_token=from_threads, client=address("a")) for _ in "ab"],
+        strict=True,
+    ):
+        assert not ours.allowed
+        assert not theirs.allowed
+        assert 59 <= ours.retry_after <= 60
+        assert abs(ours.retry_after - theirs.retry_after) <= 2
