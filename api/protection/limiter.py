@@ -21,8 +21,8 @@ import time
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import partial
+from datetime import date
+from functools import lru_cache, partial
 from threading import Lock
 from weakref import WeakKeyDictionary
 
@@ -56,6 +56,7 @@ LOOP_SCHEMES = ("redis://", "rediss://")
 LOOP_CONNECTIONS = 64
 # Refused submissions are counted per code and UTC day, and kept a little over a day.
 REFUSED_KEEP_SECONDS = 2 * 86400
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ class CardLimiter:
 
     def refused_today(self, code_tokens: list[str]) -> dict[str, int]:
         """Each code's submissions refused since midnight UTC (0 when the store fails)."""
-        day = _utc_day()
+        day = utc_day()
         counts: dict[str, int] = {}
         for token in code_tokens:
             try:
@@ -244,7 +245,7 @@ class CardLimiter:
 
     @staticmethod
     def _refused_key(code_token: str) -> str:
-        return f"refused/{code_token}/{_utc_day()}"
+        return f"refused/{code_token}/{utc_day()}"
 
     def _retry_after(self, refused: list[RateLimitItem], window: tuple[str, ...]) -> int:
         """Whole seconds until the strictest refusing limit frees a place (at least 1)."""
@@ -272,8 +273,14 @@ class CardLimiter:
         )
 
 
-def _utc_day() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d")
+def utc_day() -> str:
+    """Today's date in UTC, as refusals are counted: written out once a day, not once a card."""
+    return _day_named(int(time.time() // 86400))
+
+
+@lru_cache(maxsize=2)
+def _day_named(days_since_epoch: int) -> str:
+    return date.fromordinal(EPOCH_ORDINAL + days_since_epoch).isoformat()
 
 
 async def take_card(

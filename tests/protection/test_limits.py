@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import pytest
@@ -23,7 +23,7 @@ from api.alerts.schedule import schedule_escalations
 from api.config import Settings
 from api.models import AlertDelivery, Card, utcnow
 from api.protection.clients import client_network
-from api.protection.limiter import CardLimiter, Verdict, redis_store, take_card
+from api.protection.limiter import CardLimiter, Verdict, redis_store, take_card, utc_day
 from api.protection.memory_store import SweptMemoryStorage
 from api.setup.api_keys.service import create_api_key
 from tests.client import TestClient
@@ -138,6 +138,22 @@ def test_the_api_lists_each_codes_refused_cards(
 )
 def test_a_client_is_counted_by_its_address_or_its_ipv6_64(address: str, network: str) -> None:
     assert client_network(address) == network
+
+
+@pytest.mark.parametrize(
+    ("moment", "day"),
+    [
+        (datetime(1970, 1, 1, tzinfo=UTC), "1970-01-01"),
+        (datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "2026-12-31"),
+        (datetime(2027, 1, 1, tzinfo=UTC), "2027-01-01"),
+        (datetime(2028, 2, 29, 12, tzinfo=UTC), "2028-02-29"),
+    ],
+)
+def test_refusals_are_counted_per_utc_day(
+    monkeypatch: pytest.MonkeyPatch, moment: datetime, day: str
+) -> None:
+    monkeypatch.setattr(time, "time", moment.timestamp)
+    assert utc_day() == day
 
 
 class TestCeiling:
