@@ -21,6 +21,7 @@ from api.config import Settings, get_settings
 from api.i18n import N_
 from api.outbound.destinations import AllowedHosts, OutboundError, host_key, resolve_destination
 from api.outbound.smtp import CheckedSMTP, CheckedSMTPSSL
+from api.outbound.tls import mail_tls
 
 Security = Literal["none", "starttls", "tls"]
 SCHEMES: dict[str, tuple[Security, int]] = {
@@ -176,7 +177,7 @@ def connect(server: MailServer, context: ssl.SSLContext) -> smtplib.SMTP:
 def send_message(server: MailServer, message: EmailMessage) -> None:
     """Hand the message to the server; raises MailError with a reason a person can act on, in
     general terms (never what the server said)."""
-    context = ssl.create_default_context()
+    context = mail_tls()
     try:
         with connect(server, context) as smtp:
             if server.security == "starttls":

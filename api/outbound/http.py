@@ -17,6 +17,7 @@ from api.outbound.destinations import (
     Timeouts,
     resolve_destination,
 )
+from api.outbound.tls import http_tls
 
 
 class CheckedTransport(httpx.BaseTransport):
@@ -25,7 +26,7 @@ class CheckedTransport(httpx.BaseTransport):
 
     def __init__(self, allowed: AllowedHosts) -> None:
         self.allowed = allowed
-        self.transport = httpx.HTTPTransport()
+        self.transport = httpx.HTTPTransport(verify=http_tls())
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
