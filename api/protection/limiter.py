@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, datetime
 from functools import lru_cache, partial
 from threading import Lock
 from weakref import WeakKeyDictionary
@@ -56,7 +56,6 @@ LOOP_SCHEMES = ("redis://", "rediss://")
 LOOP_CONNECTIONS = 64
 # Refused submissions are counted per code and UTC day, and kept a little over a day.
 REFUSED_KEEP_SECONDS = 2 * 86400
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -280,7 +279,7 @@ def utc_day() -> str:
 
 @lru_cache(maxsize=2)
 def _day_named(days_since_epoch: int) -> str:
-    return date.fromordinal(EPOCH_ORDINAL + days_since_epoch).isoformat()
+    return datetime.fromtimestamp(days_since_epoch * 86400, UTC).strftime("%Y-%m-%d")
 
 
 async def take_card(
