@@ -40,6 +40,9 @@ SPLIT = re.compile(f"({NONCE}|{FORM_TOKEN}|{IDEMPOTENCY_KEY}|{FOLLOW_UP_URL})")
 # About 25 KB a page: a process keeps at most this many, and none for a long query string.
 MOST_PAGES = 2_000
 LONGEST_QUERY = 100
+# zlib.crc32 lets other threads run while it reads more than 5 KB, and the event loop then waits
+# for its turn again: a page's texts are checksummed in pieces no longer than this.
+CRC_PIECE = 4096
 
 PageKey = tuple[str, bytes, str, Hashable]
 
@@ -47,12 +50,13 @@ PageKey = tuple[str, bytes, str, Hashable]
 @dataclass(frozen=True)
 class Fragments:
     """A rendered page cut at its markers: `texts[0]`, `markers[0]`, `texts[1]`, ..., `texts[-1]`,
-    each text also compressed on its own (see `gzipped`)."""
+    each text also compressed on its own and cut in pieces to checksum (see `gzipped`)."""
 
     context: CodeContext
     texts: tuple[bytes, ...]
     markers: tuple[str, ...]
     deflated: tuple[bytes, ...]
+    pieces: tuple[tuple[bytes, ...], ...]
     headers: tuple[tuple[str, str], ...]
     media_type: str | None
 
@@ -66,6 +70,10 @@ class Fragments:
             markers=tuple(pieces[1::2]),
             deflated=tuple(
                 deflate(text, last=index == len(texts) - 1) for index, text in enumerate(texts)
+            ),
+            pieces=tuple(
+                tuple(text[start : start + CRC_PIECE] for start in range(0, len(text), CRC_PIECE))
+                for text in texts
             ),
             headers=tuple(
                 (name, value)
@@ -86,18 +94,30 @@ class Fragments:
         ends on a full flush (byte-aligned, nothing referring back), so a value can go between
         two of them as a stored block. What the customer receives is the same page."""
         pieces = [GZIP_HEADER, self.deflated[0]]
-        for marker, deflated in zip(self.markers, self.deflated[1:], strict=True):
+        crc = checksum(self.pieces[0], 0)
+        size = len(self.texts[0])
+        for marker, deflated, text, text_pieces in zip(
+            self.markers, self.deflated[1:], self.texts[1:], self.pieces[1:], strict=True
+        ):
             value = values[marker]
             pieces += [STORED_BLOCK + struct.pack("<HH", len(value), len(value) ^ 0xFFFF), value]
             pieces.append(deflated)
-        plain = self.plain(values)
-        pieces.append(struct.pack("<II", zlib.crc32(plain), len(plain) & 0xFFFFFFFF))
+            crc = checksum(text_pieces, zlib.crc32(value, crc))
+            size += len(value) + len(text)
+        pieces.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
         return b"".join(pieces)
 
 
 # gzip (RFC 1952): deflate, no name, no time; a stored deflate block (RFC 1951) after a flush.
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 STORED_BLOCK = b"\x00"
+
+
+def checksum(pieces: tuple[bytes, ...], crc: int) -> int:
+    """The CRC-32 of the text so far, `crc`, continued over the pieces."""
+    for piece in pieces:
+        crc = zlib.crc32(piece, crc)
+    return crc
 
 
 def deflate(text: bytes, *, last: bool) -> bytes:
