@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
-from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from api.accounts.gate import session_cookie_name
 from api.customer.card_form import (
     EXPIRED,
     TOO_MANY,
+    Form,
     card_fields,
     field_errors,
     form_values,
@@ -139,7 +139,7 @@ async def receive_card(
     context: CodeContext,
     runtime: Runtime,
     *,
-    form: FormData,
+    form: Form,
     language: Language,
     kiosk: KioskMode | None = None,
 ) -> Response:

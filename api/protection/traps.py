@@ -11,7 +11,8 @@
   raises no alert (see api.customer.cards).
 """
 
-from starlette.datastructures import FormData
+from collections.abc import Mapping
+from typing import Any
 
 from api.config import Settings
 from api.protection.form_tokens import CardToken, check_confirmation
@@ -21,14 +22,14 @@ QUEUED_FIELD = "queued"
 CONFIRM_FIELD = "confirm_token"
 
 
-def caught_by_honeypot(form: FormData) -> bool:
+def caught_by_honeypot(form: Mapping[str, Any]) -> bool:
     """Whether the field no person sees was filled in."""
     return bool(str(form.get(HONEYPOT_FIELD, "")).strip())
 
 
 def needs_confirmation(
     *,
-    form: FormData,
+    form: Mapping[str, Any],
     token: CardToken,
     settings: Settings,
     secret: str,
