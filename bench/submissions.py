@@ -3,15 +3,16 @@
 Starts `tellus serve` on the demo organisation (a fresh SQLite file, or TELLUS_DATABASE_URL if
 set; `--workers` uvicorn workers, 1 by default) and sends cards to the demo counter's code
 through `POST /api/v1/codes/{token}/cards` with wrk: each request a card of its own (its own
-Idempotency-Key) from an address of its own (X-Forwarded-For), the card limits on, after a round
-to warm it up (not counted). Every answer but a 201 counts as an error. Then the card page's HTML
-form, `POST /c/{token}`, as phones send it: each card on a page of its own (its signed form token,
-opened a minute before, and its key), every answer but the thank-you page's 200 an error, and the
-cards stored counted in the database; as many rounds as the API's, the best of each compared.
-Then, at 80 % of the API's best rate, at a fixed arrival rate (card_page.PACED), for the latency.
-In the same run, two references: bench/bare_submit.py, a bare FastAPI route that reads the same
-body and answers the same receipt (one worker, nothing stored), and one row a transaction into a
-fresh SQLite file in WAL mode with synchronous=FULL, from one thread.
+Idempotency-Key) from an address of its own (X-Forwarded-For), the card limits on. Every answer
+but a 201 counts as an error. In the same rounds, the card page's HTML form, `POST /c/{token}`,
+as phones send it: each card on a page of its own (its signed form token, opened a minute before,
+and its key), every answer but the thank-you page's 200 an error, and the cards stored counted in
+the database; the best round of each compared. A round of each warms them up first (not
+counted). Then, at 80 % of the API's best rate, at a fixed arrival rate (card_page.PACED), for
+the latency. In the same rounds, two references: bench/bare_submit.py, a bare FastAPI route that
+reads the same body and answers the same receipt (one worker, nothing stored), and, once the
+servers have stopped, one row a transaction into a fresh SQLite file in WAL mode with
+synchronous=FULL, from one thread.
 The server sends the alerts from a thread of its own (`tellus serve`, as the README runs SQLite);
 `--worker apart` has a `tellus worker` process send them beside `tellus serve --no-worker`, as the
 Procfile runs them.
@@ -30,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from card_page import best_of, show, wrk
+from card_page import show, wrk
 from demo_server import ROOT, DemoServer, demo_server, free_port
 from sqlalchemy import create_engine, text
 
@@ -187,35 +188,65 @@ def measure(server: DemoServer, *, seconds: int, connections: int, rounds: int) 
     """Print each step, and return the best round: the app's figures ("cards") and the bare
     route's in the same round ("bare"); the errors of every round ("errors"); then the form's
     (its best round "form", and over all its rounds "form_stored", the cards stored, and
-    "form_answered", the answers) and the app's at 80 % of its best rate
-    ("paced", "asked")."""
+    "form_answered", the answers) and the app's at 80 % of its best rate ("paced", "asked").
+
+    Each round runs the API, the bare route and the form, in turn, the order reversed every
+    other round: the database grows by a round's cards, and neither the API nor the form always
+    meets the larger one. A first round of each warms them up, its errors and the form's cards
+    counted and its rates not."""
     timing = {"seconds": seconds, "connections": connections}
     path = f"/api/v1/codes/{server.token}/cards"
-    with bare_server() as bare_route:
-        cards, reference, errors = best_of(
-            rounds,
-            "cards",
-            lambda: run(f"{server.url}{path}", server.pid, **timing),
-            lambda: run(f"{bare_route.url}{path}", bare_route.pid, **timing),
-        )
-    peak = cards["rate"]
-    # As many rounds as the API had, its best against the API's best.
-    forms, stored = [], 0
-    for round_ in range(rounds):
-        os.environ["BENCH_FORMS"] = str(form_bodies(server, int(peak * seconds * 2)))
+    fastest = 0.0  # the API's best rate so far: how many filled forms a round may need
+    form_stored = form_answered = 0
+
+    def api() -> dict:
+        nonlocal fastest
+        figures = run(f"{server.url}{path}", server.pid, **timing)
+        fastest = max(fastest, figures["rate"])
+        return figures
+
+    def form() -> dict:
+        nonlocal form_stored, form_answered
+        os.environ["BENCH_FORMS"] = str(form_bodies(server, int(fastest * seconds * 2)))
         before = stored_cards(server)
-        form = wrk(f"{server.url}/c/{server.token}", server.pid, script=FORM_SCRIPT, **timing)
-        stored += stored_cards(server) - before
-        show(f"HTML form, round {round_ + 1}", form)
-        errors += form["errors"]
-        forms.append(form)
-    form = max(forms, key=lambda figures: figures["rate"])
-    answered = sum(figures["requests"] for figures in forms)
+        figures = wrk(f"{server.url}/c/{server.token}", server.pid, script=FORM_SCRIPT, **timing)
+        form_stored += stored_cards(server) - before
+        form_answered += figures["requests"]
+        return figures
+
+    results: dict[str, list[dict]] = {"cards": [], "bare": [], "form": []}
+    errors = 0
+    with bare_server() as bare_route:
+        steps = {
+            "cards": api,
+            "bare": lambda: run(f"{bare_route.url}{path}", bare_route.pid, **timing),
+            "form": form,
+        }
+        for round_ in range(rounds + 1):
+            label = f"round {round_}" if round_ else "warm-up"
+            for name in ("cards", "bare", "form")[:: -1 if round_ % 2 else 1]:
+                figures = steps[name]()
+                show(f"{NAMES[name]}, {label}", figures)
+                if name != "bare":
+                    errors += figures["errors"]
+                if round_:
+                    results[name].append(figures)
+            api_round, bare_round = results["cards"][-1:], results["bare"][-1:]
+            if round_:
+                print(
+                    "ratio to the bare route:"
+                    f" {api_round[0]['rate'] / bare_round[0]['rate']:.2f} in requests a second,"
+                    f" {bare_round[0]['cpu'] / api_round[0]['cpu']:.2f} in server CPU a request"
+                )
+    best = max(range(rounds), key=lambda index: results["cards"][index]["rate"])
+    cards, reference = results["cards"][best], results["bare"][best]
+    form_best = max(results["form"], key=lambda figures: figures["rate"])
     print(
-        f"cards stored: {stored} (wrk counted {answered} answers);"
-        f" form to API: {form['rate'] / peak:.2f} in cards a second, best round of each"
+        f"cards stored by the form: {form_stored} (wrk counted {form_answered} answers);"
+        f" form to API: {form_best['rate'] / cards['rate']:.2f} in cards a second, best round"
+        " of each"
     )
-    rate = 0.8 * peak
+    rate = 0.8 * cards["rate"]
     paced = run(f"{server.url}{path}", server.pid, paced_rate=rate, **timing)
     show(f"cards at {rate:.0f}/s asked", paced)
     errors += paced["errors"]
@@ -223,12 +254,15 @@ def measure(server: DemoServer, *, seconds: int, connections: int, rounds: int) 
         "cards": cards,
         "bare": reference,
         "errors": errors,
-        "form": form,
-        "form_stored": stored,
-        "form_answered": answered,
+        "form": form_best,
+        "form_stored": form_stored,
+        "form_answered": form_answered,
         "paced": paced,
         "asked": rate,
     }
+
+
+NAMES = {"cards": "cards", "bare": "bare route", "form": "HTML form"}
 
 
 class BareServer:
