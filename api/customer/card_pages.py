@@ -56,7 +56,7 @@ class Fragments:
     texts: tuple[bytes, ...]
     markers: tuple[str, ...]
     deflated: tuple[bytes, ...]
-    pieces: tuple[tuple[bytes, ...], ...]
+    pieces: tuple[tuple[memoryview, ...], ...]
     headers: tuple[tuple[str, str], ...]
     media_type: str | None
 
@@ -72,7 +72,10 @@ class Fragments:
                 deflate(text, last=index == len(texts) - 1) for index, text in enumerate(texts)
             ),
             pieces=tuple(
-                tuple(text[start : start + CRC_PIECE] for start in range(0, len(text), CRC_PIECE))
+                tuple(
+                    memoryview(text)[start : start + CRC_PIECE]  # views: nothing copied
+                    for start in range(0, len(text), CRC_PIECE)
+                )
                 for text in texts
             ),
             headers=tuple(
@@ -113,7 +116,7 @@ GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 STORED_BLOCK = b"\x00"
 
 
-def checksum(pieces: tuple[bytes, ...], crc: int) -> int:
+def checksum(pieces: tuple[memoryview, ...], crc: int) -> int:
     """The CRC-32 of the text so far, `crc`, continued over the pieces."""
     for piece in pieces:
         crc = zlib.crc32(piece, crc)
