@@ -238,12 +238,12 @@ def measure(server: DemoServer, *, seconds: int, connections: int, rounds: int) 
                     errors += figures["errors"]
                 if round_:
                     results[name].append(figures)
-            api_round, bare_round = results["cards"][-1:], results["bare"][-1:]
             if round_:
+                api_round, bare_round = results["cards"][-1], results["bare"][-1]
                 print(
                     "ratio to the bare route:"
-                    f" {api_round[0]['rate'] / bare_round[0]['rate']:.2f} in requests a second,"
-                    f" {bare_round[0]['cpu'] / api_round[0]['cpu']:.2f} in server CPU a request"
+                    f" {api_round['rate'] / bare_round['rate']:.2f} in requests a second,"
+                    f" {bare_round['cpu'] / api_round['cpu']:.2f} in server CPU a request"
                 )
     best = max(range(rounds), key=lambda index: results["cards"][index]["rate"])
     cards, reference = results["cards"][best], results["bare"][best]
