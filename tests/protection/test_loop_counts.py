@@ -128,10 +128,10 @@ def test_one_script_counts_as_limits_does(client: redis.Redis, two_codes: tuple[
 
 
 def written_alike(entry: str) -> bool:
-    """A card's time as limits' script writes it: seconds since the epoch, to the microsecond
-    or so, within the last minute."""
-    whole, _, fraction = entry.partition(".")
-    return len(fraction) >= 5 and 0 <= time.time() - float(entry) < 60
+    """A card's time as limits' script writes it: seconds since the epoch as a Lua number that
+    Redis turns into text (C's "%.17g": seventeen digits, trailing zeros dropped), within the
+    last minute."""
+    return entry == f"{float(entry):.17g}" and 0 <= time.time() - float(entry) < 60
 
 
 def test_a_limit_of_none_refuses_every_card_as_limits_does(
