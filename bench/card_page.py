@@ -163,10 +163,18 @@ def best_of(
     return *best, errors
 
 
+def rounds_count(text: str) -> int:
+    """`--rounds` of a benchmark: each compares its best round, so there must be one."""
+    rounds = int(text)
+    if rounds < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return rounds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=rounds_count, default=2)
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
     with demo_server() as server:
