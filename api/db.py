@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, or_, update
 from sqlalchemy.engine import make_url
 
+from api.db_direct import execute
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -103,8 +105,10 @@ def _begin(connection: Any) -> None:
     # A deferred transaction that reads, then writes, can fail at once with "database is locked"
     # whatever the busy timeout; a writer takes the lock up front and queues instead. Readers
     # stay deferred so that, with WAL, they never wait for anyone.
+    # On the driver's cursor: SQLAlchemy's execution would cost the card writer more than
+    # SQLite takes to begin (api.db_direct).
     immediate = connection.get_execution_options().get("sqlite_immediate")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    execute(connection, "BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 # Alembic is imported by the functions that use it: most `tellus` commands open the database

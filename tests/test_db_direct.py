@@ -1,0 +1,140 @@
+"""Statements on the driver's cursor (api.db_direct) store what SQLAlchemy would have stored,
+and fail as SQLAlchemy fails, on both engines."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, insert, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session, col, select
+
+from api.db import create_db_engine
+from api.db_direct import execute_many, fetch_all
+from api.models import AlertChannel, AlertDelivery, AlertKind, AnalyticsBucket, Card
+from api.models.rows import row_values
+from tests.factories import World
+
+MOMENT = datetime(2026, 11, 29, 8, 30, 15, 123456, tzinfo=UTC)
+
+
+def delivery_values(world: World, key: str, **fields: object) -> dict[str, object]:
+    row = AlertDelivery(
+        organisation_id=world.organisation.id,  # type: ignore[arg-type]
+        kind=AlertKind.negative,
+        channel=AlertChannel.email,
+        address="ana@example.com",
+        language="ar",
+        idempotency_key=key,
+        payload={"card_ids": [1, 2], "date": "2026-11-29", "name": "Zoë"},
+        attempts=2,
+        next_attempt_at=MOMENT,
+        claimed_until=MOMENT + timedelta(minutes=5),
+        created_at=MOMENT - timedelta(days=400),
+        **fields,  # type: ignore[arg-type]
+    )
+    return row_values(row)
+
+
+def stored(session: Session, key: str) -> dict[str, object]:
+    session.expire_all()
+    row = session.exec(select(AlertDelivery).where(AlertDelivery.idempotency_key == key)).one()
+    return {
+        name: getattr(row, name)
+        for name in AlertDelivery.model_fields
+        if name not in ("id", "idempotency_key")
+    }
+
+
+def test_rows_read_back_as_sqlalchemy_stores_them(session: Session, world: World) -> None:
+    """Times (with their microseconds and zone), JSON, text, numbers and NULLs: each column as
+    the same row stored through SQLAlchemy reads back."""
+    with session.get_bind().begin() as connection:  # type: ignore[union-attr]
+        connection.execute(insert(AlertDelivery), [delivery_values(world, "through-sqlalchemy")])
+        execute_many(
+            connection,
+            insert(AlertDelivery),
+            [delivery_values(world, "direct"), delivery_values(world, "direct-2", sent_at=MOMENT)],
+        )
+    direct, reference = stored(session, "direct"), stored(session, "through-sqlalchemy")
+    assert direct == reference
+    assert direct["payload"] == {"card_ids": [1, 2], "date": "2026-11-29", "name": "Zoë"}
+    assert direct["created_at"] == MOMENT - timedelta(days=400)
+    assert direct["sent_at"] is None
+    assert stored(session, "direct-2")["sent_at"] == MOMENT
+
+
+def test_a_column_left_out_gets_its_default(session: Session, world: World) -> None:
+    row = {"organisation_id": world.organisation.id, "quarter": 7, "location_id": 0}
+    row |= {"employee_id": 0, "code_id": 0, "rating_5": 3}
+    with session.get_bind().begin() as connection:  # type: ignore[union-attr]
+        execute_many(connection, insert(AnalyticsBucket), [row])
+    bucket = session.exec(select(AnalyticsBucket).where(AnalyticsBucket.quarter == 7)).one()
+    assert (bucket.rating_5, bucket.rating_1, bucket.replies, bucket.passed_on) == (3, 0, 0, 0)
+
+
+def test_a_default_that_is_not_a_value_is_refused_before_anything_runs(
+    session: Session,
+) -> None:
+    table = Table("nowhere", MetaData(), Column("a", Integer), Column("b", Integer, default=len))
+    with session.get_bind().connect() as connection:  # type: ignore[union-attr]
+        with pytest.raises(ValueError, match="not a value"):
+            execute_many(connection, insert(table), [{"a": 1}])
+
+
+def test_a_refused_row_raises_sqlalchemys_error_without_the_values(
+    session: Session, world: World
+) -> None:
+    """The card writer tells a taken key by SQLAlchemy's IntegrityError; the logs never see a
+    customer's values."""
+    with session.get_bind().begin() as connection:  # type: ignore[union-attr]
+        execute_many(connection, insert(AlertDelivery), [delivery_values(world, "taken")])
+    with pytest.raises(IntegrityError) as refused:
+        with session.get_bind().begin() as connection:  # type: ignore[union-attr]
+            execute_many(
+                connection,
+                insert(AlertDelivery),
+                [delivery_values(world, "fresh"), delivery_values(world, "taken")],
+            )
+    assert "ana@example.com" not in str(refused.value)
+    # Nothing of the refused statement's rows is kept.
+    assert (
+        session.exec(
+            select(AlertDelivery).where(col(AlertDelivery.idempotency_key) == "fresh")
+        ).all()
+        == []
+    )
+
+
+def test_a_list_is_spread_over_an_in(session: Session, world: World) -> None:
+    keys = ["a-1", "b-2", "c-3"]
+    with session.get_bind().begin() as connection:  # type: ignore[union-attr]
+        execute_many(connection, insert(AlertDelivery), [delivery_values(world, k) for k in keys])
+        query = select(AlertDelivery.idempotency_key).where(
+            col(AlertDelivery.idempotency_key).in_(bindparam("keys", expanding=True))
+        )
+        assert sorted(fetch_all(connection, query, {"keys": ["c-3", "a-1", "z"]})) == [
+            ("a-1",),
+            ("c-3",),
+        ]
+        assert fetch_all(connection, query, {"keys": ["b-2"]}) == [("b-2",)]
+        assert fetch_all(connection, select(Card.id)) == []
+
+
+def test_a_dropped_connection_is_invalidated_and_the_next_one_works(postgres_url: str) -> None:
+    """PostgreSQL ends a connection (a restart, a failover): the pool must not hand it out again."""
+    engine = create_db_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            [(pid,)] = fetch_all(connection, text("SELECT pg_backend_pid()"))
+            with engine.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            with pytest.raises(DBAPIError) as dropped:
+                fetch_all(connection, text("SELECT 1"))
+            assert dropped.value.connection_invalidated
+            assert connection.invalidated
+        with engine.connect() as connection:
+            assert fetch_all(connection, text("SELECT 2")) == [(2,)]
+            [(new_pid,)] = fetch_all(connection, text("SELECT pg_backend_pid()"))
+        assert new_pid != pid
+    finally:
+        engine.dispose()
