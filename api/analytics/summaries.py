@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Table, delete, func, insert, literal
+from sqlalchemy import Connection, Insert, Table, delete, func, insert, literal
 from sqlalchemy import select as select_core
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from api.db_direct import execute_many
 from api.models import (
     AnalyticsBucket,
     AnalyticsResponse,
@@ -82,7 +83,7 @@ def card_keys(card: Card, quarter: int) -> Keys:
 def count_event(*, session: Session, event: Event, card: Card) -> None:
     """Count what this event changed (the caller's transaction commits it)."""
     if event.kind == EventKind.card_created:
-        count_cards_created(session=session, cards=[card])
+        count_cards_created(connection=session.connection(), cards=[card])
     elif event.kind == EventKind.card_status:
         _count_step(session, card, CardStatus(event.data["from"]), CardStatus(event.data["to"]))
     elif event.kind == EventKind.card_replied:
@@ -95,7 +96,7 @@ def count_event(*, session: Session, event: Event, card: Card) -> None:
         _add(session, AnalyticsBucket, card_keys(card, quarter_of(moment)), {"passed_on": 1})
 
 
-def count_cards_created(*, session: Session, cards: list[Card]) -> None:
+def count_cards_created(*, connection: Connection, cards: list[Card]) -> None:
     """Count new cards (the caller's transaction commits it): two statements for any number
     of cards, each adding to one row per quarter-hour, place, person and code among them."""
     tally: dict[Keys, Counter[str]] = {}
@@ -104,7 +105,7 @@ def count_cards_created(*, session: Session, cards: list[Card]) -> None:
         tally.setdefault(keys, Counter())[f"rating_{card.rating}"] += 1
     # Every rating's column in every row (most add 0): one statement fits them all.
     _add_many(
-        session,
+        connection,
         AnalyticsBucket,
         [(keys, {name: counts[name] for name in RATING_COLUMNS}) for keys, counts in tally.items()],
     )
@@ -137,11 +138,11 @@ def _add(
 ) -> None:
     """Add to a summary row and to its blocks' rows, creating them if needed: upserts, safe
     under concurrent writers."""
-    _add_many(session, model, [(keys, counts)])
+    _add_many(session.connection(), model, [(keys, counts)])
 
 
 def _add_many(
-    session: Session,
+    connection: Connection,
     model: type[AnalyticsBucket | AnalyticsResponse],
     changes: list[tuple[tuple[Any, ...], dict[str, int]]],
 ) -> None:
@@ -165,19 +166,19 @@ def _add_many(
                     blocks[key][name] += block[name]
             else:
                 blocks[key] = block
-    _upsert(session, model.__table__, rows, counted)  # type: ignore[union-attr]
+    _upsert(connection, model.__table__, rows, counted)  # type: ignore[union-attr]
     ordered = [blocks[key] for key in sorted(blocks)]
-    _upsert(session, SPAN_OF[model].__table__, ordered, counted)  # type: ignore[attr-defined]
+    _upsert(connection, SPAN_OF[model].__table__, ordered, counted)  # type: ignore[attr-defined]
 
 
 def _upsert(
-    session: Session, table: Table, rows: list[dict[str, Any]], counted: tuple[str, ...]
+    connection: Connection, table: Table, rows: list[dict[str, Any]], counted: tuple[str, ...]
 ) -> None:
     """Add each row's counts (the columns `counted`) to the row with its keys, in one statement
-    run for every row."""
+    run for every row (on the driver's cursor: api.db_direct)."""
     keys = tuple(name for name in rows[0] if name not in counted)
-    statement = _upsert_statement(session.get_bind().dialect.name, table, keys, counted)
-    session.connection().execute(statement, rows)
+    statement = _upsert_statement(connection.dialect.name, table, keys, counted)
+    execute_many(connection, statement, rows)
 
 
 @cache

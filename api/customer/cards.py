@@ -16,6 +16,7 @@ from api.customer.codes import CodeContext
 from api.customer.follow_up.service import follow_up_hash, follow_up_token
 from api.customer.schemas import CardIn
 from api.db import writer
+from api.db_direct import execute_many, fetch_all
 from api.errors import NotFound, Unprocessable
 from api.i18n import N_
 from api.inbox.events import record_cards_created
@@ -195,8 +196,8 @@ def insert_cards(*, engine: Engine, cards: list[Card]) -> list[Card | None]:
 
 
 def _insert_group(engine: Engine, cards: list[Card]) -> list[Card | None]:
-    with Session(writer(engine), expire_on_commit=False) as session:
-        first = _first_of_their_keys(session, cards)
+    with writer(engine).connect() as connection, connection.begin():
+        first = _first_of_their_keys(connection, cards)
         # In key order, so that two processes storing the same keys meet in the same order on
         # every unique index instead of deadlocking.
         fresh = sorted(
@@ -204,8 +205,7 @@ def _insert_group(engine: Engine, cards: list[Card]) -> list[Card | None]:
             key=lambda card: card.idempotency_key,
         )
         try:
-            _store(session, fresh)
-            session.commit()
+            _store(connection, fresh)
         except Exception:
             for card in fresh:
                 card.id = None  # the ids it was given were never stored
@@ -213,18 +213,18 @@ def _insert_group(engine: Engine, cards: list[Card]) -> list[Card | None]:
     return [card if new else None for card, new in zip(cards, first, strict=True)]
 
 
-def _first_of_their_keys(session: Session, cards: list[Card]) -> list[bool]:
+def _first_of_their_keys(connection: Connection, cards: list[Card]) -> list[bool]:
     """Whether each card is the first with its submission key and form nonce. A writer holds
     SQLite's lock as it reads; on PostgreSQL another process may take a key before the insert,
     whose unique index then refuses the whole list (see insert_cards)."""
-    keys = {card.idempotency_key for card in cards}
-    nonces = {card.form_nonce for card in cards if card.form_nonce is not None}
+    keys = sorted({card.idempotency_key for card in cards})
+    nonces = sorted({card.form_nonce for card in cards if card.form_nonce is not None})
     # One query, each column by its unique index: the keys and nonces of the stored cards that
     # share either with this list.
     taken: set[str] = set()
     used: set[str] = set()
     query = KEYS_OR_NONCES_TAKEN if nonces else KEYS_TAKEN
-    for key, nonce in session.connection().execute(query, {"keys": keys, "nonces": nonces}):
+    for key, nonce in fetch_all(connection, query, {"keys": keys, "nonces": nonces}):
         taken.add(key)
         if nonce is not None:
             used.add(nonce)
@@ -239,31 +239,32 @@ def _first_of_their_keys(session: Session, cards: list[Card]) -> list[bool]:
     return first
 
 
-def _store(session: Session, cards: list[Card]) -> None:
+def _store(connection: Connection, cards: list[Card]) -> None:
     """Insert the cards, their events and their alerts: a statement for each, whatever the
-    number of cards (the ORM's unit of work cost more than the database, per card)."""
+    number of cards, run on the driver's cursor (the ORM's unit of work, then SQLAlchemy's
+    execution, cost more than the database, per card: api.db_direct)."""
     if not cards:
         return
-    connection = session.connection()
     for card, card_id in zip(cards, _new_card_ids(connection, len(cards)), strict=True):
         card.id = card_id
     # Without RETURNING, psycopg sends one short statement for every row in a pipeline: a long
     # multi-row INSERT costs more to parse on the client than the rows cost to store.
-    connection.execute(INSERT_CARD, [row_values(card, with_id=True) for card in cards])
+    execute_many(connection, INSERT_CARD, [row_values(card, with_id=True) for card in cards])
     # The transactional outbox: a card is never stored without its alerts.
-    routing = Routing(session)
-    deliveries = [
-        row_values(delivery)
-        for card in cards
-        if card.alerts
-        for delivery in routing.deliveries(card, card.created_at)
-    ]
-    if deliveries:
-        connection.execute(INSERT_DELIVERY, deliveries)
+    alerting = [card for card in cards if card.alerts]
+    if alerting:
+        with Session(connection) as session:
+            routing = Routing(session)
+            deliveries = [
+                row_values(delivery)
+                for card in alerting
+                for delivery in routing.deliveries(card, card.created_at)
+            ]
+        execute_many(connection, INSERT_DELIVERY, deliveries)
     # Same transaction: an open inbox learns of a card exactly when it is stored. Last, as it
     # takes the organisation's event lock on PostgreSQL until the commit (api.inbox.events); it
     # counts the cards after taking it, in the order every writer of events takes the two.
-    record_cards_created(session=session, cards=cards)
+    record_cards_created(connection=connection, cards=cards)
 
 
 def _replay(*, engine: Engine, idempotency_key: str, fingerprint: str) -> Card | None:
@@ -285,8 +286,8 @@ def _nonce_taken(*, engine: Engine, form_nonce: str) -> bool:
 def _new_card_ids(connection: Connection, count: int) -> list[int]:
     """Ids for new cards, taken before they are inserted."""
     if connection.dialect.name == "postgresql":
-        return list(connection.execute(NEXT_CARD_IDS, {"count": count}).scalars())
+        return [card_id for (card_id,) in fetch_all(connection, NEXT_CARD_IDS, {"count": count})]
     # This transaction holds SQLite's one write lock (api.db.writer): nobody else inserts, and
     # these are the ids SQLite itself would choose.
-    last = connection.execute(LAST_CARD_ID).scalar() or 0
-    return list(range(last + 1, last + 1 + count))
+    [(last,)] = fetch_all(connection, LAST_CARD_ID)
+    return list(range((last or 0) + 1, (last or 0) + 1 + count))

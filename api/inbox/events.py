@@ -13,10 +13,11 @@ each other's in opposite orders.
 
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, text
+from sqlalchemy import Connection, Engine, func, insert, text
 from sqlmodel import Session, col, select
 
 from api.analytics.summaries import count_cards_created, count_event
+from api.db_direct import execute_many, fetch_all
 from api.models import Card, Event, EventKind
 from api.tenancy import Tenant, scoped
 
@@ -58,11 +59,13 @@ def record_event(
     return event
 
 
-def record_cards_created(*, session: Session, cards: list[Card]) -> None:
+def record_cards_created(*, connection: Connection, cards: list[Card]) -> None:
     """Add the card.created events of cards just inserted (with their ids), in one statement,
-    and count them (the caller commits): a group of cards stored together."""
-    for organisation_id in sorted({card.organisation_id for card in cards}):
-        _order_and_notify(session, organisation_id)
+    and count them (the caller commits): a group of cards stored together, on the driver's
+    cursor (api.db_direct)."""
+    if connection.dialect.name == "postgresql":
+        for organisation_id in sorted({card.organisation_id for card in cards}):
+            fetch_all(connection, LOCK_AND_NOTIFY, _lock_and_notify(organisation_id))
     rows = [
         CARD_CREATED_ROW
         | {
@@ -74,8 +77,8 @@ def record_cards_created(*, session: Session, cards: list[Card]) -> None:
         }
         for card in cards
     ]
-    session.connection().execute(INSERT_EVENT, rows)
-    count_cards_created(session=session, cards=cards)
+    execute_many(connection, INSERT_EVENT, rows)
+    count_cards_created(connection=connection, cards=cards)
 
 
 def record_access_change(*, session: Session, organisation_id: int, user_id: int) -> Event:
@@ -115,15 +118,16 @@ def _order_and_notify(session: Session, organisation_id: int) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # One round trip: the lock, and a notification that PostgreSQL delivers to listeners
         # when, and only if, the transaction commits.
-        session.execute(
-            LOCK_AND_NOTIFY,
-            {
-                "namespace": EVENT_LOCK_NAMESPACE,
-                "organisation": organisation_id,
-                "channel": NOTIFY_CHANNEL,
-                "payload": str(organisation_id),
-            },
-        )
+        session.execute(LOCK_AND_NOTIFY, _lock_and_notify(organisation_id))
+
+
+def _lock_and_notify(organisation_id: int) -> dict[str, Any]:
+    return {
+        "namespace": EVENT_LOCK_NAMESPACE,
+        "organisation": organisation_id,
+        "channel": NOTIFY_CHANNEL,
+        "payload": str(organisation_id),
+    }
 
 
 def latest_event_id(*, session: Session, tenant: Tenant) -> int:
