@@ -163,18 +163,18 @@ def best_of(
     return *best, errors
 
 
-def rounds_count(text: str) -> int:
-    """`--rounds` of a benchmark: each compares its best round, so there must be one."""
-    rounds = int(text)
-    if rounds < 1:
+def positive_count(text: str) -> int:
+    """A count of rounds or groups: a benchmark compares its best round, so there must be one."""
+    count = int(text)
+    if count < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
-    return rounds
+    return count
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=rounds_count, default=2)
+    parser.add_argument("--rounds", type=positive_count, default=2)
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
     with demo_server() as server:

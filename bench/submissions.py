@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from card_page import rounds_count, show, wrk
+from card_page import positive_count, show, wrk
 from demo_server import ROOT, DemoServer, demo_server, free_port
 from sqlalchemy import create_engine, text
 
@@ -162,7 +162,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--rounds", type=rounds_count, default=2)
+    parser.add_argument("--rounds", type=positive_count, default=2)
     parser.add_argument(
         "--worker",
         choices=("apart", "in-process"),

@@ -66,7 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=card_page.rounds_count, default=2)
+    parser.add_argument("--rounds", type=card_page.positive_count, default=2)
     parser.add_argument("--inbox-cards", type=int, default=1_000_000)
     parser.add_argument("--inbox-reuse", metavar="URL", help="an inbox database filled before")
     args = parser.parse_args()
