@@ -9,7 +9,11 @@ SQLAlchemy's (an IntegrityError is still an IntegrityError, a dropped connection
 
 What comes back is what the driver gives, with no type's conversion: read only columns of text
 and numbers through `fetch_all`. Each statement's SQL is kept: pass statements built once, not
-one built for each call."""
+one built for each call.
+
+On PostgreSQL, statements in a `pipeline` travel together, and an `own_transaction` lets its
+BEGIN and COMMIT travel with them: each round trip wakes both processes, and the card writer's
+group of one card takes two round trips instead of nine (bench/README.md)."""
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,7 +24,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -81,6 +85,39 @@ def fetch_all(
     connection: Connection, statement: ClauseElement, parameters: Mapping[str, Any] | None = None
 ) -> list[tuple[Any, ...]]:
     """A query's rows as the driver gives them; a list for an expanding IN is spread out."""
+    [rows] = fetch_each(connection, [(statement, parameters)])
+    return rows
+
+
+def fetch_each(
+    connection: Connection, queries: Sequence[tuple[ClauseElement, Mapping[str, Any] | None]]
+) -> list[list[tuple[Any, ...]]]:
+    """Each query's rows, as `fetch_all` gives them. In a `pipeline`, every query is sent before
+    the first answer is awaited: one round trip for them all."""
+    prepared = [_prepared(connection, statement, parameters) for statement, parameters in queries]
+    cursors: list[Any] = []
+    sql = ""
+    try:
+        for sql, given in prepared:
+            cursors.append(connection.connection.cursor())
+            cursors[-1].execute(sql, given)
+        answers = []
+        for index, cursor in enumerate(cursors):
+            sql = prepared[index][0]  # the statement an error names
+            answers.append([tuple(row) for row in cursor.fetchall()])
+        return answers
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _translated(connection, sql, None, error) from error
+    finally:
+        if not connection.invalidated:
+            for cursor in cursors:
+                cursor.close()
+
+
+def _prepared(
+    connection: Connection, statement: ClauseElement, parameters: Mapping[str, Any] | None
+) -> tuple[str, Any]:
+    """A query's SQL and the values the driver takes with it."""
     parameters = parameters or {}
     shape = tuple(
         (name, len(value) if isinstance(value, list) else None)
@@ -90,9 +127,7 @@ def fetch_all(
     given: Any = [_value(parameters, name, index) for name, index in query.order]
     if not query.positional:
         given = dict(zip(query.names, given, strict=True))
-    with _cursor(connection, query.sql) as cursor:
-        cursor.execute(query.sql, given)
-        return [tuple(row) for row in cursor.fetchall()]
+    return query.sql, given
 
 
 @dataclass(frozen=True)
@@ -130,33 +165,91 @@ def _value(parameters: Mapping[str, Any], name: str, index: int | None) -> Any:
     return parameters[name] if index is None else parameters[name][index]
 
 
-def execute(connection: Connection, sql: str) -> None:
-    """A statement of SQL alone, with no parameters (a BEGIN)."""
+def execute(
+    connection: Connection,
+    statement: ClauseElement | str,
+    parameters: Mapping[str, Any] | None = None,
+) -> None:
+    """A statement whose answer nobody reads: SQL alone (a BEGIN), or a query built once. In a
+    `pipeline`, it is sent with the others and not waited for."""
+    if isinstance(statement, str):
+        with _cursor(connection, statement) as cursor:
+            cursor.execute(statement)
+        return
+    sql, given = _prepared(connection, statement, parameters)
     with _cursor(connection, sql) as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, given)
+
+
+@contextmanager
+def pipeline(connection: Connection) -> Iterator[None]:
+    """On PostgreSQL, the statements run in the block go to the server together, and their
+    answers come back together: one round trip instead of one each (psycopg's pipeline mode).
+    A query's rows are awaited when they are read; the rest when the block ends, which raises
+    any statement's error as SQLAlchemy would. Elsewhere, each statement runs as it comes."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    try:
+        with connection.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+            yield
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _translated(connection, "(a pipeline's statements)", None, error) from error
+
+
+@contextmanager
+def own_transaction(connection: Connection) -> Iterator[None]:
+    """A transaction that the block begins and commits itself, with `begin` and `commit`, so
+    that on PostgreSQL both travel in a `pipeline` with the statements beside them (psycopg
+    sends its own BEGIN alone and waits for its answer). SQLAlchemy's transaction is open for
+    the block too, so a Session on the connection joins it. Rolled back if the block raises."""
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+    with connection.begin():
+        yield
+
+
+def begin(connection: Connection) -> None:
+    """Begin an `own_transaction` (on SQLite, SQLAlchemy's BEGIN IMMEDIATE has: api.db)."""
+    if connection.dialect.name == "postgresql":
+        execute(connection, "BEGIN")
+
+
+def commit(connection: Connection) -> None:
+    """Commit an `own_transaction`: in a `pipeline`, the commit is the block's end."""
+    if connection.dialect.name == "postgresql":
+        execute(connection, "COMMIT")
+    else:
+        connection.commit()
 
 
 @contextmanager
 def _cursor(connection: Connection, sql: str) -> Iterator[Any]:
     """The driver's cursor; its errors raised as SQLAlchemy raises them, without parameters."""
-    dialect = connection.dialect
-    driver_connection = connection.connection.dbapi_connection
     cursor = connection.connection.cursor()
     try:
         yield cursor
-    except dialect.loaded_dbapi.Error as error:
-        dropped = dialect.is_disconnect(error, driver_connection, cursor)
-        if dropped:
-            connection.invalidate(error)
-        raise DBAPIError.instance(
-            sql,
-            None,
-            error,
-            dialect.loaded_dbapi.Error,
-            hide_parameters=True,
-            connection_invalidated=dropped,
-            dialect=dialect,
-        ) from error
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _translated(connection, sql, cursor, error) from error
     finally:
         if not connection.invalidated:
             cursor.close()
+
+
+def _translated(connection: Connection, sql: str, cursor: Any, error: Exception) -> StatementError:
+    """The driver's error as SQLAlchemy raises it, without parameters; a connection that
+    dropped is invalidated."""
+    dialect = connection.dialect
+    driver_connection = connection.connection.dbapi_connection
+    dropped = dialect.is_disconnect(cast(Any, error), driver_connection, cursor)
+    if dropped:
+        connection.invalidate(error)
+    return DBAPIError.instance(
+        sql,
+        None,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=dropped,
+        dialect=dialect,
+    )

@@ -4,12 +4,21 @@ and fail as SQLAlchemy fails, on both engines."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, bindparam, insert, text
+from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, bindparam, insert, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from api.db import create_db_engine
-from api.db_direct import execute_many, fetch_all
+from api.db_direct import (
+    begin,
+    commit,
+    execute,
+    execute_many,
+    fetch_all,
+    fetch_each,
+    own_transaction,
+    pipeline,
+)
 from api.models import AlertChannel, AlertDelivery, AlertKind, AnalyticsBucket, Card
 from api.models.rows import row_values
 from tests.factories import World
@@ -136,5 +145,128 @@ def test_a_dropped_connection_is_invalidated_and_the_next_one_works(postgres_url
             assert fetch_all(connection, text("SELECT 2")) == [(2,)]
             [(new_pid,)] = fetch_all(connection, text("SELECT pg_backend_pid()"))
         assert new_pid != pid
+    finally:
+        engine.dispose()
+
+
+KEYS_IN = select(AlertDelivery.idempotency_key).where(
+    col(AlertDelivery.idempotency_key).in_(bindparam("keys", expanding=True))
+)
+
+
+def keys_stored(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return sorted(
+            key for (key,) in fetch_all(connection, select(AlertDelivery.idempotency_key))
+        )
+
+
+def test_a_transaction_in_two_pipelines_answers_each_query_and_stores_its_rows(
+    session: Session, world: World
+) -> None:
+    """The card writer's shape: the BEGIN with the checks, then the writes with the COMMIT (on
+    PostgreSQL, a round trip each)."""
+    engine = session.get_bind()
+    with engine.begin() as connection:  # type: ignore[union-attr]
+        execute_many(connection, insert(AlertDelivery), [delivery_values(world, "earlier")])
+    with engine.connect() as connection, own_transaction(connection):  # type: ignore[union-attr]
+        with pipeline(connection):
+            begin(connection)
+            found, numbers = fetch_each(
+                connection,
+                [
+                    (KEYS_IN, {"keys": ["earlier", "new"]}),
+                    (text("SELECT :a + 1, :b"), {"a": 41, "b": "Zoë"}),
+                ],
+            )
+        assert found == [("earlier",)]
+        assert numbers == [(42, "Zoë")]
+        with pipeline(connection):
+            execute_many(connection, insert(AlertDelivery), [delivery_values(world, "new")])
+            execute(connection, text("SELECT :a"), {"a": 1})  # an answer nobody reads
+            commit(connection)
+    assert keys_stored(engine) == ["earlier", "new"]  # type: ignore[arg-type]
+
+
+def store_first_then_fresh_and_taken(engine: Engine, world: World) -> None:
+    with engine.connect() as connection, own_transaction(connection):
+        with pipeline(connection):
+            begin(connection)
+            execute_many(connection, insert(AlertDelivery), [delivery_values(world, "first")])
+        with pipeline(connection):
+            rows = [delivery_values(world, "fresh"), delivery_values(world, "taken")]
+            execute_many(connection, insert(AlertDelivery), rows)
+            commit(connection)
+
+
+def test_an_error_in_a_pipeline_is_sqlalchemys_and_keeps_nothing_of_the_transaction(
+    session: Session, world: World
+) -> None:
+    engine = session.get_bind()
+    with engine.begin() as connection:  # type: ignore[union-attr]
+        execute_many(connection, insert(AlertDelivery), [delivery_values(world, "taken")])
+    with pytest.raises(IntegrityError) as refused:
+        store_first_then_fresh_and_taken(engine, world)  # type: ignore[arg-type]
+    assert "ana@example.com" not in str(refused.value)
+    assert keys_stored(engine) == ["taken"]  # type: ignore[arg-type]
+
+
+def test_a_session_on_the_connection_joins_the_transaction_without_ending_it(
+    session: Session, world: World
+) -> None:
+    """The card writer routes alerts through a Session between its two pipelines: closing the
+    Session must leave the transaction's first rows in it, and uncommitted until the commit."""
+    engine = session.get_bind()
+    with engine.connect() as connection, own_transaction(connection):  # type: ignore[union-attr]
+        with pipeline(connection):
+            begin(connection)
+            execute_many(connection, insert(AlertDelivery), [delivery_values(world, "before")])
+        with Session(connection) as joined:
+            assert joined.exec(select(AlertDelivery.idempotency_key)).all() == ["before"]
+        assert keys_stored(engine) == []  # type: ignore[arg-type]
+        with pipeline(connection):
+            execute_many(connection, insert(AlertDelivery), [delivery_values(world, "after")])
+            commit(connection)
+    assert keys_stored(engine) == ["after", "before"]  # type: ignore[arg-type]
+
+
+def test_a_connection_back_in_the_pool_begins_its_own_transactions_again(
+    database_url: str, world: World
+) -> None:
+    """On PostgreSQL, an own transaction runs the connection in autocommit mode: the pool's next
+    user of the connection must get SQLAlchemy's transactions back, or a rollback would keep
+    what it meant to undo."""
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as connection, own_transaction(connection):
+            begin(connection)
+            execute_many(connection, insert(AlertDelivery), [delivery_values(world, "own")])
+            commit(connection)
+        with engine.connect() as connection:
+            connection.begin()
+            execute_many(connection, insert(AlertDelivery), [delivery_values(world, "undone")])
+            connection.rollback()
+        assert keys_stored(engine) == ["own"]
+    finally:
+        engine.dispose()
+
+
+def begin_in_a_pipeline(connection: Connection) -> None:
+    with own_transaction(connection), pipeline(connection):
+        begin(connection)
+        execute(connection, text("SELECT 1"))
+
+
+def test_a_connection_dropped_before_a_pipeline_is_invalidated(postgres_url: str) -> None:
+    engine = create_db_engine(postgres_url, ping=False)
+    try:
+        with engine.connect() as connection:
+            pid = connection.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+            with engine.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            with pytest.raises(DBAPIError) as dropped:
+                begin_in_a_pipeline(connection)
+            assert dropped.value.connection_invalidated
+            assert connection.invalidated
     finally:
         engine.dispose()
