@@ -39,7 +39,7 @@ READY, GO = ".ready", ".go"
 def cards(count: int, *, alerts: bool, url: str) -> tuple[list[Card], object]:
     """The demo organisation on `url`, its engine, and `count` new cards for its first code."""
     migrate(url)
-    engine = create_db_engine(url)
+    engine = create_db_engine(url, ping=False)  # as the card process opens it
     with Session(engine, expire_on_commit=False) as session:
         demo = create_demo(session=session)
     context = load_code_context(engine=engine, raw_token=demo.codes[0].token)

@@ -16,7 +16,7 @@ from api.customer.codes import CodeContext
 from api.customer.follow_up.service import follow_up_hash, follow_up_token
 from api.customer.schemas import CardIn
 from api.db import writer
-from api.db_direct import execute_many, fetch_all
+from api.db_direct import begin, commit, execute_many, fetch_each, own_transaction, pipeline
 from api.errors import NotFound, Unprocessable
 from api.i18n import N_
 from api.inbox.events import record_cards_created
@@ -196,16 +196,27 @@ def insert_cards(*, engine: Engine, cards: list[Card]) -> list[Card | None]:
 
 
 def _insert_group(engine: Engine, cards: list[Card]) -> list[Card | None]:
-    with writer(engine).connect() as connection, connection.begin():
-        first = _first_of_their_keys(connection, cards)
+    # On PostgreSQL, two round trips: the BEGIN with the reads, then the writes with the COMMIT.
+    with writer(engine).connect() as connection, own_transaction(connection):
+        with pipeline(connection):
+            begin(connection)
+            taken, ids = fetch_each(
+                connection, [_keys_taken(cards), _new_card_ids(connection, len(cards))]
+            )
+        first = _first_of_their_keys(cards, taken)
         # In key order, so that two processes storing the same keys meet in the same order on
         # every unique index instead of deadlocking.
         fresh = sorted(
             (card for card, new in zip(cards, first, strict=True) if new),
             key=lambda card: card.idempotency_key,
         )
+        for card, card_id in zip(fresh, _card_ids(connection, ids, len(fresh)), strict=True):
+            card.id = card_id
         try:
-            _store(connection, fresh)
+            deliveries = _deliveries(connection, fresh)
+            with pipeline(connection):
+                _store(connection, fresh, deliveries)
+                commit(connection)
         except Exception:
             for card in fresh:
                 card.id = None  # the ids it was given were never stored
@@ -213,18 +224,23 @@ def _insert_group(engine: Engine, cards: list[Card]) -> list[Card | None]:
     return [card if new else None for card, new in zip(cards, first, strict=True)]
 
 
-def _first_of_their_keys(connection: Connection, cards: list[Card]) -> list[bool]:
-    """Whether each card is the first with its submission key and form nonce. A writer holds
-    SQLite's lock as it reads; on PostgreSQL another process may take a key before the insert,
-    whose unique index then refuses the whole list (see insert_cards)."""
+def _keys_taken(cards: list[Card]) -> tuple[Any, dict[str, Any]]:
+    """One query, each column by its unique index: the keys and nonces of the stored cards
+    that share either with these cards."""
     keys = sorted({card.idempotency_key for card in cards})
     nonces = sorted({card.form_nonce for card in cards if card.form_nonce is not None})
-    # One query, each column by its unique index: the keys and nonces of the stored cards that
-    # share either with this list.
+    query = KEYS_OR_NONCES_TAKEN if nonces else KEYS_TAKEN
+    return query, {"keys": keys, "nonces": nonces}
+
+
+def _first_of_their_keys(cards: list[Card], taken_rows: list[tuple[Any, ...]]) -> list[bool]:
+    """Whether each card is the first with its submission key and form nonce, given the keys
+    and nonces stored cards took. A writer holds SQLite's lock as it reads them; on PostgreSQL
+    another process may take a key before the insert, whose unique index then refuses the whole
+    list (see insert_cards)."""
     taken: set[str] = set()
     used: set[str] = set()
-    query = KEYS_OR_NONCES_TAKEN if nonces else KEYS_TAKEN
-    for key, nonce in fetch_all(connection, query, {"keys": keys, "nonces": nonces}):
+    for key, nonce in taken_rows:
         taken.add(key)
         if nonce is not None:
             used.add(nonce)
@@ -239,28 +255,31 @@ def _first_of_their_keys(connection: Connection, cards: list[Card]) -> list[bool
     return first
 
 
-def _store(connection: Connection, cards: list[Card]) -> None:
-    """Insert the cards, their events and their alerts: a statement for each, whatever the
-    number of cards, run on the driver's cursor (the ORM's unit of work, then SQLAlchemy's
-    execution, cost more than the database, per card: api.db_direct)."""
+def _deliveries(connection: Connection, cards: list[Card]) -> list[dict[str, Any]]:
+    """The alerts of the cards that alert: the transactional outbox's rows, stored with them."""
+    alerting = [card for card in cards if card.alerts]
+    if not alerting:
+        return []
+    with Session(connection) as session:
+        routing = Routing(session)
+        return [
+            row_values(delivery)
+            for card in alerting
+            for delivery in routing.deliveries(card, card.created_at)
+        ]
+
+
+def _store(connection: Connection, cards: list[Card], deliveries: list[dict[str, Any]]) -> None:
+    """Insert the cards (with their ids), their alerts and their events: a statement for each,
+    whatever the number of cards, run on the driver's cursor (the ORM's unit of work, then
+    SQLAlchemy's execution, cost more than the database, per card: api.db_direct)."""
     if not cards:
         return
-    for card, card_id in zip(cards, _new_card_ids(connection, len(cards)), strict=True):
-        card.id = card_id
     # Without RETURNING, psycopg sends one short statement for every row in a pipeline: a long
     # multi-row INSERT costs more to parse on the client than the rows cost to store.
     execute_many(connection, INSERT_CARD, [row_values(card, with_id=True) for card in cards])
     # The transactional outbox: a card is never stored without its alerts.
-    alerting = [card for card in cards if card.alerts]
-    if alerting:
-        with Session(connection) as session:
-            routing = Routing(session)
-            deliveries = [
-                row_values(delivery)
-                for card in alerting
-                for delivery in routing.deliveries(card, card.created_at)
-            ]
-        execute_many(connection, INSERT_DELIVERY, deliveries)
+    execute_many(connection, INSERT_DELIVERY, deliveries)
     # Same transaction: an open inbox learns of a card exactly when it is stored. Last, as it
     # takes the organisation's event lock on PostgreSQL until the commit (api.inbox.events); it
     # counts the cards after taking it, in the order every writer of events takes the two.
@@ -283,11 +302,19 @@ def _nonce_taken(*, engine: Engine, form_nonce: str) -> bool:
         )
 
 
-def _new_card_ids(connection: Connection, count: int) -> list[int]:
-    """Ids for new cards, taken before they are inserted."""
+def _new_card_ids(connection: Connection, count: int) -> tuple[Any, dict[str, Any] | None]:
+    """The query that gives new cards their ids before they are inserted: `count` of
+    PostgreSQL's next ids (some unused if cards are refused), or SQLite's last id."""
     if connection.dialect.name == "postgresql":
-        return [card_id for (card_id,) in fetch_all(connection, NEXT_CARD_IDS, {"count": count})]
+        return NEXT_CARD_IDS, {"count": count}
+    return LAST_CARD_ID, None
+
+
+def _card_ids(connection: Connection, rows: list[tuple[Any, ...]], count: int) -> list[int]:
+    """Ids for `count` new cards, from `_new_card_ids`'s rows."""
+    if connection.dialect.name == "postgresql":
+        return [card_id for (card_id,) in rows[:count]]
     # This transaction holds SQLite's one write lock (api.db.writer): nobody else inserts, and
     # these are the ids SQLite itself would choose.
-    [(last,)] = fetch_all(connection, LAST_CARD_ID)
+    [(last,)] = rows
     return list(range((last or 0) + 1, (last or 0) + 1 + count))

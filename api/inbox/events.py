@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, func, insert, text
 from sqlmodel import Session, col, select
 
 from api.analytics.summaries import count_cards_created, count_event
-from api.db_direct import execute_many, fetch_all
+from api.db_direct import execute, execute_many
 from api.models import Card, Event, EventKind
 from api.tenancy import Tenant, scoped
 
@@ -65,7 +65,7 @@ def record_cards_created(*, connection: Connection, cards: list[Card]) -> None:
     cursor (api.db_direct)."""
     if connection.dialect.name == "postgresql":
         for organisation_id in sorted({card.organisation_id for card in cards}):
-            fetch_all(connection, LOCK_AND_NOTIFY, _lock_and_notify(organisation_id))
+            execute(connection, LOCK_AND_NOTIFY, _lock_and_notify(organisation_id))
     rows = [
         CARD_CREATED_ROW
         | {

@@ -123,14 +123,26 @@ def test_a_process_killed_mid_group_fails_its_cards_and_the_next_group_gets_a_ne
         os.kill(first_child, signal.SIGKILL)
         sending.join(30)
     assert [type(error) for error in failed] == [WriterUnavailable]
-    assert stored_keys(session) == ["first"]
+    on_postgres = engine.dialect.name == "postgresql"
+    if on_postgres:
+        # The group's writes travel with its COMMIT (api.customer.cards): the server had them
+        # all when the process died, and stores the card once the table is free, though its
+        # request was told otherwise (as api.customer.card_process says may happen).
+        deadline = time.monotonic() + 10
+        while stored_keys(session) != ["first", "lost"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert stored_keys(session) == ["first", "lost"]
+    else:  # the process's transaction died with it
+        assert stored_keys(session) == ["first"]
     # One line says what happened, with no traceback of the writer's after it.
     records = [record for record in caplog.records if record.name == "tellus.cards"]
     said = [record.getMessage().split(":")[0] for record in records]
     assert said == ["The card writer's process stopped"], said
     assert all(record.exc_info is None for record in records)
-    # The customer's retry, with the same key: a new process stores it.
-    assert commit(in_process, [new_card(world, "lost")])[0].result(timeout=30) is not None
+    # The customer's retry, with the same key: a new process stores it, or refuses it as
+    # stored (its request then replays the stored card).
+    retried = commit(in_process, [new_card(world, "lost")])[0].result(timeout=30)
+    assert (retried is None) == on_postgres
     assert child_of(in_process) != first_child
     assert stored_keys(session) == ["first", "lost"]
 
@@ -266,7 +278,11 @@ def test_the_app_answers_a_503_when_its_process_dies_mid_card_and_the_retry_is_s
         assert answers[0].status_code == 503
         assert answers[0].headers["Retry-After"]
         assert "try again" in answers[0].json()["detail"]
-        assert stored_keys(session) == []
+        if engine.dialect.name == "sqlite":
+            # The card died with the process's transaction. On PostgreSQL the server may have
+            # had its writes and their COMMIT, and store it once the table is free: either way
+            # the retry gets one card.
+            assert stored_keys(session) == []
         again = client.post(url, json=card, headers=headers)
         assert again.status_code == 201
         assert client.post(url, json=card, headers=headers).json()["id"] == again.json()["id"]
