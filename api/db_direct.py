@@ -16,7 +16,7 @@ BEGIN and COMMIT travel with them: each round trip wakes both processes, and the
 group of one card takes two round trips instead of nine (bench/README.md)."""
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -92,15 +92,30 @@ def fetch_all(
 def fetch_each(
     connection: Connection, queries: Sequence[tuple[ClauseElement, Mapping[str, Any] | None]]
 ) -> list[list[tuple[Any, ...]]]:
-    """Each query's rows, as `fetch_all` gives them. In a `pipeline`, every query is sent before
-    the first answer is awaited: one round trip for them all."""
+    """Each query's rows, as `fetch_all` gives them: on PostgreSQL, in one round trip for them
+    all."""
+    return _fetch(connection, queries, begin=False)
+
+
+def _fetch(
+    connection: Connection,
+    queries: Sequence[tuple[ClauseElement, Mapping[str, Any] | None]],
+    *,
+    begin: bool,
+) -> list[list[tuple[Any, ...]]]:
+    """`fetch_each`, after a BEGIN sent with the queries if `begin` (PostgreSQL only)."""
     prepared = [_prepared(connection, statement, parameters) for statement, parameters in queries]
+    together = connection.dialect.name == "postgresql" and (begin or len(prepared) > 1)
     cursors: list[Any] = []
     sql = ""
     try:
-        for sql, given in prepared:
-            cursors.append(connection.connection.cursor())
-            cursors[-1].execute(sql, given)
+        with pipeline(connection) if together else nullcontext():
+            if begin:
+                execute(connection, "BEGIN")
+            for sql, given in prepared:
+                cursors.append(connection.connection.cursor())
+                cursors[-1].execute(sql, given)
+        # A pipeline's end waited for every answer: the rows are here.
         answers = []
         for index, cursor in enumerate(cursors):
             sql = prepared[index][0]  # the statement an error names
@@ -199,20 +214,26 @@ def pipeline(connection: Connection) -> Iterator[None]:
 
 @contextmanager
 def own_transaction(connection: Connection) -> Iterator[None]:
-    """A transaction that the block begins and commits itself, with `begin` and `commit`, so
-    that on PostgreSQL both travel in a `pipeline` with the statements beside them (psycopg
-    sends its own BEGIN alone and waits for its answer). SQLAlchemy's transaction is open for
-    the block too, so a Session on the connection joins it. Rolled back if the block raises."""
+    """A transaction that the block begins and commits itself, with `begin_with` and `commit`,
+    so that on PostgreSQL both travel with the statements beside them (psycopg sends its own
+    BEGIN alone and waits for its answer). SQLAlchemy's transaction is open for the block too,
+    so a Session on the connection joins it. Rolled back if the block raises: SQLAlchemy calls
+    the driver's rollback even in autocommit mode (its `skip_autocommit_rollback` left off), and
+    psycopg sends it while the server is in a transaction. Without `begin_with` first, each
+    statement would commit alone."""
     if connection.dialect.name == "postgresql":
         connection.execution_options(isolation_level="AUTOCOMMIT")
     with connection.begin():
         yield
 
 
-def begin(connection: Connection) -> None:
-    """Begin an `own_transaction` (on SQLite, SQLAlchemy's BEGIN IMMEDIATE has: api.db)."""
-    if connection.dialect.name == "postgresql":
-        execute(connection, "BEGIN")
+def begin_with(
+    connection: Connection, queries: Sequence[tuple[ClauseElement, Mapping[str, Any] | None]]
+) -> list[list[tuple[Any, ...]]]:
+    """Begin an `own_transaction` and run its first queries, giving each one's rows as
+    `fetch_each` does: on PostgreSQL, the BEGIN and the queries in one round trip. (On SQLite,
+    SQLAlchemy's BEGIN IMMEDIATE has begun it: api.db.)"""
+    return _fetch(connection, queries, begin=connection.dialect.name == "postgresql")
 
 
 def commit(connection: Connection) -> None:

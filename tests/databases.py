@@ -13,11 +13,12 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
@@ -177,3 +178,31 @@ class Starts(Generic[Start]):
             start = make()
             self._made[name] = (start, take_snapshot(engine, self.folder))
         return self._made[name][0]
+
+
+@contextmanager
+def round_trips_to_postgres(engine: Engine) -> Iterator[list[int]]:
+    """How many times the engine's connections wait for PostgreSQL's answers in the block: its
+    one number, known when the block ends. libpq writes each protocol message it sends (F) or
+    receives (B) to a trace; a round trip is the client sending, then the server answering."""
+    traces: list[Any] = []
+
+    def trace(dbapi_connection: Any, *_: Any) -> None:
+        log = tempfile.TemporaryFile("w+")
+        dbapi_connection.pgconn.trace(log.fileno())
+        traces.append((dbapi_connection, log))
+
+    counted: list[int] = []
+    event.listen(engine, "checkout", trace)
+    try:
+        yield counted
+    finally:
+        event.remove(engine, "checkout", trace)
+    trips = 0
+    for dbapi_connection, log in traces:
+        dbapi_connection.pgconn.untrace()
+        log.seek(0)
+        sides = [line.split("\t")[1] for line in log if line.count("\t") >= 3]
+        trips += sum(1 for pair in pairwise(sides) if pair == ("F", "B"))
+        log.close()
+    counted.append(trips)

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from api.db import create_db_engine
 from api.db_direct import (
-    begin,
+    begin_with,
     commit,
     execute,
     execute_many,
@@ -21,6 +21,7 @@ from api.db_direct import (
 )
 from api.models import AlertChannel, AlertDelivery, AlertKind, AnalyticsBucket, Card
 from api.models.rows import row_values
+from tests.databases import round_trips_to_postgres
 from tests.factories import World
 
 MOMENT = datetime(2026, 11, 29, 8, 30, 15, 123456, tzinfo=UTC)
@@ -164,21 +165,18 @@ def keys_stored(engine: Engine) -> list[str]:
 def test_a_transaction_in_two_pipelines_answers_each_query_and_stores_its_rows(
     session: Session, world: World
 ) -> None:
-    """The card writer's shape: the BEGIN with the checks, then the writes with the COMMIT (on
-    PostgreSQL, a round trip each)."""
+    """The card writer's shape: the BEGIN with the checks, then the writes with the COMMIT."""
     engine = session.get_bind()
     with engine.begin() as connection:  # type: ignore[union-attr]
         execute_many(connection, insert(AlertDelivery), [delivery_values(world, "earlier")])
     with engine.connect() as connection, own_transaction(connection):  # type: ignore[union-attr]
-        with pipeline(connection):
-            begin(connection)
-            found, numbers = fetch_each(
-                connection,
-                [
-                    (KEYS_IN, {"keys": ["earlier", "new"]}),
-                    (text("SELECT :a + 1, :b"), {"a": 41, "b": "Zoë"}),
-                ],
-            )
+        found, numbers = begin_with(
+            connection,
+            [
+                (KEYS_IN, {"keys": ["earlier", "new"]}),
+                (text("SELECT :a + 1, :b"), {"a": 41, "b": "Zoë"}),
+            ],
+        )
         assert found == [("earlier",)]
         assert numbers == [(42, "Zoë")]
         with pipeline(connection):
@@ -190,9 +188,8 @@ def test_a_transaction_in_two_pipelines_answers_each_query_and_stores_its_rows(
 
 def store_first_then_fresh_and_taken(engine: Engine, world: World) -> None:
     with engine.connect() as connection, own_transaction(connection):
-        with pipeline(connection):
-            begin(connection)
-            execute_many(connection, insert(AlertDelivery), [delivery_values(world, "first")])
+        assert begin_with(connection, [(KEYS_IN, {"keys": ["first"]})]) == [[]]
+        execute_many(connection, insert(AlertDelivery), [delivery_values(world, "first")])
         with pipeline(connection):
             rows = [delivery_values(world, "fresh"), delivery_values(world, "taken")]
             execute_many(connection, insert(AlertDelivery), rows)
@@ -218,9 +215,8 @@ def test_a_session_on_the_connection_joins_the_transaction_without_ending_it(
     Session must leave the transaction's first rows in it, and uncommitted until the commit."""
     engine = session.get_bind()
     with engine.connect() as connection, own_transaction(connection):  # type: ignore[union-attr]
-        with pipeline(connection):
-            begin(connection)
-            execute_many(connection, insert(AlertDelivery), [delivery_values(world, "before")])
+        begin_with(connection, [])
+        execute_many(connection, insert(AlertDelivery), [delivery_values(world, "before")])
         with Session(connection) as joined:
             assert joined.exec(select(AlertDelivery.idempotency_key)).all() == ["before"]
         assert keys_stored(engine) == []  # type: ignore[arg-type]
@@ -239,7 +235,7 @@ def test_a_connection_back_in_the_pool_begins_its_own_transactions_again(
     engine = create_db_engine(database_url)
     try:
         with engine.connect() as connection, own_transaction(connection):
-            begin(connection)
+            begin_with(connection, [])
             execute_many(connection, insert(AlertDelivery), [delivery_values(world, "own")])
             commit(connection)
         with engine.connect() as connection:
@@ -252,9 +248,8 @@ def test_a_connection_back_in_the_pool_begins_its_own_transactions_again(
 
 
 def begin_in_a_pipeline(connection: Connection) -> None:
-    with own_transaction(connection), pipeline(connection):
-        begin(connection)
-        execute(connection, text("SELECT 1"))
+    with own_transaction(connection):
+        begin_with(connection, [(text("SELECT 1"), None)])
 
 
 def test_a_connection_dropped_before_a_pipeline_is_invalidated(postgres_url: str) -> None:
@@ -270,3 +265,41 @@ def test_a_connection_dropped_before_a_pipeline_is_invalidated(postgres_url: str
             assert connection.invalidated
     finally:
         engine.dispose()
+
+
+def test_on_postgres_the_begin_and_queries_then_the_writes_and_commit_take_a_round_trip_each(
+    postgres_url: str,
+) -> None:
+    engine = create_db_engine(postgres_url, ping=False)
+    table = Table("round_trips", MetaData(), Column("key", Integer, primary_key=True))
+    try:
+        table.drop(engine, checkfirst=True)
+        table.create(engine)
+        with round_trips_to_postgres(engine) as trips:
+            with engine.connect() as connection, own_transaction(connection):
+                found, numbers = begin_with(
+                    connection, [(select(table.c.key), None), (text("SELECT :a + 1"), {"a": 1})]
+                )
+                with pipeline(connection):
+                    execute_many(connection, insert(table), [{"key": 1}, {"key": 2}])
+                    execute(connection, text("SELECT :a"), {"a": 1})
+                    commit(connection)
+        assert (found, numbers) == ([], [(2,)])
+        assert trips == [2]
+        with engine.connect() as connection:
+            assert fetch_all(connection, select(table.c.key).order_by(table.c.key)) == [(1,), (2,)]
+        table.drop(engine)
+    finally:
+        engine.dispose()
+
+
+def test_each_query_sent_together_gets_its_own_rows(session: Session) -> None:
+    with session.get_bind().connect() as connection:  # type: ignore[union-attr]
+        assert fetch_each(
+            connection,
+            [
+                (text("SELECT :a"), {"a": 1}),
+                (KEYS_IN, {"keys": ["nobody's"]}),
+                (text("SELECT 2, 'x'"), None),
+            ],
+        ) == [[(1,)], [], [(2, "x")]]
