@@ -9,9 +9,10 @@ after its card's commit.
 
 The child starts with the server, which waits until it has opened the database. If it dies, its
 group's requests get a 503: their cards may or may not have been stored, and the same key sent
-again replays a stored card. The next group starts a new child. The server stops the child once
-the cards in flight are stored; if the server is killed, the child ends by itself when the
-server's end of the pipe closes.
+again replays a stored card. (On PostgreSQL a group's writes travel with its COMMIT: once sent, the
+server stores them even if the child dies while they wait for a lock.) The next group starts a new
+child. The server stops the child once the cards in flight are stored; if the server is killed, the
+child ends by itself when the server's end of the pipe closes.
 """
 
 import logging
@@ -169,8 +170,9 @@ def serve_cards(pipe: Connection) -> None:
     from api.customer.cards import insert_card, insert_cards
     from api.db import create_db_engine
 
-    # No ping before each group, a round trip in ten: a group that a dropped connection fails
-    # is stored again card by card (StoreHere), on new connections.
+    # No ping before each group, which would add a round trip to its two (api.customer.cards):
+    # a group that a dropped connection fails is stored again card by card (StoreHere), on new
+    # connections.
     engine = create_db_engine(pipe.recv(), ping=False, name=APPLICATION_NAME)
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))

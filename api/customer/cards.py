@@ -16,7 +16,7 @@ from api.customer.codes import CodeContext
 from api.customer.follow_up.service import follow_up_hash, follow_up_token
 from api.customer.schemas import CardIn
 from api.db import writer
-from api.db_direct import begin, commit, execute_many, fetch_each, own_transaction, pipeline
+from api.db_direct import begin_with, commit, execute_many, own_transaction, pipeline
 from api.errors import NotFound, Unprocessable
 from api.i18n import N_
 from api.inbox.events import record_cards_created
@@ -198,11 +198,9 @@ def insert_cards(*, engine: Engine, cards: list[Card]) -> list[Card | None]:
 def _insert_group(engine: Engine, cards: list[Card]) -> list[Card | None]:
     # On PostgreSQL, two round trips: the BEGIN with the reads, then the writes with the COMMIT.
     with writer(engine).connect() as connection, own_transaction(connection):
-        with pipeline(connection):
-            begin(connection)
-            taken, ids = fetch_each(
-                connection, [_keys_taken(cards), _new_card_ids(connection, len(cards))]
-            )
+        taken, ids = begin_with(
+            connection, [_keys_taken(cards), _ids_query(connection, len(cards))]
+        )
         first = _first_of_their_keys(cards, taken)
         # In key order, so that two processes storing the same keys meet in the same order on
         # every unique index instead of deadlocking.
@@ -302,7 +300,7 @@ def _nonce_taken(*, engine: Engine, form_nonce: str) -> bool:
         )
 
 
-def _new_card_ids(connection: Connection, count: int) -> tuple[Any, dict[str, Any] | None]:
+def _ids_query(connection: Connection, count: int) -> tuple[Any, dict[str, Any] | None]:
     """The query that gives new cards their ids before they are inserted: `count` of
     PostgreSQL's next ids (some unused if cards are refused), or SQLite's last id."""
     if connection.dialect.name == "postgresql":
@@ -311,7 +309,7 @@ def _new_card_ids(connection: Connection, count: int) -> tuple[Any, dict[str, An
 
 
 def _card_ids(connection: Connection, rows: list[tuple[Any, ...]], count: int) -> list[int]:
-    """Ids for `count` new cards, from `_new_card_ids`'s rows."""
+    """Ids for `count` new cards, from `_ids_query`'s rows."""
     if connection.dialect.name == "postgresql":
         return [card_id for (card_id,) in rows[:count]]
     # This transaction holds SQLite's one write lock (api.db.writer): nobody else inserts, and

@@ -23,6 +23,7 @@ from api.errors import NotFound
 from api.models import AlertDelivery, Card, EventKind, Webhook, utcnow
 from api.models import Event as CardEvent
 from api.models.card import new_card_row
+from tests.databases import round_trips_to_postgres
 from tests.factories import World, make_manager, reread
 from tests.helpers import in_own_loop
 
@@ -195,6 +196,28 @@ def test_a_key_another_process_takes_after_the_check_is_refused_and_the_rest_sto
         alerted = session.exec(select(AlertDelivery.card_id).distinct())
         assert sorted(events.all()) == [free.id]
         assert sorted(alerted.all()) == [free.id]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_group_takes_two_round_trips_to_postgres_and_alerts_route_between_them(
+    world: World, engine: Engine
+) -> None:
+    """The BEGIN with the checks, then the writes with the COMMIT: each round trip wakes both
+    the card writer and PostgreSQL, so their number is what a lone card costs most."""
+    quiet = [new_card(world, "quiet", alerts=False), new_card(world, "quiet-too", alerts=False)]
+    with round_trips_to_postgres(engine) as trips:
+        stored = insert_cards(engine=engine, cards=quiet)
+    assert all(card is not None for card in stored)
+    assert trips == [2]
+    with round_trips_to_postgres(engine) as trips:
+        [alerting] = insert_cards(engine=engine, cards=[new_card(world, "alerting")])
+    assert alerting is not None
+    with Session(engine) as session:
+        assert (
+            session.exec(select(func.count()).where(AlertDelivery.card_id == alerting.id)).one() > 0
+        )
+    # Routing's reads come between the two, each a round trip of its own.
+    assert trips[0] > 2
 
 
 def test_a_request_that_stops_waiting_leaves_its_card_and_the_writer(
