@@ -188,10 +188,9 @@ def execute(
     """A statement whose answer nobody reads: SQL alone (a BEGIN), or a query built once. In a
     `pipeline`, it is sent with the others and not waited for."""
     if isinstance(statement, str):
-        with _cursor(connection, statement) as cursor:
-            cursor.execute(statement)
-        return
-    sql, given = _prepared(connection, statement, parameters)
+        sql, given = statement, ()
+    else:
+        sql, given = _prepared(connection, statement, parameters)
     with _cursor(connection, sql) as cursor:
         cursor.execute(sql, given)
 
