@@ -162,13 +162,17 @@ def keys_stored(engine: Engine) -> list[str]:
         )
 
 
+def stored_before(engine: Engine, world: World, key: str) -> None:
+    with engine.begin() as connection:
+        execute_many(connection, insert(AlertDelivery), [delivery_values(world, key)])
+
+
 def test_a_transaction_in_two_pipelines_answers_each_query_and_stores_its_rows(
     session: Session, world: World
 ) -> None:
     """The card writer's shape: the BEGIN with the checks, then the writes with the COMMIT."""
     engine = session.get_bind()
-    with engine.begin() as connection:  # type: ignore[union-attr]
-        execute_many(connection, insert(AlertDelivery), [delivery_values(world, "earlier")])
+    stored_before(engine, world, "earlier")  # type: ignore[arg-type]
     with engine.connect() as connection, own_transaction(connection):  # type: ignore[union-attr]
         found, numbers = begin_with(
             connection,
@@ -200,8 +204,7 @@ def test_an_error_in_a_pipeline_is_sqlalchemys_and_keeps_nothing_of_the_transact
     session: Session, world: World
 ) -> None:
     engine = session.get_bind()
-    with engine.begin() as connection:  # type: ignore[union-attr]
-        execute_many(connection, insert(AlertDelivery), [delivery_values(world, "taken")])
+    stored_before(engine, world, "taken")  # type: ignore[arg-type]
     with pytest.raises(IntegrityError) as refused:
         store_first_then_fresh_and_taken(engine, world)  # type: ignore[arg-type]
     assert "ana@example.com" not in str(refused.value)
