@@ -2,10 +2,10 @@
 
 One `tellus serve` on SQLite answers every request from one process, whose threads take turns
 (Python's GIL): storing a group of cards cost the request handlers a third of their time. Here the
-writer thread (api.customer.card_writer) sends each group down a pipe, as the cards' values, and
-waits with the GIL released; the child stores the group exactly as the thread would (StoreHere,
-api.customer.cards), then answers each card's id or error. A request is still answered only
-after its card's commit.
+server's event loop (or, for a thread's card, the writer's thread: api.customer.card_writer) sends
+each group down a pipe, as the cards' values, and waits for the answers without holding the GIL;
+the child stores the group exactly as the thread would (StoreHere, api.customer.cards), then
+answers each card's id or error. A request is still answered only after its card's commit.
 
 The child starts with the server, which waits until it has opened the database. If it dies, its
 group's requests get a 503: their cards may or may not have been stored, and the same key sent
@@ -15,6 +15,7 @@ child. The server stops the child once the cards in flight are stored; if the se
 child ends by itself when the server's end of the pipe closes.
 """
 
+import asyncio
 import logging
 import os
 import pickle
@@ -22,7 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from multiprocessing.connection import Connection
 from threading import Lock
 from typing import Any
@@ -39,6 +40,7 @@ STOP_SECONDS = 10.0
 # How long a new child may take to import its code and open the database.
 READY_SECONDS = 60.0
 READY = "ready"
+EXCHANGE_POLL_SECONDS = 0.001
 # How PostgreSQL's pg_stat_activity names the process's connections.
 APPLICATION_NAME = "tellus card writer"
 
@@ -119,6 +121,34 @@ class StoreInProcess:
                 self._restart_later()
                 raise
 
+    async def store_on_loop(self, cards: list[Card]) -> AsyncIterator[list[Outcome]]:
+        """`store` for an event loop: the group goes down the pipe (a write the child, waiting
+        for it, takes at once), and the loop reads each answer when it arrives."""
+        # A group of another loop, or a thread's, may be in flight: rare, and short.
+        while not self._exchange.acquire(blocking=False):
+            await asyncio.sleep(EXCHANGE_POLL_SECONDS)
+        try:
+            if self._pipe is None or self._process is None or self._process.poll() is not None:
+                await asyncio.to_thread(self.start)
+            pipe = self._pipe
+            assert pipe is not None
+            pipe.send([card_values(card) for card in cards])
+            left = list(cards)
+            while left:
+                await _readable(pipe)
+                answered: list[Answered] = pipe.recv()
+                done, left = left[: len(answered)], left[len(answered) :]
+                yield [_outcome(card, *answer) for card, answer in zip(done, answered, strict=True)]
+        except (EOFError, OSError, subprocess.SubprocessError) as error:
+            log.error("The card writer's process stopped: %s", error)
+            self._restart_later()
+            raise WriterUnavailable("The card writer's process stopped.") from error
+        except BaseException:
+            self._restart_later()  # answers left unread would be taken for the next group's
+            raise
+        finally:
+            self._exchange.release()
+
     def _restart_later(self) -> None:
         with self._lock:
             self._close()
@@ -148,6 +178,22 @@ class StoreInProcess:
     def pid(self) -> int | None:
         """The child's process id, while it runs."""
         return self._process.pid if self._process is not None else None
+
+
+async def _readable(pipe: Connection) -> None:
+    """Until the child has written to the pipe (or closed it)."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(pipe.fileno(), wake)
+    try:
+        await ready
+    finally:
+        loop.remove_reader(pipe.fileno())
 
 
 def card_values(card: Card) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Cards stored by a process of their own: the same guarantees as the writer thread's, a 503 and
 nothing lost when that process dies, and no process left behind."""
 
+import asyncio
 import os
 import pickle
 import signal
@@ -8,9 +9,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -32,7 +34,7 @@ from api.models import AlertDelivery, Card
 from api.runtime import card_store
 from tests.customer.test_card_writer import commit, new_card, stored_keys
 from tests.factories import World
-from tests.helpers import process_ended
+from tests.helpers import in_own_loop, process_ended
 
 
 @pytest.fixture
@@ -145,6 +147,108 @@ def test_a_process_killed_mid_group_fails_its_cards_and_the_next_group_gets_a_ne
     assert (retried is None) == on_postgres
     assert child_of(in_process) != first_child
     assert stored_keys(session) == ["first", "lost"]
+
+
+def on_a_loop(writer: CardWriter, cards: list[Card]) -> list[Any]:
+    """What each card's request got, the cards sent at once by coroutines of one event loop."""
+
+    async def customers() -> list[Any]:
+        waiting = [writer.insert_waiting(card) for card in cards]
+        return await asyncio.gather(*waiting, return_exceptions=True)
+
+    return in_own_loop(customers)
+
+
+class CountedGroups(StoreInProcess):
+    """The process store, noting the size of each group a loop hands it."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(database_url)
+        self.groups: list[int] = []
+
+    async def store_on_loop(self, cards: list[Card]) -> AsyncIterator[list[Any]]:
+        self.groups.append(len(cards))
+        async for outcomes in super().store_on_loop(cards):
+            yield outcomes
+
+
+def test_a_loops_cards_go_to_the_process_in_one_group_with_no_thread_between(
+    database_url: str, world: World, session: Session
+) -> None:
+    store = CountedGroups(database_url)
+    writer = CardWriter(store)
+    cards = [new_card(world, f"card-{n}") for n in range(5)]
+    threads = set(threading.enumerate())
+    try:
+        results = on_a_loop(writer, cards)
+        # No writer thread: the loop itself sent the group and read its answers.
+        started = set(threading.enumerate()) - threads
+        assert "card-writer" not in {thread.name for thread in started}
+    finally:
+        writer.stop()
+    assert results == cards
+    assert len({card.id for card in results}) == 5
+    assert store.groups == [5]
+    assert stored_keys(session) == [f"card-{n}" for n in range(5)]
+
+
+def test_a_request_that_stops_waiting_on_a_loop_leaves_its_card_stored(
+    in_process: CardWriter, world: World, session: Session
+) -> None:
+    async def customers() -> Card | None:
+        leaving = asyncio.ensure_future(in_process.insert_waiting(new_card(world, "gone")))
+        staying = asyncio.ensure_future(in_process.insert_waiting(new_card(world, "stays")))
+        await asyncio.sleep(0)  # both wait for their group
+        leaving.cancel()  # its client went away
+        return await asyncio.wait_for(staying, 30)
+
+    assert in_own_loop(customers) is not None
+    assert stored_keys(session) == ["gone", "stays"]
+
+
+def test_a_process_killed_while_a_loop_waits_fails_its_cards_and_the_next_gets_a_new_one(
+    in_process: CardWriter, world: World, engine: Engine, session: Session
+) -> None:
+    assert on_a_loop(in_process, [new_card(world, "first")])[0] is not None
+    first_child = child_of(in_process)
+    answered: list[Any] = []
+    with holding_the_card_table(engine):
+        # The card reaches the process, which waits for the table: then it is killed.
+        sending = threading.Thread(
+            target=lambda: answered.extend(on_a_loop(in_process, [new_card(world, "lost")]))
+        )
+        sending.start()
+        time.sleep(1)
+        os.kill(first_child, signal.SIGKILL)
+        sending.join(30)
+    assert [type(answer) for answer in answered] == [WriterUnavailable]
+    # The customer's retry: a new process stores it, or finds it stored (on PostgreSQL, see
+    # the test above), and the request replays it.
+    on_a_loop(in_process, [new_card(world, "lost")])
+    assert child_of(in_process) != first_child
+    deadline = time.monotonic() + 10
+    while stored_keys(session) != ["first", "lost"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stored_keys(session) == ["first", "lost"]
+
+
+def test_stopping_the_writer_stores_the_cards_a_loop_has_waiting(
+    in_process: CardWriter, world: World, engine: Engine, session: Session
+) -> None:
+    cards = [new_card(world, f"card-{n}") for n in range(3)]
+    answered: list[Any] = []
+    with holding_the_card_table(engine):
+        sending = threading.Thread(target=lambda: answered.extend(on_a_loop(in_process, cards)))
+        sending.start()
+        time.sleep(0.5)  # the group waits in the process for the table
+        stopping = threading.Thread(target=in_process.stop)
+        stopping.start()
+        stopping.join(0.5)
+        assert stopping.is_alive()  # it waits for the loop's cards
+    stopping.join(30)
+    sending.join(30)
+    assert answered == cards
+    assert stored_keys(session) == ["card-0", "card-1", "card-2"]
 
 
 def test_a_process_that_died_between_groups_is_replaced_before_the_next(
