@@ -12,9 +12,9 @@ in a process of its own (api.customer.card_process).
 
 A coroutine's card waits on its event loop. When the store is a process, the loop itself sends
 the group down the pipe and reads the answers as they come, between requests: no thread to wake
-and no lock the loop has to win back from one, which cost the server a seventh of its CPU a
-card (bench/README.md). Otherwise, and for a thread's card, the writer's thread stores the group
-and answers all of a loop's waiters in one call (one wake-up of the loop, not one a card).
+and no lock the loop has to win back from one, which cost the server a seventh of its CPU a card
+on SQLite (bench/README.md). Otherwise, and for a thread's card, the writer's thread stores the
+group and answers all of a loop's waiters in one call (one wake-up of the loop, not one a card).
 
 A request that stops waiting (its client went away) does not take its card back: the card is
 stored, and the client's retry with the same key gets it. Nothing a group does stops the writer.
