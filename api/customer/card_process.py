@@ -23,7 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from multiprocessing.connection import Connection
 from threading import Lock
 from typing import Any
@@ -121,7 +121,7 @@ class StoreInProcess:
                 self._restart_later()
                 raise
 
-    async def store_on_loop(self, cards: list[Card]) -> AsyncIterator[list[Outcome]]:
+    async def store_on_loop(self, cards: list[Card]) -> AsyncGenerator[list[Outcome], None]:
         """`store` for an event loop: the group goes down the pipe (a write the child, waiting
         for it, takes at once), and the loop reads each answer when it arrives."""
         # A group of another loop, or a thread's, may be in flight: rare, and short.

@@ -22,8 +22,9 @@ stored, and the client's retry with the same key gets it. Nothing a group does s
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import aclosing
 from queue import Empty, SimpleQueue
 from threading import Condition, Lock, Thread
 from typing import Protocol, runtime_checkable
@@ -67,7 +68,7 @@ class GroupStore(Protocol):
 class LoopStore(GroupStore, Protocol):
     """A store an event loop can hand its groups to without a thread."""
 
-    def store_on_loop(self, cards: list[Card]) -> AsyncIterator[list[Outcome]]:
+    def store_on_loop(self, cards: list[Card]) -> AsyncGenerator[list[Outcome], None]:
         """`store`, awaited on the running loop."""
         ...
 
@@ -148,9 +149,12 @@ class CardWriter:
                 group, waiting[:] = waiting[: self.most], waiting[self.most :]
                 answers = [answer for _, answer in group]
                 try:
-                    async for outcomes in store.store_on_loop([card for card, _ in group]):
-                        _settle_all(list(zip(answers[: len(outcomes)], outcomes, strict=True)))
-                        answers = answers[len(outcomes) :]
+                    # Closed at once however the loop ends: it holds the pipe until then.
+                    cards = [card for card, _ in group]
+                    async with aclosing(store.store_on_loop(cards)) as stored:
+                        async for outcomes in stored:
+                            _settle_all(list(zip(answers[: len(outcomes)], outcomes, strict=True)))
+                            answers = answers[len(outcomes) :]
                 except StoreUnavailable as error:
                     _settle_all([(answer, (None, error)) for answer in answers])
                 except Exception as error:  # a bug here must not leave every later card waiting

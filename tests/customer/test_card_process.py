@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -166,7 +166,7 @@ class CountedGroups(StoreInProcess):
         super().__init__(database_url)
         self.groups: list[int] = []
 
-    async def store_on_loop(self, cards: list[Card]) -> AsyncIterator[list[Any]]:
+    async def store_on_loop(self, cards: list[Card]) -> AsyncGenerator[list[Any], None]:
         self.groups.append(len(cards))
         async for outcomes in super().store_on_loop(cards):
             yield outcomes
