@@ -11,8 +11,9 @@ The child starts with the server, which waits until it has opened the database. 
 group's requests get a 503: their cards may or may not have been stored, and the same key sent
 again replays a stored card. (On PostgreSQL a group's writes travel with its COMMIT: once sent, the
 server stores them even if the child dies while they wait for a lock.) The next group starts a new
-child. The server stops the child once the cards in flight are stored; if the server is killed, the
-child ends by itself when the server's end of the pipe closes.
+child. The server stops the child once the cards in flight are stored (or kills it after waiting
+STOP_SECONDS, its group answered a 503); if the server is killed, the child ends by itself when the
+server's end of the pipe closes.
 """
 
 import asyncio
@@ -122,8 +123,8 @@ class StoreInProcess:
                 raise
 
     async def store_on_loop(self, cards: list[Card]) -> AsyncGenerator[list[Outcome], None]:
-        """`store` for an event loop: the group goes down the pipe (a write the child, waiting
-        for it, takes at once), and the loop reads each answer when it arrives."""
+        """`store` for an event loop: the group goes down the pipe (the child, waiting for it,
+        reads it as it comes), and the loop reads each answer once it starts to arrive."""
         # A group of another loop, or a thread's, may be in flight: rare, and short.
         while not self._exchange.acquire(blocking=False):
             await asyncio.sleep(EXCHANGE_POLL_SECONDS)
@@ -154,9 +155,18 @@ class StoreInProcess:
             self._close()
 
     def stop(self) -> None:
-        """Let the child finish and end (or end it, past STOP_SECONDS)."""
-        with self._lock:
-            self._close()
+        """Let the child finish its group and end (or end it, past STOP_SECONDS)."""
+        if not self._exchange.acquire(timeout=STOP_SECONDS):
+            # A group still waits for its answers: ending the child answers it (an EOF).
+            with self._lock:
+                if self._process is not None:
+                    self._process.kill()
+            self._exchange.acquire()
+        try:
+            with self._lock:
+                self._close()
+        finally:
+            self._exchange.release()
 
     def _close(self) -> None:
         process, pipe = self._process, self._pipe
@@ -189,11 +199,14 @@ async def _readable(pipe: Connection) -> None:
         if not ready.done():
             ready.set_result(None)
 
-    loop.add_reader(pipe.fileno(), wake)
+    descriptor = pipe.fileno()
+    loop.add_reader(descriptor, wake)
     try:
         await ready
     finally:
-        loop.remove_reader(pipe.fileno())
+        loop.remove_reader(descriptor)
+        # uvloop leaves a descriptor it watched non-blocking; the pipe's reads and writes block.
+        os.set_blocking(descriptor, True)
 
 
 def card_values(card: Card) -> dict[str, Any]:

@@ -119,6 +119,7 @@ class CardWriter:
         self._waiting: dict[asyncio.AbstractEventLoop, list[tuple[Card, Answer]]] = {}
         self._senders: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
         self._senders_ended = Condition()
+        self._on_loop = store if isinstance(store, LoopStore) else None
 
     def insert(self, card: Card) -> Card | None:
         """The card stored with its event and alerts, or None when a unique key refused it;
@@ -132,10 +133,10 @@ class CardWriter:
         meanwhile stops waiting, and its card is stored all the same."""
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[Card | None] = loop.create_future()
-        if isinstance(self.store, LoopStore):
+        if self._on_loop is not None:
             self._waiting.setdefault(loop, []).append((card, answer))
             if loop not in self._senders:
-                self._senders[loop] = loop.create_task(self._send_from(loop, self.store))
+                self._senders[loop] = loop.create_task(self._send_from(loop, self._on_loop))
         else:
             self._put(card, answer)
         return await answer
@@ -161,7 +162,10 @@ class CardWriter:
                     log.exception("The card writer failed a group")
                     _settle_all([(answer, (None, error)) for answer in answers])
         finally:
-            # Nothing ran on this loop since `waiting` was found empty: no card is left behind.
+            # Nothing ran on this loop since `waiting` was found empty: no card is left behind,
+            # unless the loop itself ended meanwhile.
+            if waiting:
+                log.error("%d cards were not stored: their event loop ended", len(waiting))
             with self._senders_ended:
                 del self._senders[loop], self._waiting[loop]
                 self._senders_ended.notify_all()
@@ -179,6 +183,12 @@ class CardWriter:
         """Finish the queued groups, then end the thread and the store (a new insert starts them
         again). A loop's waiting cards are stored by that loop, which must go on running: call
         this from another thread (as the app's lifespan does)."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running in self._senders:
+            raise RuntimeError("The card writer stops from a thread of its own, not its loop's.")
         with self._senders_ended:
             if not self._senders_ended.wait_for(lambda: not self._senders, STOP_SECONDS):
                 log.warning("The card writer stopped with a loop's cards still waiting")

@@ -9,12 +9,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+import uvloop
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
@@ -35,6 +37,8 @@ from api.runtime import card_store
 from tests.customer.test_card_writer import commit, new_card, stored_keys
 from tests.factories import World
 from tests.helpers import in_own_loop, process_ended
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -149,11 +153,22 @@ def test_a_process_killed_mid_group_fails_its_cards_and_the_next_group_gets_a_ne
     assert stored_keys(session) == ["first", "lost"]
 
 
-def on_a_loop(writer: CardWriter, cards: list[Card]) -> list[Any]:
-    """What each card's request got, the cards sent at once by coroutines of one event loop."""
+def in_own_thread(run: Callable[[], T]) -> T:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def on_a_loop(
+    writer: CardWriter, cards: list[Card], sent: threading.Event | None = None
+) -> list[Any]:
+    """What each card's request got, the cards sent at once by coroutines of one event loop;
+    `sent` is set once they all wait for their answers."""
 
     async def customers() -> list[Any]:
-        waiting = [writer.insert_waiting(card) for card in cards]
+        waiting = [asyncio.ensure_future(writer.insert_waiting(card)) for card in cards]
+        await asyncio.sleep(0)
+        if sent is not None:
+            sent.set()
         return await asyncio.gather(*waiting, return_exceptions=True)
 
     return in_own_loop(customers)
@@ -190,6 +205,32 @@ def test_a_loops_cards_go_to_the_process_in_one_group_with_no_thread_between(
     assert len({card.id for card in results}) == 5
     assert store.groups == [5]
     assert stored_keys(session) == [f"card-{n}" for n in range(5)]
+
+
+def test_large_groups_pass_both_ways_after_uvloop_watched_the_pipe(
+    in_process: CardWriter, world: World, session: Session
+) -> None:
+    # uvloop, as uvicorn serves with, leaves a descriptor it watched non-blocking: a group larger
+    # than the socket's buffer must still go down whole, by the loop and then by a thread.
+    def long_cards(prefix: str) -> list[Card]:
+        return [new_card(world, f"{prefix}-{n}", comment="x" * 4000) for n in range(64)]
+
+    async def customers() -> list[Any]:
+        answered = []
+        for prefix in ("first", "second"):
+            waiting = [in_process.insert_waiting(card) for card in long_cards(prefix)]
+            answered += await asyncio.gather(*waiting, return_exceptions=True)
+        return answered
+
+    def on_uvloop() -> list[Any]:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(customers())
+
+    answered = in_own_thread(on_uvloop)
+    assert [type(answer) for answer in answered] == [Card] * 128
+    by_a_thread = commit(in_process, long_cards("third"))
+    assert all(answer.result(timeout=30) is not None for answer in by_a_thread)
+    assert len(stored_keys(session)) == 3 * 64
 
 
 def test_a_request_that_stops_waiting_on_a_loop_leaves_its_card_stored(
@@ -237,9 +278,13 @@ def test_stopping_the_writer_stores_the_cards_a_loop_has_waiting(
 ) -> None:
     cards = [new_card(world, f"card-{n}") for n in range(3)]
     answered: list[Any] = []
+    sent = threading.Event()
     with holding_the_card_table(engine):
-        sending = threading.Thread(target=lambda: answered.extend(on_a_loop(in_process, cards)))
+        sending = threading.Thread(
+            target=lambda: answered.extend(on_a_loop(in_process, cards, sent))
+        )
         sending.start()
+        assert sent.wait(30)
         time.sleep(0.5)  # the group waits in the process for the table
         stopping = threading.Thread(target=in_process.stop)
         stopping.start()
